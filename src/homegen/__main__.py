@@ -1,0 +1,3 @@
+from homegen.cli import main
+
+main()
