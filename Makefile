@@ -1,0 +1,40 @@
+# homegen: `make render` renders the shipped homelab, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED_SCHEMAS ?= $(abspath ../shared/schemas)
+
+.PHONY: setup render test check lint typecheck bench fuzz schema clean
+
+$(BIN)/homegen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+setup: $(BIN)/homegen
+
+render: setup
+	$(BIN)/homegen render
+
+test: setup
+	$(BIN)/homegen render --check
+	HOMEGEN_SHARED_SCHEMAS=$(SHARED_SCHEMAS) $(BIN)/pytest -q
+
+check: lint typecheck
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+fuzz: setup
+	$(BIN)/python tests/fuzz_loader.py
+
+clean:
+	rm -rf $(VENV) build dist
