@@ -56,6 +56,33 @@ def _fail(exc: BaseException) -> NoReturn:
     raise typer.Exit(EXIT_INTERNAL)
 
 
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="The rendered tree's folder.")]
+
+
+@app.command()
+def render(
+    config: ConfigOpt = Path("services.toml"),
+    out: OutOpt = Path("rendered"),
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when the tree is stale.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff of the changes.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite or delete files edited by hand.")
+    ] = False,
+) -> None:
+    """Render services.toml into the app-of-apps tree (validated before it is written)."""
+    try:
+        from homegen.commands.render import run_render
+
+        code = run_render(config, out, check=check, show_diff=diff, force=force)
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
 @app.command()
 def validate(
     path: Annotated[

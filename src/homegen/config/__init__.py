@@ -1,0 +1,1 @@
+"""services.toml: reading, models and load-time checks."""

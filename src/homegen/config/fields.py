@@ -1,0 +1,201 @@
+"""Field types of services.toml: names, images, paths, references — each with a clear message."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_HOSTNAME = re.compile(
+    r"^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
+)
+_IMAGE = re.compile(
+    r"^(?P<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
+)
+_PATH = re.compile(r"^/[-A-Za-z0-9/._~!$&'()*+,;=:@%]*$")
+_QUANTITY = re.compile(
+    r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|n|u|e[0-9]+)?$"
+)
+_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_OP_REF = re.compile(
+    r"^op://(?P<vault>[^/\x00-\x1f]+)/(?P<item>[^/\x00-\x1f]+)/(?:(?P<section>[^/\x00-\x1f]+)/)?"
+    r"(?P<field>[^/\x00-\x1f]+)$"
+)
+_QUALIFIED = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+_CHART_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
+_SECRETISH = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I)
+
+
+def _dns_label(value: str) -> str:
+    if not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a DNS-1123 label: lower-case letters, digits and '-', starting "
+            "with a letter, ending with a letter or digit, at most 63 characters"
+        )
+    return value
+
+
+def _hostname(value: str) -> str:
+    if len(value) > 253 or not _HOSTNAME.match(value):
+        raise ValueError(f"{value!r} is not a valid hostname (lower-case DNS name, '*.' allowed)")
+    return value
+
+
+def _image(value: str) -> str:
+    match = _IMAGE.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a valid image reference (registry/repository:tag)")
+    tag, digest = match["tag"], match["digest"]
+    if not digest and (tag is None or tag == "latest"):
+        raise ValueError(
+            f"image {value!r} is not pinned: give a version tag (not 'latest') or a digest"
+        )
+    return value
+
+
+def http_path(value: str) -> str:
+    """Validate an HTTP path prefix the way Gateway API's CEL rules would."""
+    bad = ("//", "/./", "/../", "%2f", "%2F", "#")
+    if (
+        len(value) > 1024
+        or not _PATH.match(value)
+        or any(b in value for b in bad)
+        or value.endswith(("/.", "/.."))
+    ):
+        raise ValueError(
+            f"{value!r} is not a valid path prefix: it must start with '/' and contain no "
+            "spaces, '//', '/./', '/../' or '#'"
+        )
+    return value
+
+
+def _quantity(value: str) -> str:
+    if not _QUANTITY.match(value):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi, 1Gi)")
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"{value!r} is not a valid environment variable name")
+    return value
+
+
+def _op_ref(value: str) -> str:
+    match = _OP_REF.match(value)
+    if not match:
+        raise ValueError(
+            "secrets are never written in services.toml: give a 1Password reference "
+            "'op://vault/item/field'"
+            + ("" if value.startswith("op://") else " (this value is not an op:// reference)")
+        )
+    if not _SECRET_KEY.match(match["field"]):
+        raise ValueError(
+            f"1Password field {match['field']!r} cannot be a Secret key: use letters, digits, "
+            "'-', '_' and '.'"
+        )
+    if not secret_name(match["item"]):
+        raise ValueError(f"1Password item {match['item']!r} gives no usable Secret name")
+    return value
+
+
+def _qualified_name(value: str) -> str:
+    if len(value) > 316 or not _QUALIFIED.match(value):
+        raise ValueError(f"{value!r} is not a valid label or annotation key")
+    return value
+
+
+def _label_value(value: str) -> str:
+    if not _LABEL_VALUE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid label value (at most 63 letters, digits, '-', '_', '.')"
+        )
+    return value
+
+
+def _chart_version(value: str) -> str:
+    if not _CHART_VERSION.match(value):
+        raise ValueError(f"chart version {value!r} is not pinned: give an exact version (1.2.3)")
+    return value
+
+
+def _ip_address(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IP address") from None
+    return value
+
+
+def _reason(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a reason is required: say why this exception is needed")
+    return value
+
+
+def _address_range(value: str) -> str:
+    address_range(value)
+    return value
+
+
+def address_range(value: str) -> tuple[int, int, int]:
+    """(IP version, first, last) of a MetalLB pool entry: a CIDR or a 'first-last' range."""
+    message = f"{value!r} is not an address range: use a CIDR (10.0.0.0/24) or 'first-last'"
+    try:
+        if "/" in value:
+            network = ipaddress.ip_network(value, strict=False)
+            return network.version, int(network[0]), int(network[-1])
+        first, sep, last = value.partition("-")
+        if not sep:
+            raise ValueError(message)
+        low, high = ipaddress.ip_address(first.strip()), ipaddress.ip_address(last.strip())
+    except ValueError:
+        raise ValueError(message) from None
+    if low.version != high.version or int(low) > int(high):
+        raise ValueError(message + " (first must not be above last, same IP version)")
+    return low.version, int(low), int(high)
+
+
+def secret_name(item: str) -> str:
+    """The Kubernetes Secret name for a 1Password item: its name as a DNS-1123 subdomain."""
+    slug = re.sub(r"[^a-z0-9.-]+", "-", item.lower()).strip("-.")
+    return slug[:253] if _DNS_SUBDOMAIN.match(slug[:253]) else ""
+
+
+def looks_secret(name: str) -> bool:
+    """Whether an env var name suggests its value is a secret."""
+    return bool(_SECRETISH.search(name))
+
+
+def parse_op_ref(value: str) -> tuple[str, str, str]:
+    """(vault, item, field) of a validated op:// reference."""
+    match = _OP_REF.match(value)
+    assert match is not None
+    return match["vault"], match["item"], match["field"]
+
+
+Name = Annotated[str, AfterValidator(_dns_label)]
+Hostname = Annotated[str, AfterValidator(_hostname)]
+Image = Annotated[str, AfterValidator(_image)]
+HttpPath = Annotated[str, AfterValidator(http_path)]
+Quantity = Annotated[str, AfterValidator(_quantity)]
+EnvName = Annotated[str, AfterValidator(_env_name)]
+SecretRef = Annotated[str, AfterValidator(_op_ref)]
+QualifiedName = Annotated[str, AfterValidator(_qualified_name)]
+LabelValue = Annotated[str, AfterValidator(_label_value)]
+ChartVersion = Annotated[str, AfterValidator(_chart_version)]
+IPAddress = Annotated[str, AfterValidator(_ip_address)]
+AddressRange = Annotated[str, AfterValidator(_address_range)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Reason = Annotated[str, AfterValidator(_reason)]

@@ -1,0 +1,159 @@
+"""Read services.toml into a validated Config, or a ConfigError listing every problem."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from homegen.config.checks import check_config
+from homegen.config.models import Config
+from homegen.config.positions import KeyPath, key_positions, locate, syntax_error_position
+from homegen.errors import ConfigError, ConfigProblem, UsageError
+
+_MESSAGES = {
+    "int_type": "must be an integer",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "list_type": "must be an array",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "missing": "is required",
+    "literal_error": None,  # pydantic's own text names the allowed values
+}
+
+
+def read_config(path: Path) -> Config:
+    """Load and check services.toml at path."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(
+            f"{path}: no such file; create one with `homegen init` or pass --config FILE"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    return load_config(data, str(path))
+
+
+def load_config(data: bytes, filename: str = "services.toml") -> Config:
+    """Parse and validate the bytes of a services.toml; filename is used in messages."""
+    text = _decode(data, filename)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, col, message = syntax_error_position(exc, text)
+        problem = ConfigProblem(filename, line, col, "", f"invalid TOML: {message}")
+        raise ConfigError([problem]) from None
+    return config_from_dict(raw, text, filename)
+
+
+def config_from_dict(raw: dict[str, Any], text: str, filename: str) -> Config:
+    """Validate parsed TOML; text is the source, used only to locate problems."""
+    problems: list[tuple[KeyPath, str]] = []
+    config: Config | None = None
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        problems = [_describe(err) for err in exc.errors()]
+    if config is not None:
+        problems = check_config(config, raw)
+    if problems:
+        positions = key_positions(text)
+        raise ConfigError(
+            [
+                ConfigProblem(filename, *locate(positions, path), _dotted(path), message)
+                for path, message in problems
+            ]
+        )
+    assert config is not None
+    return config
+
+
+def _decode(data: bytes, filename: str) -> str:
+    if b"\x00" in data:
+        raise ConfigError([ConfigProblem(filename, 1, 1, "", "binary file, not TOML text")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
+        raise ConfigError([ConfigProblem(filename, line, col, "", message)]) from None
+
+
+def _describe(err: Any) -> tuple[KeyPath, str]:
+    """A key path and a readable message for one pydantic error."""
+    loc = tuple(p for p in err["loc"] if p != "[key]")
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return loc, _unknown_key_message(loc)
+    message = _MESSAGES.get(kind) or err["msg"].removeprefix("Value error, ")
+    if kind in ("greater_than_equal", "less_than_equal", "too_short", "too_long"):
+        message = err["msg"].replace("Input should be", "must be")
+    return loc, message
+
+
+def _unknown_key_message(loc: KeyPath) -> str:
+    known = _known_keys(loc[:-1])
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    if not close and known:
+        hint = "; known keys: " + ", ".join(sorted(known))
+    return f"unknown key{hint}"
+
+
+def _known_keys(loc: KeyPath) -> list[str]:
+    """Field names of the table at loc, following the models' annotations."""
+    current: Any = Config
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return field.annotation if field else None
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is dict and len(args) == 2:
+        return args[1]
+    if origin is list and args:
+        return args[0]
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional around a model type."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = members[0]
+        else:
+            return annotation
+
+
+def _dotted(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            needs_quotes = not part or any(c in part for c in '. "[]=')
+            text = f'"{part}"' if needs_quotes else part
+            out += f".{text}" if out else text
+    return out

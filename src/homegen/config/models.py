@@ -1,0 +1,324 @@
+"""The pydantic models of services.toml: strict, unknown keys are errors."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from homegen.config.fields import (
+    AddressRange,
+    ChartVersion,
+    EnvName,
+    Hostname,
+    HttpPath,
+    Image,
+    IPAddress,
+    LabelValue,
+    Name,
+    Port,
+    QualifiedName,
+    Quantity,
+    Reason,
+    SecretRef,
+)
+
+Tier = Literal["infra", "app"]
+
+
+class Strict(BaseModel):
+    """Base of every table: unknown keys are errors, values keep their TOML types."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+
+
+class Cluster(Strict):
+    """Where the rendered tree lives and which cluster it targets."""
+
+    name: Name = Field("homelab", description="The app.kubernetes.io/part-of label.")
+    repo_url: str = Field(
+        description="Git repository ArgoCD syncs from.",
+        examples=["https://github.com/TechDufus/home.io"],
+    )
+    revision: str = Field("main", description="Branch, tag or commit ArgoCD syncs.")
+    tree_path: str = Field(
+        "rendered",
+        description="Folder of the rendered tree inside the repository.",
+        examples=["kubernetes/argocd"],
+    )
+    kubernetes_version: str = Field(
+        "1.28",
+        pattern=r"^1\.[0-9]+$",
+        description="Kubernetes minor version to validate against.",
+    )
+    domain: Hostname = Field(
+        description="Default hostname of path-based routes.", examples=["lab.techdufus.com"]
+    )
+
+
+class ArgoCD(Strict):
+    """ArgoCD itself: where it is served and the settings homegen renders for it."""
+
+    version: str = Field(
+        pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$", description="ArgoCD release.", examples=["v2.11.3"]
+    )
+    namespace: Name = Field("argocd", description="Namespace ArgoCD runs in.")
+    app: Name = Field("argocd", description="Application that syncs ArgoCD's own settings.")
+    path: HttpPath | None = Field(
+        None, description="Serve the UI under this path prefix.", examples=["/argocd"]
+    )
+    host: Hostname | None = Field(None, description="Serve the UI at its own hostname.")
+    insecure: bool = Field(False, description="Serve plain HTTP (TLS ends upstream).")
+    service: Name = Field("argocd-server", description="ArgoCD's server Service.")
+    service_port: Port = Field(80, description="Port of the server Service the route names.")
+    tracking: Literal["annotation", "label", "annotation+label"] = Field(
+        "annotation", description="application.resourceTrackingMethod in argocd-cm."
+    )
+    application_health: bool = Field(
+        True, description="Add the Application health check that makes sync waves wait."
+    )
+
+
+class Listener(Strict):
+    """One Gateway listener."""
+
+    name: Name = Field(description="Listener (section) name.")
+    port: Port = Field(description="Port; must equal the controller's entrypoint port.")
+    protocol: Literal["HTTP", "HTTPS"] = "HTTP"
+    hostname: Hostname | None = None
+
+
+class Gateway(Strict):
+    """The Gateway API entry point every route attaches to."""
+
+    app: Name = Field("gateway-config", description="App that syncs the Gateway and routes.")
+    class_name: Name = Field(description="GatewayClass name.", examples=["traefik"])
+    controller_name: str = Field(
+        description="GatewayClass controllerName.", examples=["traefik.io/gateway-controller"]
+    )
+    name: Name = Field(description="Gateway name.", examples=["lab-gateway"])
+    namespace: Name = Field(description="Gateway namespace; routes live here too.")
+    controller_app: Name | None = Field(
+        None,
+        description="Chart app of the gateway controller; its values get the "
+        "load-balancer address annotation.",
+    )
+    load_balancer_ip: IPAddress | None = Field(
+        None, description="Address pinned on the controller's LoadBalancer Service."
+    )
+    listeners: list[Listener] = Field(min_length=1, description="Listeners of the Gateway.")
+
+
+class Pool(Strict):
+    """A MetalLB IPAddressPool."""
+
+    name: Name
+    addresses: list[AddressRange] = Field(min_length=1, description="CIDRs or first-last ranges.")
+    l2: bool = Field(True, description="Announce the pool with an L2Advertisement.")
+
+
+class Network(Strict):
+    """MetalLB address pools."""
+
+    app: Name = Field("metallb-config", description="App that syncs the pools.")
+    namespace: Name = Field("metallb-system", description="MetalLB's namespace.")
+    pools: list[Pool] = Field(default_factory=list)
+
+
+class Secrets(Strict):
+    """How 1Password references become Kubernetes Secrets."""
+
+    provider: Literal["script", "1password-operator", "external-secrets"] = Field(
+        "script", description="script: bootstrap/setup-secrets.sh creates them; or an operator."
+    )
+    store: Name = Field("onepassword", description="External Secrets ClusterSecretStore name.")
+
+
+class Resources(Strict):
+    """Container resources."""
+
+    cpu_request: Quantity = "100m"
+    memory_request: Quantity = "128Mi"
+    cpu_limit: Quantity = "500m"
+    memory_limit: Quantity = "512Mi"
+
+
+class Defaults(Strict):
+    """Defaults every service and app starts from."""
+
+    resources: Resources = Resources()
+    run_as: int = Field(65532, ge=1, description="UID, GID and fsGroup of every pod.")
+    history_infra: int = Field(10, ge=1, description="revisionHistoryLimit of infra apps.")
+    history_app: int = Field(3, ge=1, description="revisionHistoryLimit of regular apps.")
+    retry_limit: int = Field(5, ge=0)
+
+
+class PodSecurity(Strict):
+    """A Pod Security exception: a level other than restricted, with the reason."""
+
+    level: Literal["privileged", "baseline"]
+    reason: Reason
+
+
+class Route(Strict):
+    """How the Gateway reaches this workload: a path prefix and/or hostnames."""
+
+    path: HttpPath = Field("/", description="Path prefix matched.")
+    hosts: list[Hostname] = Field(
+        default_factory=list, description="Hostnames; empty means the cluster domain."
+    )
+    rewrite: HttpPath | None = Field(None, description="Replace the matched prefix with this.")
+    service: Name | None = Field(None, description="Backend Service (apps only).")
+    port: Port | None = Field(None, description="Backend Service port (apps only).")
+
+
+class Probe(Strict):
+    """A liveness or readiness probe."""
+
+    type: Literal["http", "tcp", "exec"] = "http"
+    path: HttpPath = "/"
+    port: Port | None = Field(None, description="Defaults to the service port.")
+    command: list[str] = Field(default_factory=list)
+    initial_delay: int = Field(5, ge=0)
+    period: int = Field(10, ge=1)
+
+    @model_validator(mode="after")
+    def _exec_has_command(self) -> Probe:
+        if self.type == "exec" and not self.command:
+            raise ValueError("an exec probe needs a command")
+        return self
+
+
+class Probes(Strict):
+    """Probes of the container; a TCP probe on the port when not given."""
+
+    liveness: Probe | None = None
+    readiness: Probe | None = None
+
+
+class Volume(Strict):
+    """A persistent volume claim mounted into the container."""
+
+    path: HttpPath = Field(description="Mount path.")
+    size: Quantity = Field(description="Requested size, e.g. 1Gi.")
+    storage_class: Name | None = None
+
+
+class Workload(Strict):
+    """What services and apps share: placement, ordering, metadata, exceptions."""
+
+    namespace: Name | None = Field(None, description="Namespace; defaults to the name.")
+    tier: Tier | None = Field(None, description="infra or app; sets waves and history.")
+    after: list[Name] = Field(default_factory=list, description="Apps synced before this one.")
+    sync_options: list[str] = Field(default_factory=list, description="Extra ArgoCD syncOptions.")
+    pod_security: PodSecurity | None = None
+    manage_namespace: bool = Field(True, description="Render the Namespace object.")
+    labels: dict[QualifiedName, LabelValue] = Field(default_factory=dict)
+    annotations: dict[QualifiedName, str] = Field(default_factory=dict)
+    policy_exceptions: dict[str, Reason] = Field(
+        default_factory=dict, description="Policy rule id → reason it does not apply."
+    )
+    description: str = ""
+
+
+class Service(Workload):
+    """A workload homegen generates and hardens."""
+
+    image: Image = Field(description="Pinned image: a version tag or a digest.")
+    port: Port = Field(description="Container port.")
+    service_port: Port | None = Field(None, description="Service port; defaults to port.")
+    replicas: int = Field(1, ge=0)
+    command: list[str] = Field(default_factory=list)
+    args: list[str] = Field(default_factory=list)
+    route: Route | None = None
+    env: dict[EnvName, str] = Field(default_factory=dict)
+    secret_env: dict[EnvName, SecretRef] = Field(
+        default_factory=dict, description="Env var → op://vault/item/field."
+    )
+    secret_files: dict[HttpPath, SecretRef] = Field(
+        default_factory=dict, description="File path → op://vault/item/field."
+    )
+    config_files: dict[HttpPath, str] = Field(
+        default_factory=dict, description="File path → contents (a ConfigMap)."
+    )
+    probes: Probes = Probes()
+    resources: Resources | None = None
+    writable_paths: list[HttpPath] = Field(
+        default_factory=lambda: ["/tmp"], description="emptyDir mounts on the read-only root."
+    )
+    volumes: dict[Name, Volume] = Field(default_factory=dict)
+    service_account_token: bool = False
+    component: LabelValue = Field("server", description="The component label.")
+    port_name: str = Field(
+        "http",
+        pattern=r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$",
+        description="Name of the container and Service port.",
+    )
+    anti_affinity: bool = Field(True, description="Spread replicas across nodes.")
+
+
+class HelmSource(Strict):
+    """A Helm chart: https repository or OCI registry."""
+
+    repo_url: str = Field(description="https://… chart repository or oci://… registry.")
+    chart: str = Field(pattern=r"^[a-z0-9][-a-z0-9_.]*$")
+    version: ChartVersion
+
+
+class GitSource(Strict):
+    """A directory of manifests in a Git repository."""
+
+    repo_url: str
+    revision: str
+    path: str
+    recurse: bool = False
+
+
+class Generator(Strict):
+    """An ApplicationSet list generator: one Application per element."""
+
+    elements: list[dict[str, str | int | bool]] = Field(min_length=1)
+    parameters: dict[str, str] = Field(
+        default_factory=dict, description="Helm parameter → template using {{.key}}."
+    )
+
+
+class App(Workload):
+    """A platform app: a Helm chart, a Git directory, or manifests homegen generates."""
+
+    helm: HelmSource | None = None
+    git: GitSource | None = None
+    values: dict[str, Any] = Field(default_factory=dict, description="Helm values.")
+    objects: list[dict[str, Any]] = Field(
+        default_factory=list, description="Extra manifests synced with the app."
+    )
+    secrets: list[SecretRef] = Field(
+        default_factory=list, description="Secrets the app reads, as op:// references."
+    )
+    route: Route | None = None
+    generator: Generator | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> App:
+        if self.helm and self.git:
+            raise ValueError("an app has either helm or git, not both")
+        if self.values and not self.helm:
+            raise ValueError("values need a helm chart")
+        if self.generator and not self.helm:
+            raise ValueError("a generator needs a helm chart")
+        if self.route and (self.route.service is None or self.route.port is None):
+            raise ValueError("an app's route names its backend: route.service and route.port")
+        return self
+
+
+class Config(Strict):
+    """services.toml."""
+
+    cluster: Cluster
+    argocd: ArgoCD
+    gateway: Gateway
+    network: Network = Network()
+    secrets: Secrets = Secrets()
+    defaults: Defaults = Defaults()
+    apps: dict[Name, App] = Field(default_factory=dict)
+    services: dict[Name, Service] = Field(default_factory=dict)

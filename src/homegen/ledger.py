@@ -1,0 +1,61 @@
+"""The ledger: which files under rendered/ homegen owns, with the hashes it wrote.
+
+A path may carry more than one hash while a render is in flight (the old and the new
+content), so a render killed half-way leaves every file provably owned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LEDGER_NAME = ".homegen-ledger"
+_VERSION = 1
+
+
+def digest(data: bytes) -> str:
+    """The hash a ledger records for file contents."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Ledger:
+    """Owned paths (relative, POSIX) → the hashes homegen may have written there."""
+
+    files: dict[str, set[str]] = field(default_factory=dict)
+    present: bool = True  # False when the ledger file did not exist
+
+    def owns(self, path: str, data: bytes) -> bool:
+        """Whether data at path is content homegen wrote."""
+        return digest(data) in self.files.get(path, set())
+
+    def to_bytes(self) -> bytes:
+        """Canonical JSON: sorted paths and hashes."""
+        body = {
+            "version": _VERSION,
+            "generator": "homegen",
+            "files": {p: sorted(h) for p, h in sorted(self.files.items())},
+        }
+        return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()
+
+
+def read_ledger(root: Path) -> Ledger:
+    """The ledger under root; an empty one (present=False) when there is none."""
+    path = root / LEDGER_NAME
+    try:
+        raw = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return Ledger(present=False)
+    except (OSError, ValueError):
+        return Ledger(present=False)
+    files = raw.get("files") if isinstance(raw, dict) else None
+    if not isinstance(files, dict):
+        return Ledger(present=False)
+    return Ledger(
+        {
+            str(p): {str(h) for h in (hs if isinstance(hs, list) else [hs])}
+            for p, hs in files.items()
+        }
+    )

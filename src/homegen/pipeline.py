@@ -1,0 +1,29 @@
+"""The pure pipeline as one call: services.toml → Config → Plan → desired tree (bytes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from homegen.config.loader import read_config
+from homegen.config.models import Config
+from homegen.plan.build import build_plan
+from homegen.plan.model import Plan
+from homegen.render.tree import render_tree
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A config, its plan and the files it renders to."""
+
+    config: Config
+    plan: Plan
+    files: dict[str, bytes]
+
+
+def render_config(config_path: Path) -> Rendered:
+    """Load, plan and render; raises ConfigError on an invalid services.toml."""
+    config = read_config(config_path)
+    plan = build_plan(config)
+    files = {path: text.encode("utf-8") for path, text in render_tree(plan).items()}
+    return Rendered(config, plan, files)

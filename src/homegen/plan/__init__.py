@@ -1,0 +1,1 @@
+"""The plan: facts derived from the Config (waves, namespaces, grants, secrets)."""

@@ -1,0 +1,300 @@
+"""Derive the Plan from a Config: waves, namespace owners, routes, grants, sources."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from homegen.config.models import App, Config, Route, Service
+from homegen.plan.argocd import plan_argocd
+from homegen.plan.model import (
+    AppPlan,
+    GatewayPlan,
+    GeneratorPlan,
+    GrantPlan,
+    NamespacePlan,
+    Plan,
+    RoutePlan,
+    SecretPlan,
+    Source,
+)
+from homegen.plan.secrets import plan_secrets
+from homegen.plan.waves import sync_waves
+from homegen.plan.workload import plan_workload
+from homegen.render.yamltext import sort_keys
+
+SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+GATEWAY_FOLDER = "gateway"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An app, a service or ArgoCD's own app, seen the same way by the planner."""
+
+    name: str
+    spec: App | Service | None  # None: ArgoCD's own settings app
+    namespace: str
+    tier: str
+    after: tuple[str, ...]
+
+
+def build_plan(config: Config) -> Plan:
+    """The whole plan of a valid Config."""
+    units = _units(config)
+    waves = sync_waves(
+        {u.name: list(u.after) for u in units.values()},
+        {u.name: u.tier == "app" for u in units.values()},
+    )
+    owners = _namespace_owners(config, units, waves)
+    routes = tuple(_plan_routes(config))
+    grants = _plan_grants(config, units, routes)
+    secrets = plan_secrets(config)
+    argocd = plan_argocd(config)
+    apps = tuple(
+        _plan_app(config, unit, waves, owners, grants, secrets)
+        for unit in sorted(units.values(), key=lambda u: (waves[u.name], u.name))
+    )
+    return Plan(
+        repo_url=config.cluster.repo_url,
+        revision=config.cluster.revision,
+        tree_path=config.cluster.tree_path.strip("/") or ".",
+        apps=apps,
+        gateway=_plan_gateway(config, routes),
+        pools=tuple(
+            {"name": p.name, "addresses": list(p.addresses), "l2": p.l2}
+            for p in config.network.pools
+        ),
+        network_app=config.network.app,
+        network_namespace=config.network.namespace,
+        argocd=argocd,
+        secrets_provider=config.secrets.provider,
+        secret_store=config.secrets.store,
+        part_of=config.cluster.name,
+        all_secrets=tuple(s for unit_secrets in secrets.values() for s in unit_secrets),
+    )
+
+
+def _units(config: Config) -> dict[str, Unit]:
+    found = {config.argocd.app: Unit(config.argocd.app, None, config.argocd.namespace, "infra", ())}
+    for name, app in config.apps.items():
+        found[name] = Unit(name, app, app.namespace or name, app.tier or "infra", tuple(app.after))
+    for name, svc in config.services.items():
+        found[name] = Unit(name, svc, svc.namespace or name, svc.tier or "app", tuple(svc.after))
+    return found
+
+
+def _namespace_owners(
+    config: Config, units: dict[str, Unit], waves: dict[str, int]
+) -> dict[str, NamespacePlan]:
+    """The unit that renders each Namespace: the earliest (wave, name) that manages it."""
+    owners: dict[str, NamespacePlan] = {}
+    for unit in sorted(units.values(), key=lambda u: (waves[u.name], u.name)):
+        if unit.spec is None or not unit.spec.manage_namespace:
+            continue
+        if unit.namespace in SYSTEM_NAMESPACES or unit.namespace == config.argocd.namespace:
+            continue
+        if any(plan.name == unit.namespace for plan in owners.values()):
+            continue
+        owners[unit.name] = NamespacePlan(unit.namespace, *_pod_security(units, unit.namespace))
+    return owners
+
+
+def _pod_security(units: dict[str, Unit], namespace: str) -> tuple[str, str | None]:
+    for unit in sorted(units.values(), key=lambda u: u.name):
+        if unit.namespace == namespace and unit.spec and unit.spec.pod_security:
+            return unit.spec.pod_security.level, unit.spec.pod_security.reason
+    return "restricted", None
+
+
+def _plan_routes(config: Config) -> Iterator[RoutePlan]:
+    argocd = config.argocd
+    if argocd.path or argocd.host:
+        route = Route(path=argocd.path or "/", hosts=[argocd.host] if argocd.host else [])
+        yield _route(
+            config,
+            argocd.app,
+            route,
+            argocd.service,
+            argocd.namespace,
+            argocd.service_port,
+            external=True,
+        )
+    for name, app in sorted(config.apps.items()):
+        if app.route:
+            assert app.route.service and app.route.port
+            yield _route(
+                config,
+                name,
+                app.route,
+                app.route.service,
+                app.namespace or name,
+                app.route.port,
+                external=True,
+            )
+    for name, svc in sorted(config.services.items()):
+        if svc.route:
+            port = svc.service_port or svc.port
+            yield _route(config, name, svc.route, name, svc.namespace or name, port, external=False)
+
+
+def _route(
+    config: Config,
+    name: str,
+    route: Route,
+    service: str,
+    namespace: str,
+    port: int,
+    *,
+    external: bool,
+) -> RoutePlan:
+    hosts = tuple(sorted(route.hosts)) if route.hosts else (config.cluster.domain,)
+    return RoutePlan(
+        name=name,
+        namespace=config.gateway.namespace,
+        hostnames=hosts,
+        path=route.path,
+        rewrite=route.rewrite,
+        service=service,
+        service_namespace=namespace,
+        port=port,
+        external=external,
+    )
+
+
+def _plan_grants(
+    config: Config, units: dict[str, Unit], routes: tuple[RoutePlan, ...]
+) -> dict[str, tuple[GrantPlan, ...]]:
+    """Grants by the unit whose folder holds them: one per cross-namespace backend."""
+    grants: dict[str, tuple[GrantPlan, ...]] = {}
+    for route in routes:
+        if route.service_namespace == route.namespace:
+            continue
+        grant = GrantPlan(
+            name=f"{route.name}-from-{route.namespace}"[:253],
+            namespace=route.service_namespace,
+            from_namespace=route.namespace,
+            service=route.service,
+        )
+        grants[route.name] = (*grants.get(route.name, ()), grant)
+    del config, units
+    return grants
+
+
+def _plan_gateway(config: Config, routes: tuple[RoutePlan, ...]) -> GatewayPlan:
+    gw = config.gateway
+    listeners = tuple(
+        {"name": ln.name, "port": ln.port, "protocol": ln.protocol, "hostname": ln.hostname}
+        for ln in gw.listeners
+    )
+    return GatewayPlan(
+        gw.class_name,
+        gw.controller_name,
+        gw.name,
+        gw.namespace,
+        listeners,
+        tuple(sorted(routes, key=lambda r: r.name)),
+    )
+
+
+def _plan_app(
+    config: Config,
+    unit: Unit,
+    waves: dict[str, int],
+    owners: dict[str, NamespacePlan],
+    grants: dict[str, tuple[GrantPlan, ...]],
+    secrets: dict[str, tuple[SecretPlan, ...]],
+) -> AppPlan:
+    spec = unit.spec
+    folder = GATEWAY_FOLDER if unit.name == config.gateway.app else unit.name
+    workload = plan_workload(config, unit.name, spec) if isinstance(spec, Service) else None
+    values = _values(config, unit.name, spec) if isinstance(spec, App) and spec.helm else None
+    objects = tuple(sort_keys(o) for o in spec.objects) if isinstance(spec, App) else ()
+    unit_secrets = secrets.get(unit.name, ()) if config.secrets.provider != "script" else ()
+    is_set = isinstance(spec, App) and spec.generator is not None
+    namespace_plan = owners.get(unit.name)
+    has_folder = bool(
+        (namespace_plan and not is_set)
+        or workload
+        or grants.get(unit.name)
+        or unit_secrets
+        or objects
+        or unit.spec is None
+        or unit.name in (config.gateway.app, config.network.app)
+    )
+    history = config.defaults.history_infra if unit.tier == "infra" else config.defaults.history_app
+    return AppPlan(
+        name=unit.name,
+        tier=unit.tier,
+        wave=waves[unit.name],
+        namespace=unit.namespace,
+        folder=folder,
+        history=history,
+        sources=_sources(config, unit, folder if has_folder else None, values is not None),
+        sync_options=("CreateNamespace=true", *(spec.sync_options if spec else ())),
+        after=tuple(sorted(unit.after)),
+        description=spec.description if spec else "ArgoCD's own settings and route grant",
+        generator=_generator(spec) if isinstance(spec, App) else None,
+        namespace_plan=namespace_plan,
+        workload=workload,
+        grants=grants.get(unit.name, ()),
+        secrets=unit_secrets,
+        objects=objects,
+        values=values,
+    )
+
+
+def _sources(
+    config: Config, unit: Unit, folder: str | None, has_values: bool
+) -> tuple[Source, ...]:
+    cluster = config.cluster
+    sources: list[Source] = []
+    spec = unit.spec
+    if isinstance(spec, App) and spec.helm:
+        helm = spec.helm
+        values_file = _in_tree(config, "values", f"{unit.name}.yaml")
+        sources.append(
+            Source(
+                repo_url=helm.repo_url.removeprefix("oci://"),
+                revision=helm.version,
+                chart=helm.chart,
+                release_name=unit.name,
+                value_files=(f"$values/{values_file}",) if has_values else (),
+            )
+        )
+        if has_values:
+            sources.append(Source(cluster.repo_url, cluster.revision, ref="values"))
+    if isinstance(spec, App) and spec.git:
+        git = spec.git
+        sources.append(Source(git.repo_url, git.revision, path=git.path, recurse=git.recurse))
+    if folder:
+        path = _in_tree(config, "manifests", folder)
+        sources.append(Source(cluster.repo_url, cluster.revision, path=path))
+    return tuple(sources)
+
+
+def _in_tree(config: Config, *parts: str) -> str:
+    """A path of the rendered tree inside the Git repository."""
+    tree = config.cluster.tree_path.strip("/")
+    return posixpath.join(*parts) if tree in ("", ".") else posixpath.join(tree, *parts)
+
+
+def _values(config: Config, name: str, app: App) -> dict[str, Any]:
+    values: dict[str, Any] = sort_keys(app.values)
+    gw = config.gateway
+    if name == gw.controller_app and gw.load_balancer_ip:
+        service = values.setdefault("service", {})
+        annotations = service.setdefault("annotations", {})
+        annotations["metallb.universe.tf/loadBalancerIPs"] = gw.load_balancer_ip
+        values = sort_keys(values)
+    return values
+
+
+def _generator(app: App) -> GeneratorPlan | None:
+    if app.generator is None:
+        return None
+    return GeneratorPlan(
+        elements=tuple(sort_keys(e) for e in app.generator.elements),
+        parameters=tuple(sorted(app.generator.parameters.items())),
+    )

@@ -1,0 +1,1 @@
+"""Rendering: the plan through Jinja templates into canonical YAML text."""

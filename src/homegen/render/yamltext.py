@@ -1,0 +1,130 @@
+"""Canonical, injection-proof YAML text: one quoting style, 2-space indent.
+
+Every string is double-quoted with escapes, so a value such as ``on``, ``1.10``, ``~`` or
+``a: b\\nc: d`` reads back as exactly that string in YAML 1.1 and 1.2 readers alike.
+Templates use ``q`` for scalars and ``block`` for nested data; keys keep insertion order
+(the plan sorts user-given tables).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
+# Words YAML 1.1 or 1.2 would read as something other than a string.
+_RESERVED = {
+    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "nan", "inf", "<<", "=",
+}  # fmt: skip
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\t": "\\t",
+    "\r": "\\r",
+    "\0": "\\0",
+}
+
+
+def _escape_char(char: str) -> str:
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+# Characters outside YAML's printable set, plus the line breaks and BOM a reader may fold.
+_NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]')
+
+
+def quote(text: str) -> str:
+    """A double-quoted YAML scalar that reads back as exactly text."""
+    return '"' + _NEEDS_ESCAPE.sub(lambda m: _escape_char(m.group()), text) + '"'
+
+
+def scalar(value: Any) -> str:
+    """One scalar in canonical form."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, datetime.date | datetime.time):
+        return quote(value.isoformat())
+    if isinstance(value, str):
+        return quote(value)
+    raise TypeError(f"cannot write {type(value).__name__} as a YAML scalar")
+
+
+def _float(value: float) -> str:
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value)
+    if "e" in text and "." not in text.split("e")[0]:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
+
+
+def key(name: str) -> str:
+    """A mapping key: plain when that is unambiguous, else double-quoted."""
+    if _PLAIN_KEY.match(name) and name.lower() not in _RESERVED:
+        return name
+    return quote(name)
+
+
+def block(value: Any, indent: int) -> str:
+    """Text to follow ``key:``: an inline scalar or empty collection, else nested lines."""
+    if isinstance(value, Mapping | list | tuple) and value:
+        return "\n" + "\n".join(lines(value, indent))
+    if isinstance(value, Mapping):
+        return " {}"
+    if isinstance(value, list | tuple):
+        return " []"
+    return " " + scalar(value)
+
+
+def lines(value: Mapping[str, Any] | Sequence[Any], indent: int) -> list[str]:
+    """Block-style lines of a non-empty mapping or sequence at the given indent."""
+    pad = " " * indent
+    out: list[str] = []
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            out.append(f"{pad}{key(str(name))}:{block(item, indent + 2)}")
+        return out
+    for item in value:
+        if (isinstance(item, Mapping) and item) or (isinstance(item, list | tuple) and item):
+            nested = lines(item, indent + 2)
+            out.append(f"{pad}- {nested[0].lstrip()}")
+            out.extend(nested[1:])
+        else:
+            out.append(f"{pad}-{block(item, indent + 2)}")
+    return out
+
+
+def document(value: Mapping[str, Any]) -> str:
+    """A whole document (no header), ending with a newline."""
+    return "\n".join(lines(value, 0)) + "\n" if value else "{}\n"
+
+
+def sort_keys(value: Any) -> Any:
+    """A copy with every mapping's keys sorted, for user-given tables."""
+    if isinstance(value, Mapping):
+        return {k: sort_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [sort_keys(v) for v in value]
+    return value

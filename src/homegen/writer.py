@@ -1,0 +1,161 @@
+"""Compare the desired tree with rendered/ and apply it: atomic files, ledger last.
+
+The only module that writes under rendered/. Files are staged as hidden temp files in
+their own folder and renamed into place only once all of them were written, so a full
+disk leaves the old tree intact and a kill leaves every file either old or new.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from homegen.errors import WriteError
+from homegen.ledger import LEDGER_NAME, Ledger, digest, read_ledger
+
+TEMP_SUFFIX = ".homegen-tmp"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file to create, update or delete; old/new are None where absent."""
+
+    path: str
+    action: str  # "create" | "update" | "delete"
+    old: bytes | None
+    new: bytes | None
+
+
+@dataclass
+class TreeDiff:
+    """What a render would do to the tree on disk."""
+
+    changes: list[Change] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)  # owned, changed by hand, would be lost
+    foreign: list[str] = field(default_factory=list)  # not owned, in the way of a new file
+    kept: list[str] = field(default_factory=list)  # owned, edited, no longer generated
+    ledger: Ledger = field(default_factory=Ledger)
+
+    @property
+    def conflicts(self) -> list[str]:
+        """Files a render refuses to touch without --force."""
+        return sorted(self.edited + self.foreign)
+
+    @property
+    def clean(self) -> bool:
+        """Whether the tree on disk is exactly the desired one."""
+        return not (self.changes or self.conflicts or self.kept)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def compare(root: Path, desired: dict[str, bytes], *, force: bool = False) -> TreeDiff:
+    """The changes that would make root match desired, and the files in the way."""
+    ledger = read_ledger(root)
+    diff = TreeDiff(ledger=ledger)
+    for path, new in desired.items():
+        old = _read(root / path)
+        if old == new:
+            continue
+        if old is not None and not ledger.owns(path, old):
+            (diff.edited if path in ledger.files else diff.foreign).append(path)
+            if not force:
+                continue
+        diff.changes.append(Change(path, "create" if old is None else "update", old, new))
+    for path in sorted(set(ledger.files) - set(desired)):
+        old = _read(root / path)
+        if old is None:
+            continue
+        if ledger.owns(path, old) or force:
+            diff.changes.append(Change(path, "delete", old, None))
+        else:
+            diff.kept.append(path)
+    diff.changes.sort(key=lambda c: c.path)
+    return diff
+
+
+def apply(root: Path, desired: dict[str, bytes], diff: TreeDiff) -> None:
+    """Make root match desired as diff says; the ledger is written first and last."""
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(root)
+    journal = Ledger({p: set(h) for p, h in diff.ledger.files.items()})
+    for path, data in desired.items():
+        journal.files.setdefault(path, set()).add(digest(data))
+    _write_atomic(root / LEDGER_NAME, journal.to_bytes())
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for change in diff.changes:
+            if change.new is not None:
+                target = root / change.path
+                staged.append((_stage(target, change.new), target))
+    except OSError as exc:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        raise WriteError(
+            f"{root}: writing failed ({exc.strerror}); the old tree is intact"
+        ) from None
+    for temp, target in staged:
+        os.replace(temp, target)
+    for change in diff.changes:
+        if change.new is None:
+            (root / change.path).unlink(missing_ok=True)
+            _prune_empty_dirs(root, (root / change.path).parent)
+    final = Ledger({path: {digest(data)} for path, data in desired.items()})
+    for path in diff.kept:
+        final.files[path] = diff.ledger.files[path]
+    _write_atomic(root / LEDGER_NAME, final.to_bytes())
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp, 0o755 if target.suffix == ".sh" else 0o644)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    try:
+        os.replace(_stage(target, data), target)
+    except OSError as exc:
+        raise WriteError(f"{target}: cannot write ({exc.strerror})") from None
+
+
+def _remove_stale_temps(root: Path) -> None:
+    """Temp files left by a render that was killed; they are always ours."""
+    for temp in root.rglob(f".*{TEMP_SUFFIX}"):
+        temp.unlink(missing_ok=True)
+
+
+def _prune_empty_dirs(root: Path, folder: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def unified_diff(changes: list[Change], root: str) -> str:
+    """A unified diff of the changes, paths shown under root."""
+    out: list[str] = []
+    for change in changes:
+        old = (change.old or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        new = (change.new or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        before = "/dev/null" if change.old is None else f"a/{root}/{change.path}"
+        after = "/dev/null" if change.new is None else f"b/{root}/{change.path}"
+        out.extend(difflib.unified_diff(old, new, before, after))
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out
+    )
