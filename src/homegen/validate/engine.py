@@ -1,0 +1,151 @@
+"""The engine: documents in, a ``Report`` out. Pure: no disk writes (other than the schema
+download cache), no printing, findings are values.
+
+Stages: load problems → schemas → whole-tree integrity and policy checks → exceptions
+(``policy.homegen.dev/<rule id or name>: "<reason>"`` on the object) → sorted report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# rule modules register their checks on import
+from homegen.validate import (
+    integrity_argocd,  # noqa: F401
+    integrity_gateway,  # noqa: F401
+    integrity_workloads,  # noqa: F401
+    policy_objects,  # noqa: F401
+    policy_pods,  # noqa: F401
+)
+from homegen.validate.documents import Document
+from homegen.validate.findings import (
+    RULE_NAMES,
+    Finding,
+    Located,
+    Report,
+    finding,
+    register,
+    suppress,
+)
+from homegen.validate.registry import (
+    DEFAULT_LOCATION,
+    SchemaRegistry,
+    core_schemas,
+    default_cache_dir,
+)
+from homegen.validate.schema import SchemaValidators, check_schema
+from homegen.validate.tree import CLUSTER_SCOPED, TREE_CHECKS, Obj, Tree, as_dict, build_tree
+
+YAML_SYNTAX = register(
+    "HG101", "yaml-syntax", "error", "fix the YAML syntax at the reported line",
+    """A file that does not parse is skipped by ArgoCD's whole app: nothing in it syncs.""",
+)  # fmt: skip
+YAML_DUPLICATE_KEY = register(
+    "HG102", "yaml-duplicate-key", "error", "remove one of the two keys",
+    """YAML keeps the last of two equal keys silently; the first value never takes effect.""",
+)  # fmt: skip
+NOT_AN_OBJECT = register(
+    "HG103", "not-an-object", "error",
+    "give every document apiVersion, kind and metadata.name",
+    """A document that is not a Kubernetes object cannot be applied.""",
+)  # fmt: skip
+
+EXCEPTION_PREFIX = "policy.homegen.dev/"
+_PROBLEM_RULES = {"syntax": YAML_SYNTAX, "duplicate-key": YAML_DUPLICATE_KEY}
+
+
+@dataclass
+class ValidateOptions:
+    """Settings of one validation run."""
+
+    kubernetes_version: str = "1.28"
+    schema_locations: list[str] = field(default_factory=lambda: [DEFAULT_LOCATION])
+    ignore_missing_schemas: bool = False
+    # the tree's path inside its git repo (e.g. "kubernetes/argocd"); None: derived from the
+    # root app, whose source path ends with the apps folder
+    repo_root_in_git: str | None = None
+    cache_dir: Path | None = None
+
+
+_VALIDATORS: dict[tuple[str, tuple[str, ...], Path], SchemaValidators] = {}
+
+
+def schema_validators(options: ValidateOptions) -> SchemaValidators:
+    """Validators for these settings, shared by every run of the process (render, validate)."""
+    cache_dir = options.cache_dir or default_cache_dir()
+    key = (options.kubernetes_version, tuple(options.schema_locations), cache_dir)
+    if key not in _VALIDATORS:
+        registry = SchemaRegistry(tuple(options.schema_locations), cache_dir)
+        _VALIDATORS[key] = SchemaValidators(core_schemas(options.kubernetes_version), registry)
+    return _VALIDATORS[key]
+
+
+def _object_of(doc: Document) -> Obj | None:
+    meta = as_dict(doc.obj.get("metadata"))
+    kind, api_version = doc.obj.get("kind"), doc.obj.get("apiVersion")
+    if not isinstance(kind, str) or not isinstance(api_version, str):
+        return None
+    namespace = "" if kind in CLUSTER_SCOPED else str(meta.get("namespace") or "")
+    item = Obj(doc, api_version, kind, str(meta.get("name") or ""), namespace)
+    item.locate()
+    return item
+
+
+def _load_findings(doc: Document) -> Iterator[Finding]:
+    where = Located(doc.file, doc.line, "")
+    for problem in doc.problems:
+        rule = _PROBLEM_RULES.get(problem.kind, NOT_AN_OBJECT)
+        yield finding(rule, Located(doc.file, problem.line, ""), problem.message)
+    if doc.obj and not doc.problems:
+        missing = [k for k in ("apiVersion", "kind") if not isinstance(doc.obj.get(k), str)]
+        if len(missing) == 1:
+            yield finding(NOT_AN_OBJECT, where, f"document has no {missing[0]}")
+
+
+def _exception(item: Obj, rule_id: str) -> str | None:
+    annotations = item.annotations
+    for key in (rule_id, *(n for n, i in RULE_NAMES.items() if i == rule_id)):
+        reason = annotations.get(EXCEPTION_PREFIX + key)
+        if reason is not None and str(reason).strip():
+            return str(reason).strip()
+    return None
+
+
+def _apply_exceptions(tree: Tree, findings: list[Finding]) -> list[Finding]:
+    by_location = {(o.doc.file, o.where.object): o for o in tree.objects}
+    result = []
+    for item in findings:
+        owner = by_location.get((item.file, item.object))
+        reason = _exception(owner, item.rule) if owner and item.suppressed_reason is None else None
+        result.append(suppress(item, reason) if reason else item)
+    return result
+
+
+def validate_documents(docs: list[Document], *, options: ValidateOptions) -> Report:
+    """Check documents: schemas, whole-tree integrity and policy; findings sorted by location."""
+    validators = schema_validators(options)
+    report = Report(files=len({d.file for d in docs}))
+    findings: list[Finding] = []
+    objects: list[Obj] = []
+    for doc in docs:
+        findings.extend(_load_findings(doc))
+        item = _object_of(doc)
+        if item is not None:
+            objects.append(item)
+        elif not doc.problems and not doc.obj.get("kind") and not doc.obj.get("apiVersion"):
+            report.skipped += 1  # not a Kubernetes object (e.g. Helm values)
+    tree = build_tree(docs, objects, repo_prefix=options.repo_root_in_git)
+    for item in objects:
+        checked = check_schema(validators, item.obj, item.where, options.ignore_missing_schemas)
+        if checked is None:
+            report.skipped += 1
+        else:
+            findings.extend(checked)
+    for check in TREE_CHECKS:
+        findings.extend(check(tree))
+    report.findings = sorted(_apply_exceptions(tree, findings), key=Finding.sort_key)
+    report.resources = len(objects)
+    report.objects = [(o.doc.file, o.doc.line, o.where.object, o.api_version) for o in objects]
+    return report

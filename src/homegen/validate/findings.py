@@ -1,0 +1,162 @@
+"""Findings, the rule registry and the report: the values every validation stage produces.
+
+A bad resource becomes a ``Finding``, never an exception; the exit code is derived from the
+worst unsuppressed finding in one place (``Report.exit_code``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+Level = Literal["", "baseline", "restricted"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check with a stable id (``HG301``), a slug, a severity and a one-line fix."""
+
+    id: str
+    name: str
+    severity: Severity
+    fix: str
+    why: str
+    # Pod Security level the rule belongs to ("" when it is not a Pod Security rule); a
+    # namespace that enforces a lower level (with a reason) exempts its workloads.
+    pss_level: Level = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at ``file:line`` in one object."""
+
+    rule: str
+    severity: Severity
+    file: str
+    line: int
+    object: str  # "Kind/namespace/name" (namespace empty for cluster-scoped objects)
+    message: str
+    fix: str
+    suppressed_reason: str | None = None
+    path: str = ""  # JSON path inside the object, e.g. /spec/template/spec/containers/0
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        """Report order: by file, line, rule, then message."""
+        return (self.file, self.line, self.rule, self.object, self.message)
+
+    @property
+    def failing(self) -> bool:
+        """Whether this finding fails the run (an unsuppressed error)."""
+        return self.severity == "error" and self.suppressed_reason is None
+
+
+RULES: dict[str, Rule] = {}
+RULE_NAMES: dict[str, str] = {}  # slug → id
+
+
+def register(
+    rule_id: str, name: str, severity: Severity, fix: str, why: str, pss_level: Level = ""
+) -> Rule:
+    """Add a rule to the registry (ids and slugs are unique) and return it."""
+    if rule_id in RULES or name in RULE_NAMES:
+        raise ValueError(f"rule {rule_id} ({name}) registered twice")
+    rule = Rule(rule_id, name, severity, fix, " ".join(why.split()), pss_level)
+    RULES[rule_id] = rule
+    RULE_NAMES[name] = rule_id
+    return rule
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where an object is: its file, line and ``Kind/namespace/name``."""
+
+    file: str
+    line: int
+    object: str
+
+
+def finding(
+    rule: Rule, where: Located, message: str, *, path: str = "", fix: str | None = None
+) -> Finding:
+    """Build a finding of ``rule`` at ``where``."""
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        file=where.file,
+        line=where.line,
+        object=where.object,
+        message=message,
+        fix=rule.fix if fix is None else fix,
+        path=path,
+    )
+
+
+def suppress(item: Finding, reason: str) -> Finding:
+    """The same finding, marked as suppressed with ``reason``."""
+    return replace(item, suppressed_reason=reason)
+
+
+@dataclass
+class Report:
+    """Everything one validation run found, with the counts the summary line shows."""
+
+    findings: list[Finding] = field(default_factory=list)
+    resources: int = 0
+    files: int = 0
+    skipped: int = 0
+    # every object checked, as (file, line, "Kind/ns/name", apiVersion), in file order;
+    # the json and junit outputs list resources, not only findings
+    objects: list[tuple[str, int, str, str]] = field(default_factory=list)
+
+    @property
+    def invalid(self) -> int:
+        """Resources with at least one failing finding."""
+        bad = {(f.file, f.object) for f in self.findings if f.failing}
+        return sum(1 for file, _line, obj, _v in self.objects if (file, obj) in bad)
+
+    @property
+    def valid(self) -> int:
+        """Resources with no failing finding."""
+        return self.resources - self.invalid
+
+    @property
+    def errors(self) -> int:
+        """Failing findings (unsuppressed errors)."""
+        return sum(1 for f in self.findings if f.failing)
+
+    @property
+    def warnings(self) -> int:
+        """Unsuppressed warnings."""
+        return sum(
+            1 for f in self.findings if f.severity == "warning" and f.suppressed_reason is None
+        )
+
+    @property
+    def suppressed(self) -> int:
+        """Findings suppressed by an exception with a reason."""
+        return sum(1 for f in self.findings if f.suppressed_reason is not None)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when clean (warnings and suppressed findings allowed), 1 on any failing finding."""
+        return 1 if any(f.failing for f in self.findings) else 0
+
+    def summary(self) -> str:
+        """``N resources in M files: X valid, Y invalid, Z errors, W warnings``."""
+        text = (
+            f"{self.resources} resources in {self.files} files: {self.valid} valid, "
+            f"{self.invalid} invalid, {self.errors} errors, {self.warnings} warnings"
+        )
+        if self.suppressed:
+            text += f", {self.suppressed} suppressed"
+        return text
+
+
+Check = Callable[..., Iterator[Finding]]
+
+
+def json_path(parts: list[Any] | tuple[Any, ...]) -> str:
+    """A JSON pointer-like path (``/spec/containers/0``) from path elements."""
+    return "/" + "/".join(str(p) for p in parts) if parts else "/"

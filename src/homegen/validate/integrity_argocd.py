@@ -1,0 +1,242 @@
+"""Integrity of the app-of-apps: source paths, reachability, ownership, waves, sync options."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from homegen.validate.findings import Finding, finding, register
+from homegen.validate.tree import (
+    APP_KINDS,
+    Obj,
+    Tree,
+    app_sources,
+    app_spec,
+    as_dict,
+    as_list,
+    tree_check,
+)
+
+SOURCE_MISSING = register(
+    "HG201", "app-source-missing", "error",
+    "point the source path at a folder of the tree, or create it",
+    """ArgoCD fails the app with "app path does not exist" and syncs nothing.""",
+)  # fmt: skip
+SOURCE_EMPTY = register(
+    "HG202", "app-source-empty", "error",
+    "point the path at the folder that holds the manifests, or set directory.recurse: true",
+    """ArgoCD reads only the files directly in a directory source: a folder whose manifests
+    sit in subfolders syncs nothing (the classic app-of-apps miss).""",
+)  # fmt: skip
+APP_UNREACHABLE = register(
+    "HG203", "app-unreachable", "error",
+    "move the file into the folder the root app (or an app it syncs) points at",
+    """An Application no app syncs is never created: its workloads silently never deploy.""",
+)  # fmt: skip
+ROOT_MISSING = register(
+    "HG204", "root-app-missing", "warning",
+    "add app-of-apps.yaml: an Application whose source path is the apps folder",
+    """Without a root Application nothing in the tree is synced, and paths cannot be checked.""",
+)  # fmt: skip
+DUPLICATE = register(
+    "HG205", "duplicate-object", "error",
+    "keep one definition of the object (kind, namespace and name must be unique)",
+    """Two definitions of one object fight: the last applied wins and ArgoCD shows drift.""",
+)  # fmt: skip
+SHARED = register(
+    "HG206", "shared-object", "error",
+    "let exactly one Application sync each folder",
+    """An object owned by two Applications is pruned by one and recreated by the other.""",
+)  # fmt: skip
+ORPHAN = register(
+    "HG222", "orphan-manifest", "warning",
+    "add an Application whose source path is this folder, or delete the file",
+    """A manifest no Application syncs never reaches the cluster.""",
+)  # fmt: skip
+WAVE_ORDER = register(
+    "HG218", "sync-wave-order", "error",
+    "give the app a sync-wave greater than every app it is after",
+    """Sync waves are how ArgoCD orders apps; an app in the same or an earlier wave than its
+    dependency starts before it (e.g. a Gateway before its CRDs) and fails.""",
+)  # fmt: skip
+SYNC_OPTION = register(
+    "HG219", "sync-option-unknown", "error",
+    "use a sync option ArgoCD knows (see its sync-options documentation)",
+    """ArgoCD ignores sync options it does not know, so a misspelt one silently does nothing.""",
+)  # fmt: skip
+TREE_LOCATION = register(
+    "HG221", "tree-location-unknown", "warning",
+    "make the root app's source path end with the apps folder's path in the tree",
+    """Source paths are paths in the git repository; without knowing where the tree sits in it
+    they cannot be checked.""",
+)  # fmt: skip
+
+WAVE = "argocd.argoproj.io/sync-wave"
+AFTER = "homegen.dev/after"
+SYNC_OPTIONS_ANNOTATION = "argocd.argoproj.io/sync-options"
+_BOOL = frozenset({"true", "false"})
+KNOWN_SYNC_OPTIONS: dict[str, frozenset[str]] = {
+    "Validate": _BOOL,
+    "CreateNamespace": _BOOL,
+    "PrunePropagationPolicy": frozenset({"foreground", "background", "orphan"}),
+    "PruneLast": _BOOL,
+    "ApplyOutOfSyncOnly": _BOOL,
+    "Replace": _BOOL,
+    "Force": _BOOL,
+    "ServerSideApply": _BOOL,
+    "ClientSideApplyMigration": _BOOL,
+    "FailOnSharedResource": _BOOL,
+    "RespectIgnoreDifferences": _BOOL,
+    "Prune": frozenset({"true", "false", "confirm"}),
+    "Delete": frozenset({"true", "false", "confirm"}),
+    "SkipDryRunOnMissingResource": _BOOL,
+}
+COMPARE_OPTIONS = frozenset({"ServerSideDiff", "IgnoreExtraneous", "IncludeMutationWebhook"})
+
+
+@tree_check
+def check_source_paths(tree: Tree) -> Iterator[Finding]:
+    """HG201/HG202: every in-repo source path exists and holds manifests directly."""
+    if tree.root_app is None:
+        if any(tree.kind(*APP_KINDS)):
+            yield finding(ROOT_MISSING, tree.objects[0].where, "no root Application found")
+        return
+    if tree.repo_prefix is None:
+        yield finding(
+            TREE_LOCATION, tree.root_app.where,
+            "cannot tell where the tree sits in the repository; source paths not checked",
+        )  # fmt: skip
+        return
+    folders = tree.folders()
+    for app in tree.kind(*APP_KINDS):
+        for source in app_sources(app):
+            folder = tree.source_folder(source)
+            if folder is None:
+                continue
+            path = source.get("path")
+            if folder not in folders:
+                yield finding(SOURCE_MISSING, app.where, f"source path {path!r} does not exist")
+            elif not tree.files_of_source(source):
+                yield finding(
+                    SOURCE_EMPTY, app.where,
+                    f"source path {path!r} holds no manifests directly (only subfolders)",
+                )  # fmt: skip
+
+
+@tree_check
+def check_reachability(tree: Tree) -> Iterator[Finding]:
+    """HG203/HG222: every app is reached from the root app; every manifest is synced."""
+    root = tree.root_app
+    if root is None or tree.repo_prefix is None:
+        return
+    reached_files: set[str] = {root.doc.file}
+    queue = [root]
+    seen_apps = {id(root)}
+    while queue:
+        app = queue.pop()
+        for source in app_sources(app):
+            for file in tree.files_of_source(source) or ():
+                reached_files.add(file)
+        for other in tree.kind(*APP_KINDS):
+            if other.doc.file in reached_files and id(other) not in seen_apps:
+                seen_apps.add(id(other))
+                queue.append(other)
+    for app in tree.kind(*APP_KINDS):
+        if id(app) not in seen_apps:
+            yield finding(APP_UNREACHABLE, app.where, "no app syncs the file of this Application")
+    reported: set[str] = set()
+    for item in tree.objects:
+        file = item.doc.file
+        orphan = file not in tree.synced_by and file not in reached_files
+        if orphan and file not in reported and item.kind not in APP_KINDS:
+            reported.add(file)
+            yield finding(ORPHAN, item.where, f"no Application syncs {file}")
+
+
+@tree_check
+def check_duplicates(tree: Tree) -> Iterator[Finding]:
+    """HG205/HG206: no object is defined twice or synced by two Applications."""
+    for (_kind, _ns, _name), items in tree.by_key.items():
+        first = items[0]
+        for item in items[1:]:
+            yield finding(
+                DUPLICATE, item.where,
+                f"also defined at {first.doc.file}:{first.doc.line}",
+            )  # fmt: skip
+    for item in tree.objects:
+        owners = tree.synced_by.get(item.doc.file, [])
+        names = sorted({o.name for o in owners})
+        if len(names) > 1:
+            yield finding(SHARED, item.where, f"synced by Applications {', '.join(names)}")
+
+
+def _wave(app: Obj) -> int | None:
+    raw = app.annotations.get(WAVE, "0")
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        return None
+
+
+@tree_check
+def check_sync_waves(tree: Tree) -> Iterator[Finding]:
+    """HG218: an app's sync wave is greater than the wave of each app it is after."""
+    apps = {a.name: a for a in tree.kind(*APP_KINDS)}
+    for app in apps.values():
+        wave = _wave(app)
+        if wave is None:
+            yield finding(
+                WAVE_ORDER, app.where, f"sync-wave {app.annotations.get(WAVE)!r} is not an integer"
+            )
+            continue
+        after = str(app.annotations.get(AFTER, ""))
+        for dep_name in filter(None, (d.strip() for d in after.split(","))):
+            dep = apps.get(dep_name)
+            if dep is None:
+                yield finding(
+                    WAVE_ORDER, app.where, f"is after {dep_name!r}, which is no app of the tree"
+                )
+                continue
+            dep_wave = _wave(dep)
+            if dep_wave is not None and wave <= dep_wave:
+                yield finding(
+                    WAVE_ORDER, app.where,
+                    f"sync-wave {wave} is not after {dep_name} (wave {dep_wave})",
+                )  # fmt: skip
+
+
+def _option_problem(option: str) -> tuple[str, str] | None:
+    """(message, fix) when a sync option is not one ArgoCD knows."""
+    key, sep, value = option.partition("=")
+    key, value = key.strip(), value.strip()
+    if key in COMPARE_OPTIONS:
+        return (
+            f"{option!r} is a compare option, not a sync option",
+            f"remove it from syncOptions; set annotation "
+            f"argocd.argoproj.io/compare-options: {option} instead",
+        )
+    if key not in KNOWN_SYNC_OPTIONS:
+        close = difflib.get_close_matches(key, KNOWN_SYNC_OPTIONS, n=1)
+        hint = f"did you mean {close[0]}?" if close else SYNC_OPTION.fix
+        return (f"unknown sync option {option!r}", hint)
+    if not sep or value not in KNOWN_SYNC_OPTIONS[key]:
+        allowed = "|".join(sorted(KNOWN_SYNC_OPTIONS[key]))
+        return (f"sync option {option!r} has no valid value", f"use {key}={allowed}")
+    return None
+
+
+@tree_check
+def check_sync_options(tree: Tree) -> Iterator[Finding]:
+    """HG219: Application syncOptions and sync-options annotations are real sync options."""
+    for item in tree.objects:
+        options: list[str] = []
+        if item.kind in APP_KINDS:
+            policy = as_dict(app_spec(item).get("syncPolicy"))
+            options += [str(o) for o in as_list(policy.get("syncOptions"))]
+        annotation = item.annotations.get(SYNC_OPTIONS_ANNOTATION)
+        if annotation:
+            options += [o for o in str(annotation).split(",") if o.strip()]
+        for option in options:
+            problem = _option_problem(option)
+            if problem:
+                yield finding(SYNC_OPTION, item.where, problem[0], fix=problem[1])

@@ -1,0 +1,98 @@
+"""Integrity of workloads: Service and workload selectors, probe ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from homegen.validate.findings import Finding, finding, register
+from homegen.validate.tree import Tree, as_dict, as_list, tree_check
+from homegen.validate.workloads import pod_templates, selector_matches
+
+SERVICE_SELECTS_NOTHING = register(
+    "HG214", "service-selects-nothing", "error",
+    "make spec.selector equal labels of the workload's pod template (same namespace)",
+    """A Service whose selector matches no pod has no endpoints: every request fails.""",
+)  # fmt: skip
+SELECTOR_MISMATCH = register(
+    "HG215", "selector-mismatch", "error",
+    "make spec.selector.matchLabels a subset of spec.template.metadata.labels",
+    """The API server rejects a workload whose selector does not match its own pod template.""",
+)  # fmt: skip
+PROBE_PORT = register(
+    "HG216", "probe-port-missing", "error",
+    "probe a port the container declares in ports[] (by number or name)",
+    """A probe on a port the container does not serve fails: the pod is never ready or is
+    restarted in a loop.""",
+)  # fmt: skip
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+@tree_check
+def check_workload_selectors(tree: Tree) -> Iterator[Finding]:
+    """HG215: a workload's selector matches its own pod template labels."""
+    for template in pod_templates(tree):
+        owner = template.owner
+        if owner.kind in ("Pod", "CronJob", "Job"):
+            continue
+        selector = as_dict(owner.spec.get("selector"))
+        if not selector_matches(selector, template.labels):
+            yield finding(
+                SELECTOR_MISMATCH, owner.where,
+                "spec.selector does not match the pod template's labels",
+                path="/spec/selector",
+            )  # fmt: skip
+
+
+@tree_check
+def check_service_selectors(tree: Tree) -> Iterator[Finding]:
+    """HG214: every Service selector selects the pods of a workload in its namespace."""
+    templates = list(pod_templates(tree))
+    for service in tree.kind("Service"):
+        selector = as_dict(service.spec.get("selector"))
+        if not selector:
+            continue
+        wanted = {"matchLabels": selector}
+        if not any(
+            t.owner.namespace == service.namespace and selector_matches(wanted, t.labels)
+            for t in templates
+        ):
+            shown = ",".join(f"{k}={v}" for k, v in selector.items())
+            yield finding(
+                SERVICE_SELECTS_NOTHING, service.where,
+                f"selector {shown} matches no workload in namespace {service.namespace}",
+                path="/spec/selector",
+            )  # fmt: skip
+
+
+def _probe_port(probe: dict[str, Any]) -> Any:
+    for handler in ("httpGet", "tcpSocket", "grpc"):
+        if handler in probe:
+            return as_dict(probe[handler]).get("port")
+    return None
+
+
+@tree_check
+def check_probe_ports(tree: Tree) -> Iterator[Finding]:
+    """HG216: a probe's port (number or name) is declared by its container."""
+    for template in pod_templates(tree):
+        for path, container in template.containers(init=False):
+            ports = [as_dict(p) for p in as_list(container.get("ports"))]
+            numbers = {p.get("containerPort") for p in ports}
+            names = {p.get("name") for p in ports if p.get("name")}
+            for probe_name in PROBES:
+                port = _probe_port(as_dict(container.get(probe_name)))
+                if port is None:
+                    continue
+                known = (
+                    port in names
+                    if isinstance(port, str) and not port.isdigit()
+                    else (int(port) in numbers)
+                )
+                if not known:
+                    yield finding(
+                        PROBE_PORT, template.owner.where,
+                        f"{probe_name} of container {container.get('name')} uses port {port!r}, "
+                        "which the container does not declare",
+                        path=f"{path}/{probe_name}",
+                    )  # fmt: skip

@@ -1,0 +1,182 @@
+"""Report formats: text, json and junit in kubeconform's shapes, GitHub Actions annotations.
+
+Each format is one function ``Report → str``; a new format is one more function.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from homegen.validate.findings import Finding, Report
+
+# Findings that mean "could not be validated" (kubeconform's statusError), not "invalid".
+_ERROR_STATUS_RULES = frozenset({"HG101", "HG102", "HG103", "HG105"})
+
+
+def _path(prefix: str, file: str) -> str:
+    return posixpath.join(prefix, file) if prefix not in ("", ".") else file
+
+
+def text_line(item: Finding, prefix: str = "") -> str:
+    """``file:line: severity rule Kind/ns/name: message (fix: ...)``."""
+    where = f"{_path(prefix, item.file)}:{item.line}"
+    subject = f" {item.object}" if item.object else ""
+    at = f"{item.path}: " if item.path else ""
+    tail = (
+        f"(suppressed: {item.suppressed_reason})"
+        if item.suppressed_reason is not None
+        else f"(fix: {item.fix})"
+    )
+    return f"{where}: {item.severity} {item.rule}{subject}: {at}{item.message} {tail}"
+
+
+def format_text(report: Report, prefix: str = "", *, summary_only: bool = False) -> str:
+    """One line per finding, then the summary line."""
+    lines = [] if summary_only else [text_line(f, prefix) for f in report.findings]
+    return "\n".join([*lines, report.summary()]) + "\n"
+
+
+def _status(item: Finding) -> str:
+    if item.suppressed_reason is not None:
+        return "statusSuppressed"
+    if item.severity == "warning":
+        return "statusWarning"
+    return "statusError" if item.rule in _ERROR_STATUS_RULES else "statusInvalid"
+
+
+def _summary(report: Report) -> dict[str, int]:
+    return {
+        "valid": report.valid,
+        "invalid": report.invalid,
+        "errors": report.errors,
+        "skipped": report.skipped,
+        "warnings": report.warnings,
+        "suppressed": report.suppressed,
+        "resources": report.resources,
+        "files": report.files,
+    }
+
+
+def _identity(report: Report) -> dict[tuple[str, str], str]:
+    return {(file, obj): version for file, _line, obj, version in report.objects}
+
+
+def _kind_name(obj: str) -> tuple[str, str, str]:
+    parts = obj.split("/")
+    if len(parts) == 3:
+        return parts[0], parts[1], parts[2]
+    if len(parts) == 2:
+        return parts[0], "", parts[1]
+    return "", "", ""
+
+
+def format_json(report: Report, prefix: str = "", *, summary_only: bool = False) -> str:
+    """kubeconform's JSON: ``resources`` (one per finding, with ``rule``) and ``summary``."""
+    versions = _identity(report)
+    resources: list[dict[str, Any]] = []
+    for item in [] if summary_only else report.findings:
+        kind, namespace, name = _kind_name(item.object)
+        message = f"{item.path}: {item.message}" if item.path else item.message
+        resources.append(
+            {
+                "filename": _path(prefix, item.file),
+                "kind": kind,
+                "name": name,
+                "namespace": namespace,
+                "version": versions.get((item.file, item.object), ""),
+                "status": _status(item),
+                "msg": message,
+                "rule": item.rule,
+                "severity": item.severity,
+                "line": item.line,
+                "fix": item.fix,
+                "suppressed": item.suppressed_reason,
+                "validationErrors": [{"path": item.path, "msg": item.message}],
+            }
+        )
+    return json.dumps({"resources": resources, "summary": _summary(report)}, indent=2) + "\n"
+
+
+def format_junit(report: Report, prefix: str = "", *, summary_only: bool = False) -> str:
+    """kubeconform's JUnit XML: a testsuite per file, a testcase per resource."""
+    by_object: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for item in report.findings:
+        by_object[(item.file, item.object)].append(item)
+    cases: dict[str, list[tuple[str, str, list[Finding]]]] = defaultdict(list)
+    for file, _line, obj, version in report.objects:
+        kind, namespace, name = _kind_name(obj)
+        label = f"{namespace}/{name}" if namespace else name
+        cases[file].append((label, f"{kind}@{version}", by_object.pop((file, obj), [])))
+    for (file, obj), items in by_object.items():  # findings of no resource (YAML errors)
+        cases[file].append((obj or posixpath.basename(file), "yaml", items))
+    root = ET.Element(
+        "testsuites",
+        name="homegen",
+        tests=str(report.resources),
+        failures=str(report.invalid),
+        disabled=str(report.skipped),
+        errors="0",
+    )
+    for i, file in enumerate(sorted(cases), start=1):
+        suite = ET.SubElement(root, "testsuite", name=_path(prefix, file), id=str(i))
+        failures = 0
+        for name, classname, items in cases[file]:
+            case = ET.SubElement(suite, "testcase", name=name, classname=classname)
+            notes = []
+            for item in items:
+                if item.failing:
+                    failures += 1
+                    failure = ET.SubElement(case, "failure", message=item.message, type=item.rule)
+                    failure.text = text_line(item, prefix)
+                else:
+                    notes.append(text_line(item, prefix))
+            if notes:
+                ET.SubElement(case, "system-out").text = "\n".join(notes)
+        suite.set("tests", str(len(cases[file])))
+        suite.set("failures", str(failures))
+        suite.set("errors", "0")
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _escape(value: str, *, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+
+
+def format_github(report: Report, prefix: str = "", *, summary_only: bool = False) -> str:
+    """GitHub Actions workflow commands: ``::error file=…,line=…,title=<rule>::message``."""
+    lines = []
+    for item in [] if summary_only else report.findings:
+        command = "notice" if item.suppressed_reason is not None else item.severity
+        props = ",".join(
+            f"{k}={_escape(v, prop=True)}"
+            for k, v in (
+                ("file", _path(prefix, item.file)),
+                ("line", str(item.line)),
+                ("title", item.rule),
+            )
+        )
+        subject = f"{item.object}: " if item.object else ""
+        at = f"{item.path}: " if item.path else ""
+        tail = (
+            f" (suppressed: {item.suppressed_reason})"
+            if item.suppressed_reason is not None
+            else f" (fix: {item.fix})"
+        )
+        lines.append(f"::{command} {props}::{_escape(subject + at + item.message + tail)}")
+    return "\n".join([*lines, report.summary()]) + "\n"
+
+
+Formatter = Callable[..., str]
+FORMATS: dict[str, Formatter] = {
+    "text": format_text,
+    "json": format_json,
+    "junit": format_junit,
+    "github": format_github,
+}

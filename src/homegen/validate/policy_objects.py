@@ -1,0 +1,134 @@
+"""Policy for objects: secrets stay out of Git, images are pinned, labels are standard,
+tokens are not mounted, namespaces enforce Pod Security."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from homegen.validate.findings import Finding, finding, register
+from homegen.validate.policy_pods import ENFORCE, LEVELS, REASON
+from homegen.validate.tree import Tree, as_dict, as_list, tree_check
+from homegen.validate.workloads import pod_templates
+
+IMAGE_TAG = register(
+    "HG313", "image-pinned", "error",
+    "pin the image to a version tag or a digest (image:1.2.3 or image@sha256:...)",
+    """`latest` or no tag means every restart may run different code; rollbacks lie.""",
+)  # fmt: skip
+SECRET_LITERAL = register(
+    "HG314", "secret-literal", "error",
+    "keep secret values in 1Password: use a OnePasswordItem (or ExternalSecret) instead",
+    """A Secret's data in the tree is a secret committed to Git (base64 is not encryption).""",
+)  # fmt: skip
+ENV_LITERAL = register(
+    "HG315", "env-secret-literal", "error",
+    "read the value from a Secret: env[].valueFrom.secretKeyRef",
+    """An env var named like a password or token with a literal value is a secret in Git.""",
+)  # fmt: skip
+LABELS = register(
+    "HG316", "standard-labels", "warning",
+    "add the labels app, version, component and app.kubernetes.io/{name,instance,version,"
+    "component,part-of,managed-by}",
+    """Standard labels make `kubectl get -l`, dashboards and cost reports work across apps.""",
+)  # fmt: skip
+AUTOMOUNT = register(
+    "HG317", "automount-token", "error",
+    "set spec.template.spec.automountServiceAccountToken: false",
+    """A mounted API token is a credential every compromised container can use.""",
+)  # fmt: skip
+NAMESPACE_PSS = register(
+    "HG319", "namespace-pod-security", "error",
+    "label the namespace pod-security.kubernetes.io/enforce: restricted (or give a "
+    "homegen.dev/pod-security-reason annotation for a lower level)",
+    """Pod Security is enforced per namespace: without the label nothing stops a privileged
+    pod; a lower level must say why.""",
+)  # fmt: skip
+
+STANDARD_LABELS = (
+    "app", "version", "component", "app.kubernetes.io/name", "app.kubernetes.io/instance",
+    "app.kubernetes.io/version", "app.kubernetes.io/component", "app.kubernetes.io/part-of",
+    "app.kubernetes.io/managed-by",
+)  # fmt: skip
+_SECRET_SUFFIXES = ("PASSWORD", "PASSWD", "TOKEN", "SECRET", "CREDENTIAL", "CREDENTIALS")
+_SECRET_PARTS = frozenset({"KEY", "PASS", "PWD", "APIKEY", "PRIVATEKEY", "AUTH"})
+
+
+def looks_secret(name: str) -> bool:
+    """Whether an env var name looks like it holds a secret (TUNNEL_TOKEN, DB_PASSWORD, ...)."""
+    parts = [p for p in re.split(r"[_\-.]", name.upper()) if p]
+    return any(p in _SECRET_PARTS or p.endswith(_SECRET_SUFFIXES) for p in parts)
+
+
+def image_pinned(image: str) -> bool:
+    """Whether an image reference names a digest or a tag other than ``latest``."""
+    if "@" in image:
+        return True
+    last = image.rsplit("/", 1)[-1]
+    return ":" in last and last.rsplit(":", 1)[1] not in ("", "latest")
+
+
+@tree_check
+def check_images_and_env(tree: Tree) -> Iterator[Finding]:
+    """HG313/HG315: images are pinned; secret-looking env vars come from Secrets."""
+    for template in pod_templates(tree):
+        for path, container in template.containers():
+            image = str(container.get("image", ""))
+            if not image_pinned(image):
+                yield finding(
+                    IMAGE_TAG, template.owner.where, f"image {image!r} is not pinned", path=path
+                )
+            for i, env in enumerate(as_list(container.get("env"))):
+                env = as_dict(env)
+                name = str(env.get("name", ""))
+                if looks_secret(name) and env.get("value") not in (None, ""):
+                    yield finding(
+                        ENV_LITERAL, template.owner.where,
+                        f"env {name} of container {container.get('name')} has a literal value",
+                        path=f"{path}/env/{i}",
+                    )  # fmt: skip
+
+
+@tree_check
+def check_workload_metadata(tree: Tree) -> Iterator[Finding]:
+    """HG316/HG317: standard labels on workloads; no automounted service account token."""
+    for template in pod_templates(tree):
+        owner = template.owner
+        missing = [label for label in STANDARD_LABELS if label not in owner.labels]
+        if missing:
+            yield finding(
+                LABELS, owner.where, f"missing labels {', '.join(missing)}", path="/metadata/labels"
+            )
+        if template.spec.get("automountServiceAccountToken") is not False:
+            yield finding(
+                AUTOMOUNT, owner.where, "the service account token is mounted",
+                path=f"{template.path}/automountServiceAccountToken",
+            )  # fmt: skip
+
+
+@tree_check
+def check_secrets(tree: Tree) -> Iterator[Finding]:
+    """HG314: no Secret carries literal data in the tree."""
+    for secret in tree.kind("Secret"):
+        fields = [f for f in ("data", "stringData") if secret.obj.get(f)]
+        if fields:
+            yield finding(
+                SECRET_LITERAL, secret.where, f"Secret has literal {' and '.join(fields)}"
+            )
+
+
+@tree_check
+def check_namespaces(tree: Tree) -> Iterator[Finding]:
+    """HG319: namespaces enforce restricted, or a lower level with a reason."""
+    for ns in tree.kind("Namespace"):
+        level = ns.labels.get(ENFORCE)
+        if level is None:
+            yield finding(NAMESPACE_PSS, ns.where, f"no {ENFORCE} label", path="/metadata/labels")
+        elif level not in LEVELS:
+            yield finding(NAMESPACE_PSS, ns.where, f"{ENFORCE}: {level!r} is no Pod Security level")
+        elif level != "restricted" and not str(ns.annotations.get(REASON, "")).strip():
+            yield finding(
+                NAMESPACE_PSS, ns.where,
+                f"enforces {level} without a {REASON} annotation",
+                path="/metadata/annotations",
+            )  # fmt: skip

@@ -1,0 +1,159 @@
+"""Schema validation: one validator per (apiVersion, kind), built once and reused.
+
+Core kinds use kubernetes-validate's strict schemas; custom kinds the schemas found through
+the registry, made strict at the top level as well (the catalog files only forbid unknown
+fields below it). Each validator pairs a compiled predicate (fast "valid?") with jsonschema
+(every error, with its path) for the documents the predicate rejects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+from referencing import Registry, Resource
+
+from homegen.validate.compiled import Predicate, SchemaCompiler, Unsupported
+from homegen.validate.findings import Finding, Located, finding, json_path, register
+from homegen.validate.registry import (
+    DEFINITIONS_URI,
+    CoreSchemas,
+    SchemaRegistry,
+    split_api_version,
+)
+
+SCHEMA_INVALID = register(
+    "HG104", "schema-violation", "error",
+    "correct the field named in the message (see `kubectl explain <kind>.<field>`)",
+    """A field the API server rejects (unknown, misspelt, wrong type or value) fails the sync,
+    or is silently dropped and never takes effect.""",
+)  # fmt: skip
+SCHEMA_MISSING = register(
+    "HG105", "schema-missing", "error",
+    "add a --schema-location that has this kind, or pass --ignore-missing-schemas",
+    """A kind with no schema cannot be checked at all; say so rather than pass it unseen.""",
+)  # fmt: skip
+UNKNOWN_KIND = register(
+    "HG106", "unknown-kind", "error",
+    "use a kind and apiVersion this Kubernetes version serves (`kubectl api-resources`)",
+    """A kind that does not exist in a built-in API group is a typo or a removed API; the API
+    server refuses it.""",
+)  # fmt: skip
+MESSAGE_LIMIT = 300
+
+
+@dataclass
+class KindValidator:
+    """Validates documents of one kind: compiled predicate first, jsonschema for the details."""
+
+    slow: jsonschema.protocols.Validator
+    fast: Predicate | None
+
+    def errors(self, obj: dict[str, Any]) -> list[tuple[str, str]]:
+        """(JSON path, message) of every schema error of ``obj``; empty when valid."""
+        if self.fast is not None and self.fast(obj):
+            return []
+        found = sorted(self.slow.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
+        return [(json_path(list(e.absolute_path)), _short(e.message)) for e in found]
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
+
+
+def _strict_root(schema: dict[str, Any]) -> dict[str, Any]:
+    """The catalog schemas leave the top level open; close it like every level below it."""
+    if (
+        "properties" in schema
+        and "additionalProperties" not in schema
+        and not schema.get("x-kubernetes-preserve-unknown-fields")
+    ):
+        return {**schema, "additionalProperties": False}
+    return schema
+
+
+class SchemaValidators:
+    """The validators of one run's settings, built lazily per kind and cached."""
+
+    def __init__(self, core: CoreSchemas, registry: SchemaRegistry) -> None:
+        self.core = core
+        self.registry = registry
+        self._cache: dict[tuple[str, str], KindValidator | Finding | None] = {}
+        definitions = Resource.from_contents(core.definitions)
+        self._core_registry: Registry[Any] = definitions @ Registry()
+        self._core_compiler = SchemaCompiler(
+            {DEFINITIONS_URI: core.definitions, "/api/_definitions.json": core.definitions}
+        )
+
+    def _core_validator(self, ref: str) -> KindValidator:
+        schema = {"$ref": ref}
+        slow = jsonschema.Draft202012Validator(schema, registry=self._core_registry)
+        try:
+            fast: Predicate | None = self._core_compiler.compile(schema, self.core.definitions)
+        except Unsupported:
+            fast = None
+        return KindValidator(slow, fast)
+
+    def _custom_validator(self, schema: dict[str, Any]) -> KindValidator:
+        schema = _strict_root(schema)
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        slow = cls(schema)
+        try:
+            fast: Predicate | None = SchemaCompiler({}).compile(schema, schema)
+        except Unsupported:
+            fast = None
+        return KindValidator(slow, fast)
+
+    def lookup(self, api_version: str, kind: str, where: Located) -> KindValidator | Finding | None:
+        """The validator of a kind, a finding saying why there is none, or None (no schema)."""
+        key = (api_version, kind)
+        if key not in self._cache:
+            self._cache[key] = self._build(api_version, kind, where)
+        cached = self._cache[key]
+        if isinstance(cached, Finding):
+            # the same reason, located at this document
+            return finding(
+                UNKNOWN_KIND if cached.rule == UNKNOWN_KIND.id else SCHEMA_MISSING,
+                where,
+                cached.message,
+            )
+        return cached
+
+    def _build(self, api_version: str, kind: str, where: Located) -> KindValidator | Finding | None:
+        group, version = split_api_version(api_version)
+        ref = self.core.definition_ref(group, version, kind)
+        if ref is not None:
+            return self._core_validator(ref)
+        if group in self.core.groups:
+            return finding(
+                UNKNOWN_KIND, where,
+                f"{api_version} has no kind {kind} in Kubernetes {self.core.version}",
+            )  # fmt: skip
+        found = self.registry.find(group, version, kind)
+        if found.schema is not None:
+            return self._custom_validator(found.schema)
+        detail = "; ".join(found.problems) if found.problems else ", ".join(found.tried)
+        return finding(
+            SCHEMA_MISSING, where, f"no schema for {kind} {api_version} (tried: {detail or 'none'})"
+        )
+
+
+def check_schema(
+    validators: SchemaValidators, obj: dict[str, Any], where: Located, ignore_missing: bool
+) -> Iterator[Finding] | None:
+    """Schema findings of one object; None when it was skipped (missing schema, ignored)."""
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return iter(())  # reported by the loader stage (HG103)
+    found = validators.lookup(api_version, kind, where)
+    if found is None or (
+        isinstance(found, Finding) and found.rule == SCHEMA_MISSING.id and ignore_missing
+    ):
+        return None
+    if isinstance(found, Finding):
+        return iter((found,))
+    return (
+        finding(SCHEMA_INVALID, where, message, path=path) for path, message in found.errors(obj)
+    )

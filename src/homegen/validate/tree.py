@@ -1,0 +1,259 @@
+"""The whole tree, indexed: objects by kind and key, folders, Applications and what they sync.
+
+Integrity and policy rules read this index; it is built once per run from the documents.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from homegen.validate.documents import Document
+from homegen.validate.findings import Finding, Located
+
+APP_KINDS = ("Application", "ApplicationSet")
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding",
+        "CustomResourceDefinition", "StorageClass", "PriorityClass", "IngressClass",
+        "RuntimeClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+        "APIService", "CSIDriver", "CSINode", "VolumeAttachment", "GatewayClass",
+        "ClusterSecretStore", "ClusterExternalSecret", "ClusterIssuer", "PodSecurityPolicy",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "FlowSchema",
+        "PriorityLevelConfiguration", "CertificateSigningRequest",
+    }
+)  # fmt: skip
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass
+class Obj:
+    """One Kubernetes object of the tree, with its effective namespace and location."""
+
+    doc: Document
+    api_version: str
+    kind: str
+    name: str
+    namespace: str  # effective: metadata.namespace, else the owning app's destination
+    where: Located = field(init=False)
+
+    @property
+    def obj(self) -> dict[str, Any]:
+        """The object's content."""
+        return self.doc.obj
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """``metadata`` (empty when absent or malformed)."""
+        return as_dict(self.doc.obj.get("metadata"))
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        """``metadata.labels``."""
+        return as_dict(self.meta.get("labels"))
+
+    @property
+    def annotations(self) -> dict[str, Any]:
+        """``metadata.annotations``."""
+        return as_dict(self.meta.get("annotations"))
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """``spec``."""
+        return as_dict(self.doc.obj.get("spec"))
+
+    def locate(self) -> None:
+        """Set ``where`` from the current namespace."""
+        self.where = Located(
+            self.doc.file, self.doc.line, display(self.kind, self.namespace, self.name)
+        )
+
+
+def display(kind: str, namespace: str, name: str) -> str:
+    """``Kind/namespace/name``, or ``Kind/name`` for a cluster-scoped object."""
+    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else an empty one (malformed input is the schema's job)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def normalize_repo(url: Any) -> str:
+    """A repository URL compared loosely: no trailing slash or ``.git``, lower case."""
+    text = str(url or "").strip().rstrip("/").lower()
+    return text.removesuffix(".git")
+
+
+def app_sources(app: Obj) -> list[dict[str, Any]]:
+    """``source`` and ``sources[]`` of an Application or an ApplicationSet's template."""
+    spec = app.spec
+    if app.kind == "ApplicationSet":
+        spec = as_dict(as_dict(spec.get("template")).get("spec"))
+    sources = [as_dict(spec.get("source"))] if spec.get("source") else []
+    return sources + [as_dict(s) for s in as_list(spec.get("sources"))]
+
+
+def app_spec(app: Obj) -> dict[str, Any]:
+    """The Application spec (an ApplicationSet's template spec)."""
+    if app.kind == "ApplicationSet":
+        return as_dict(as_dict(app.spec.get("template")).get("spec"))
+    return app.spec
+
+
+@dataclass
+class Tree:
+    """Index over every object of one tree."""
+
+    objects: list[Obj]
+    by_kind: dict[str, list[Obj]]
+    by_key: dict[tuple[str, str, str], list[Obj]]
+    files: set[str]
+    folder_files: dict[str, set[str]]  # folder → files directly in it ("" is the root)
+    repo_prefix: str | None = None  # the tree's path inside its git repository
+    root_app: Obj | None = None
+    repo_url: str = ""
+    synced_by: dict[str, list[Obj]] = field(default_factory=dict)  # file → apps syncing it
+    notes: list[Finding] = field(default_factory=list)
+
+    def kind(self, *kinds: str) -> Iterator[Obj]:
+        """Objects of the given kinds, in file order."""
+        for kind in kinds:
+            yield from self.by_kind.get(kind, ())
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj | None:
+        """The first object with this key, if any."""
+        found = self.by_key.get((kind, namespace, name))
+        return found[0] if found else None
+
+    def folders(self) -> set[str]:
+        """Every folder that holds a file, directly or below."""
+        found = {""}
+        for file in self.files:
+            parent = posixpath.dirname(file)
+            while parent and parent not in found:
+                found.add(parent)
+                parent = posixpath.dirname(parent)
+        return found
+
+    def source_folder(self, source: dict[str, Any]) -> str | None:
+        """The tree folder a source path points at, when the source is this repo's tree."""
+        path = source.get("path")
+        if self.repo_prefix is None or not isinstance(path, str) or "{{" in path:
+            return None
+        if normalize_repo(source.get("repoURL")) != self.repo_url:
+            return None
+        path = posixpath.normpath(path.strip("/")) if path.strip("/") else ""
+        prefix = self.repo_prefix.strip("/")
+        if not prefix:
+            return "" if path == "." else path
+        if path == prefix:
+            return ""
+        if path.startswith(prefix + "/"):
+            return path[len(prefix) + 1 :]
+        return None
+
+    def files_of_source(self, source: dict[str, Any]) -> set[str] | None:
+        """Files a directory source syncs (None when it is not a folder of this tree)."""
+        folder = self.source_folder(source)
+        if folder is None:
+            return None
+        recurse = bool(as_dict(source.get("directory")).get("recurse"))
+        if not recurse:
+            return set(self.folder_files.get(folder, ()))
+        start = folder + "/" if folder else ""
+        return {f for f in self.files if f.startswith(start)}
+
+
+def build_tree(docs: list[Document], objects: list[Obj], *, repo_prefix: str | None) -> Tree:
+    """Index ``objects`` (loaded from ``docs``) and work out which app syncs which file."""
+    files = {d.file for d in docs}
+    folder_files: dict[str, set[str]] = defaultdict(set)
+    for file in files:
+        if file.endswith(MANIFEST_SUFFIXES):
+            folder_files[posixpath.dirname(file)].add(file)
+    tree = Tree(objects, defaultdict(list), defaultdict(list), files, dict(folder_files))
+    for item in objects:
+        tree.by_kind[item.kind].append(item)
+    _find_root(tree, repo_prefix)
+    _map_ownership(tree)
+    for item in objects:
+        if not item.namespace and item.kind not in CLUSTER_SCOPED:
+            item.namespace = _destination_namespace(tree, item) or "default"
+        item.locate()
+        if item.name:
+            tree.by_key[(item.kind, item.namespace, item.name)].append(item)
+    return tree
+
+
+def _find_root(tree: Tree, repo_prefix: str | None) -> None:
+    apps = [a for a in tree.kind("Application")]
+    top = [a for a in apps if "/" not in a.doc.file]
+    preferred = [a for a in top if posixpath.basename(a.doc.file) == "app-of-apps.yaml"]
+    ends_apps = [a for a in apps if _root_path(a).rstrip("/").endswith("apps")]
+    candidates = preferred or [a for a in top if a in ends_apps] or top or ends_apps
+    if not candidates:
+        return
+    root = tree.root_app = candidates[0]
+    source = next(iter(app_sources(root)), {})
+    tree.repo_url = normalize_repo(source.get("repoURL"))
+    tree.repo_prefix = repo_prefix if repo_prefix is not None else _derive_prefix(tree, root)
+
+
+def _root_path(app: Obj) -> str:
+    source = next(iter(app_sources(app)), {})
+    path = source.get("path")
+    return path if isinstance(path, str) else ""
+
+
+def _derive_prefix(tree: Tree, root: Obj) -> str | None:
+    """The tree's place in the repo: the root path minus its longest suffix that is a folder."""
+    path = _root_path(root).strip("/")
+    if not path:
+        return None
+    parts = path.split("/")
+    folders = tree.folders()
+    for i in range(len(parts)):
+        if "/".join(parts[i:]) in folders:
+            return "/".join(parts[:i])
+    if parts[-1] == "apps":
+        return "/".join(parts[:-1])
+    return None
+
+
+def _map_ownership(tree: Tree) -> None:
+    synced: dict[str, list[Obj]] = defaultdict(list)
+    for app in tree.kind(*APP_KINDS):
+        seen: set[str] = set()
+        for source in app_sources(app):
+            for file in sorted(tree.files_of_source(source) or ()):
+                if file not in seen:
+                    seen.add(file)
+                    synced[file].append(app)
+    tree.synced_by = dict(synced)
+
+
+def _destination_namespace(tree: Tree, item: Obj) -> str:
+    for app in tree.synced_by.get(item.doc.file, ()):
+        namespace = as_dict(app_spec(app).get("destination")).get("namespace")
+        if isinstance(namespace, str) and namespace:
+            return namespace
+    return ""
+
+
+TreeCheck = Callable[[Tree], Iterator[Finding]]
+TREE_CHECKS: list[TreeCheck] = []
+
+
+def tree_check(func: TreeCheck) -> TreeCheck:
+    """Register a whole-tree check; the engine runs every registered check."""
+    TREE_CHECKS.append(func)
+    return func

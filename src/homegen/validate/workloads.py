@@ -1,0 +1,78 @@
+"""Workloads seen uniformly: the pod template of each kind, its containers, label selectors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from homegen.validate.tree import Obj, Tree, as_dict, as_list
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
+
+
+@dataclass(frozen=True)
+class PodTemplate:
+    """A workload's pod: its labels and spec (for a Pod, the Pod itself)."""
+
+    owner: Obj
+    labels: dict[str, Any]
+    spec: dict[str, Any]
+    path: str  # JSON path of the pod spec inside the owner
+
+    def containers(self, *, init: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(JSON path, container) of every container, init and ephemeral ones included."""
+        fields = (
+            ("containers", "initContainers", "ephemeralContainers") if init else ("containers",)
+        )
+        for field in fields:
+            for i, container in enumerate(as_list(self.spec.get(field))):
+                yield f"{self.path}/{field}/{i}", as_dict(container)
+
+
+def pod_template(item: Obj) -> PodTemplate | None:
+    """The pod template of a workload, or None for other kinds."""
+    obj = item.obj
+    if item.kind == "Pod":
+        return PodTemplate(item, item.labels, as_dict(obj.get("spec")), "/spec")
+    if item.kind == "CronJob":
+        job = as_dict(as_dict(item.spec.get("jobTemplate")).get("spec"))
+        template, path = as_dict(job.get("template")), "/spec/jobTemplate/spec/template"
+    elif item.kind in WORKLOAD_KINDS:
+        template, path = as_dict(item.spec.get("template")), "/spec/template"
+    else:
+        return None
+    labels = as_dict(as_dict(template.get("metadata")).get("labels"))
+    return PodTemplate(item, labels, as_dict(template.get("spec")), path + "/spec")
+
+
+def pod_templates(tree: Tree) -> Iterator[PodTemplate]:
+    """Pod templates of every workload of the tree."""
+    for item in tree.kind(*WORKLOAD_KINDS):
+        template = pod_template(item)
+        if template is not None:
+            yield template
+
+
+def _expression_matches(expr: dict[str, Any], labels: dict[str, Any]) -> bool:
+    key, op = expr.get("key"), expr.get("operator")
+    values = [str(v) for v in as_list(expr.get("values"))]
+    if op == "In":
+        return key in labels and str(labels[key]) in values
+    if op == "NotIn":
+        return key not in labels or str(labels[key]) not in values
+    if op == "Exists":
+        return key in labels
+    if op == "DoesNotExist":
+        return key not in labels
+    return False
+
+
+def selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    """Whether a LabelSelector (matchLabels and matchExpressions) selects ``labels``."""
+    for key, value in as_dict(selector.get("matchLabels")).items():
+        if key not in labels or str(labels[key]) != str(value):
+            return False
+    return all(
+        _expression_matches(as_dict(e), labels) for e in as_list(selector.get("matchExpressions"))
+    )
