@@ -82,6 +82,11 @@ def schema_validators(options: ValidateOptions) -> SchemaValidators:
     return _VALIDATORS[key]
 
 
+def forget_validators() -> None:
+    """Drop the validators built so far (the on-disk download cache stays)."""
+    _VALIDATORS.clear()
+
+
 def _object_of(doc: Document) -> Obj | None:
     meta = as_dict(doc.obj.get("metadata"))
     kind, api_version = doc.obj.get("kind"), doc.obj.get("apiVersion")
