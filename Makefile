@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED_SCHEMAS ?= $(abspath ../shared/schemas)
 
-.PHONY: setup render test check lint typecheck bench fuzz schema clean
+.PHONY: setup render test check lint typecheck bench fuzz golden clean
 
 $(BIN)/homegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ bench: setup
 
 fuzz: setup
 	$(BIN)/python tests/fuzz_loader.py
+
+golden: setup
+	HOMEGEN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
 
 clean:
 	rm -rf $(VENV) build dist
