@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import Validate
 from validate_trees import ROUTE, SERVICE, app, clean_files, edit, rule_ids
+
+from conftest import Validate
 
 DEPLOY = "manifests/whoami/deployment.yaml"
 ROUTE_FILE = "manifests/gateway/httproute-whoami.yaml"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Validate
 from validate_trees import clean_files, dedent, edit, rule_ids
+
+from conftest import Validate
 
 DEPLOY = "manifests/whoami/deployment.yaml"
 NS = "manifests/whoami/namespace.yaml"
@@ -75,7 +76,16 @@ def test_missing_standard_labels_warn(validate: Validate) -> None:
 def test_replicas_without_anti_affinity_warn(validate: Validate) -> None:
     report = validate(edit(clean_files(), DEPLOY, "replicas: 1", "replicas: 2"))
     assert [(f.rule, f.severity) for f in report.findings] == [("HG318", "warning")]
-    spread = "affinity:\n        podAntiAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution:\n            - weight: 100\n              podAffinityTerm:\n                topologyKey: kubernetes.io/hostname\n                labelSelector: {matchLabels: {app: whoami}}\n      automountServiceAccountToken: false"
+    spread = (
+        "affinity:\n"
+        "        podAntiAffinity:\n"
+        "          preferredDuringSchedulingIgnoredDuringExecution:\n"
+        "            - weight: 100\n"
+        "              podAffinityTerm:\n"
+        "                topologyKey: kubernetes.io/hostname\n"
+        "                labelSelector: {matchLabels: {app: whoami}}\n"
+        "      automountServiceAccountToken: false"
+    )
     files = edit(clean_files(), DEPLOY, "replicas: 1", "replicas: 2")
     files = edit(files, DEPLOY, "automountServiceAccountToken: false", spread)
     assert validate(files).findings == []
@@ -147,7 +157,8 @@ def test_exception_annotation_suppresses_one_rule_with_its_reason(validate: Vali
         DEPLOY,
         "  namespace: whoami\n  labels:",
         (
-            '  namespace: whoami\n  annotations:\n    policy.homegen.dev/HG309: "writes its cache to /"\n  labels:'
+            "  namespace: whoami\n  annotations:\n"
+            '    policy.homegen.dev/HG309: "writes its cache to /"\n  labels:'
         ),
     )
     report = validate(files)
@@ -164,7 +175,8 @@ def test_exception_by_rule_name_and_empty_reason(validate: Validate) -> None:
         DEPLOY,
         "  namespace: whoami\n  labels:",
         (
-            '  namespace: whoami\n  annotations:\n    policy.homegen.dev/image-pinned: "upstream has no tags"\n  labels:'
+            "  namespace: whoami\n  annotations:\n"
+            '    policy.homegen.dev/image-pinned: "upstream has no tags"\n  labels:'
         ),
     )
     assert validate(named).exit_code == 0

@@ -7,11 +7,12 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from conftest import Validate
 from validate_trees import SHARED_SCHEMAS, clean_files, dedent, edit, rule_ids, write_tree
 
+from conftest import Validate
 from homegen.validate.documents import load_tree
 from homegen.validate.engine import ValidateOptions, forget_validators, validate_documents
 from homegen.validate.registry import expand
@@ -90,13 +91,13 @@ def test_location_templates_expand() -> None:
 
 
 class _CountingHandler(http.server.SimpleHTTPRequestHandler):
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         type(self).requests.append(self.path)
         super().do_GET()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -129,11 +130,8 @@ def test_cold_and_warm_cache_give_equal_findings_and_warm_makes_no_request(
     cache = tmp_path / "cache"
 
     def run() -> list[tuple[str, str, str]]:
-        # a fresh location list each time, so no validator is shared between the runs
-        options = ValidateOptions(schema_locations=[location, ""][:1], cache_dir=cache)
-        from homegen.validate import engine
-
-        engine._VALIDATORS.clear()
+        forget_validators()  # as in a new process: only the disk cache survives
+        options = ValidateOptions(schema_locations=[location], cache_dir=cache)
         report = validate_documents(load_tree(root), options=options)
         return [(f.rule, f.object, f.message) for f in report.findings]
 
