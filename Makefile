@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SHARED_SCHEMAS ?= $(abspath ../shared/schemas)
+# CRD schemas for validation: ../shared/schemas when it exists (offline), else the catalog.
+SHARED_SCHEMAS ?= $(wildcard $(abspath ../shared/schemas))
+export HOMEGEN_SCHEMA_LOCATION ?= $(SHARED_SCHEMAS)
 
 .PHONY: setup render test check lint typecheck bench fuzz golden clean
 
@@ -17,8 +19,12 @@ setup: $(BIN)/homegen
 render: setup
 	$(BIN)/homegen render
 
+schema: setup
+	$(BIN)/homegen schema -o services.schema.json
+
 test: setup
 	$(BIN)/homegen render --check
+	$(BIN)/homegen schema --check -o services.schema.json
 	HOMEGEN_SHARED_SCHEMAS=$(SHARED_SCHEMAS) $(BIN)/pytest -q
 
 check: lint typecheck

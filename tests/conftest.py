@@ -17,12 +17,18 @@ def repo_root() -> Path:
     return REPO
 
 
+SHARED_SCHEMAS = Path(
+    os.environ.get("HOMEGEN_SHARED_SCHEMAS") or REPO.parent / "shared" / "schemas"
+)
+# Every render and validate in the tests reads CRD schemas from ../shared/schemas: offline.
+os.environ["HOMEGEN_SCHEMA_LOCATION"] = str(SHARED_SCHEMAS)
+
+
 @pytest.fixture(scope="session")
 def shared_schemas() -> Path:
     """The CRD schema catalog of ../shared/schemas (HOMEGEN_SHARED_SCHEMAS overrides)."""
-    path = Path(os.environ.get("HOMEGEN_SHARED_SCHEMAS", REPO.parent / "shared" / "schemas"))
-    assert path.is_dir(), f"CRD schemas not found at {path}"
-    return path
+    assert SHARED_SCHEMAS.is_dir(), f"CRD schemas not found at {SHARED_SCHEMAS}"
+    return SHARED_SCHEMAS
 
 
 @pytest.fixture

@@ -222,3 +222,17 @@ def test_debug_shows_traceback(homelab: Path) -> None:
     assert result.exit_code == 2
     assert "Traceback" in result.stderr
     assert "invalid TOML" in result.stderr
+
+
+def test_invalid_tree_is_never_written(homelab: Path) -> None:
+    config = homelab / "services.toml"
+    text = config.read_text().replace(
+        'probes.liveness = { type = "http", path = "/ready" }',
+        'probes.liveness = { type = "http", path = "/ready", port = 9999 }',
+    )
+    config.write_text(text)
+    code, _, err = render(homelab)
+    assert code == 1
+    assert "nothing was written" in err
+    assert "HG2" in err or "probe" in err
+    assert not (homelab / "rendered").exists()

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError
+from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError, InvalidTreeError
 from homegen.ledger import LEDGER_NAME
-from homegen.pipeline import render_config
+from homegen.pipeline import Rendered, render_config
 from homegen.writer import TreeDiff, apply, compare, unified_diff
 
 
-def run_render(config_path: Path, out: Path, *, check: bool, show_diff: bool, force: bool) -> int:
+def run_render(
+    config_path: Path,
+    out: Path,
+    *,
+    check: bool,
+    show_diff: bool,
+    force: bool,
+    schema_locations: Sequence[str] = (),
+) -> int:
     """Render config_path into out (or only compare, with check); the exit code."""
     rendered = render_config(config_path)
+    validate_rendered(rendered, schema_locations, out)
     diff = compare(out, rendered.files, force=force)
     if show_diff and diff.changes:
         sys.stdout.write(unified_diff(diff.changes, out.as_posix()))
@@ -43,6 +53,40 @@ def run_render(config_path: Path, out: Path, *, check: bool, show_diff: bool, fo
     if os.environ.get("PRE_COMMIT") == "1" and diff.changes:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def validate_rendered(rendered: Rendered, schema_locations: Sequence[str], out: Path) -> None:
+    """Run homegen validate's checks on the in-memory tree; raise when any error is found.
+
+    A CRD kind whose schema cannot be found is noted, not fatal: a render must work offline
+    (pre-commit); `homegen validate` is where a missing schema fails.
+    """
+    from homegen.validate.documents import documents_from_texts
+    from homegen.validate.engine import ValidateOptions, validate_documents
+    from homegen.validate.output import text_line
+    from homegen.validate.registry import DEFAULT_LOCATION
+
+    texts = {
+        path: data.decode("utf-8")
+        for path, data in rendered.files.items()
+        if path.endswith((".yaml", ".yml"))
+    }
+    options = ValidateOptions(
+        kubernetes_version=rendered.config.cluster.kubernetes_version,
+        schema_locations=list(schema_locations)
+        or os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split()
+        or [DEFAULT_LOCATION],
+        ignore_missing_schemas=True,
+        repo_root_in_git=rendered.plan.tree_path,
+    )
+    report = validate_documents(documents_from_texts(texts), options=options)
+    prefix = out.as_posix()
+    for finding in report.findings:
+        if finding.severity == "warning" and finding.suppressed_reason is None:
+            _note(text_line(finding, prefix))
+    failing = [text_line(f, prefix) for f in report.findings if f.failing]
+    if failing:
+        raise InvalidTreeError(failing)
 
 
 def _report_check(out: Path, diff: TreeDiff) -> int:
