@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from homegen import console
 from homegen.errors import EXIT_INTERNAL, HomegenError
 
 app = typer.Typer(
@@ -22,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_state = {"debug": False}
+_state = {"debug": False, "quiet": False}
 
 ConfigOpt = Annotated[
     Path, typer.Option("--config", "-c", help="The services.toml to read.", dir_okay=False)
@@ -32,8 +33,17 @@ ConfigOpt = Annotated[
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")
+    ] = False,
+    color: Annotated[
+        console.ColorChoice,
+        typer.Option("--color", help="Colour: auto = on a terminal, unless NO_COLOR is set."),
+    ] = console.ColorChoice.auto,
 ) -> None:
     _state["debug"] = debug
+    _state["quiet"] = quiet
+    console.configure(quiet=quiet, color=color.value)
 
 
 def _fail(exc: BaseException) -> NoReturn:
@@ -57,6 +67,16 @@ def _fail(exc: BaseException) -> NoReturn:
 
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="The rendered tree's folder.")]
+SchemaLocationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--schema-location",
+        envvar="HOMEGEN_SCHEMA_LOCATION",
+        help="Where CRD schemas are: a folder or URL template with {{.Group}}, "
+        "{{.ResourceKind}}, {{.ResourceAPIVersion}}. Repeatable; tried in order. "
+        "Default: the CRDs-catalog, cached on disk.",
+    ),
+]
 
 
 @app.command()
@@ -72,12 +92,20 @@ def render(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite or delete files edited by hand.")
     ] = False,
+    schema_location: SchemaLocationOpt = None,
 ) -> None:
     """Render services.toml into the app-of-apps tree (validated before it is written)."""
     try:
         from homegen.commands.render import run_render
 
-        code = run_render(config, out, check=check, show_diff=diff, force=force)
+        code = run_render(
+            config,
+            out,
+            check=check,
+            show_diff=diff,
+            force=force,
+            schema_locations=schema_location or [],
+        )
     except Exception as exc:
         _fail(exc)
     raise typer.Exit(code)
@@ -88,14 +116,7 @@ def validate(
     path: Annotated[
         Path, typer.Argument(help="The rendered tree (or any ArgoCD tree) to check.")
     ] = Path("rendered"),
-    schema_location: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--schema-location",
-            help="Where CRD schemas are: a folder or URL template with {{.Group}}, "
-            "{{.ResourceKind}}, {{.ResourceAPIVersion}}. Repeatable; tried in order.",
-        ),
-    ] = None,
+    schema_location: SchemaLocationOpt = None,
     ignore_missing_schemas: Annotated[
         bool, typer.Option(help="Do not fail on kinds with no schema.")
     ] = False,
@@ -119,6 +140,26 @@ def validate(
             output=output,
             summary=summary,
         )
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when the file differs.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of services.toml (editors: `#:schema ./services.schema.json`)."""
+    try:
+        from homegen.commands.schema import run_schema
+
+        code = run_schema(out, check=check)
     except Exception as exc:
         _fail(exc)
     raise typer.Exit(code)

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -94,11 +94,12 @@ def _env_name(value: str) -> str:
 
 def _op_ref(value: str) -> str:
     match = _OP_REF.match(value)
-    if not match:
+    if not match and value.startswith("op://"):
+        raise ValueError(f"{value!r} is not a 1Password reference of the form op://vault/item/field")
+    if not match:  # never echo the value: it may be the secret itself
         raise ValueError(
             "secrets are never written in services.toml: give a 1Password reference "
-            "'op://vault/item/field'"
-            + ("" if value.startswith("op://") else " (this value is not an op:// reference)")
+            "'op://vault/item/field' (this value is not an op:// reference)"
         )
     if not _SECRET_KEY.match(match["field"]):
         raise ValueError(
@@ -173,6 +174,11 @@ def secret_name(item: str) -> str:
     return slug[:253] if _DNS_SUBDOMAIN.match(slug[:253]) else ""
 
 
+def _schema(pattern: str, **extra: object) -> WithJsonSchema:
+    """What editors see (JSON Schema); the validators above stay the source of truth."""
+    return WithJsonSchema({"type": "string", "pattern": pattern, **extra})
+
+
 def looks_secret(name: str) -> bool:
     """Whether an env var name suggests its value is a secret."""
     return bool(_SECRETISH.search(name))
@@ -185,16 +191,16 @@ def parse_op_ref(value: str) -> tuple[str, str, str]:
     return match["vault"], match["item"], match["field"]
 
 
-Name = Annotated[str, AfterValidator(_dns_label)]
-Hostname = Annotated[str, AfterValidator(_hostname)]
-Image = Annotated[str, AfterValidator(_image)]
-HttpPath = Annotated[str, AfterValidator(http_path)]
-Quantity = Annotated[str, AfterValidator(_quantity)]
-EnvName = Annotated[str, AfterValidator(_env_name)]
-SecretRef = Annotated[str, AfterValidator(_op_ref)]
+Name = Annotated[str, AfterValidator(_dns_label), _schema(_DNS_LABEL.pattern, maxLength=63)]
+Hostname = Annotated[str, AfterValidator(_hostname), _schema(_HOSTNAME.pattern, maxLength=253)]
+Image = Annotated[str, AfterValidator(_image), _schema(r"^[a-z0-9][^\s]*[:@][^\s]+$")]
+HttpPath = Annotated[str, AfterValidator(http_path), _schema(_PATH.pattern, maxLength=1024)]
+Quantity = Annotated[str, AfterValidator(_quantity), _schema(_QUANTITY.pattern)]
+EnvName = Annotated[str, AfterValidator(_env_name), _schema(_ENV_NAME.pattern)]
+SecretRef = Annotated[str, AfterValidator(_op_ref), _schema(r"^op://[^/]+/[^/]+/([^/]+/)?[^/]+$")]
 QualifiedName = Annotated[str, AfterValidator(_qualified_name)]
 LabelValue = Annotated[str, AfterValidator(_label_value)]
-ChartVersion = Annotated[str, AfterValidator(_chart_version)]
+ChartVersion = Annotated[str, AfterValidator(_chart_version), _schema(_CHART_VERSION.pattern)]
 IPAddress = Annotated[str, AfterValidator(_ip_address)]
 AddressRange = Annotated[str, AfterValidator(_address_range)]
 Port = Annotated[int, Field(ge=1, le=65535)]

@@ -84,8 +84,10 @@ class Listener(Strict):
 
     name: Name = Field(description="Listener (section) name.")
     port: Port = Field(description="Port; must equal the controller's entrypoint port.")
-    protocol: Literal["HTTP", "HTTPS"] = "HTTP"
-    hostname: Hostname | None = None
+    protocol: Literal["HTTP", "HTTPS"] = Field("HTTP", description="HTTP, or HTTPS.")
+    hostname: Hostname | None = Field(
+        None, description="Hostname the listener admits; any when not given."
+    )
 
 
 class Gateway(Strict):
@@ -112,7 +114,7 @@ class Gateway(Strict):
 class Pool(Strict):
     """A MetalLB IPAddressPool."""
 
-    name: Name
+    name: Name = Field(description="IPAddressPool name.", examples=["lab-pool"])
     addresses: list[AddressRange] = Field(min_length=1, description="CIDRs or first-last ranges.")
     l2: bool = Field(True, description="Announce the pool with an L2Advertisement.")
 
@@ -122,7 +124,7 @@ class Network(Strict):
 
     app: Name = Field("metallb-config", description="App that syncs the pools.")
     namespace: Name = Field("metallb-system", description="MetalLB's namespace.")
-    pools: list[Pool] = Field(default_factory=list)
+    pools: list[Pool] = Field(default_factory=list, description="MetalLB IPAddressPools.")
 
 
 class Secrets(Strict):
@@ -132,32 +134,45 @@ class Secrets(Strict):
         "script", description="script: bootstrap/setup-secrets.sh creates them; or an operator."
     )
     store: Name = Field("onepassword", description="External Secrets ClusterSecretStore name.")
+    namespace: Name | None = Field(
+        None,
+        description="Namespace of the operator's own 1Password Connect Secrets "
+        "(default: 1password, or external-secrets for External Secrets).",
+    )
+    connect_credentials: SecretRef = Field(
+        "op://Personal/1password-connect/1password-credentials.json",
+        description="1Password Connect server credentials file (operators only).",
+    )
+    connect_token: SecretRef = Field(
+        "op://Personal/1password-connect/token",
+        description="1Password Connect access token the operator authenticates with.",
+    )
 
 
 class Resources(Strict):
     """Container resources."""
 
-    cpu_request: Quantity = "100m"
-    memory_request: Quantity = "128Mi"
-    cpu_limit: Quantity = "500m"
-    memory_limit: Quantity = "512Mi"
+    cpu_request: Quantity = Field("100m", description="CPU request.", examples=["100m"])
+    memory_request: Quantity = Field("128Mi", description="Memory request.", examples=["128Mi"])
+    cpu_limit: Quantity = Field("500m", description="CPU limit.", examples=["500m"])
+    memory_limit: Quantity = Field("512Mi", description="Memory limit.", examples=["512Mi"])
 
 
 class Defaults(Strict):
     """Defaults every service and app starts from."""
 
-    resources: Resources = Resources()
+    resources: Resources = Field(Resources(), description="Default container resources.")
     run_as: int = Field(65532, ge=1, description="UID, GID and fsGroup of every pod.")
     history_infra: int = Field(10, ge=1, description="revisionHistoryLimit of infra apps.")
     history_app: int = Field(3, ge=1, description="revisionHistoryLimit of regular apps.")
-    retry_limit: int = Field(5, ge=0)
+    retry_limit: int = Field(5, ge=0, description="Sync retry limit of every Application.")
 
 
 class PodSecurity(Strict):
     """A Pod Security exception: a level other than restricted, with the reason."""
 
-    level: Literal["privileged", "baseline"]
-    reason: Reason
+    level: Literal["privileged", "baseline"] = Field(description="Pod Security level enforced.")
+    reason: Reason = Field(description="Why the namespace needs this level.")
 
 
 class Route(Strict):
@@ -175,12 +190,12 @@ class Route(Strict):
 class Probe(Strict):
     """A liveness or readiness probe."""
 
-    type: Literal["http", "tcp", "exec"] = "http"
-    path: HttpPath = "/"
+    type: Literal["http", "tcp", "exec"] = Field("http", description="http GET, tcp or exec.")
+    path: HttpPath = Field("/", description="Path of an http probe.", examples=["/ready"])
     port: Port | None = Field(None, description="Defaults to the service port.")
-    command: list[str] = Field(default_factory=list)
-    initial_delay: int = Field(5, ge=0)
-    period: int = Field(10, ge=1)
+    command: list[str] = Field(default_factory=list, description="Command of an exec probe.")
+    initial_delay: int = Field(5, ge=0, description="initialDelaySeconds.")
+    period: int = Field(10, ge=1, description="periodSeconds.")
 
     @model_validator(mode="after")
     def _exec_has_command(self) -> Probe:
@@ -192,8 +207,8 @@ class Probe(Strict):
 class Probes(Strict):
     """Probes of the container; a TCP probe on the port when not given."""
 
-    liveness: Probe | None = None
-    readiness: Probe | None = None
+    liveness: Probe | None = Field(None, description="Liveness probe.")
+    readiness: Probe | None = Field(None, description="Readiness probe.")
 
 
 class Volume(Strict):
@@ -201,7 +216,7 @@ class Volume(Strict):
 
     path: HttpPath = Field(description="Mount path.")
     size: Quantity = Field(description="Requested size, e.g. 1Gi.")
-    storage_class: Name | None = None
+    storage_class: Name | None = Field(None, description="StorageClass; the cluster default.")
 
 
 class Workload(Strict):
@@ -211,14 +226,20 @@ class Workload(Strict):
     tier: Tier | None = Field(None, description="infra or app; sets waves and history.")
     after: list[Name] = Field(default_factory=list, description="Apps synced before this one.")
     sync_options: list[str] = Field(default_factory=list, description="Extra ArgoCD syncOptions.")
-    pod_security: PodSecurity | None = None
+    pod_security: PodSecurity | None = Field(
+        None, description="Pod Security exception of the namespace (default: restricted)."
+    )
     manage_namespace: bool = Field(True, description="Render the Namespace object.")
-    labels: dict[QualifiedName, LabelValue] = Field(default_factory=dict)
-    annotations: dict[QualifiedName, str] = Field(default_factory=dict)
+    labels: dict[QualifiedName, LabelValue] = Field(
+        default_factory=dict, description="Extra labels on the Application's objects."
+    )
+    annotations: dict[QualifiedName, str] = Field(
+        default_factory=dict, description="Extra annotations on the Application's objects."
+    )
     policy_exceptions: dict[str, Reason] = Field(
         default_factory=dict, description="Policy rule id → reason it does not apply."
     )
-    description: str = ""
+    description: str = Field("", description="One line shown in the Application and `list`.")
 
 
 class Service(Workload):
@@ -227,11 +248,11 @@ class Service(Workload):
     image: Image = Field(description="Pinned image: a version tag or a digest.")
     port: Port = Field(description="Container port.")
     service_port: Port | None = Field(None, description="Service port; defaults to port.")
-    replicas: int = Field(1, ge=0)
-    command: list[str] = Field(default_factory=list)
-    args: list[str] = Field(default_factory=list)
-    route: Route | None = None
-    env: dict[EnvName, str] = Field(default_factory=dict)
+    replicas: int = Field(1, ge=0, description="Pod replicas.")
+    command: list[str] = Field(default_factory=list, description="Container command.")
+    args: list[str] = Field(default_factory=list, description="Container args.")
+    route: Route | None = Field(None, description="Expose through the Gateway.")
+    env: dict[EnvName, str] = Field(default_factory=dict, description="Plain env vars.")
     secret_env: dict[EnvName, SecretRef] = Field(
         default_factory=dict, description="Env var → op://vault/item/field."
     )
@@ -241,13 +262,15 @@ class Service(Workload):
     config_files: dict[HttpPath, str] = Field(
         default_factory=dict, description="File path → contents (a ConfigMap)."
     )
-    probes: Probes = Probes()
-    resources: Resources | None = None
+    probes: Probes = Field(Probes(), description="Probes; a TCP probe on the port otherwise.")
+    resources: Resources | None = Field(None, description="Resources; [defaults.resources].")
     writable_paths: list[HttpPath] = Field(
         default_factory=lambda: ["/tmp"], description="emptyDir mounts on the read-only root."
     )
-    volumes: dict[Name, Volume] = Field(default_factory=dict)
-    service_account_token: bool = False
+    volumes: dict[Name, Volume] = Field(
+        default_factory=dict, description="Persistent volume claims by name."
+    )
+    service_account_token: bool = Field(False, description="Mount the service account token.")
     component: LabelValue = Field("server", description="The component label.")
     port_name: str = Field(
         "http",
@@ -261,23 +284,25 @@ class HelmSource(Strict):
     """A Helm chart: https repository or OCI registry."""
 
     repo_url: str = Field(description="https://… chart repository or oci://… registry.")
-    chart: str = Field(pattern=r"^[a-z0-9][-a-z0-9_.]*$")
-    version: ChartVersion
+    chart: str = Field(pattern=r"^[a-z0-9][-a-z0-9_.]*$", description="Chart name.")
+    version: ChartVersion = Field(description="Exact chart version.", examples=["1.2.3"])
 
 
 class GitSource(Strict):
     """A directory of manifests in a Git repository."""
 
-    repo_url: str
-    revision: str
-    path: str
-    recurse: bool = False
+    repo_url: str = Field(description="Git repository URL.")
+    revision: str = Field(description="Branch, tag or commit.", examples=["v1.2.1"])
+    path: str = Field(description="Folder of manifests in the repository.")
+    recurse: bool = Field(False, description="Include subfolders.")
 
 
 class Generator(Strict):
     """An ApplicationSet list generator: one Application per element."""
 
-    elements: list[dict[str, str | int | bool]] = Field(min_length=1)
+    elements: list[dict[str, str | int | bool]] = Field(
+        min_length=1, description="One Application per element; keys usable as {{.key}}."
+    )
     parameters: dict[str, str] = Field(
         default_factory=dict, description="Helm parameter → template using {{.key}}."
     )
@@ -286,8 +311,8 @@ class Generator(Strict):
 class App(Workload):
     """A platform app: a Helm chart, a Git directory, or manifests homegen generates."""
 
-    helm: HelmSource | None = None
-    git: GitSource | None = None
+    helm: HelmSource | None = Field(None, description="Source: a Helm chart.")
+    git: GitSource | None = Field(None, description="Source: a folder in a Git repository.")
     values: dict[str, Any] = Field(default_factory=dict, description="Helm values.")
     objects: list[dict[str, Any]] = Field(
         default_factory=list, description="Extra manifests synced with the app."
@@ -295,8 +320,10 @@ class App(Workload):
     secrets: list[SecretRef] = Field(
         default_factory=list, description="Secrets the app reads, as op:// references."
     )
-    route: Route | None = None
-    generator: Generator | None = None
+    route: Route | None = Field(None, description="Expose the chart's Service via the Gateway.")
+    generator: Generator | None = Field(
+        None, description="Fan out into an ApplicationSet with a list generator."
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> App:
@@ -314,11 +341,15 @@ class App(Workload):
 class Config(Strict):
     """services.toml."""
 
-    cluster: Cluster
-    argocd: ArgoCD
-    gateway: Gateway
-    network: Network = Network()
-    secrets: Secrets = Secrets()
-    defaults: Defaults = Defaults()
-    apps: dict[Name, App] = Field(default_factory=dict)
-    services: dict[Name, Service] = Field(default_factory=dict)
+    cluster: Cluster = Field(description="The Git repository and cluster.")
+    argocd: ArgoCD = Field(description="ArgoCD itself.")
+    gateway: Gateway = Field(description="The Gateway API entry point.")
+    network: Network = Field(Network(), description="MetalLB pools and the app syncing them.")
+    secrets: Secrets = Field(Secrets(), description="How 1Password references become Secrets.")
+    defaults: Defaults = Field(Defaults(), description="Defaults of every app and service.")
+    apps: dict[Name, App] = Field(
+        default_factory=dict, description="Platform apps: Helm charts, Git folders, manifests."
+    )
+    services: dict[Name, Service] = Field(
+        default_factory=dict, description="Workloads homegen generates and hardens."
+    )
