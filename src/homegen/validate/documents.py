@@ -47,22 +47,87 @@ def _scalar_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     return str(node.value)
 
 
+class _Fallback(Exception):
+    """The document uses merge keys or complex keys: build it with PyYAML's constructor."""
+
+
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
+_MERGE = "tag:yaml.org,2002:merge"
+_RESOLVED: dict[str, str] = {}  # plain scalar → its implicit tag
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A safe loader that records duplicate keys instead of silently keeping the last one."""
+    """A safe loader that records duplicate keys instead of silently keeping the last one.
+
+    ``build`` turns a composed node into Python values directly: PyYAML's generic
+    constructor costs more than parsing itself on a large tree.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[int, str]] = []
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        # the C parser asks once per node; a tree repeats the same short scalars thousands
+        # of times, so remember their tags
+        if kind is not yaml.ScalarNode:
+            tag: str = super().resolve(kind, value, implicit)
+            return tag
+        if not implicit[0]:
+            return _STR
+        cached = _RESOLVED.get(value)
+        if cached is None:
+            cached = super().resolve(kind, value, implicit)
+            if len(value) <= 64:
+                _RESOLVED[value] = cached
+        return cached
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self._record_duplicates(node)
+        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return result
+
+    def _record_duplicates(self, node: yaml.MappingNode) -> None:
         seen: set[str] = set()
         for key_node, _value in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE:
                 if key_node.value in seen:
                     self.duplicates.append((key_node.start_mark.line + 1, key_node.value))
                 seen.add(key_node.value)
-        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return result
+
+    def build(self, node: yaml.Node) -> Any:
+        """The document of ``node``, with duplicate keys recorded."""
+        try:
+            return self._build(node, {})
+        except _Fallback:
+            self.duplicates = []
+            return self.construct_document(node)
+
+    def _build(self, node: yaml.Node, memo: dict[int, Any]) -> Any:
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            return self.yaml_constructors[node.tag](self, node)
+        if id(node) in memo:
+            return memo[id(node)]
+        if kind is yaml.SequenceNode and node.tag == _SEQ:
+            items: list[Any] = []
+            memo[id(node)] = items
+            items.extend(self._build(child, memo) for child in node.value)
+            return items
+        if kind is yaml.MappingNode and node.tag == _MAP:
+            mapping: dict[Any, Any] = {}
+            memo[id(node)] = mapping
+            for key_node, value_node in node.value:
+                if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE:
+                    raise _Fallback
+                key = self._build(key_node, memo)
+                if key in mapping:
+                    self.duplicates.append((key_node.start_mark.line + 1, key_node.value))
+                mapping[key] = self._build(value_node, memo)
+            return mapping
+        raise _Fallback
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_as_text)
@@ -88,7 +153,7 @@ def parse_text(file: str, text: str) -> list[Document]:
             node = loader.get_node()
             line = node.start_mark.line + 1 if node is not None else 1
             loader.duplicates = []
-            obj = loader.construct_document(node) if node is not None else None
+            obj = loader.build(node) if node is not None else None
             problems = [
                 LoadProblem("duplicate-key", dup_line, f"duplicate key {key!r}")
                 for dup_line, key in loader.duplicates

@@ -129,6 +129,9 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
     root = tree.root_app
     if root is None or tree.repo_prefix is None:
         return
+    apps_by_file: dict[str, list[Obj]] = {}
+    for app in tree.kind(*APP_KINDS):
+        apps_by_file.setdefault(app.doc.file, []).append(app)
     reached_files: set[str] = {root.doc.file}
     queue = [root]
     seen_apps = {id(root)}
@@ -137,10 +140,10 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
         for source in app_sources(app):
             for file in tree.files_of_source(source) or ():
                 reached_files.add(file)
-        for other in tree.kind(*APP_KINDS):
-            if other.doc.file in reached_files and id(other) not in seen_apps:
-                seen_apps.add(id(other))
-                queue.append(other)
+                for other in apps_by_file.get(file, ()):
+                    if id(other) not in seen_apps:
+                        seen_apps.add(id(other))
+                        queue.append(other)
     for app in tree.kind(*APP_KINDS):
         if id(app) not in seen_apps:
             yield finding(APP_UNREACHABLE, app.where, "no app syncs the file of this Application")

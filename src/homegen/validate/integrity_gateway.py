@@ -134,10 +134,8 @@ def _backends(route: Obj) -> Iterator[dict[str, Any]]:
                 yield ref
 
 
-def _granted(tree: Tree, route: Obj, namespace: str, service: str) -> bool:
-    for grant in tree.kind("ReferenceGrant"):
-        if grant.namespace != namespace:
-            continue
+def _granted(grants: dict[str, list[Obj]], route: Obj, namespace: str, service: str) -> bool:
+    for grant in grants.get(namespace, ()):
         sources = any(
             as_dict(f).get("group") == GATEWAY_GROUP
             and as_dict(f).get("kind") == route.kind
@@ -158,12 +156,15 @@ def _granted(tree: Tree, route: Obj, namespace: str, service: str) -> bool:
 @tree_check
 def check_backends(tree: Tree) -> Iterator[Finding]:
     """HG210/HG211/HG212: backend Services and ports exist; cross-namespace ones are granted."""
+    grants: dict[str, list[Obj]] = {}
+    for grant in tree.kind("ReferenceGrant"):
+        grants.setdefault(grant.namespace, []).append(grant)
     for route in tree.kind("HTTPRoute"):
         external = str(route.annotations.get(EXTERNAL_BACKENDS, "")).lower() == "true"
         for ref in _backends(route):
             name = str(ref.get("name", ""))
             namespace = str(ref.get("namespace") or route.namespace)
-            if namespace != route.namespace and not _granted(tree, route, namespace, name):
+            if namespace != route.namespace and not _granted(grants, route, namespace, name):
                 yield finding(
                     GRANT_MISSING, route.where,
                     f"no ReferenceGrant in {namespace} lets {route.kind} from {route.namespace} "

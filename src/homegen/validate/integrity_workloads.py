@@ -7,7 +7,7 @@ from typing import Any
 
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.tree import Tree, as_dict, as_list, tree_check
-from homegen.validate.workloads import pod_templates, selector_matches
+from homegen.validate.workloads import PodTemplate, pod_templates, selector_matches
 
 SERVICE_SELECTS_NOTHING = register(
     "HG214", "service-selects-nothing", "error",
@@ -47,16 +47,16 @@ def check_workload_selectors(tree: Tree) -> Iterator[Finding]:
 @tree_check
 def check_service_selectors(tree: Tree) -> Iterator[Finding]:
     """HG214: every Service selector selects the pods of a workload in its namespace."""
-    templates = list(pod_templates(tree))
+    templates: dict[str, list[PodTemplate]] = {}
+    for template in pod_templates(tree):
+        templates.setdefault(template.owner.namespace, []).append(template)
     for service in tree.kind("Service"):
         selector = as_dict(service.spec.get("selector"))
         if not selector:
             continue
         wanted = {"matchLabels": selector}
-        if not any(
-            t.owner.namespace == service.namespace and selector_matches(wanted, t.labels)
-            for t in templates
-        ):
+        in_namespace = templates.get(service.namespace, ())
+        if not any(selector_matches(wanted, t.labels) for t in in_namespace):
             shown = ",".join(f"{k}={v}" for k, v in selector.items())
             yield finding(
                 SERVICE_SELECTS_NOTHING, service.where,
