@@ -38,6 +38,7 @@ class TreeDiff:
     foreign: list[str] = field(default_factory=list)  # not owned, in the way of a new file
     kept: list[str] = field(default_factory=list)  # owned, edited, no longer generated
     ledger: Ledger = field(default_factory=Ledger)
+    ledger_stale: bool = False  # the ledger on disk is not the one this render ends with
 
     @property
     def conflicts(self) -> list[str]:
@@ -47,7 +48,7 @@ class TreeDiff:
     @property
     def clean(self) -> bool:
         """Whether the tree on disk is exactly the desired one."""
-        return not (self.changes or self.conflicts or self.kept)
+        return not (self.changes or self.conflicts or self.kept or self.ledger_stale)
 
 
 def _read(path: Path) -> bytes | None:
@@ -79,7 +80,16 @@ def compare(root: Path, desired: dict[str, bytes], *, force: bool = False) -> Tr
         else:
             diff.kept.append(path)
     diff.changes.sort(key=lambda c: c.path)
+    diff.ledger_stale = _read(root / LEDGER_NAME) != final_ledger(desired, diff).to_bytes()
     return diff
+
+
+def final_ledger(desired: dict[str, bytes], diff: TreeDiff) -> Ledger:
+    """The ledger a complete render leaves: what it wrote, plus edited files it kept."""
+    final = Ledger({path: {digest(data)} for path, data in desired.items()})
+    for path in diff.kept:
+        final.files[path] = diff.ledger.files[path]
+    return final
 
 
 def apply(root: Path, desired: dict[str, bytes], diff: TreeDiff) -> None:
@@ -108,10 +118,7 @@ def apply(root: Path, desired: dict[str, bytes], diff: TreeDiff) -> None:
         if change.new is None:
             (root / change.path).unlink(missing_ok=True)
             _prune_empty_dirs(root, (root / change.path).parent)
-    final = Ledger({path: {digest(data)} for path, data in desired.items()})
-    for path in diff.kept:
-        final.files[path] = diff.ledger.files[path]
-    _write_atomic(root / LEDGER_NAME, final.to_bytes())
+    _write_atomic(root / LEDGER_NAME, final_ledger(desired, diff).to_bytes())
 
 
 def _stage(target: Path, data: bytes) -> Path:

@@ -43,8 +43,7 @@ def run_render(
         )
     for path in diff.kept:
         _note(f"{out}/{path}: no longer generated but edited by hand; kept (--force deletes it)")
-    ledger_current = (out / LEDGER_NAME).exists() and diff.ledger.present
-    if diff.changes or not ledger_current:
+    if diff.changes or diff.ledger_stale:
         apply(out, rendered.files, diff)
     for change in diff.changes:
         _note(f"{change.action:>7} {out}/{change.path}")
@@ -99,6 +98,8 @@ def _report_check(out: Path, diff: TreeDiff) -> int:
         _note(f"edited by hand: {out}/{path}")
     for path in diff.kept:
         _note(f"edited by hand, no longer generated: {out}/{path}")
+    if diff.ledger_stale and not diff.changes:  # it changes with every file anyway
+        _note(f"would update {out}/{LEDGER_NAME}")
     _note(f"{out} is stale: run `homegen render`")
     return EXIT_FINDINGS
 

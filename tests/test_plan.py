@@ -1,0 +1,168 @@
+"""The plan: waves, namespace owners, grants and sources derived from a Config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from homegen.config.loader import load_config
+from homegen.plan.build import build_plan
+from homegen.plan.model import Plan
+from homegen.plan.waves import find_cycle, sync_waves
+
+BASE = """
+[cluster]
+repo_url = "https://git.example.com/lab"
+tree_path = "k8s/tree"
+domain = "lab.example.com"
+
+[argocd]
+version = "v2.11.3"
+path = "/argocd"
+insecure = true
+
+[gateway]
+class_name = "traefik"
+controller_name = "traefik.io/gateway-controller"
+name = "gw"
+namespace = "edge"
+listeners = [{ name = "web", port = 8000 }]
+
+[apps.gateway-config]
+namespace = "edge"
+"""
+
+
+def plan_of(extra: str) -> Plan:
+    return build_plan(load_config((BASE + extra).encode()))
+
+
+def test_waves_are_topological_levels() -> None:
+    deps = {"crds": [], "lb": [], "lb-config": ["lb"], "proxy": ["crds", "lb-config"]}
+    tiers = dict.fromkeys(deps, False)
+    assert sync_waves(deps, tiers) == {"crds": 0, "lb": 0, "lb-config": 1, "proxy": 2}
+
+
+def test_regular_apps_come_after_all_infrastructure() -> None:
+    deps = {"a": [], "b": ["a"], "c": ["b"], "web": [], "api": ["web"]}
+    tiers = {"a": False, "b": False, "c": False, "web": True, "api": True}
+    waves = sync_waves(deps, tiers)
+    assert waves["web"] == 3
+    assert waves["api"] == 4
+
+
+def test_find_cycle_names_the_cycle() -> None:
+    assert find_cycle({"a": ["b"], "b": ["c"], "c": ["a"]}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": ["b"], "b": []}) is None
+
+
+def test_plan_waves_follow_after() -> None:
+    plan = plan_of("""
+[services.db]
+image = "postgres:16.4"
+port = 5432
+tier = "infra"
+
+[services.web]
+image = "nginx:1.27"
+port = 8080
+after = ["db"]
+""")
+    waves = {app.name: app.wave for app in plan.apps}
+    assert waves["db"] == 0
+    assert waves["web"] > waves["db"]
+    assert waves["web"] > waves["gateway-config"]
+
+
+def test_grant_only_for_cross_namespace_backends() -> None:
+    plan = plan_of("""
+[services.inside]
+image = "nginx:1.27"
+port = 80
+namespace = "edge"
+route = { path = "/in" }
+
+[services.outside]
+image = "nginx:1.27"
+port = 80
+route = { path = "/out" }
+""")
+    grants = {app.name: app.grants for app in plan.apps}
+    assert grants["inside"] == ()
+    (grant,) = grants["outside"]
+    assert (grant.namespace, grant.from_namespace, grant.service) == ("outside", "edge", "outside")
+
+
+def test_namespace_rendered_once_by_the_earliest_app() -> None:
+    plan = plan_of("""
+[services.a]
+image = "nginx:1.27"
+port = 80
+namespace = "shared"
+after = ["b"]
+
+[services.b]
+image = "nginx:1.27"
+port = 80
+namespace = "shared"
+""")
+    owners = [app.name for app in plan.apps if app.namespace_plan]
+    assert "b" in owners
+    assert "a" not in owners
+
+
+def test_pod_security_exception_sets_the_namespace_level() -> None:
+    plan = plan_of("""
+[services.runner]
+image = "docker:27.3-dind"
+port = 2375
+pod_security = { level = "privileged", reason = "Docker-in-Docker" }
+""")
+    (runner,) = [app for app in plan.apps if app.name == "runner"]
+    assert runner.namespace_plan is not None
+    assert runner.namespace_plan.level == "privileged"
+    assert runner.namespace_plan.reason == "Docker-in-Docker"
+
+
+def test_helm_app_reads_values_from_the_repo(tmp_path: Path) -> None:
+    plan = plan_of("""
+[apps.metrics]
+namespace = "kube-system"
+manage_namespace = false
+helm = { repo_url = "https://charts.example.com", chart = "metrics", version = "1.2.3" }
+values = { args = ["--insecure"] }
+""")
+    (app,) = [a for a in plan.apps if a.name == "metrics"]
+    chart, values_ref = app.sources
+    assert chart.value_files == ("$values/k8s/tree/values/metrics.yaml",)
+    assert values_ref.ref == "values"
+    assert app.values == {"args": ["--insecure"]}
+
+
+def test_argocd_served_under_a_path() -> None:
+    plan = plan_of("")
+    assert plan.argocd.params == {
+        "server.basehref": "/argocd",
+        "server.insecure": "true",
+        "server.rootpath": "/argocd",
+    }
+    assert plan.argocd.cm["application.resourceTrackingMethod"] == "annotation"
+    assert "argoproj.io_Application" in "".join(plan.argocd.cm)
+
+
+@pytest.mark.parametrize("provider", ["script", "1password-operator", "external-secrets"])
+def test_one_secret_per_item(provider: str) -> None:
+    plan = plan_of(f"""
+[secrets]
+provider = "{provider}"
+
+[services.app]
+image = "nginx:1.27"
+port = 80
+secret_env = {{ A = "op://Lab/app-secrets/a", B = "op://Lab/app-secrets/b", C = "op://Lab/db/pw" }}
+""")
+    names = sorted((s.name, tuple(k for k, _ in s.keys)) for s in plan.all_secrets)
+    assert names == [("app-secrets", ("a", "b")), ("db", ("pw",))]
+    (app,) = [a for a in plan.apps if a.name == "app"]
+    assert len(app.secrets) == (0 if provider == "script" else 2)
