@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from homegen import console
+from homegen.commands.complete import service_names
 from homegen.errors import EXIT_INTERNAL, HomegenError
 
 app = typer.Typer(
@@ -160,6 +161,119 @@ def schema(
         from homegen.commands.schema import run_schema
 
         code = run_schema(out, check=check)
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@app.command()
+def init(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder for services.toml and its schema.", file_okay=False)
+    ] = Path("."),
+) -> None:
+    """Write a commented starter services.toml and its JSON Schema; never overwrites."""
+    try:
+        from homegen.commands.edit import run_init
+
+        code = run_init(folder)
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+NoRenderOpt = Annotated[
+    bool, typer.Option("--no-render", help="Only edit services.toml; do not render.")
+]
+ServiceName = Annotated[
+    str, typer.Argument(help="The service name (a DNS label).", autocompletion=service_names)
+]
+
+
+@app.command("add-service")
+def add_service(
+    name: Annotated[str, typer.Argument(help="The new service's name (a DNS label).")],
+    image: Annotated[str, typer.Option(help="Pinned image: a version tag or a digest.")],
+    port: Annotated[int, typer.Option(help="Container port.")],
+    path: Annotated[str | None, typer.Option(help="Route this path prefix to it.")] = None,
+    host: Annotated[
+        list[str] | None, typer.Option(help="Route this hostname to it. Repeatable.")
+    ] = None,
+    namespace: Annotated[str | None, typer.Option(help="Default: the name.")] = None,
+    replicas: Annotated[int | None, typer.Option(help="Default: 1.")] = None,
+    env: Annotated[list[str] | None, typer.Option(help="KEY=VALUE. Repeatable.")] = None,
+    secret_env: Annotated[
+        list[str] | None, typer.Option(help="KEY=op://vault/item/field. Repeatable.")
+    ] = None,
+    after: Annotated[
+        list[str] | None, typer.Option(help="An app synced before it. Repeatable.")
+    ] = None,
+    no_render: NoRenderOpt = False,
+    config: ConfigOpt = Path("services.toml"),
+    out: OutOpt = Path("rendered"),
+    schema_location: SchemaLocationOpt = None,
+) -> None:
+    """Add [services.NAME] to services.toml (comments and layout kept), then render."""
+    try:
+        from homegen.commands.edit import ServiceFlags, run_add
+
+        flags = ServiceFlags(
+            image, port, path, host or (), namespace, replicas, env or (), secret_env or (),
+            after or (),
+        )  # fmt: skip
+        code = run_add(
+            config, out, name, flags, render=not no_render, schema_locations=schema_location
+        )
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@app.command("remove-service")
+def remove_service(
+    name: ServiceName,
+    no_render: NoRenderOpt = False,
+    config: ConfigOpt = Path("services.toml"),
+    out: OutOpt = Path("rendered"),
+    schema_location: SchemaLocationOpt = None,
+) -> None:
+    """Remove [services.NAME] and its comments from services.toml, then render (prunes)."""
+    try:
+        from homegen.commands.edit import run_remove
+
+        code = run_remove(
+            config, out, name, render=not no_render, schema_locations=schema_location
+        )
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@app.command("list")
+def list_apps(
+    config: ConfigOpt = Path("services.toml"),
+    output: Annotated[str, typer.Option("--output", help="text or json.")] = "text",
+) -> None:
+    """List every app and service: kind, namespace, sync wave, routes, image or chart."""
+    try:
+        from homegen.commands.list import run_list
+
+        code = run_list(config, output=output)
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@app.command()
+def graph(
+    config: ConfigOpt = Path("services.toml"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="mermaid or dot.")] = "mermaid",
+) -> None:
+    """Draw the app-of-apps (waves, dependencies) and Gateway → route → Service paths."""
+    try:
+        from homegen.commands.graph import run_graph
+
+        code = run_graph(config, fmt=fmt)
     except Exception as exc:
         _fail(exc)
     raise typer.Exit(code)

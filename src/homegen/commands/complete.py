@@ -1,0 +1,25 @@
+"""Shell completion of service names; stdlib only, so a TAB press stays fast."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import typer
+
+
+def service_names(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Names of ``[services.*]`` in the --config file (or ./services.toml) starting with incomplete.
+
+    Reads the file with tomllib only: completion must not import pydantic, and an unreadable
+    or broken file completes nothing rather than printing an error into the shell.
+    """
+    config = ctx.params.get("config") or Path("services.toml")
+    try:
+        data = tomllib.loads(Path(config).read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    services = data.get("services")
+    if not isinstance(services, dict):
+        return []
+    return sorted(name for name in services if name.startswith(incomplete))
