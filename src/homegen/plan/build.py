@@ -9,6 +9,7 @@ from typing import Any
 
 from homegen.config.models import App, Config, Route, Service
 from homegen.plan.argocd import plan_argocd
+from homegen.plan.bootstrap import plan_bootstrap_keys
 from homegen.plan.model import (
     AppPlan,
     GatewayPlan,
@@ -51,6 +52,7 @@ def build_plan(config: Config) -> Plan:
     routes = tuple(_plan_routes(config))
     grants = _plan_grants(config, units, routes)
     secrets = plan_secrets(config)
+    all_secrets = tuple(s for unit_secrets in secrets.values() for s in unit_secrets)
     argocd = plan_argocd(config)
     apps = tuple(
         _plan_app(config, unit, waves, owners, grants, secrets)
@@ -72,7 +74,8 @@ def build_plan(config: Config) -> Plan:
         secrets_provider=config.secrets.provider,
         secret_store=config.secrets.store,
         part_of=config.cluster.name,
-        all_secrets=tuple(s for unit_secrets in secrets.values() for s in unit_secrets),
+        all_secrets=all_secrets,
+        bootstrap_keys=plan_bootstrap_keys(config, all_secrets),
     )
 
 

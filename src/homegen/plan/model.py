@@ -67,6 +67,17 @@ class SecretPlan:
 
 
 @dataclass(frozen=True)
+class BootstrapKey:
+    """One key of a Secret that bootstrap/setup-secrets.sh creates from 1Password."""
+
+    namespace: str
+    secret: str
+    key: str
+    reference: str  # op:// reference
+    encoding: str = "raw"  # "raw", or "base64" where the consumer wants the value encoded
+
+
+@dataclass(frozen=True)
 class Container:
     """The one container of a generated workload, ready for the template."""
 
@@ -178,3 +189,4 @@ class Plan:
     secret_store: str
     part_of: str
     all_secrets: tuple[SecretPlan, ...] = field(default=())
+    bootstrap_keys: tuple[BootstrapKey, ...] = field(default=())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import shlex
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
@@ -12,6 +13,7 @@ from typing import Any
 import jinja2
 
 from homegen.plan.model import AppPlan, Plan, SecretPlan, Source, WorkloadPlan
+from homegen.render.bootstrap import bootstrap_files
 from homegen.render.yamltext import block, document, scalar
 
 HEADER = (
@@ -43,12 +45,20 @@ def environment() -> jinja2.Environment:
     )
     env.filters["q"] = scalar
     env.filters["block"] = block
+    env.filters["sh"] = shlex.quote
     return env
 
 
 def render_tree(plan: Plan) -> DesiredTree:
     """Every generated file of the plan, each starting with the do-not-edit header."""
-    return {path: HEADER + text for path, text in sorted(_files(plan))}
+    return {path: _with_header(path, text) for path, text in sorted(_files(plan))}
+
+
+def _with_header(path: str, text: str) -> str:
+    if path.endswith(".sh"):  # the shebang must stay the first line
+        shebang, _, rest = text.partition("\n")
+        return f"{shebang}\n{HEADER}{rest}"
+    return HEADER + text
 
 
 def _render(template: str, **context: Any) -> str:
@@ -75,6 +85,13 @@ def _files(plan: Plan) -> Iterator[tuple[str, str]]:
         yield from _manifests(plan, app)
         if app.values is not None:
             yield f"values/{app.name}.yaml", document(app.values)
+    yield from bootstrap_files(plan, _argocd_settings(plan), _render)
+
+
+def _argocd_settings(plan: Plan) -> list[str]:
+    """The paths of ArgoCD's own settings files, which bootstrap/argocd.sh applies."""
+    folder = next(f"manifests/{a.folder}" for a in plan.apps if a.name == plan.argocd.app)
+    return [path for path, _ in _argocd_files(plan, folder)]
 
 
 def _in_tree(plan: Plan, *parts: str) -> str:
