@@ -59,6 +59,11 @@ def _fail(exc: BaseException) -> NoReturn:
         raise typer.Exit(exc.exit_code)
     import traceback
 
+    if isinstance(exc, BrokenPipeError):  # `homegen list | head`: the reader left; not a bug
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1)
     if _state["debug"]:
         traceback.print_exception(exc, file=sys.stderr)
     else:
