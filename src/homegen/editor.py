@@ -255,7 +255,8 @@ def _confirm(new_text: str, expected: dict[str, Any], what: str) -> None:
         got = tomllib.loads(new_text)
     except tomllib.TOMLDecodeError as exc:
         raise EditError(
-            f"cannot {what} without breaking services.toml ({exc}); nothing was written"
+            f"cannot {what} without breaking services.toml ({exc}); nothing was written "
+            "— edit it by hand"
         ) from None
     if _without_empty_services(got) != _without_empty_services(expected):
         raise EditError(

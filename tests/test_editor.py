@@ -1,0 +1,243 @@
+"""homegen.editor: adding and removing [services.NAME] as text (issue 4)."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from homegen.editor import EditError, Splice, add_service, plan_add, remove_service
+from homegen.errors import ConfigError, UsageError
+
+WEB = {"image": "nginx:1.27", "port": 8080, "route": {"path": "/web"}}
+
+SMALL = """\
+#:schema ./services.schema.json
+[cluster]
+domain = "lab.example.com"
+
+# --- services
+
+# about a
+[services.a]
+# inside a
+image = "a:1"
+
+[services.a.probes]
+liveness = { type = "tcp" }
+
+# about b, right above it
+[services.b]
+image = "b:1"  # trailing comment
+
+# about the apps, right above them
+[apps.x]
+tier = "infra"
+"""
+
+
+@pytest.fixture(scope="module")
+def shipped(repo_root: Path) -> str:
+    return (repo_root / "services.toml").read_bytes().decode("utf-8")
+
+
+def inserted_lines(old: str, new: str) -> list[str]:
+    """The lines new adds to old; fails if new changes or deletes anything."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    ops = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    changed = [op for op in ops if op[0] != "equal"]
+    assert [op[0] for op in changed] == ["insert"], changed
+    _, _, _, j1, j2 = changed[0]
+    return b[j1:j2]
+
+
+def test_add_then_remove_gives_back_the_shipped_file(shipped: str) -> None:
+    added = add_service(shipped, "web", WEB)
+    assert added != shipped
+    assert remove_service(added, "web") == shipped
+
+
+def test_add_touches_only_the_new_table(shipped: str) -> None:
+    new = add_service(
+        shipped, "web", {**WEB, "env": {"KEY": "v"}, "secret_env": {"T": "op://v/i/f"}}
+    )
+    assert "".join(inserted_lines(shipped, new)).strip("\n") == (
+        "[services.web]\n"
+        'image = "nginx:1.27"\n'
+        "port = 8080\n"
+        'route = { path = "/web" }\n'
+        'env = { KEY = "v" }\n'
+        'secret_env = { T = "op://v/i/f" }'
+    )
+    assert "\n\n[services.web]\n" in new
+    assert tomllib.loads(new)["services"]["web"]["route"] == {"path": "/web"}
+
+
+def test_new_table_goes_after_the_last_service_before_the_next_tables_comments() -> None:
+    new = add_service(SMALL, "web", WEB)
+    before, after = new.split("[services.web]")
+    assert before.endswith('image = "b:1"  # trailing comment\n\n')
+    assert after.endswith('\n\n# about the apps, right above them\n[apps.x]\ntier = "infra"\n')
+    assert remove_service(new, "web") == SMALL
+
+
+def test_comments_of_neighbouring_tables_survive_remove() -> None:
+    new = remove_service(SMALL, "b")
+    assert "about b" not in new and "trailing comment" not in new
+    for kept in ("# about a", "# inside a", "# about the apps, right above them", "# --- services"):
+        assert kept in new
+    assert set(tomllib.loads(new)["services"]) == {"a"}
+
+
+def test_remove_takes_sub_tables_and_the_comment_block_right_above() -> None:
+    new = remove_service(SMALL, "a")
+    assert "# about a" not in new and "# inside a" not in new and "probes" not in new
+    # The section comment is separated by a blank line: it is not a's.
+    assert "# --- services\n\n# about b, right above it\n[services.b]" in new
+
+
+def test_removing_the_last_service_keeps_the_rest() -> None:
+    text = remove_service(remove_service(SMALL, "a"), "b")
+    assert "services" not in tomllib.loads(text)
+    assert text.startswith("#:schema ./services.schema.json\n[cluster]")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[cluster]\ndomain = "x"',  # no services section, no final newline
+        '[cluster]\r\ndomain = "x"\r\n\r\n[services.a]\r\nimage = "a:1"\r\n',  # CRLF
+        '[cluster]\ndomain = "x"\n\n\n',  # trailing blank lines
+        '[services.a]\nimage = "a:1"\n# notes at the end\n',
+    ],
+)
+def test_round_trip_keeps_unusual_layouts(text: str) -> None:
+    new = add_service(text, "web", WEB)
+    assert tomllib.loads(new)["services"]["web"] == WEB
+    assert remove_service(new, "web") == text
+
+
+def test_crlf_file_gets_crlf_lines() -> None:
+    new = add_service('[cluster]\r\ndomain = "x"\r\n', "web", WEB)
+    assert "\n" not in new.replace("\r\n", "")
+
+
+def test_a_header_inside_a_multiline_string_is_not_a_header() -> None:
+    text = (
+        '[services.a]\nimage = "a:1"\nconfig_files = { "/x" = "y" }\n'
+        'description = """\n[services.fake]\n"""\n\n[apps.x]\ntier = "infra"\n'
+    )
+    new = add_service(text, "web", WEB)
+    assert new.index("[services.web]") > new.index('"""\n\n')
+    assert remove_service(new, "web") == text
+    assert tomllib.loads(remove_service(text, "a")) == {"apps": {"x": {"tier": "infra"}}}
+
+
+def test_keys_that_need_quotes_and_escapes_round_trip() -> None:
+    spec: dict[str, Any] = {
+        "image": "a:1",
+        "port": 1,
+        "env": {"a.b": 'quote " backslash \\ newline \n nul \x00 é \u2028'},
+        "after": ["x", "y"],
+    }
+    new = add_service("", "web", spec)
+    assert tomllib.loads(new) == {"services": {"web": spec}}
+
+
+def test_duplicate_names_are_located() -> None:
+    with pytest.raises(ConfigError) as exc:
+        add_service(SMALL, "b", WEB)
+    assert exc.value.lines() == [
+        "services.toml:16:1: services.b: a service named 'b' already exists; choose another name"
+    ]
+    with pytest.raises(ConfigError, match="an app named 'x' already exists"):
+        add_service(SMALL, "x", WEB)
+
+
+def test_unknown_name_lists_the_services() -> None:
+    with pytest.raises(UsageError, match=r"no service named 'c'; services: a, b$"):
+        remove_service(SMALL, "c")
+
+
+def test_invalid_toml_is_located() -> None:
+    with pytest.raises(ConfigError, match=r"^services.toml:2:1: invalid TOML"):
+        add_service("[a]\n= 1\n", "web", WEB)
+
+
+@pytest.mark.parametrize(
+    ("text", "edit"),
+    [
+        ('services = { a = { image = "a:1" } }\n', "add"),  # an inline table cannot grow
+        ('[services]\na.image = "a:1"\n', "remove"),  # not a [services.a] table
+    ],
+)
+def test_layouts_that_cannot_be_edited_safely_are_refused(text: str, edit: str) -> None:
+    with pytest.raises(EditError, match="by hand"):
+        if edit == "add":
+            add_service(text, "web", WEB)
+        else:
+            remove_service(text, "a")
+
+
+def test_splice_maps_lines_of_the_edit_back_to_the_file() -> None:
+    text = "l1\nl2\nl3\n"
+    add = Splice(2, 2, "\n\nnew1\nnew2")  # after l1
+    edited = add.apply(text)
+    assert edited == "l1\n\nnew1\nnew2\nl2\nl3\n"
+    assert [add.old_line(text, n) for n in range(1, 7)] == [1, None, None, None, 2, 3]
+    cut = Splice(2, 5, "")  # l2 removed
+    assert cut.apply(text) == "l1\nl3\n"
+    assert [cut.old_line(text, n) for n in range(1, 3)] == [1, 3]
+    splice = plan_add(SMALL, "web", WEB)
+    assert [splice.old_line(SMALL, n) for n in (17, 18, 22, 23, 24)] == [17, None, None, 18, 19]
+
+
+names = st.from_regex(r"[a-z]([-a-z0-9]{0,20}[a-z0-9])?", fullmatch=True)
+images = st.builds(
+    lambda repo, tag: f"{repo}:{tag}",
+    st.from_regex(r"[a-z0-9]+(/[a-z0-9]+){0,2}", fullmatch=True),
+    st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True),
+)
+env_names = st.from_regex(r"[-._a-zA-Z][-._a-zA-Z0-9]{0,15}", fullmatch=True)
+services = st.fixed_dictionaries(
+    {"image": images, "port": st.integers(1, 65535)},
+    optional={
+        "replicas": st.integers(0, 10),
+        "env": st.dictionaries(env_names, st.text(), max_size=4),
+        "route": st.fixed_dictionaries(
+            {"path": st.from_regex(r"/[a-z0-9/]{0,10}", fullmatch=True)}
+        ),
+    },
+)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(additions=st.dictionaries(names, services, min_size=1, max_size=4))
+def test_random_services_load_to_exactly_the_intended_data(
+    shipped: str, additions: dict[str, dict[str, Any]]
+) -> None:
+    expected = tomllib.loads(shipped)
+    taken = set(expected["apps"]) | set(expected["services"])
+    added = [name for name in additions if name not in taken]
+    text = shipped
+    for name in added:
+        text = add_service(text, name, additions[name])
+        expected["services"][name] = additions[name]
+        assert tomllib.loads(text) == expected
+    for name in reversed(added):
+        text = remove_service(text, name)
+    assert text == shipped
+
+
+def test_an_edit_that_would_change_meaning_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The safety net for layouts nobody foresaw: stand in a renderer that gets a value wrong.
+    import homegen.editor
+
+    monkeypatch.setattr(homegen.editor, "table_text", lambda *_: '[services.web]\nport = "8080"')
+    with pytest.raises(EditError, match="without changing the meaning"):
+        add_service(SMALL, "web", {"port": 8080})
