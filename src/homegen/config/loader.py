@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
+import re
 import tomllib
 import types
 import typing
@@ -48,9 +50,35 @@ def load_config(data: bytes, filename: str = "services.toml") -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, col, message = syntax_error_position(exc, text)
+        message, col = _syntax_message(message, text, line, col)
         problem = ConfigProblem(filename, line, col, "", f"invalid TOML: {message}")
         raise ConfigError([problem]) from None
     return config_from_dict(raw, text, filename)
+
+
+_TWICE = re.compile(r"^Cannot declare \((.*)\) twice$")
+
+
+def _syntax_message(message: str, text: str, line: int, col: int) -> tuple[str, int]:
+    """tomllib's message in the user's words; duplicate keys point at the key, not past it."""
+    line_text = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+    start = len(line_text) - len(line_text.lstrip(" \t")) + 1  # where the statement begins
+    if line_text[col - 1 : col] == "\ufeff":
+        return "stray byte-order mark (U+FEFF, invisible in most editors): delete it", col
+    if message == "Cannot overwrite a value":
+        return "duplicate key: this key (or a table holding it) already has a value", start
+    twice = _TWICE.match(message)
+    if twice:
+        try:
+            parts = ast.literal_eval(f"({twice[1]})")
+        except (ValueError, SyntaxError):
+            return message, col
+        return f"table [{'.'.join(map(str, parts))}] is declared twice", start
+    if message == "Illegal character '\\n'":
+        return "unclosed string: a one-line string must end on the same line", col
+    if message.startswith("Illegal character"):
+        return message + " (write control characters as escapes, e.g. \\u0007)", col
+    return message, col
 
 
 def config_from_dict(raw: dict[str, Any], text: str, filename: str) -> Config:
@@ -79,10 +107,13 @@ def _decode(data: bytes, filename: str) -> str:
     if b"\x00" in data:
         raise ConfigError([ConfigProblem(filename, 1, 1, "", "binary file, not TOML text")])
     try:
-        return data.decode("utf-8")
+        # A leading byte-order mark (Windows editors add one) is not content; drop it.
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # columns count characters, as editors (and tomllib's own errors) do, not bytes
+        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
         message = f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
         raise ConfigError([ConfigProblem(filename, line, col, "", message)]) from None
 
@@ -115,6 +146,7 @@ def _known_keys(loc: KeyPath) -> list[str]:
         current = _step(current, part)
         if current is None:
             return []
+    current = _unwrap(current)  # an optional table (route, probes) is Model | None
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)
     return []

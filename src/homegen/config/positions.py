@@ -22,6 +22,10 @@ Position = tuple[int, int]
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _SCALAR_END = frozenset(",]}#\n\r")
 _MAX_DEPTH = 200
+_BASIC_STOPS = re.compile(r'["\\\n]')
+_LITERAL_STOPS = re.compile(r"['\n]")
+_BASIC_ML_STOPS = re.compile(r'["\\]')
+_LITERAL_ML_STOPS = re.compile(r"'")
 _AT_RE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 
 
@@ -98,24 +102,27 @@ class _Scanner:
         if self.text.startswith(quote * 3, self.pos):
             return self.multiline_string(quote)
         start = self.pos = self.pos + 1
-        while True:
-            c = self.peek()
-            if c in ("", "\n"):
+        stops = _BASIC_STOPS if quote == '"' else _LITERAL_STOPS
+        while True:  # jump between interesting characters: a 10 MB string costs no loop
+            found = stops.search(self.text, self.pos)
+            if found is None or found.group() == "\n":
                 raise _Stop
-            if c == quote:
-                self.pos += 1
+            self.pos = found.end()
+            if found.group() == quote:
                 return self.text[start : self.pos - 1]
-            self.pos += 2 if c == "\\" and quote == '"' else 1
+            self.pos += 1  # the character after a backslash is escaped
 
     def multiline_string(self, quote: str) -> str:
         """Consume a triple-quoted string (closing may follow two quotes)."""
         start = self.pos = self.pos + 3
         delim = quote * 3
+        stops = _BASIC_ML_STOPS if quote == '"' else _LITERAL_ML_STOPS
         while True:
-            c = self.peek()
-            if c == "":
+            found = stops.search(self.text, self.pos)
+            if found is None:
                 raise _Stop
-            if c == "\\" and quote == '"':
+            self.pos = found.start()
+            if found.group() == "\\":
                 self.pos += 2
             elif self.text.startswith(delim, self.pos):
                 extra = 0
