@@ -216,7 +216,7 @@ services = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(additions=st.dictionaries(names, services, min_size=1, max_size=4))
 def test_random_services_load_to_exactly_the_intended_data(
     shipped: str, additions: dict[str, dict[str, Any]]

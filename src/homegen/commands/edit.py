@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from homegen.config.loader import load_config
+from homegen.config.loader import load_config, read_config
 from homegen.editor import Splice, plan_add, plan_remove
 from homegen.errors import EXIT_OK, ConfigError, ConfigProblem, UsageError
 from homegen.plan.build import build_plan
@@ -128,16 +128,8 @@ def run_remove(
 
 def _read(config: Path) -> str:
     """The text of a services.toml that is valid as it stands (else the error render gives)."""
-    try:
-        data = config.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(
-            f"{config}: no such file; create one with `homegen init` or pass --config FILE"
-        ) from None
-    except OSError as exc:
-        raise UsageError(f"{config}: cannot read: {exc.strerror}") from None
-    load_config(data, str(config))
-    return data.decode("utf-8")
+    read_config(config)  # missing, unreadable or invalid: the same message as render
+    return config.read_bytes().decode("utf-8")
 
 
 def _check_edit(text: str, splice: Splice, config: Path, command: str) -> None:
