@@ -99,6 +99,14 @@ def render(
         bool, typer.Option("--force", help="Overwrite or delete files edited by hand.")
     ] = False,
     schema_location: SchemaLocationOpt = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            help="text, or json: a report of the paths on stdout.",
+            autocompletion=lambda: ["text", "json"],
+        ),
+    ] = "text",
 ) -> None:
     """Render services.toml into the app-of-apps tree (validated before it is written)."""
     try:
@@ -111,6 +119,7 @@ def render(
             show_diff=diff,
             force=force,
             schema_locations=schema_location or [],
+            output=output,
         )
     except Exception as exc:
         _fail(exc)
@@ -257,7 +266,9 @@ def remove_service(
 @app.command("list")
 def list_apps(
     config: ConfigOpt = Path("services.toml"),
-    output: Annotated[str, typer.Option("--output", help="text or json.")] = "text",
+    output: Annotated[
+        str, typer.Option("--output", help="text or json.", autocompletion=lambda: ["text", "json"])
+    ] = "text",
 ) -> None:
     """List every app and service: kind, namespace, sync wave, routes, image or chart."""
     try:
@@ -272,13 +283,33 @@ def list_apps(
 @app.command()
 def graph(
     config: ConfigOpt = Path("services.toml"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="mermaid or dot.")] = "mermaid",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="mermaid or dot.", autocompletion=lambda: ["mermaid", "dot"]
+        ),
+    ] = "mermaid",
 ) -> None:
     """Draw the app-of-apps (waves, dependencies) and Gateway → route → Service paths."""
     try:
         from homegen.commands.graph import run_graph
 
         code = run_graph(config, fmt=fmt)
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@app.command()
+def secrets(
+    config: ConfigOpt = Path("services.toml"),
+    output: Annotated[str, typer.Option("--output", help="text or json.")] = "text",
+) -> None:
+    """List every Secret key made from 1Password: namespace, Secret, key, reference."""
+    try:
+        from homegen.commands.secrets import run_secrets
+
+        code = run_secrets(config, output)
     except Exception as exc:
         _fail(exc)
     raise typer.Exit(code)

@@ -7,7 +7,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError, InvalidTreeError
+from homegen.commands.render_json import OUTPUTS, render_report_json
+from homegen.console import note as _note
+from homegen.console import style, warn
+from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError, InvalidTreeError, UsageError
 from homegen.ledger import LEDGER_NAME
 from homegen.pipeline import Rendered, render_config
 from homegen.writer import TreeDiff, apply, compare, unified_diff
@@ -21,20 +24,30 @@ def run_render(
     show_diff: bool,
     force: bool,
     schema_locations: Sequence[str] = (),
+    output: str = "text",
 ) -> int:
-    """Render config_path into out (or only compare, with check); the exit code."""
+    """Render config_path into out (or only compare, with check); the exit code.
+
+    With output "json" a report of the created/changed/deleted/edited paths goes to stdout
+    (the diff inside it, with show_diff); human lines stay on stderr.
+    """
+    if output not in OUTPUTS:
+        raise UsageError(f"unknown --output {output!r}; use one of {', '.join(OUTPUTS)}")
     rendered = render_config(config_path)
     validate_rendered(rendered, schema_locations, out)
     diff = compare(out, rendered.files, force=force)
-    if show_diff and diff.changes:
+    if show_diff and diff.changes and output == "text":
         sys.stdout.write(unified_diff(diff.changes, out.as_posix()))
     if not diff.ledger.present and any(out.glob("*")):
-        _note(
+        warn(
             f"{out}/{LEDGER_NAME} is missing: homegen does not delete or overwrite files it "
             "cannot prove it owns (use --force to take them over)"
         )
     if check:
-        return _report_check(out, diff)
+        code = _report_check(out, diff)
+        if output == "json":
+            sys.stdout.write(render_report_json(out, diff, check=True, with_diff=show_diff))
+        return code
     if diff.conflicts and not force:
         raise DriftError(
             "these files were edited by hand or are not homegen's; nothing was written "
@@ -42,13 +55,15 @@ def run_render(
             [f"{out}/{p}" for p in diff.conflicts],
         )
     for path in diff.kept:
-        _note(f"{out}/{path}: no longer generated but edited by hand; kept (--force deletes it)")
+        warn(f"{out}/{path}: no longer generated but edited by hand; kept (--force deletes it)")
     if diff.changes or diff.ledger_stale:
         apply(out, rendered.files, diff)
     for change in diff.changes:
         _note(f"{change.action:>7} {out}/{change.path}")
     if not diff.changes:
         _note(f"{out} is up to date ({len(rendered.files)} files)")
+    if output == "json":
+        sys.stdout.write(render_report_json(out, diff, check=False, with_diff=show_diff))
     if os.environ.get("PRE_COMMIT") == "1" and diff.changes:
         return EXIT_FINDINGS
     return EXIT_OK
@@ -82,7 +97,7 @@ def validate_rendered(rendered: Rendered, schema_locations: Sequence[str], out: 
     prefix = out.as_posix()
     for finding in report.findings:
         if finding.severity == "warning" and finding.suppressed_reason is None:
-            _note(text_line(finding, prefix))
+            warn(text_line(finding, prefix))
     failing = [text_line(f, prefix) for f in report.findings if f.failing]
     if failing:
         raise InvalidTreeError(failing)
@@ -92,17 +107,17 @@ def _report_check(out: Path, diff: TreeDiff) -> int:
     if diff.clean:
         _note(f"{out} is up to date")
         return EXIT_OK
+    # Drift is the result of a check, not progress: shown even with --quiet.
     for change in diff.changes:
-        _note(f"would {change.action} {out}/{change.path}")
+        warn(style(f"would {change.action} {out}/{change.path}", _COLORS[change.action]))
     for path in diff.conflicts:
-        _note(f"edited by hand: {out}/{path}")
+        warn(style(f"edited by hand: {out}/{path}", "red"))
     for path in diff.kept:
-        _note(f"edited by hand, no longer generated: {out}/{path}")
+        warn(style(f"edited by hand, no longer generated: {out}/{path}", "red"))
     if diff.ledger_stale and not diff.changes:  # it changes with every file anyway
-        _note(f"would update {out}/{LEDGER_NAME}")
-    _note(f"{out} is stale: run `homegen render`")
+        warn(f"would update {out}/{LEDGER_NAME}")
+    warn(style(f"{out} is stale: run `homegen render`", "bold"))
     return EXIT_FINDINGS
 
 
-def _note(message: str) -> None:
-    print(message, file=sys.stderr)
+_COLORS = {"create": "green", "update": "yellow", "delete": "red"}
