@@ -40,11 +40,14 @@ def bootstrap_files(
     plan: Plan, settings: Sequence[str], render: Render
 ) -> Iterator[tuple[str, str]]:
     """Both scripts as (path, text); settings are ArgoCD's setting files in the tree."""
-    yield SECRETS_SCRIPT, render(
-        "bootstrap/setup-secrets.sh.j2",
-        rows=plan.bootstrap_keys,
-        provider=plan.secrets_provider,
-        purpose=_PURPOSE[plan.secrets_provider],
+    yield (
+        SECRETS_SCRIPT,
+        render(
+            "bootstrap/setup-secrets.sh.j2",
+            rows=plan.bootstrap_keys,
+            provider=plan.secrets_provider,
+            purpose=_PURPOSE[plan.secrets_provider],
+        ),
     )
     yield ARGOCD_SCRIPT, render("bootstrap/argocd.sh.j2", **argocd_context(plan, settings))
 
