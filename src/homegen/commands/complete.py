@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import typer
@@ -14,6 +13,8 @@ def service_names(ctx: typer.Context, incomplete: str) -> list[str]:
     Reads the file with tomllib only: completion must not import pydantic, and an unreadable
     or broken file completes nothing rather than printing an error into the shell.
     """
+    import tomllib  # here, not at the top: cli imports this module and --help must stay fast
+
     config = ctx.params.get("config") or Path("services.toml")
     try:
         data = tomllib.loads(Path(config).read_bytes().decode("utf-8"))
