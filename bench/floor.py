@@ -50,16 +50,31 @@ def _folder(name):
 def app_file(name, spec):
     src = {"repoURL": cl["repo_url"], "path": f"{tree}/manifests/{name}"}
     app = {"name": name, "namespace": spec.get("namespace", name), "history": 3}
-    put(f"apps/{name}.yaml", "application.yaml.j2", app=app, argocd_namespace="argocd",
-        labels={"app": name}, annotations={"wave": "0"}, sources=[src])  # fmt: skip
+    put(
+        f"apps/{name}.yaml",
+        "application.yaml.j2",
+        app=app,
+        argocd_namespace="argocd",
+        labels={"app": name},
+        annotations={"wave": "0"},
+        sources=[src],
+    )
 
 
-put("app-of-apps.yaml", "app-of-apps.yaml.j2", argocd_namespace="argocd", labels={}, history=10,
-    repo_url=cl["repo_url"], revision=cl["revision"], apps_path=f"{tree}/apps")  # fmt: skip
+put(
+    "app-of-apps.yaml",
+    "app-of-apps.yaml.j2",
+    argocd_namespace="argocd",
+    labels={},
+    history=10,
+    repo_url=cl["repo_url"],
+    revision=cl["revision"],
+    apps_path=f"{tree}/apps",
+)
 seen = {"default", "kube-system", "argocd"}
 routes = [("argocd", "argocd", argo["service"], 80)]
-units = [("argocd", {"namespace": "argocd"})] + list(cfg["apps"].items())
-for name, spec in units + list(cfg["services"].items()):
+units = [("argocd", {"namespace": "argocd"}), *cfg["apps"].items(), *cfg["services"].items()]
+for name, spec in units:
     app_file(name, spec)
     ns, folder = spec.get("namespace", name), _folder(name)
     if ns not in seen and spec.get("manage_namespace", True):
@@ -77,25 +92,66 @@ for name, spec in units + list(cfg["services"].items()):
     if "image" not in spec:
         continue
     labels = {"app": name, "app.kubernetes.io/name": name}
-    c = {**spec, "port_name": "http", "liveness": spec.get("probes", {}), "readiness": {}, "mounts": [],
-         "resources": {}, "command": spec.get("command"), "args": spec.get("args")}  # fmt: skip
-    w = {**spec, "name": name, "namespace": ns, "labels": labels, "selector": labels,
-         "annotations": {}, "pod_annotations": {}, "run_as": 65532, "container": c,
-         "volumes": list(spec.get("volumes", {})), "service_port": spec["port"],
-         "config_data": spec.get("config_files"), "service_account_token": False}  # fmt: skip
-    env_list = [{"name": k, "value": v} for k, v in {**spec.get("env", {}), **spec.get("secret_env", {})}.items()]
-    put(f"manifests/{name}/deployment.yaml", "deployment.yaml.j2", w=w, c=c, env=env_list,
-        affinity=None)  # fmt: skip
+    c = {
+        **spec,
+        "port_name": "http",
+        "liveness": spec.get("probes", {}),
+        "readiness": {},
+        "mounts": [],
+        "resources": {},
+        "command": spec.get("command"),
+        "args": spec.get("args"),
+    }
+    w = {
+        **spec,
+        "name": name,
+        "namespace": ns,
+        "labels": labels,
+        "selector": labels,
+        "annotations": {},
+        "pod_annotations": {},
+        "run_as": 65532,
+        "container": c,
+        "volumes": list(spec.get("volumes", {})),
+        "service_port": spec["port"],
+        "config_data": spec.get("config_files"),
+        "service_account_token": False,
+    }
+    env_list = [
+        {"name": k, "value": v}
+        for k, v in (spec.get("env", {}) | spec.get("secret_env", {})).items()
+    ]
+    put(
+        f"manifests/{name}/deployment.yaml",
+        "deployment.yaml.j2",
+        w=w,
+        c=c,
+        env=env_list,
+        affinity=None,
+    )
     put(f"manifests/{name}/service.yaml", "service.yaml.j2", w=w)
     if "config_files" in spec:
         put(f"manifests/{name}/configmap.yaml", "configmap.yaml.j2", w=w)
     for vol, v in spec.get("volumes", {}).items():
-        put(f"manifests/{name}/pvc-{name}-{vol}.yaml", "pvc.yaml.j2", w=w, name=f"{name}-{vol}",
-            size=v["size"], storage_class=v.get("storage_class"))  # fmt: skip
+        put(
+            f"manifests/{name}/pvc-{name}-{vol}.yaml",
+            "pvc.yaml.j2",
+            w=w,
+            name=f"{name}-{vol}",
+            size=v["size"],
+            storage_class=v.get("storage_class"),
+        )
 parents = [{"name": gw["name"], "namespace": gw["namespace"]}]
 for name, ns, svc, port in routes:
-    r = {"name": name, "namespace": gw["namespace"], "hostnames": [cl["domain"]], "path": "/",
-         "service": svc, "service_namespace": ns, "port": port}  # fmt: skip
+    r = {
+        "name": name,
+        "namespace": gw["namespace"],
+        "hostnames": [cl["domain"]],
+        "path": "/",
+        "service": svc,
+        "service_namespace": ns,
+        "port": port,
+    }
     put(f"manifests/gateway/httproute-{name}.yaml", "httproute.yaml.j2", r=r, parent_refs=parents)
     if ns != gw["namespace"]:
         g = {"name": f"{name}-from-{gw['namespace']}", "namespace": ns, "service": svc}
@@ -105,18 +161,34 @@ for kind in ("gateway", "gatewayclass"):
 net = cfg["network"]
 for pool in net["pools"]:
     for kind in ("ipaddresspool", "l2advertisement"):
-        put(f"manifests/{net.get('app', 'metallb-config')}/{kind}-{pool['name']}.yaml",
-            f"{kind}.yaml.j2", pool=pool, namespace=net["namespace"])  # fmt: skip
+        put(
+            f"manifests/{net.get('app', 'metallb-config')}/{kind}-{pool['name']}.yaml",
+            f"{kind}.yaml.j2",
+            pool=pool,
+            namespace=net["namespace"],
+        )
 for cm in ("argocd-cm", "argocd-cmd-params-cm"):
-    put(f"manifests/argocd/{cm}.yaml", "configmap-data.yaml.j2", name=cm, namespace="argocd",
-        data={"url": cl["domain"]})  # fmt: skip
+    put(
+        f"manifests/argocd/{cm}.yaml",
+        "configmap-data.yaml.j2",
+        name=cm,
+        namespace="argocd",
+        data={"url": cl["domain"]},
+    )
 for spec in cfg["apps"].values():
     url = spec.get("helm", {}).get("repo_url", "")
     if url.startswith("oci://"):
-        name = "helm-oci-" + "-".join(filter(None, "".join(
-            ch if ch.isalnum() else " " for ch in url[6:].lower()).split()))  # fmt: skip
-        put(f"manifests/argocd/repository-{name}.yaml", "oci-repository.yaml.j2", name=name,
-            url=url, namespace="argocd", literal_secret_rule="HG-POL")  # fmt: skip
+        name = "helm-oci-" + "-".join(
+            filter(None, "".join(ch if ch.isalnum() else " " for ch in url[6:].lower()).split())
+        )
+        put(
+            f"manifests/argocd/repository-{name}.yaml",
+            "oci-repository.yaml.j2",
+            name=name,
+            url=url,
+            namespace="argocd",
+            literal_secret_rule="HG-POL",
+        )
 for path, text in files.items():
     target = out / path
     os.makedirs(target.parent, exist_ok=True)

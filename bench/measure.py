@@ -129,7 +129,7 @@ def machine_summary(work: Path, runs: int, large_runs: int, warmup: int, load: s
             "work folder), as for an installed homegen",
             f"- Outputs written to: {'tmpfs (/dev/shm)' if tmpfs else 'a temp folder on disk'}",
             f"- Method: whole-process wall time, median of {runs} runs after {warmup} warm-up "
-            f"run(s) ({large_runs} run(s) and no warm-up at 10,000 services); peak RSS is the largest ru_maxrss "
-            "of the timed runs, read per child with os.wait4",
+            f"run(s) ({large_runs} run(s) and no warm-up at 10,000 services); peak RSS is "
+            "the largest ru_maxrss of the timed runs, read per child with os.wait4",
         ]
     )

@@ -20,7 +20,7 @@ def _floor(results: list[Sample], label: str) -> Sample | None:
 def markdown_table(results: list[Sample]) -> str:
     """One row per figure: median and min wall time, peak RSS and the ratio to the floor."""
     rows = [
-        "| input | command | median (s) | min (s) | runs | peak RSS (MiB) | × floor |",
+        "| input | command | median (s) | min (s) | runs | peak RSS (MiB) | x floor |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for s in results:
@@ -53,7 +53,7 @@ def _thousand(results: list[Sample]) -> list[str]:
                 _line(
                     ok,
                     f"1,000 services `{command}` {s.median:.3f} s (≤ {THOUSAND_BUDGET} s), "
-                    f"{ratio:.2f}× the floor (≤ {FLOOR_RATIO_BUDGET}×)",
+                    f"{ratio:.2f}x the floor (≤ {FLOOR_RATIO_BUDGET}x)",
                 )
             )
     s = _find(results, 1000, "validate")
@@ -73,8 +73,8 @@ def _growth(results: list[Sample]) -> list[str]:
             out.append(
                 _line(
                     ok,
-                    f"10,000 services `{command}` {big.median:.3f} s = {growth:.1f}× the "
-                    f"1,000 figure (≤ {GROWTH_BUDGET:g}×), peak {big.peak_mb:.0f} MiB "
+                    f"10,000 services `{command}` {big.median:.3f} s = {growth:.1f}x the "
+                    f"1,000 figure (≤ {GROWTH_BUDGET:g}x), peak {big.peak_mb:.0f} MiB "
                     f"(≤ {MEMORY_BUDGET_MB:g} MB)",
                 )
             )
@@ -87,14 +87,21 @@ def budget_notes(results: list[Sample]) -> str:
     help_ = _find(results, 0, "homegen --help")
     if help_:
         lines.append(
-            _line(help_.median <= HELP_BUDGET, f"`homegen --help` {help_.median * 1000:.0f} ms "
-                  f"(≤ {HELP_BUDGET * 1000:.0f} ms)")  # fmt: skip
+            _line(
+                help_.median <= HELP_BUDGET,
+                f"`homegen --help` {help_.median * 1000:.0f} ms (≤ {HELP_BUDGET * 1000:.0f} ms)",
+            )
         )
-    homelab = next((s for s in results if s.label == "shipped homelab" and s.command == "render"), None)
+    homelab = next(
+        (s for s in results if s.label == "shipped homelab" and s.command == "render"), None
+    )
     if homelab:
         lines.append(
-            _line(homelab.median <= HOMELAB_BUDGET, f"shipped homelab `render` "
-                  f"{homelab.median * 1000:.0f} ms (≤ {HOMELAB_BUDGET * 1000:.0f} ms)")  # fmt: skip
+            _line(
+                homelab.median <= HOMELAB_BUDGET,
+                f"shipped homelab `render` "
+                f"{homelab.median * 1000:.0f} ms (≤ {HOMELAB_BUDGET * 1000:.0f} ms)",
+            )
         )
     lines += _thousand(results) + _growth(results)
     k8s = next((s for s in results if s.command.startswith("kubernetes-validate")), None)
@@ -102,7 +109,7 @@ def budget_notes(results: list[Sample]) -> str:
     if k8s and ours:
         lines.append(
             f"- `homegen validate` (schemas + integrity + policy, all kinds) is "
-            f"{k8s.median / ours.median:.1f}× faster than kubernetes-validate's CLI on the "
+            f"{k8s.median / ours.median:.1f}x faster than kubernetes-validate's CLI on the "
             "core kinds alone of the same tree"
         )
     return "\n".join(lines)

@@ -25,10 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import measure as measuring  # noqa: E402
-from measure import Sample, child_env, machine_summary, measure  # noqa: E402
-from report import budget_notes, markdown_table  # noqa: E402
-from synth import synth  # noqa: E402
+import measure as measuring
+from measure import Sample, child_env, machine_summary, measure
+from report import budget_notes, markdown_table
+from synth import synth
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
