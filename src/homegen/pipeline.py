@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from homegen.config.loader import read_config
+from homegen.config.loader import load_config, read_config
 from homegen.config.models import Config
 from homegen.plan.build import build_plan
 from homegen.plan.model import Plan
@@ -23,7 +23,15 @@ class Rendered:
 
 def render_config(config_path: Path) -> Rendered:
     """Load, plan and render; raises ConfigError on an invalid services.toml."""
-    config = read_config(config_path)
+    return _render(read_config(config_path))
+
+
+def render_bytes(data: bytes, filename: str) -> Rendered:
+    """The same for a services.toml held in memory (an edit about to be written)."""
+    return _render(load_config(data, filename))
+
+
+def _render(config: Config) -> Rendered:
     plan = build_plan(config)
     files = {path: text.encode("utf-8") for path, text in render_tree(plan).items()}
     return Rendered(config, plan, files)

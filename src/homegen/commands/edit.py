@@ -16,11 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from homegen.config.loader import load_config, read_config
+from homegen.config.loader import read_config
 from homegen.editor import Splice, plan_add, plan_remove
-from homegen.errors import EXIT_OK, ConfigError, ConfigProblem, UsageError
-from homegen.plan.build import build_plan
-from homegen.render.tree import render_tree
+from homegen.errors import EXIT_OK, ConfigError, ConfigProblem, InvalidTreeError, UsageError
+from homegen.pipeline import render_bytes
 from homegen.schema import schema_text as exported_schema_text
 
 SCHEMA_FILE = "services.schema.json"
@@ -103,7 +102,7 @@ def run_add(
     spec = service_spec(flags)
     text = _read(config)
     splice = plan_add(text, name, spec, str(config))
-    _check_edit(text, splice, config, f"add-service {name}")
+    _check_edit(text, splice, config, f"add-service {name}", out, schema_locations)
     _write_atomic(config, splice.apply(text).encode("utf-8"))
     _note(f"added [services.{name}] to {config}")
     return _render(config, out, schema_locations) if render else EXIT_OK
@@ -120,7 +119,7 @@ def run_remove(
     """Remove ``[services.NAME]`` from config, then render into out (pruning its files)."""
     text = _read(config)
     splice = plan_remove(text, name, str(config))
-    _check_edit(text, splice, config, f"remove-service {name}")
+    _check_edit(text, splice, config, f"remove-service {name}", out, schema_locations)
     _write_atomic(config, splice.apply(text).encode("utf-8"))
     _note(f"removed [services.{name}] from {config}")
     return _render(config, out, schema_locations) if render else EXIT_OK
@@ -132,17 +131,27 @@ def _read(config: Path) -> str:
     return config.read_bytes().decode("utf-8")
 
 
-def _check_edit(text: str, splice: Splice, config: Path, command: str) -> None:
-    """Run the whole pipeline on the edited text; report problems against the file on disk."""
+def _check_edit(
+    text: str,
+    splice: Splice,
+    config: Path,
+    command: str,
+    out: Path,
+    schema_locations: Sequence[str] | None,
+) -> None:
+    """Run render's whole pipeline and validation on the edited text, in memory.
+
+    Problems are reported against the file on disk; nothing is written when there are any.
+    """
+    from homegen.commands.render import validate_rendered
+
     try:
-        build_plan_and_tree(splice.apply(text).encode("utf-8"), str(config))
+        rendered = render_bytes(splice.apply(text).encode("utf-8"), str(config))
+        validate_rendered(rendered, schema_locations or (), out)
     except ConfigError as exc:
         raise RejectedEdit([_locate(p, text, splice, command) for p in exc.problems]) from None
-
-
-def build_plan_and_tree(data: bytes, filename: str) -> dict[str, str]:
-    """Load, plan and render a services.toml held in memory; raises ConfigError."""
-    return render_tree(build_plan(load_config(data, filename)))
+    except InvalidTreeError as exc:
+        raise RejectedEdit([f"{command}: {line}" for line in exc.findings]) from None
 
 
 def _locate(problem: ConfigProblem, text: str, splice: Splice, command: str) -> str:
