@@ -38,7 +38,7 @@ _SECRETISH = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CR
 
 
 def _dns_label(value: str) -> str:
-    if not _DNS_LABEL.match(value):
+    if not _DNS_LABEL.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a DNS-1123 label: lower-case letters, digits and '-', starting "
             "with a letter, ending with a letter or digit, at most 63 characters"
@@ -47,13 +47,13 @@ def _dns_label(value: str) -> str:
 
 
 def _hostname(value: str) -> str:
-    if len(value) > 253 or not _HOSTNAME.match(value):
+    if len(value) > 253 or not _HOSTNAME.fullmatch(value):
         raise ValueError(f"{value!r} is not a valid hostname (lower-case DNS name, '*.' allowed)")
     return value
 
 
 def _image(value: str) -> str:
-    match = _IMAGE.match(value)
+    match = _IMAGE.fullmatch(value)
     if not match:
         raise ValueError(f"{value!r} is not a valid image reference (registry/repository:tag)")
     tag, digest = match["tag"], match["digest"]
@@ -69,7 +69,7 @@ def http_path(value: str) -> str:
     bad = ("//", "/./", "/../", "%2f", "%2F", "#")
     if (
         len(value) > 1024
-        or not _PATH.match(value)
+        or not _PATH.fullmatch(value)
         or any(b in value for b in bad)
         or value.endswith(("/.", "/.."))
     ):
@@ -81,19 +81,19 @@ def http_path(value: str) -> str:
 
 
 def _quantity(value: str) -> str:
-    if not _QUANTITY.match(value):
+    if not _QUANTITY.fullmatch(value):
         raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi, 1Gi)")
     return value
 
 
 def _env_name(value: str) -> str:
-    if not _ENV_NAME.match(value):
+    if not _ENV_NAME.fullmatch(value):
         raise ValueError(f"{value!r} is not a valid environment variable name")
     return value
 
 
 def _op_ref(value: str) -> str:
-    match = _OP_REF.match(value)
+    match = _OP_REF.fullmatch(value)
     if not match and value.startswith("op://"):
         raise ValueError(f"{value!r} is not a 1Password reference of the form op://vault/item/field")
     if not match:  # never echo the value: it may be the secret itself
@@ -101,7 +101,7 @@ def _op_ref(value: str) -> str:
             "secrets are never written in services.toml: give a 1Password reference "
             "'op://vault/item/field' (this value is not an op:// reference)"
         )
-    if not _SECRET_KEY.match(match["field"]):
+    if not _SECRET_KEY.fullmatch(match["field"]):
         raise ValueError(
             f"1Password field {match['field']!r} cannot be a Secret key: use letters, digits, "
             "'-', '_' and '.'"
@@ -112,13 +112,13 @@ def _op_ref(value: str) -> str:
 
 
 def _qualified_name(value: str) -> str:
-    if len(value) > 316 or not _QUALIFIED.match(value):
+    if len(value) > 316 or not _QUALIFIED.fullmatch(value):
         raise ValueError(f"{value!r} is not a valid label or annotation key")
     return value
 
 
 def _label_value(value: str) -> str:
-    if not _LABEL_VALUE.match(value):
+    if not _LABEL_VALUE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a valid label value (at most 63 letters, digits, '-', '_', '.')"
         )
@@ -126,7 +126,7 @@ def _label_value(value: str) -> str:
 
 
 def _chart_version(value: str) -> str:
-    if not _CHART_VERSION.match(value):
+    if not _CHART_VERSION.fullmatch(value):
         raise ValueError(f"chart version {value!r} is not pinned: give an exact version (1.2.3)")
     return value
 
@@ -171,7 +171,7 @@ def address_range(value: str) -> tuple[int, int, int]:
 def secret_name(item: str) -> str:
     """The Kubernetes Secret name for a 1Password item: its name as a DNS-1123 subdomain."""
     slug = re.sub(r"[^a-z0-9.-]+", "-", item.lower()).strip("-.")
-    return slug[:253] if _DNS_SUBDOMAIN.match(slug[:253]) else ""
+    return slug[:253] if _DNS_SUBDOMAIN.fullmatch(slug[:253]) else ""
 
 
 def _schema(pattern: str, **extra: object) -> WithJsonSchema:
@@ -186,7 +186,7 @@ def looks_secret(name: str) -> bool:
 
 def parse_op_ref(value: str) -> tuple[str, str, str]:
     """(vault, item, field) of a validated op:// reference."""
-    match = _OP_REF.match(value)
+    match = _OP_REF.fullmatch(value)
     assert match is not None
     return match["vault"], match["item"], match["field"]
 

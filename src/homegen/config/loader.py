@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import json
 import re
 import tomllib
 import types
@@ -56,6 +57,7 @@ def load_config(data: bytes, filename: str = "services.toml") -> Config:
     return config_from_dict(raw, text, filename)
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_/-]+")
 _TWICE = re.compile(r"^Cannot declare \((.*)\) twice$")
 
 
@@ -185,7 +187,7 @@ def _dotted(path: KeyPath) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            needs_quotes = not part or any(c in part for c in '. "[]=')
-            text = f'"{part}"' if needs_quotes else part
+            # quoted (and escaped, so a newline cannot split the problem line) unless bare
+            text = part if _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
             out += f".{text}" if out else text
     return out
