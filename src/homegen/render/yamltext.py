@@ -46,11 +46,15 @@ _NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\ud
 
 def quote(text: str) -> str:
     """A double-quoted YAML scalar that reads back as exactly text."""
+    if _NEEDS_ESCAPE.search(text) is None:  # the common case: nothing to escape
+        return '"' + text + '"'
     return '"' + _NEEDS_ESCAPE.sub(lambda m: _escape_char(m.group()), text) + '"'
 
 
 def scalar(value: Any) -> str:
     """One scalar in canonical form."""
+    if type(value) is str:  # most values; the exact-type test skips the chain below
+        return quote(value)
     if value is None:
         return "null"
     if value is True:
@@ -80,15 +84,27 @@ def _float(value: float) -> str:
     return text
 
 
+_KEYS: dict[str, str] = {}  # the same few hundred keys recur in every document
+
+
 def key(name: str) -> str:
     """A mapping key: plain when that is unambiguous, else double-quoted."""
-    if _PLAIN_KEY.match(name) and name.lower() not in _RESERVED:
-        return name
-    return quote(name)
+    text = _KEYS.get(name)
+    if text is None:
+        plain = _PLAIN_KEY.fullmatch(name) and name.lower() not in _RESERVED
+        text = name if plain else quote(name)
+        if len(_KEYS) < 65536:
+            _KEYS[name] = text
+    return text
 
 
 def block(value: Any, indent: int) -> str:
     """Text to follow ``key:``: an inline scalar or empty collection, else nested lines."""
+    kind = type(value)
+    if kind is str:
+        return " " + quote(value)
+    if kind is dict or kind is list or kind is tuple:  # exact types: no ABC isinstance
+        return "\n" + "\n".join(lines(value, indent)) if value else _EMPTY[kind]
     if isinstance(value, Mapping | list | tuple) and value:
         return "\n" + "\n".join(lines(value, indent))
     if isinstance(value, Mapping):
@@ -98,13 +114,17 @@ def block(value: Any, indent: int) -> str:
     return " " + scalar(value)
 
 
+_EMPTY = {dict: " {}", list: " []", tuple: " []"}
+
+
 def lines(value: Mapping[str, Any] | Sequence[Any], indent: int) -> list[str]:
     """Block-style lines of a non-empty mapping or sequence at the given indent."""
     pad = " " * indent
     out: list[str] = []
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
+        inner = indent + 2
         for name, item in value.items():
-            out.append(f"{pad}{key(str(name))}:{block(item, indent + 2)}")
+            out.append(f"{pad}{key(str(name))}:{block(item, inner)}")
         return out
     for item in value:
         if (isinstance(item, Mapping) and item) or (isinstance(item, list | tuple) and item):
