@@ -22,6 +22,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    # plain click help: rich and markdown-it cost ~130 ms to import, more than the rest of
+    # `homegen --help` together (budget: 100 ms)
+    rich_markup_mode=None,
 )
 
 _state = {"debug": False, "quiet": False}

@@ -32,7 +32,26 @@ class Ledger:
         return digest(data) in self.files.get(path, set())
 
     def to_bytes(self) -> bytes:
-        """Canonical JSON: sorted paths and hashes."""
+        """Canonical JSON: sorted paths and hashes (the bytes of ``json_bytes``, faster).
+
+        json.dumps with indent runs the pure-Python encoder: a 6,000-file ledger took
+        ~0.1 s per call; only the strings go through json's C encoder here.
+        """
+        if not self.files or not all(self.files.values()):
+            return self.json_bytes()  # the empty forms ("{}", "[]"); rare
+        quote = json.dumps
+        entries = ",\n".join(
+            f"  {quote(path)}: [\n" + ",\n".join(f"   {quote(h)}" for h in sorted(hashes)) + "\n  ]"
+            for path, hashes in sorted(self.files.items())
+        )
+        text = (
+            f'{{\n "files": {{\n{entries}\n }},\n "generator": "homegen",\n'
+            f' "version": {_VERSION}\n}}\n'
+        )
+        return text.encode()
+
+    def json_bytes(self) -> bytes:
+        """Canonical JSON through json.dumps: the reference form of ``to_bytes``."""
         body = {
             "version": _VERSION,
             "generator": "homegen",

@@ -93,22 +93,29 @@ def _namespace_owners(
 ) -> dict[str, NamespacePlan]:
     """The unit that renders each Namespace: the earliest (wave, name) that manages it."""
     owners: dict[str, NamespacePlan] = {}
+    owned: set[str] = set()
+    levels = _pod_security(units)
     for unit in sorted(units.values(), key=lambda u: (waves[u.name], u.name)):
         if unit.spec is None or not unit.spec.manage_namespace:
             continue
         if unit.namespace in SYSTEM_NAMESPACES or unit.namespace == config.argocd.namespace:
             continue
-        if any(plan.name == unit.namespace for plan in owners.values()):
+        if unit.namespace in owned:
             continue
-        owners[unit.name] = NamespacePlan(unit.namespace, *_pod_security(units, unit.namespace))
+        owned.add(unit.namespace)
+        owners[unit.name] = NamespacePlan(
+            unit.namespace, *levels.get(unit.namespace, ("restricted", None))
+        )
     return owners
 
 
-def _pod_security(units: dict[str, Unit], namespace: str) -> tuple[str, str | None]:
+def _pod_security(units: dict[str, Unit]) -> dict[str, tuple[str, str | None]]:
+    """Each namespace's Pod Security exception: the first by unit name that declares one."""
+    levels: dict[str, tuple[str, str | None]] = {}
     for unit in sorted(units.values(), key=lambda u: u.name):
-        if unit.namespace == namespace and unit.spec and unit.spec.pod_security:
-            return unit.spec.pod_security.level, unit.spec.pod_security.reason
-    return "restricted", None
+        if unit.spec and unit.spec.pod_security and unit.namespace not in levels:
+            levels[unit.namespace] = (unit.spec.pod_security.level, unit.spec.pod_security.reason)
+    return levels
 
 
 def _plan_routes(config: Config) -> Iterator[RoutePlan]:

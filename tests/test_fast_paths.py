@@ -1,0 +1,68 @@
+"""The fast paths added for `make bench` write exactly what the plain ones did."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from homegen import writer
+from homegen.ledger import Ledger
+
+paths = st.text(min_size=1, max_size=30)
+hashes = st.sets(st.text(alphabet="0123456789abcdef", min_size=1, max_size=64), max_size=3)
+
+
+@given(st.dictionaries(paths, hashes, max_size=8))
+def test_ledger_bytes_equal_json_dumps(files: dict[str, set[str]]) -> None:
+    ledger = Ledger(files)
+    assert ledger.to_bytes() == ledger.json_bytes()
+
+
+def test_ledger_bytes_of_the_shipped_tree(repo_root: Path) -> None:
+    data = (repo_root / "rendered" / ".homegen-ledger").read_bytes()
+    files = {p: set(h) for p, h in json.loads(data)["files"].items()}
+    assert Ledger(files).to_bytes() == data
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_stage_makes_missing_folders_and_sets_modes(tmp_path: Path) -> None:
+    old = os.umask(0o077)  # the mode is exact whatever the umask
+    try:
+        temp = writer._stage(tmp_path / "a" / "b" / "x.yaml", b"x: 1\n")
+        script = writer._stage(tmp_path / "run.sh", b"#!/bin/sh\n")
+    finally:
+        os.umask(old)
+    assert temp.parent == tmp_path / "a" / "b"
+    assert temp.name.startswith(".x.yaml.") and temp.name.endswith(writer.TEMP_SUFFIX)
+    assert temp.read_bytes() == b"x: 1\n"
+    assert _mode(temp) == 0o644
+    assert _mode(script) == 0o755
+
+
+def test_stage_takes_another_name_when_its_own_is_taken(tmp_path: Path) -> None:
+    target = tmp_path / "x.yaml"
+    first = writer._stage(target, b"first\n")  # not renamed yet: the name is taken
+    second = writer._stage(target, b"second\n")
+    assert first != second
+    assert first.read_bytes() == b"first\n"
+    assert second.read_bytes() == b"second\n"
+
+
+def test_stale_temps_are_removed_at_any_depth(tmp_path: Path) -> None:
+    deep = tmp_path / "manifests" / "app"
+    deep.mkdir(parents=True)
+    stale = [tmp_path / f".a.yaml.1{writer.TEMP_SUFFIX}", deep / f".b.yaml.x{writer.TEMP_SUFFIX}"]
+    keep = [deep / "b.yaml", tmp_path / f"visible{writer.TEMP_SUFFIX}"]
+    for path in stale + keep:
+        path.write_text("x")
+    writer._remove_stale_temps(tmp_path)
+    assert [p.exists() for p in stale] == [False, False]
+    assert [p.exists() for p in keep] == [True, True]
