@@ -139,6 +139,20 @@ def _ip_address(value: str) -> str:
     return value
 
 
+_URL_USERINFO = re.compile(r"[A-Za-z][-A-Za-z0-9+.]*://[^/@?#]*@")
+
+
+def _repo_url(value: str) -> str:
+    # user:password@ or token@ in a URL would be committed to Git (and land in ArgoCD's
+    # repository Secret); ssh:// names a user, the key lives elsewhere.
+    if _URL_USERINFO.match(value) and not value.lower().startswith("ssh://"):
+        raise ValueError(
+            "a repository URL must not hold credentials (user:password@ or token@): they "
+            "would be committed; give ArgoCD repository credentials outside services.toml"
+        )
+    return value
+
+
 def _reason(value: str) -> str:
     if not value.strip():
         raise ValueError("a reason is required: say why this exception is needed")
@@ -205,3 +219,4 @@ IPAddress = Annotated[str, AfterValidator(_ip_address)]
 AddressRange = Annotated[str, AfterValidator(_address_range)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Reason = Annotated[str, AfterValidator(_reason)]
+RepoUrl = Annotated[str, AfterValidator(_repo_url)]

@@ -20,6 +20,7 @@ from homegen.config.fields import (
     QualifiedName,
     Quantity,
     Reason,
+    RepoUrl,
     SecretRef,
 )
 
@@ -36,7 +37,7 @@ class Cluster(Strict):
     """Where the rendered tree lives and which cluster it targets."""
 
     name: Name = Field("homelab", description="The app.kubernetes.io/part-of label.")
-    repo_url: str = Field(
+    repo_url: RepoUrl = Field(
         description="Git repository ArgoCD syncs from.",
         examples=["https://github.com/TechDufus/home.io"],
     )
@@ -283,7 +284,7 @@ class Service(Workload):
 class HelmSource(Strict):
     """A Helm chart: https repository or OCI registry."""
 
-    repo_url: str = Field(description="https://… chart repository or oci://… registry.")
+    repo_url: RepoUrl = Field(description="https://… chart repository or oci://… registry.")
     chart: str = Field(pattern=r"^[a-z0-9][-a-z0-9_.]*$", description="Chart name.")
     version: ChartVersion = Field(description="Exact chart version.", examples=["1.2.3"])
 
@@ -291,7 +292,7 @@ class HelmSource(Strict):
 class GitSource(Strict):
     """A directory of manifests in a Git repository."""
 
-    repo_url: str = Field(description="Git repository URL.")
+    repo_url: RepoUrl = Field(description="Git repository URL.")
     revision: str = Field(description="Branch, tag or commit.", examples=["v1.2.1"])
     path: str = Field(description="Folder of manifests in the repository.")
     recurse: bool = Field(False, description="Include subfolders.")
