@@ -6,6 +6,7 @@ commands so that ``homegen --help`` stays fast.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -320,4 +321,12 @@ def secrets(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    # A render allocates millions of small objects that all live until it ends; the default
+    # collector (a pass every 700 allocations) rescans them again and again, a third of a
+    # 1,000-service render. Collect rarely instead: cycles are still freed.
+    previous = gc.get_threshold()
+    gc.set_threshold(100_000, 20, 20)
+    try:
+        app()
+    finally:
+        gc.set_threshold(*previous)

@@ -8,6 +8,7 @@ finding; it never aborts the run.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -107,7 +108,10 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         kind = type(node)
         if kind is yaml.ScalarNode:
             if node.tag == _STR:
-                return node.value
+                # one shared object per short string: keys and values such as "name" or
+                # "TCP" recur in every document (half the memory of a tree, and faster)
+                value: str = node.value
+                return sys.intern(value) if len(value) <= 64 else value
             return self.yaml_constructors[node.tag](self, node)
         if id(node) in memo:
             return memo[id(node)]
