@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -160,8 +161,13 @@ def test_auto_colours_a_terminal_unless_no_color(monkeypatch: pytest.MonkeyPatch
 def test_shell_completion_script_and_completions() -> None:
     homegen = Path(sys.executable).with_name("homegen")
     env = {**os.environ, "SHELL": "/bin/bash"}
+    # typer detects the shell from the parent process (shellingham), so run it under bash:
+    # under make or CI the nearest ancestor shell is often sh, which typer does not support.
     script = subprocess.run(
-        [str(homegen), "--show-completion", "bash"], env=env, capture_output=True, text=True
+        ["bash", "-c", f"{shlex.quote(str(homegen))} --show-completion; exit $?"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert script.returncode == 0, script.stderr
     assert "complete -o default -F _homegen_completion homegen" in script.stdout
