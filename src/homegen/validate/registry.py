@@ -82,9 +82,14 @@ class CoreSchemas:
 
 
 def _schema_root() -> Path:
-    import kubernetes_validate
+    # find_spec locates the package without running its __init__ (which imports
+    # jsonschema: ~100 ms); only its shipped schema files are used
+    import importlib.util
 
-    return Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise LookupError("kubernetes-validate is not installed: no core schemas")
+    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
 
 
 def _version_key(name: str) -> tuple[int, ...]:

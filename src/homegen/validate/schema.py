@@ -8,12 +8,9 @@ fields below it). Each validator pairs a compiled predicate (fast "valid?") with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
-
-import jsonschema
-from referencing import Registry, Resource
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from homegen.validate.compiled import Predicate, SchemaCompiler, Unsupported
 from homegen.validate.findings import Finding, Located, finding, json_path, register
@@ -23,6 +20,14 @@ from homegen.validate.registry import (
     SchemaRegistry,
     split_api_version,
 )
+
+if TYPE_CHECKING:
+    import jsonschema
+    from referencing import Registry
+
+# jsonschema (with referencing) costs ~100 ms to import and is only needed to explain a
+# document the compiled predicate rejects: it is imported, and each kind's validator built,
+# on first use. A clean tree never loads it.
 
 SCHEMA_INVALID = register(
     "HG104", "schema-violation", "error",
@@ -48,8 +53,16 @@ MESSAGE_LIMIT = 300
 class KindValidator:
     """Validates documents of one kind: compiled predicate first, jsonschema for the details."""
 
-    slow: jsonschema.protocols.Validator
+    make_slow: Callable[[], jsonschema.protocols.Validator]
     fast: Predicate | None
+    _slow: jsonschema.protocols.Validator | None = field(default=None, repr=False)
+
+    @property
+    def slow(self) -> jsonschema.protocols.Validator:
+        """The jsonschema validator of the kind, built on first use."""
+        if self._slow is None:
+            self._slow = self.make_slow()
+        return self._slow
 
     def errors(self, obj: dict[str, Any]) -> list[tuple[str, str]]:
         """(JSON path, message) of every schema error of ``obj``; empty when valid."""
@@ -81,15 +94,27 @@ class SchemaValidators:
         self.core = core
         self.registry = registry
         self._cache: dict[tuple[str, str], KindValidator | Finding | None] = {}
-        definitions = Resource.from_contents(core.definitions)
-        self._core_registry: Registry[Any] = definitions @ Registry()
+        self._core_registry_built: Registry[Any] | None = None
         self._core_compiler = SchemaCompiler(
             {DEFINITIONS_URI: core.definitions, "/api/_definitions.json": core.definitions}
         )
 
+    def _core_registry(self) -> Registry[Any]:
+        if self._core_registry_built is None:
+            from referencing import Registry, Resource
+
+            definitions = Resource.from_contents(self.core.definitions)
+            self._core_registry_built = definitions @ Registry()
+        return self._core_registry_built
+
     def _core_validator(self, ref: str) -> KindValidator:
         schema = {"$ref": ref}
-        slow = jsonschema.Draft202012Validator(schema, registry=self._core_registry)
+
+        def slow() -> jsonschema.protocols.Validator:
+            import jsonschema
+
+            return jsonschema.Draft202012Validator(schema, registry=self._core_registry())
+
         try:
             fast: Predicate | None = self._core_compiler.compile(schema, self.core.definitions)
         except Unsupported:
@@ -98,8 +123,14 @@ class SchemaValidators:
 
     def _custom_validator(self, schema: dict[str, Any]) -> KindValidator:
         schema = _strict_root(schema)
-        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        slow = cls(schema)
+
+        def slow() -> jsonschema.protocols.Validator:
+            import jsonschema
+
+            default = jsonschema.Draft202012Validator
+            cls = jsonschema.validators.validator_for(schema, default=default)
+            return cls(schema)
+
         try:
             fast: Predicate | None = SchemaCompiler({}).compile(schema, schema)
         except Unsupported:
