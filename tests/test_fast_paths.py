@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from homegen import writer
 from homegen.ledger import Ledger
+from homegen.render import yamltext
 
 paths = st.text(min_size=1, max_size=30)
 hashes = st.sets(st.text(alphabet="0123456789abcdef", min_size=1, max_size=64), max_size=3)
@@ -66,3 +69,49 @@ def test_stale_temps_are_removed_at_any_depth(tmp_path: Path) -> None:
     writer._remove_stale_temps(tmp_path)
     assert [p.exists() for p in stale] == [False, False]
     assert [p.exists() for p in keep] == [True, True]
+
+
+def _reference_block(value: Any, indent: int) -> str:
+    """yamltext.block as first written (nested lists of lines joined level by level)."""
+    if isinstance(value, Mapping | list | tuple) and value:
+        return "\n" + "\n".join(_reference_lines(value, indent))
+    if isinstance(value, Mapping):
+        return " {}"
+    if isinstance(value, list | tuple):
+        return " []"
+    return " " + yamltext.scalar(value)
+
+
+def _reference_lines(value: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    if isinstance(value, Mapping):
+        return [
+            f"{pad}{yamltext.key(str(k))}:{_reference_block(v, indent + 2)}"
+            for k, v in value.items()
+        ]
+    out: list[str] = []
+    for item in value:
+        if isinstance(item, Mapping | list | tuple) and item:
+            nested = _reference_lines(item, indent + 2)
+            out.append(f"{pad}- {nested[0].lstrip()}")
+            out.extend(nested[1:])
+        else:
+            out.append(f"{pad}-{_reference_block(item, indent + 2)}")
+    return out
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8))
+trees = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    ),
+    max_leaves=25,
+)
+
+
+@given(trees, st.integers(min_value=0, max_value=8))
+def test_block_writes_what_the_reference_wrote(value: Any, indent: int) -> None:
+    assert yamltext.block(value, indent) == _reference_block(value, indent)

@@ -100,13 +100,23 @@ def key(name: str) -> str:
 
 def block(value: Any, indent: int) -> str:
     """Text to follow ``key:``: an inline scalar or empty collection, else nested lines."""
-    kind = type(value)
-    if kind is str:
-        return " " + quote(value)
-    if kind is dict or kind is list or kind is tuple:  # exact types: no ABC isinstance
-        return "\n" + "\n".join(lines(value, indent)) if value else _EMPTY[kind]
-    if isinstance(value, Mapping | list | tuple) and value:
+    if _nested(value):
         return "\n" + "\n".join(lines(value, indent))
+    return _inline(value)
+
+
+def _nested(value: Any) -> bool:
+    """Whether value is written as lines below its key: a non-empty mapping or sequence."""
+    kind = type(value)
+    if kind is dict or kind is list or kind is tuple:  # exact types first: no ABC check
+        return bool(value)
+    return isinstance(value, Mapping | list | tuple) and bool(value)
+
+
+def _inline(value: Any) -> str:
+    """What follows ``key:`` or ``-`` on the same line: a scalar or an empty collection."""
+    if type(value) is str:
+        return " " + quote(value)
     if isinstance(value, Mapping):
         return " {}"
     if isinstance(value, list | tuple):
@@ -114,26 +124,34 @@ def block(value: Any, indent: int) -> str:
     return " " + scalar(value)
 
 
-_EMPTY = {dict: " {}", list: " []", tuple: " []"}
-
-
 def lines(value: Mapping[str, Any] | Sequence[Any], indent: int) -> list[str]:
     """Block-style lines of a non-empty mapping or sequence at the given indent."""
-    pad = " " * indent
     out: list[str] = []
-    if type(value) is dict or isinstance(value, Mapping):
-        inner = indent + 2
-        for name, item in value.items():
-            out.append(f"{pad}{key(str(name))}:{block(item, inner)}")
-        return out
-    for item in value:
-        if (isinstance(item, Mapping) and item) or (isinstance(item, list | tuple) and item):
-            nested = lines(item, indent + 2)
-            out.append(f"{pad}- {nested[0].lstrip()}")
-            out.extend(nested[1:])
-        else:
-            out.append(f"{pad}-{block(item, indent + 2)}")
+    _emit(value, indent, out)
     return out
+
+
+def _emit(value: Mapping[str, Any] | Sequence[Any], indent: int, out: list[str]) -> None:
+    # One list for the whole document, one line per entry: joining nested blocks level by
+    # level copied every line once per level of depth.
+    pad = " " * indent
+    inner = indent + 2
+    if type(value) is dict or isinstance(value, Mapping):
+        for name, item in value.items():
+            head = f"{pad}{key(str(name))}:"
+            if _nested(item):
+                out.append(head)
+                _emit(item, inner, out)
+            else:
+                out.append(head + _inline(item))
+        return
+    for item in value:
+        if _nested(item):
+            first = len(out)
+            _emit(item, inner, out)
+            out[first] = f"{pad}- {out[first][inner:]}"  # "- " takes the item's indent
+        else:
+            out.append(f"{pad}-{_inline(item)}")
 
 
 def document(value: Mapping[str, Any]) -> str:
