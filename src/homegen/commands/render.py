@@ -40,8 +40,8 @@ def run_render(
         sys.stdout.write(unified_diff(diff.changes, out.as_posix()))
     if not diff.ledger.present and any(out.glob("*")):
         warn(
-            f"{out}/{LEDGER_NAME} is missing or unreadable: homegen does not delete or overwrite files it "
-            "cannot prove it owns (use --force to take them over)"
+            f"{out}/{LEDGER_NAME} is missing or unreadable: homegen does not delete or "
+            "overwrite files it cannot prove it owns (use --force to take them over)"
         )
     if check:
         code = _report_check(out, diff)
