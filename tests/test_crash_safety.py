@@ -64,6 +64,27 @@ def _timed_render(config: Path, out: Path, *args: str) -> float:
     return time.perf_counter() - start
 
 
+def _temps(folder: Path) -> int:
+    with os.scandir(folder) as entries:
+        return sum(1 for e in entries if e.name.endswith(writer.TEMP_SUFFIX))
+
+
+def _wait_for_renames(out: Path, process: subprocess.Popen[bytes]) -> bool:
+    """Poll until the render starts renaming staged files into place (the risky moment).
+
+    Every file is staged first and renamed after, apps/ first (changes are sorted): renames
+    have begun when apps/ holds fewer temp files than it did.
+    """
+    most = 0
+    while process.poll() is None:
+        count = _temps(out / "apps")
+        if most and count < most:
+            return True
+        most = max(most, count)
+        time.sleep(0.0005)
+    return False
+
+
 def _assert_old_or_new(out: Path, old: dict[str, bytes], new: dict[str, bytes]) -> str:
     """Check the invariant; the state found: "old", "new", "mixed" (a kill mid-write)."""
     ledger = read_ledger(out)
@@ -102,18 +123,19 @@ def test_sigkill_at_random_moments_leaves_old_or_new_files(scratch: Path) -> Non
     think_time = _timed_render(configs[1], out, "--check")  # everything but the writing
     rng = random.Random(20260505)
     states: Counter[str] = Counter()
-    for _ in range(KILL_RUNS):
+    for run in range(KILL_RUNS):
         target = rng.randrange(2)
-        # most kills land in the write phase; some anywhere (start-up, loading, planning)
-        low = 0.0 if rng.random() < 0.2 else think_time * 0.8
-        delay = rng.uniform(low, max(write_time, think_time) * 1.1)
         process = _start(configs[target], out)
-        time.sleep(delay)
+        if run % 3 == 0:  # anywhere: start-up, loading, planning, validating, staging
+            time.sleep(rng.uniform(0, max(write_time, think_time) * 1.1))
+        elif _wait_for_renames(out, process):  # while files are replaced: milliseconds
+            time.sleep(rng.uniform(0, 0.005))
         process.send_signal(signal.SIGKILL)
         process.wait()
         states[_assert_old_or_new(out, trees[0], trees[1])] += 1
-    # Seen with -s: how many kills landed mid-write ("mixed"); timing decides, so no assert.
+    # Seen with -s: how many kills left a tree half old, half new ("mixed").
     print(f"render {write_time:.2f}s, check {think_time:.2f}s, states after kills {dict(states)}")
+    assert states["mixed"] >= 1, "no kill landed while files were being replaced"
 
     assert render_cli(configs[1], out)[0] == 0
     assert tree_bytes(out) == tree_bytes(clean[1])
