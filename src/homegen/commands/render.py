@@ -80,11 +80,6 @@ def validate_rendered(rendered: Rendered, schema_locations: Sequence[str], out: 
     from homegen.validate.output import text_line
     from homegen.validate.registry import DEFAULT_LOCATION
 
-    texts = {
-        path: data.decode("utf-8")
-        for path, data in rendered.files.items()
-        if path.endswith((".yaml", ".yml"))
-    }
     options = ValidateOptions(
         kubernetes_version=rendered.config.cluster.kubernetes_version,
         schema_locations=list(schema_locations)
@@ -93,7 +88,7 @@ def validate_rendered(rendered: Rendered, schema_locations: Sequence[str], out: 
         ignore_missing_schemas=True,
         repo_root_in_git=rendered.plan.tree_path,
     )
-    report = validate_documents(documents_from_texts(texts), options=options)
+    report = validate_documents(documents_from_texts(rendered.files), options=options)
     prefix = out.as_posix()
     for finding in report.findings:
         if finding.severity == "warning" and finding.suppressed_reason is None:

@@ -42,6 +42,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,  # templates do not change during a run: no stat per file rendered
     )
     env.filters["q"] = scalar
     env.filters["block"] = block
@@ -51,7 +52,8 @@ def environment() -> jinja2.Environment:
 
 def render_tree(plan: Plan) -> DesiredTree:
     """Every generated file of the plan, each starting with the do-not-edit header."""
-    return {path: _with_header(path, text) for path, text in sorted(_files(plan))}
+    # each text gets its header as it is made, so a large tree is never held twice
+    return dict(sorted((path, _with_header(path, text)) for path, text in _files(plan)))
 
 
 def _with_header(path: str, text: str) -> str:

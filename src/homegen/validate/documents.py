@@ -9,6 +9,7 @@ finding; it never aborts the run.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -179,12 +180,14 @@ def parse_text(file: str, text: str) -> list[Document]:
     return docs
 
 
-def documents_from_texts(files: dict[str, str]) -> list[Document]:
-    """Documents of in-memory files (path → text), YAML files only, in sorted path order."""
+def documents_from_texts(files: Mapping[str, str | bytes]) -> list[Document]:
+    """Documents of in-memory files (path → text or UTF-8 bytes), YAML files only, in sorted
+    path order. Bytes are decoded one file at a time: no second copy of a large tree."""
     docs: list[Document] = []
     for file in sorted(files):
         if file.endswith(YAML_SUFFIXES):
-            docs.extend(parse_text(file, files[file]))
+            text = files[file]
+            docs.extend(parse_text(file, text if isinstance(text, str) else text.decode("utf-8")))
     return docs
 
 
