@@ -60,8 +60,12 @@ toml_scalars = (
 )
 toml_values = st.recursive(
     toml_scalars,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.text(max_size=12) | st.sampled_from(["name", "kind"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.text(max_size=12) | st.sampled_from(["name", "kind"]), inner, max_size=3
+        )
+    ),
     max_leaves=8,
 )
 

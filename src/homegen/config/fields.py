@@ -95,7 +95,9 @@ def _env_name(value: str) -> str:
 def _op_ref(value: str) -> str:
     match = _OP_REF.fullmatch(value)
     if not match and value.startswith("op://"):
-        raise ValueError(f"{value!r} is not a 1Password reference of the form op://vault/item/field")
+        raise ValueError(
+            f"{value!r} is not a 1Password reference of the form op://vault/item/field"
+        )
     if not match:  # never echo the value: it may be the secret itself
         raise ValueError(
             "secrets are never written in services.toml: give a 1Password reference "
