@@ -34,8 +34,11 @@ def run_render(
     if output not in OUTPUTS:
         raise UsageError(f"unknown --output {output!r}; use one of {', '.join(OUTPUTS)}")
     rendered = render_config(config_path)
-    validate_rendered(rendered, schema_locations, out)
-    diff = compare(out, rendered.files, force=force)
+    files = rendered.files
+    version, tree_path = rendered.config.cluster.kubernetes_version, rendered.plan.tree_path
+    del rendered  # the models and plan of a large fleet are a quarter of the peak memory
+    validate_files(files, version, tree_path, schema_locations, out)
+    diff = compare(out, files, force=force)
     if show_diff and diff.changes and output == "text":
         sys.stdout.write(unified_diff(diff.changes, out.as_posix()))
     if not diff.ledger.present and any(out.glob("*")):
@@ -57,11 +60,11 @@ def run_render(
     for path in diff.kept:
         warn(f"{out}/{path}: no longer generated but edited by hand; kept (--force deletes it)")
     if diff.changes or diff.ledger_stale:
-        apply(out, rendered.files, diff)
+        apply(out, files, diff)
     for change in diff.changes:
         _note(f"{change.action:>7} {out}/{change.path}")
     if not diff.changes:
-        _note(f"{out} is up to date ({len(rendered.files)} files)")
+        _note(f"{out} is up to date ({len(files)} files)")
     if output == "json":
         sys.stdout.write(render_report_json(out, diff, check=False, with_diff=show_diff))
     if os.environ.get("PRE_COMMIT") == "1" and diff.changes:
@@ -70,7 +73,24 @@ def run_render(
 
 
 def validate_rendered(rendered: Rendered, schema_locations: Sequence[str], out: Path) -> None:
-    """Run homegen validate's checks on the in-memory tree; raise when any error is found.
+    """Run homegen validate's checks on the in-memory tree; raise when any error is found."""
+    validate_files(
+        rendered.files,
+        rendered.config.cluster.kubernetes_version,
+        rendered.plan.tree_path,
+        schema_locations,
+        out,
+    )
+
+
+def validate_files(
+    files: dict[str, bytes],
+    kubernetes_version: str,
+    tree_path: str,
+    schema_locations: Sequence[str],
+    out: Path,
+) -> None:
+    """Run homegen validate's checks on in-memory files; raise when any error is found.
 
     A CRD kind whose schema cannot be found is noted, not fatal: a render must work offline
     (pre-commit); `homegen validate` is where a missing schema fails.
@@ -81,14 +101,14 @@ def validate_rendered(rendered: Rendered, schema_locations: Sequence[str], out: 
     from homegen.validate.registry import DEFAULT_LOCATION
 
     options = ValidateOptions(
-        kubernetes_version=rendered.config.cluster.kubernetes_version,
+        kubernetes_version=kubernetes_version,
         schema_locations=list(schema_locations)
         or os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split()
         or [DEFAULT_LOCATION],
         ignore_missing_schemas=True,
-        repo_root_in_git=rendered.plan.tree_path,
+        repo_root_in_git=tree_path,
     )
-    report = validate_documents(documents_from_texts(rendered.files), options=options)
+    report = validate_documents(documents_from_texts(files), options=options)
     prefix = out.as_posix()
     for finding in report.findings:
         if finding.severity == "warning" and finding.suppressed_reason is None:
