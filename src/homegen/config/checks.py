@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from itertools import combinations
 from typing import Any
 
-from homegen.config.fields import address_range, looks_secret
+from homegen.config.fields import address_range, looks_secret, parse_op_ref, secret_name
 from homegen.config.models import App, Config, Route, Service
 from homegen.plan.waves import find_cycle
 
@@ -260,3 +260,32 @@ def _generators(config: Config) -> Iterator[Problem]:
                         ("apps", name, "generator", "parameters", param),
                         (f"{{{{.{key}}}}} is not set in element(s) {missing}"),
                     )
+
+
+@check
+def _secret_keys_unique(config: Config) -> Iterator[Problem]:
+    """Two references must not land on the same Secret key (one Secret per item, key = field)."""
+    claimed: dict[tuple[str, str, str], str] = {}
+    for table, name, key, ref in _secret_refs(config):
+        _, item, field = parse_op_ref(ref)
+        namespace = (config.apps.get(name) or config.services[name]).namespace or name
+        slot = (namespace, secret_name(item), field)
+        if claimed.setdefault(slot, ref) != ref:
+            yield (
+                (table, name, *key),
+                (
+                    f"{ref} and {claimed[slot]} would both be key {field!r} of Secret "
+                    f"{namespace}/{slot[1]}: rename one field in 1Password"
+                ),
+            )
+
+
+def _secret_refs(config: Config) -> Iterator[tuple[str, str, tuple[str | int, ...], str]]:
+    for name, app in sorted(config.apps.items()):
+        for i, ref in enumerate(app.secrets):
+            yield "apps", name, ("secrets", i), ref
+    for name, svc in sorted(config.services.items()):
+        for var, ref in sorted(svc.secret_env.items()):
+            yield "services", name, ("secret_env", var), ref
+        for path, ref in sorted(svc.secret_files.items()):
+            yield "services", name, ("secret_files", path), ref
