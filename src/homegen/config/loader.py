@@ -87,6 +87,9 @@ def config_from_dict(raw: dict[str, Any], text: str, filename: str) -> Config:
     """Validate parsed TOML; text is the source, used only to locate problems."""
     problems: list[tuple[KeyPath, str]] = []
     config: Config | None = None
+    if not raw:
+        message = "the file defines nothing; `homegen init` writes a starter services.toml"
+        raise ConfigError([ConfigProblem(filename, 1, 1, "", message)])
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
