@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 import yaml
 
+from homegen.validate.canonical import NotCanonical, read_documents
+
 YAML_SUFFIXES = (".yaml", ".yml")
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -149,7 +151,22 @@ def _syntax_problem(exc: yaml.YAMLError) -> LoadProblem:
 
 
 def parse_text(file: str, text: str) -> list[Document]:
-    """Every document of one file's text; a syntax error ends the file with a problem."""
+    """Every document of one file's text; a syntax error ends the file with a problem.
+
+    homegen's own canonical output is read by the fast reader; anything else, and anything
+    it cannot vouch for (not a mapping, a duplicate key), by PyYAML.
+    """
+    try:
+        fast = read_documents(text)
+    except NotCanonical:
+        return parse_with_yaml(file, text)
+    if not all(type(obj) is dict for _, obj in fast):
+        return parse_with_yaml(file, text)
+    return [Document(file, index, line, obj) for index, (line, obj) in enumerate(fast)]
+
+
+def parse_with_yaml(file: str, text: str) -> list[Document]:
+    """Every document of one file's text, read by PyYAML (with duplicate-key detection)."""
     docs: list[Document] = []
     loader = _Loader(text)
     index = 0

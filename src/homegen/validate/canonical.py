@@ -1,0 +1,214 @@
+"""A fast reader for homegen's own canonical YAML, with PyYAML as the judge of anything else.
+
+Reading a rendered tree back costs more than rendering it when PyYAML builds every node in
+Python. homegen's output uses one narrow style (``homegen.render.yamltext``): block mappings
+and sequences at 2-space steps, every string double-quoted, plain scalars only for numbers,
+booleans, null and empty collections. This module reads exactly that style and raises
+``NotCanonical`` on anything else, so the caller falls back to the full YAML parser: a file
+is never read differently from PyYAML, only faster (tests compare the two on every output).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_KEY_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"-?[0-9]+\.[0-9]*(?:e[-+][0-9]+)?")
+# Characters the canonical writer always escapes; raw in the text means it was not ours.
+_FOREIGN = re.compile("[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
+_SIMPLE = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r", "0": "\0", "/": "/"}
+_WORDS: dict[str, Any] = {
+    "true": True,
+    "false": False,
+    "null": None,
+    ".nan": float("nan"),
+    ".inf": float("inf"),
+    "-.inf": float("-inf"),
+}
+
+
+# Keys and short scalars recur in every document of a tree: remember what they read as.
+_PLAIN_KEYS: dict[str, bool] = {}
+_SCALARS: dict[str, Any] = {}
+_MISSING = object()
+
+
+class NotCanonical(Exception):
+    """The text is not in homegen's canonical style: read it with a full YAML parser."""
+
+
+def read_documents(text: str) -> list[tuple[int, Any]]:
+    """(1-based start line, content) of every document of a canonical YAML text."""
+    if _FOREIGN.search(text):
+        raise NotCanonical
+    docs: list[tuple[int, Any]] = []
+    lines: list[tuple[int, str, int]] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if raw == "---":
+            _flush(lines, docs)
+            continue
+        content = raw.lstrip(" ")
+        if not content or content.startswith("#"):
+            if content.startswith("#") and len(content) != len(raw):
+                raise NotCanonical  # an indented comment
+            continue
+        lines.append((len(raw) - len(content), content, number))
+    _flush(lines, docs)
+    return docs
+
+
+def _flush(lines: list[tuple[int, str, int]], docs: list[tuple[int, Any]]) -> None:
+    if not lines:
+        if docs:  # an empty document between or after others: PyYAML counts it
+            raise NotCanonical
+        return
+    reader = _Reader(lines)
+    value = reader.node(0, 0)
+    if reader.at != len(lines):
+        raise NotCanonical
+    docs.append((lines[0][2], value))
+    lines.clear()
+
+
+class _Reader:
+    """Recursive descent over (indent, content, line) triples of one document."""
+
+    def __init__(self, lines: list[tuple[int, str, int]]) -> None:
+        self.lines = lines
+        self.at = 0
+
+    def node(self, index: int, indent: int) -> Any:
+        self.at = index
+        if index >= len(self.lines) or self.lines[index][0] != indent:
+            raise NotCanonical
+        content = self.lines[index][1]
+        if content.startswith("- ") or content == "-":
+            return self.sequence(indent)
+        if _key(content) is not None:
+            return self.mapping(indent)
+        if len(self.lines) != 1:
+            raise NotCanonical
+        self.at = 1
+        return scalar(content)
+
+    def mapping(self, indent: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        lines = self.lines
+        while self.at < len(lines) and lines[self.at][0] == indent:
+            parsed = _key(lines[self.at][1])
+            if parsed is None:
+                raise NotCanonical
+            key, rest = parsed
+            if key in result:
+                raise NotCanonical  # duplicate: let the full parser report it
+            if rest is None:
+                result[key] = self.node(self.at + 1, indent + 2)
+            else:
+                result[key] = scalar(rest)
+                self.at += 1
+        if self.at < len(lines) and lines[self.at][0] > indent:
+            raise NotCanonical
+        return result
+
+    def sequence(self, indent: int) -> list[Any]:
+        result: list[Any] = []
+        lines = self.lines
+        while self.at < len(lines) and lines[self.at][0] == indent:
+            _, content, number = lines[self.at]
+            if not content.startswith("- "):
+                if content != "-" and _key(content) is None:
+                    raise NotCanonical
+                break  # a key of the enclosing mapping at the same indent is not ours
+            rest = content[2:]
+            if rest.startswith("- ") or _key(rest) is not None:
+                lines[self.at] = (indent + 2, rest, number)  # "- key: v" opens a block
+                result.append(self.node(self.at, indent + 2))
+            else:
+                result.append(scalar(rest))
+                self.at += 1
+        if self.at < len(lines) and lines[self.at][0] > indent:
+            raise NotCanonical
+        return result
+
+
+def _key(content: str) -> tuple[str, str | None] | None:
+    """(key, rest after ': ' or None for a nested block), or None if not a key line."""
+    if content.startswith('"'):
+        return _quoted_key(content)
+    if content.endswith(":"):
+        key, rest = content[:-1], None
+    else:
+        key, sep, rest = content.partition(": ")
+        if not sep:
+            return None
+    known = _PLAIN_KEYS.get(key)
+    if known is None:
+        known = bool(_KEY_PLAIN.fullmatch(key))
+        if known and key.lower() in _RESERVED:
+            raise NotCanonical
+        if len(_PLAIN_KEYS) < 100_000:
+            _PLAIN_KEYS[key] = known
+    return (key, rest) if known else None
+
+
+def _quoted_key(content: str) -> tuple[str, str | None] | None:
+    match = _QUOTED.match(content)
+    if match is None:
+        return None
+    end = match.end()
+    if content[end : end + 1] != ":":
+        return None
+    tail = content[end + 1 :]
+    if tail and not tail.startswith(" "):
+        raise NotCanonical
+    return _unescape(match.group(1)), (tail[1:] if tail else None)
+
+
+def scalar(text: str) -> Any:
+    """One canonical scalar; NotCanonical for any other form."""
+    if text == "{}":
+        return {}
+    if text == "[]":
+        return []
+    cached = _SCALARS.get(text, _MISSING)
+    if cached is not _MISSING:
+        return cached
+    value = _scalar(text)
+    if len(text) <= 64 and len(_SCALARS) < 200_000:
+        _SCALARS[text] = value
+    return value
+
+
+def _scalar(text: str) -> Any:
+    if text.startswith('"'):
+        match = _QUOTED.fullmatch(text)
+        if match is None:
+            raise NotCanonical
+        return _unescape(match.group(1))
+    if text in _WORDS:
+        return _WORDS[text]
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    raise NotCanonical
+
+
+def _unescape(body: str) -> str:
+    if "\\" not in body:
+        return body
+    return _ESCAPE.sub(_escaped, body)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code in _SIMPLE:
+        return _SIMPLE[code]
+    if code[0] in "xuU" and len(code) > 1:
+        return chr(int(code[1:], 16))
+    raise NotCanonical
