@@ -127,7 +127,7 @@ class SchemaCompiler:
         return all_of
 
     def _object(self, schema: dict[str, Any], here: Any) -> Predicate:
-        props = {k: self.compile(v, here) for k, v in schema.get("properties", {}).items()}
+        props = _LazyProperties(self, schema.get("properties", {}), here)
         extra_schema = schema.get("additionalProperties", True)
         extra: Predicate | None = None if extra_schema is True else self.compile(extra_schema, here)
         required = tuple(schema.get("required", ()))
@@ -188,6 +188,35 @@ class SchemaCompiler:
             self._refs[key] = lambda x: cell[0](x)
             cell.append(self.compile(_resolve_pointer(document, pointer), document))
         return self._refs[key]
+
+
+class _LazyProperties(dict[str, Predicate]):
+    """Property predicates compiled on first use: CRD schemas are large (ArgoCD's
+    ApplicationSet is 2 MB) and a tree touches few of their fields. A property whose schema
+    cannot be compiled answers "no", which sends the document to jsonschema: still never
+    accepting what jsonschema rejects."""
+
+    def __init__(self, compiler: SchemaCompiler, schemas: dict[str, Any], here: Any) -> None:
+        super().__init__()
+        self._compiler, self._schemas, self._here = compiler, schemas, here
+
+    def __missing__(self, key: str) -> Predicate:
+        try:
+            pred = self._compiler.compile(self._schemas[key], self._here)
+        except Unsupported:
+            pred = _never
+        self[key] = pred
+        return pred
+
+    def get(self, key: str, default: Predicate | None = None) -> Predicate | None:  # type: ignore[override]
+        """The predicate of a declared property (compiled now if need be), else default."""
+        if key in self._schemas:
+            return self[key]
+        return default
+
+
+def _never(x: Any) -> bool:
+    return False
 
 
 def _resolve_pointer(document: Any, pointer: str) -> Any:

@@ -14,9 +14,11 @@ import hashlib
 import json
 import os
 import re
+import ssl
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from functools import cache
@@ -142,6 +144,9 @@ class SchemaRegistry:
     timeout: float = 10.0
     requests: int = 0  # HTTP requests made (the tests count them)
     _memo: dict[tuple[str, str, str], Lookup] = field(default_factory=dict)
+    # Hosts that failed at the network level this run: offline, do not try each kind again.
+    _unreachable: dict[str, str] = field(default_factory=dict)
+    _tls: ssl.SSLContext | None = None  # one context: loading the CA bundle costs ~25 ms
 
     def find(self, group: str, version: str, kind: str) -> Lookup:
         """The schema of a custom kind, trying each location in order."""
@@ -181,9 +186,15 @@ class SchemaRegistry:
             return cached.read_text(encoding="utf-8")
         if missing.is_file() and time.time() - missing.stat().st_mtime < NEGATIVE_TTL:
             return None
+        host = urllib.parse.urlsplit(url).netloc
+        if host in self._unreachable:
+            problems.append(f"{url}: {self._unreachable[host]}")
+            return None
+        if self._tls is None and url.startswith("https://"):
+            self._tls = ssl.create_default_context()
         self.requests += 1
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as response:
+            with urllib.request.urlopen(url, timeout=self.timeout, context=self._tls) as response:
                 body: bytes = response.read()
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
@@ -192,7 +203,9 @@ class SchemaRegistry:
                 problems.append(f"{url}: HTTP {exc.code}")
             return None
         except (urllib.error.URLError, OSError) as exc:
-            problems.append(f"{url}: {getattr(exc, 'reason', exc)}")
+            reason = f"{getattr(exc, 'reason', exc)}"
+            self._unreachable[host] = f"{host} unreachable ({reason})"
+            problems.append(f"{url}: {reason}")
             return None
         _write_atomic(cached, body)
         return body.decode("utf-8")
