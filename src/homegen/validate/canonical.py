@@ -47,93 +47,90 @@ def read_documents(text: str) -> list[tuple[int, Any]]:
     if _FOREIGN.search(text):
         raise NotCanonical
     docs: list[tuple[int, Any]] = []
-    lines: list[tuple[int, str, int]] = []
+    state = _Document()
     for number, raw in enumerate(text.split("\n"), start=1):
-        if raw == "---":
-            _flush(lines, docs)
-            continue
         content = raw.lstrip(" ")
-        if not content or content.startswith("#"):
-            if content.startswith("#") and len(content) != len(raw):
+        if not content or content[0] == "#":
+            if content and len(content) != len(raw):
                 raise NotCanonical  # an indented comment
             continue
-        lines.append((len(raw) - len(content), content, number))
-    _flush(lines, docs)
+        if raw == "---":
+            state.finish(docs)
+            state = _Document()
+            continue
+        state.line(len(raw) - len(content), content, number)
+    state.finish(docs)
     return docs
 
 
-def _flush(lines: list[tuple[int, str, int]], docs: list[tuple[int, Any]]) -> None:
-    if not lines:
-        if docs:  # an empty document between or after others: PyYAML counts it
-            raise NotCanonical
-        return
-    reader = _Reader(lines)
-    value = reader.node(0, 0)
-    if reader.at != len(lines):
-        raise NotCanonical
-    docs.append((lines[0][2], value))
-    lines.clear()
+class _Document:
+    """One document being read line by line: a stack of open containers by indent."""
 
+    def __init__(self) -> None:
+        self.root: Any = None
+        self.start = 0
+        self.stack: list[tuple[int, Any]] = []
+        self.pending: tuple[dict[str, Any], str, int] | None = None  # "key:" awaiting a block
 
-class _Reader:
-    """Recursive descent over (indent, content, line) triples of one document."""
-
-    def __init__(self, lines: list[tuple[int, str, int]]) -> None:
-        self.lines = lines
-        self.at = 0
-
-    def node(self, index: int, indent: int) -> Any:
-        self.at = index
-        if index >= len(self.lines) or self.lines[index][0] != indent:
-            raise NotCanonical
-        content = self.lines[index][1]
-        if content.startswith("- ") or content == "-":
-            return self.sequence(indent)
-        if _key(content) is not None:
-            return self.mapping(indent)
-        if len(self.lines) != 1:
-            raise NotCanonical
-        self.at = 1
-        return scalar(content)
-
-    def mapping(self, indent: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        lines = self.lines
-        while self.at < len(lines) and lines[self.at][0] == indent:
-            parsed = _key(lines[self.at][1])
-            if parsed is None:
+    def line(self, indent: int, content: str, number: int) -> None:
+        if self.root is None:
+            if indent:
                 raise NotCanonical
-            key, rest = parsed
-            if key in result:
-                raise NotCanonical  # duplicate: let the full parser report it
-            if rest is None:
-                result[key] = self.node(self.at + 1, indent + 2)
-            else:
-                result[key] = scalar(rest)
-                self.at += 1
-        if self.at < len(lines) and lines[self.at][0] > indent:
-            raise NotCanonical
-        return result
+            self.root = [] if content.startswith("- ") else {}
+            self.start = number
+            self.stack.append((0, self.root))
+        elif self.pending is not None:
+            parent, key, expected = self.pending
+            if indent != expected:
+                raise NotCanonical
+            parent[key] = [] if content.startswith("- ") else {}
+            self.stack.append((indent, parent[key]))
+            self.pending = None
+        else:
+            stack = self.stack
+            while stack and stack[-1][0] > indent:
+                stack.pop()
+            if not stack or stack[-1][0] != indent:
+                raise NotCanonical
+        self._items(indent, content)
 
-    def sequence(self, indent: int) -> list[Any]:
-        result: list[Any] = []
-        lines = self.lines
-        while self.at < len(lines) and lines[self.at][0] == indent:
-            _, content, number = lines[self.at]
-            if not content.startswith("- "):
-                if content != "-" and _key(content) is None:
-                    raise NotCanonical
-                break  # a key of the enclosing mapping at the same indent is not ours
+    def _items(self, indent: int, content: str) -> None:
+        container = self.stack[-1][1]
+        while content.startswith("- "):
+            if type(container) is not list:
+                raise NotCanonical
             rest = content[2:]
-            if rest.startswith("- ") or _key(rest) is not None:
-                lines[self.at] = (indent + 2, rest, number)  # "- key: v" opens a block
-                result.append(self.node(self.at, indent + 2))
+            if rest.startswith("- "):
+                nested: Any = []
+            elif _key(rest) is not None:
+                nested = {}
             else:
-                result.append(scalar(rest))
-                self.at += 1
-        if self.at < len(lines) and lines[self.at][0] > indent:
+                container.append(scalar(rest))
+                return
+            container.append(nested)
+            indent += 2
+            self.stack.append((indent, nested))
+            container, content = nested, rest
+        if type(container) is not dict:
             raise NotCanonical
-        return result
+        parsed = _key(content)
+        if parsed is None or parsed[0] in container:
+            raise NotCanonical  # not a key line, or a duplicate: the full parser reports it
+        key, value = parsed
+        if value is None:
+            container[key] = None
+            self.pending = (container, key, indent + 2)
+        else:
+            container[key] = scalar(value)
+
+    def finish(self, docs: list[tuple[int, Any]]) -> None:
+        if self.pending is not None:
+            raise NotCanonical
+        if self.root is None:
+            if docs:  # an empty document between or after others: PyYAML counts it
+                raise NotCanonical
+            return
+        docs.append((self.start, self.root))
 
 
 def _key(content: str) -> tuple[str, str | None] | None:
