@@ -236,3 +236,21 @@ def test_invalid_tree_is_never_written(homelab: Path) -> None:
     assert "nothing was written" in err
     assert "HG2" in err or "probe" in err
     assert not (homelab / "rendered").exists()
+
+
+def test_current_tree_is_not_validated_again(
+    homelab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tree on disk byte for byte was validated when written; check and render skip it."""
+    from homegen.commands import render as render_command
+
+    render(homelab)
+    calls: list[int] = []
+    monkeypatch.setattr(render_command, "validate_files", lambda *a, **k: calls.append(1))
+    assert render(homelab, "--check")[0] == 0
+    assert render(homelab)[0] == 0
+    assert calls == []
+    config = homelab / "services.toml"
+    config.write_text(config.read_text().replace("replicas = 2", "replicas = 3"))
+    assert render(homelab, "--check")[0] == 1
+    assert calls == [1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -76,6 +77,15 @@ def _fail(exc: BaseException) -> NoReturn:
     raise typer.Exit(EXIT_INTERNAL)
 
 
+def _run(call: Callable[[], int]) -> NoReturn:
+    """Run a command body and exit with its code; errors go through ``_fail``."""
+    try:
+        code = call()
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="The rendered tree's folder.")]
 SchemaLocationOpt = Annotated[
     list[str] | None,
@@ -113,10 +123,10 @@ def render(
     ] = "text",
 ) -> None:
     """Render services.toml into the app-of-apps tree (validated before it is written)."""
-    try:
-        from homegen.commands.render import run_render
+    from homegen.commands.render import run_render
 
-        code = run_render(
+    _run(
+        lambda: run_render(
             config,
             out,
             check=check,
@@ -125,9 +135,7 @@ def render(
             schema_locations=schema_location or [],
             output=output,
         )
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
+    )
 
 
 @app.command()
@@ -148,10 +156,10 @@ def validate(
     summary: Annotated[bool, typer.Option(help="Print only the summary line.")] = False,
 ) -> None:
     """Check a tree: schemas, whole-tree integrity and the hardening policy."""
-    try:
-        from homegen.validate.command import run_validate
+    from homegen.validate.command import run_validate
 
-        code = run_validate(
+    _run(
+        lambda: run_validate(
             path,
             schema_locations=schema_location or [],
             ignore_missing_schemas=ignore_missing_schemas,
@@ -159,9 +167,7 @@ def validate(
             output=output,
             summary=summary,
         )
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
+    )
 
 
 @app.command()
@@ -175,13 +181,9 @@ def schema(
     ] = False,
 ) -> None:
     """Print the JSON Schema of services.toml (editors: `#:schema ./services.schema.json`)."""
-    try:
-        from homegen.commands.schema import run_schema
+    from homegen.commands.schema import run_schema
 
-        code = run_schema(out, check=check)
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
+    _run(lambda: run_schema(out, check=check))
 
 
 @app.command()
@@ -191,13 +193,9 @@ def init(
     ] = Path("."),
 ) -> None:
     """Write a commented starter services.toml and its JSON Schema; never overwrites."""
-    try:
-        from homegen.commands.edit import run_init
+    from homegen.commands.edit import run_init
 
-        code = run_init(folder)
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
+    _run(lambda: run_init(folder))
 
 
 NoRenderOpt = Annotated[
@@ -232,19 +230,17 @@ def add_service(
     schema_location: SchemaLocationOpt = None,
 ) -> None:
     """Add [services.NAME] to services.toml (comments and layout kept), then render."""
-    try:
-        from homegen.commands.edit import ServiceFlags, run_add
+    from homegen.commands.edit import ServiceFlags, run_add
 
-        flags = ServiceFlags(
-            image, port, path, host or (), namespace, replicas, env or (), secret_env or (),
-            after or (),
-        )  # fmt: skip
-        code = run_add(
+    flags = ServiceFlags(
+        image, port, path, host or (), namespace, replicas, env or (), secret_env or (),
+        after or (),
+    )  # fmt: skip
+    _run(
+        lambda: run_add(
             config, out, name, flags, render=not no_render, schema_locations=schema_location
         )
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
+    )
 
 
 @app.command("remove-service")
@@ -256,15 +252,13 @@ def remove_service(
     schema_location: SchemaLocationOpt = None,
 ) -> None:
     """Remove [services.NAME] and its comments from services.toml, then render (prunes)."""
-    try:
-        from homegen.commands.edit import run_remove
+    from homegen.commands.edit import run_remove
 
-        code = run_remove(
+    _run(
+        lambda: run_remove(
             config, out, name, render=not no_render, schema_locations=schema_location
         )
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
+    )
 
 
 @app.command("list")
@@ -275,13 +269,9 @@ def list_apps(
     ] = "text",
 ) -> None:
     """List every app and service: kind, namespace, sync wave, routes, image or chart."""
-    try:
-        from homegen.commands.list import run_list
+    from homegen.commands.list import run_list
 
-        code = run_list(config, output=output)
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
+    _run(lambda: run_list(config, output=output))
 
 
 @app.command()
@@ -295,13 +285,9 @@ def graph(
     ] = "mermaid",
 ) -> None:
     """Draw the app-of-apps (waves, dependencies) and Gateway → route → Service paths."""
-    try:
-        from homegen.commands.graph import run_graph
+    from homegen.commands.graph import run_graph
 
-        code = run_graph(config, fmt=fmt)
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
+    _run(lambda: run_graph(config, fmt=fmt))
 
 
 @app.command()
@@ -310,13 +296,9 @@ def secrets(
     output: Annotated[str, typer.Option("--output", help="text or json.")] = "text",
 ) -> None:
     """List every Secret key made from 1Password: namespace, Secret, key, reference."""
-    try:
-        from homegen.commands.secrets import run_secrets
+    from homegen.commands.secrets import run_secrets
 
-        code = run_secrets(config, output)
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
+    _run(lambda: run_secrets(config, output))
 
 
 def main() -> None:

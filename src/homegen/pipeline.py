@@ -9,7 +9,7 @@ from homegen.config.loader import load_config, read_config
 from homegen.config.models import Config
 from homegen.plan.build import build_plan
 from homegen.plan.model import Plan
-from homegen.render.tree import render_tree
+from homegen.render.tree import render_tree_bytes
 
 
 @dataclass(frozen=True)
@@ -33,5 +33,4 @@ def render_bytes(data: bytes, filename: str) -> Rendered:
 
 def _render(config: Config) -> Rendered:
     plan = build_plan(config)
-    files = {path: text.encode("utf-8") for path, text in render_tree(plan).items()}
-    return Rendered(config, plan, files)
+    return Rendered(config, plan, render_tree_bytes(plan))

