@@ -254,3 +254,17 @@ def test_current_tree_is_not_validated_again(
     config.write_text(config.read_text().replace("replicas = 2", "replicas = 3"))
     assert render(homelab, "--check")[0] == 1
     assert calls == [1]
+
+
+def test_applicationset_shared_objects_are_owned_by_the_root_app(homelab: Path) -> None:
+    """Each generated app would sync a shared folder; the set's own objects ride with it."""
+    config = homelab / "services.toml"
+    config.write_text(
+        config.read_text().replace('provider = "script"', 'provider = "1password-operator"')
+    )
+    assert render(homelab)[0] == 0
+    out = homelab / "rendered"
+    kinds = re.findall(r'^kind: "(\w+)"', (out / "apps/arc-runners.yaml").read_text(), re.M)
+    assert kinds == ["Namespace", "OnePasswordItem", "ApplicationSet"]
+    assert "manifests/arc-runners" not in (out / "apps/arc-runners.yaml").read_text()
+    assert not (out / "manifests" / "arc-runners").exists()

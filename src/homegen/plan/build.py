@@ -50,7 +50,7 @@ def build_plan(config: Config) -> Plan:
     )
     owners = _namespace_owners(config, units, waves)
     routes = tuple(_plan_routes(config))
-    grants = _plan_grants(config, units, routes)
+    grants = _plan_grants(routes)
     secrets = plan_secrets(config)
     all_secrets = tuple(s for unit_secrets in secrets.values() for s in unit_secrets)
     argocd = plan_argocd(config)
@@ -173,9 +173,7 @@ def _route(
     )
 
 
-def _plan_grants(
-    config: Config, units: dict[str, Unit], routes: tuple[RoutePlan, ...]
-) -> dict[str, tuple[GrantPlan, ...]]:
+def _plan_grants(routes: tuple[RoutePlan, ...]) -> dict[str, tuple[GrantPlan, ...]]:
     """Grants by the unit whose folder holds them: one per cross-namespace backend."""
     grants: dict[str, tuple[GrantPlan, ...]] = {}
     for route in routes:
@@ -188,7 +186,6 @@ def _plan_grants(
             service=route.service,
         )
         grants[route.name] = (*grants.get(route.name, ()), grant)
-    del config, units
     return grants
 
 
@@ -224,8 +221,9 @@ def _plan_app(
     unit_secrets = secrets.get(unit.name, ()) if config.secrets.provider != "script" else ()
     is_set = isinstance(spec, App) and spec.generator is not None
     namespace_plan = owners.get(unit.name)
-    has_folder = bool(
-        (namespace_plan and not is_set)
+    # an ApplicationSet's own manifests go with it in apps/<name>.yaml (tree.py), not a folder
+    has_folder = not is_set and bool(
+        namespace_plan
         or workload
         or grants.get(unit.name)
         or unit_secrets

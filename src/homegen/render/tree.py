@@ -109,8 +109,12 @@ def _files(plan: Plan) -> Iterator[tuple[str, str]]:
         ),
     )
     for app in plan.apps:
-        yield f"apps/{app.name}.yaml", _application(plan, app)
-        yield from _manifests(plan, app)
+        if app.generator is None:
+            yield f"apps/{app.name}.yaml", _application(plan, app)
+            yield from _manifests(plan, app)
+        else:  # every generated app would sync a shared folder: the root app owns it instead
+            shared = [text for _, text in _manifests(plan, app)]
+            yield f"apps/{app.name}.yaml", "---\n".join([*shared, _application(plan, app)])
         if app.values is not None:
             yield f"values/{app.name}.yaml", document(app.values)
     yield from bootstrap_files(plan, _argocd_settings(plan), _render)
@@ -191,15 +195,12 @@ def _application(plan: Plan, app: AppPlan) -> str:
                 source, release_name="{{ .name }}", parameters=app.generator.parameters
             )
         sources.append(source_dict(source))
-    text = _render("applicationset.yaml.j2", sources=sources, **context)
-    if app.namespace_plan:  # the set's generated apps share it, so the root app owns it
-        text = _render("namespace.yaml.j2", ns=app.namespace_plan) + "---\n" + text
-    return text
+    return _render("applicationset.yaml.j2", sources=sources, **context)
 
 
 def _manifests(plan: Plan, app: AppPlan) -> Iterator[tuple[str, str]]:
     folder = f"manifests/{app.folder}"
-    if app.namespace_plan and app.generator is None:
+    if app.namespace_plan:
         yield f"{folder}/namespace.yaml", _render("namespace.yaml.j2", ns=app.namespace_plan)
     if app.workload:
         yield from _workload_files(folder, app.workload)
