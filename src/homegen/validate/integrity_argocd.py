@@ -48,6 +48,12 @@ SHARED = register(
     "let exactly one Application sync each folder",
     """An object owned by two Applications is pruned by one and recreated by the other.""",
 )  # fmt: skip
+SET_SHARED_PATH = register(
+    "HG223", "appset-shared-path", "error",
+    "template the path per element ({{ .name }}), or let one Application sync the folder",
+    """Every Application an ApplicationSet generates from a fixed path syncs the same
+    manifests: each object is owned by several apps, which prune and recreate it.""",
+)  # fmt: skip
 ORPHAN = register(
     "HG222", "orphan-manifest", "warning",
     "add an Application whose source path is this folder, or delete the file",
@@ -120,6 +126,29 @@ def check_source_paths(tree: Tree) -> Iterator[Finding]:
                 yield finding(
                     SOURCE_EMPTY, app.where,
                     f"source path {path!r} holds no manifests directly (only subfolders)",
+                )  # fmt: skip
+
+
+@tree_check
+def check_set_paths(tree: Tree) -> Iterator[Finding]:
+    """HG223: an ApplicationSet with several elements must not sync one fixed folder."""
+    for appset in tree.kind("ApplicationSet"):
+        generators = as_list(appset.spec.get("generators"))
+        elements = sum(
+            len(as_list(as_dict(as_dict(g).get("list")).get("elements"))) for g in generators
+        )
+        if elements < 2:
+            continue
+        for source in app_sources(appset):
+            path = source.get("path")
+            if (
+                isinstance(path, str)
+                and "{{" not in path
+                and tree.source_folder(source) is not None
+            ):
+                yield finding(
+                    SET_SHARED_PATH, appset.where,
+                    f"its {elements} generated Applications all sync {path!r}",
                 )  # fmt: skip
 
 
