@@ -166,3 +166,13 @@ secret_env = {{ A = "op://Lab/app-secrets/a", B = "op://Lab/app-secrets/b", C = 
     assert names == [("app-secrets", ("a", "b")), ("db", ("pw",))]
     (app,) = [a for a in plan.apps if a.name == "app"]
     assert len(app.secrets) == (0 if provider == "script" else 2)
+
+
+def test_long_after_chains_do_not_recurse() -> None:
+    chain = {f"app-{i}": [f"app-{i - 1}"] if i else [] for i in range(5000)}
+    waves = sync_waves(chain, dict.fromkeys(chain, False))
+    assert waves["app-4999"] == 4999
+    assert find_cycle(chain) is None
+    looped = {**chain, "app-0": ["app-4999"]}
+    cycle = find_cycle(looped)
+    assert cycle is not None and len(cycle) == 5001 and cycle[0] == cycle[-1]

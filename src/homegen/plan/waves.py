@@ -1,4 +1,8 @@
-"""Sync waves: topological levels of the `after` graph."""
+"""Sync waves: topological levels of the `after` graph.
+
+Both functions walk the graph iteratively: a long `after` chain must not hit Python's
+recursion limit.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,44 @@ from collections.abc import Mapping, Sequence
 
 def find_cycle(deps: Mapping[str, Sequence[str]]) -> list[str] | None:
     """A dependency cycle as [a, b, ..., a], or None; deterministic (sorted walk)."""
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for dep in sorted(deps.get(node, ())):
-            if state.get(dep) == 1:
-                return [*stack[stack.index(dep) :], dep]
-            if dep in deps and dep not in state and (cycle := visit(dep)):
-                return cycle
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(deps):
-        if node not in state and (cycle := visit(node)):
-            return cycle
+    state: dict[str, int] = {}  # 1 = on the path, 2 = done
+    for start in sorted(deps):
+        if start in state:
+            continue
+        path: list[str] = [start]
+        pending = [iter(sorted(deps.get(start, ())))]
+        state[start] = 1
+        while pending:
+            dep = next(pending[-1], None)
+            if dep is None:
+                state[path.pop()] = 2
+                pending.pop()
+            elif state.get(dep) == 1:
+                return [*path[path.index(dep) :], dep]
+            elif dep in deps and dep not in state:
+                state[dep] = 1
+                path.append(dep)
+                pending.append(iter(sorted(deps.get(dep, ()))))
     return None
+
+
+def _order(deps: Mapping[str, Sequence[str]]) -> list[str]:
+    """Every node after all of its dependencies (the graph must be acyclic)."""
+    order: list[str] = []
+    done: set[str] = set()
+    for start in sorted(deps):
+        stack = [(start, iter(sorted(deps.get(start, ()))))]
+        while stack:
+            node, children = stack[-1]
+            dep = next(children, None)
+            if dep is None:
+                stack.pop()
+                if node not in done:
+                    done.add(node)
+                    order.append(node)
+            elif dep in deps and dep not in done:
+                stack.append((dep, iter(sorted(deps.get(dep, ())))))
+    return order
 
 
 def sync_waves(deps: Mapping[str, Sequence[str]], apps_tier: Mapping[str, bool]) -> dict[str, int]:
@@ -34,26 +57,15 @@ def sync_waves(deps: Mapping[str, Sequence[str]], apps_tier: Mapping[str, bool])
     ``apps_tier[name]`` is True for regular apps, which all come after every infra app
     (HOMELAB: all infrastructure before applications). The graph must be acyclic.
     """
+    order = _order(deps)
+    levels: dict[str, int] = {}
+    for node in order:
+        levels[node] = max((levels[d] + 1 for d in deps.get(node, ()) if d in deps), default=0)
+    infra_top = max((w for n, w in levels.items() if not apps_tier[n]), default=-1)
+    # Regular apps (and what depends on them) start above the last infra wave, keeping order.
     waves: dict[str, int] = {}
-
-    def level(node: str) -> int:
-        if node not in waves:
-            waves[node] = max((level(d) + 1 for d in deps.get(node, ()) if d in deps), default=0)
-        return waves[node]
-
-    for node in sorted(deps):
-        level(node)
-    infra_top = max((w for n, w in waves.items() if not apps_tier[n]), default=-1)
-    # Shift regular apps (and what depends on them) above the last infra wave, keeping order.
-    shifted: dict[str, int] = {}
-
-    def shifted_level(node: str) -> int:
-        if node not in shifted:
-            base = infra_top + 1 if apps_tier[node] else 0
-            deps_level = (shifted_level(d) + 1 for d in deps.get(node, ()) if d in deps)
-            shifted[node] = max(base, max(deps_level, default=0))
-        return shifted[node]
-
-    for node in sorted(deps):
-        shifted_level(node)
-    return shifted
+    for node in order:
+        base = infra_top + 1 if apps_tier[node] else 0
+        deepest = max((waves[d] + 1 for d in deps.get(node, ()) if d in deps), default=0)
+        waves[node] = max(base, deepest)
+    return waves
