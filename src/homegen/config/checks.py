@@ -289,3 +289,29 @@ def _secret_refs(config: Config) -> Iterator[tuple[str, str, tuple[str | int, ..
             yield "services", name, ("secret_env", var), ref
         for path, ref in sorted(svc.secret_files.items()):
             yield "services", name, ("secret_files", path), ref
+
+
+MAX_DEPTH = 64
+
+
+@check
+def _nesting_depth(config: Config) -> Iterator[Problem]:
+    """Values and objects nested deeper than any chart needs are refused, not crashed on."""
+    for name, app in sorted(config.apps.items()):
+        for key, value in (("values", app.values), ("objects", app.objects)):
+            if _depth(value) > MAX_DEPTH:
+                yield ("apps", name, key), f"nested more than {MAX_DEPTH} levels deep"
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest

@@ -54,7 +54,17 @@ def load_config(data: bytes, filename: str = "services.toml") -> Config:
         message, col = _syntax_message(message, text, line, col)
         problem = ConfigProblem(filename, line, col, "", f"invalid TOML: {message}")
         raise ConfigError([problem]) from None
+    except RecursionError:  # tomllib reads nested arrays and inline tables recursively
+        line = _deepest_line(text)
+        message = "arrays or inline tables nested too deeply"
+        raise ConfigError([ConfigProblem(filename, line, 1, "", message)]) from None
     return config_from_dict(raw, text, filename)
+
+
+def _deepest_line(text: str) -> int:
+    """The line with the most opening brackets: where runaway nesting is."""
+    counts = [line.count("[") + line.count("{") for line in text.splitlines()]
+    return counts.index(max(counts)) + 1 if counts else 1
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_/-]+")
