@@ -13,7 +13,7 @@ import tomlkit
 from typer.testing import CliRunner
 
 from bootstrap_fakes import Run, environ_has_ci, run_script
-from homegen.cli import app
+from robustness import render_cli
 
 runner = CliRunner()
 
@@ -33,20 +33,10 @@ VALUES = {ref: f"value-of-{ref.rsplit('/', 1)[1]}" for ref in REFS}
 
 
 def render(folder: Path, *args: str) -> tuple[int, str]:
-    """`homegen render` of folder/services.toml into folder/rendered; exit code and stderr."""
-    result = runner.invoke(
-        app,
-        [
-            "render",
-            "--config",
-            str(folder / "services.toml"),
-            "--out",
-            str(folder / "rendered"),
-            *args,
-        ],
-    )
-    assert "Traceback" not in result.stderr
-    return result.exit_code, result.stderr
+    """`homegen render` of folder/services.toml into folder/rendered; exit code and output."""
+    code, text = render_cli(folder / "services.toml", folder / "rendered", *args)
+    assert "Traceback" not in text
+    return code, text
 
 
 def edit_config(folder: Path, **secrets: str) -> None:
