@@ -10,12 +10,9 @@ from pathlib import Path
 
 import pytest
 import tomlkit
-from typer.testing import CliRunner
 
 from bootstrap_fakes import Run, environ_has_ci, run_script
 from robustness import render_cli
-
-runner = CliRunner()
 
 HOMELAB_SECRETS = {
     ("arc-runners", "arc-github"): ("github_token", "op://Personal/arc-github/github_token"),
