@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,11 +153,11 @@ def test_disk_full_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.Monke
     real_stage = writer._stage
     written = []
 
-    def full_disk(target: Path, data: bytes) -> Path:
+    def full_disk(target: Path, data: bytes, *rest: Any) -> Path:
         if len(written) >= 25:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
         written.append(target)
-        return real_stage(target, data)
+        return real_stage(target, data, *rest)
 
     monkeypatch.setattr(writer, "_stage", full_disk)
 

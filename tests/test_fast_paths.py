@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -48,6 +49,39 @@ def test_stage_makes_missing_folders_and_sets_modes(tmp_path: Path) -> None:
     assert temp.read_bytes() == b"x: 1\n"
     assert _mode(temp) == 0o644
     assert _mode(script) == 0o755
+
+
+def test_stage_skips_chmod_when_the_umask_keeps_the_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_chmod(*args: object) -> None:
+        raise AssertionError("chmod called")
+
+    old = os.umask(0o022)
+    try:
+        monkeypatch.setattr(writer.os, "chmod", no_chmod)
+        temp = writer._stage(tmp_path / "x.yaml", b"x: 1\n")
+        script = writer._stage(tmp_path / "run.sh", b"#!/bin/sh\n")
+    finally:
+        os.umask(old)
+    assert (_mode(temp), _mode(script)) == (0o644, 0o755)
+
+
+def test_a_discarded_stage_leaves_the_tree_as_it_was(tmp_path: Path) -> None:
+    root = tmp_path / "rendered"
+    writer.apply(root, writer.compare(root, {"a/x.yaml": b"x\n"}))
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    desired = {"a/x.yaml": b"y\n", "b/c/y.yaml": b"y\n", "z.yaml": b"z\n"}
+    staged = writer.stage(root, writer.compare(root, desired))
+    assert (root / "b" / "c").is_dir()
+    staged.discard()
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_discarded_first_stage_removes_the_folder_it_made(tmp_path: Path) -> None:
+    root = tmp_path / "new" / "rendered"
+    writer.stage(root, writer.compare(root, {"a/x.yaml": b"x\n"})).discard()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_stage_takes_another_name_when_its_own_is_taken(tmp_path: Path) -> None:

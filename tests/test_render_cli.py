@@ -243,10 +243,18 @@ def test_current_tree_is_not_validated_again(
 ) -> None:
     """A tree on disk byte for byte was validated when written; check and render skip it."""
     from homegen.commands import render as render_command
+    from homegen.validate import background
 
     render(homelab)
     calls: list[int] = []
-    monkeypatch.setattr(render_command, "validate_files", lambda *a, **k: calls.append(1))
+
+    def counted(*args: object) -> background.Verdict:
+        calls.append(1)
+        return background.Verdict()
+
+    monkeypatch.setattr(background, "FORK", False)  # the in-process path, where calls count
+    monkeypatch.setattr(background, "check_files", counted)
+    monkeypatch.setattr(render_command, "check_files", counted)
     assert render(homelab, "--check")[0] == 0
     assert render(homelab)[0] == 0
     assert calls == []

@@ -39,6 +39,8 @@ class TreeDiff:
     kept: list[str] = field(default_factory=list)  # owned, edited, no longer generated
     ledger: Ledger = field(default_factory=Ledger)
     ledger_stale: bool = False  # the ledger on disk is not the one this render ends with
+    final: Ledger = field(default_factory=Ledger)  # the ledger this render ends with
+    final_bytes: bytes = b""  # ... as written
 
     @property
     def conflicts(self) -> list[str]:
@@ -49,6 +51,14 @@ class TreeDiff:
     def clean(self) -> bool:
         """Whether the tree on disk is exactly the desired one."""
         return not (self.changes or self.conflicts or self.kept or self.ledger_stale)
+
+
+def _is_empty(root: Path) -> bool:
+    try:
+        with os.scandir(root) as entries:
+            return next(entries, None) is None
+    except (FileNotFoundError, NotADirectoryError):
+        return True
 
 
 def _read(path: Path) -> bytes | None:
@@ -62,8 +72,9 @@ def compare(root: Path, desired: dict[str, bytes], *, force: bool = False) -> Tr
     """The changes that would make root match desired, and the files in the way."""
     ledger = read_ledger(root)
     diff = TreeDiff(ledger=ledger)
+    fresh = _is_empty(root)  # a first render: no file to read back
     for path, new in desired.items():
-        old = _read(root / path)
+        old = None if fresh else _read(root / path)
         if old == new:
             continue
         if old is not None and not ledger.owns(path, old):
@@ -80,7 +91,9 @@ def compare(root: Path, desired: dict[str, bytes], *, force: bool = False) -> Tr
         else:
             diff.kept.append(path)
     diff.changes.sort(key=lambda c: c.path)
-    diff.ledger_stale = _read(root / LEDGER_NAME) != final_ledger(desired, diff).to_bytes()
+    diff.final = final_ledger(desired, diff)
+    diff.final_bytes = diff.final.to_bytes()
+    diff.ledger_stale = _read(root / LEDGER_NAME) != diff.final_bytes
     return diff
 
 
@@ -92,56 +105,122 @@ def final_ledger(desired: dict[str, bytes], diff: TreeDiff) -> Ledger:
     return final
 
 
-def apply(root: Path, desired: dict[str, bytes], diff: TreeDiff) -> None:
-    """Make root match desired as diff says; the ledger is written first and last."""
+def apply(root: Path, diff: TreeDiff) -> None:
+    """Make root match the desired tree as diff says; the ledger is written first and last."""
+    stage(root, diff).commit()
+
+
+@dataclass
+class Staged:
+    """A render's new files, written as hidden temp files next to their targets, not yet in
+    place: ``commit`` moves them in (ledger first and last), ``discard`` removes every trace."""
+
+    root: Path
+    diff: TreeDiff
+    temps: list[tuple[Path, Path]] = field(default_factory=list)  # (temp, target)
+    created: list[Path] = field(default_factory=list)  # folders this render made, outer first
+    journal: bytes = b""  # the ledger while files are renamed: old and new hashes alike
+
+    def commit(self) -> None:
+        """Rename every staged file into place, delete the stale ones; ledger around it."""
+        root, diff = self.root, self.diff
+        try:
+            _write_atomic(root / LEDGER_NAME, self.journal)
+        except WriteError:
+            self.discard()
+            raise
+        for temp, target in self.temps:
+            os.replace(temp, target)
+        self.temps = []
+        for change in diff.changes:
+            if change.new is None:
+                (root / change.path).unlink(missing_ok=True)
+                _prune_empty_dirs(root, (root / change.path).parent)
+        _write_atomic(root / LEDGER_NAME, diff.final_bytes)
+
+    def discard(self) -> None:
+        """Remove the staged files and the folders made for them: the tree is as it was."""
+        for temp, _ in self.temps:
+            temp.unlink(missing_ok=True)
+        self.temps = []
+        for folder in reversed(self.created):  # parents come before their children
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+
+
+def stage(root: Path, diff: TreeDiff) -> Staged:
+    """Write every new or changed file of diff as a temp file beside its target.
+
+    Nothing visible changes: a full disk (WriteError) leaves the old tree intact and no temp
+    file behind, and a kill leaves only temp files, which the next render removes.
+    """
+    journal = Ledger({p: set(h) for p, h in diff.ledger.files.items()})
+    for path, hashes in diff.final.files.items():
+        journal.files.setdefault(path, set()).update(hashes)
+    staged = Staged(root, diff, created=_missing_folders(root), journal=journal.to_bytes())
     root.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(root)
-    journal = Ledger({p: set(h) for p, h in diff.ledger.files.items()})
-    for path, data in desired.items():
-        journal.files.setdefault(path, set()).add(digest(data))
-    _write_atomic(root / LEDGER_NAME, journal.to_bytes())
-    staged: list[tuple[Path, Path]] = []
+    umask = _umask()
     try:
         for change in diff.changes:
             if change.new is not None:
                 target = root / change.path
-                staged.append((_stage(target, change.new), target))
+                temp = _stage(target, change.new, staged.created, umask)
+                staged.temps.append((temp, target))
     except OSError as exc:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+        staged.discard()
         raise WriteError(
             f"{root}: writing failed ({exc.strerror}); the old tree is intact"
         ) from None
-    for temp, target in staged:
-        os.replace(temp, target)
-    for change in diff.changes:
-        if change.new is None:
-            (root / change.path).unlink(missing_ok=True)
-            _prune_empty_dirs(root, (root / change.path).parent)
-    _write_atomic(root / LEDGER_NAME, final_ledger(desired, diff).to_bytes())
+    return staged
 
 
-def _stage(target: Path, data: bytes) -> Path:
+def _missing_folders(folder: Path) -> list[Path]:
+    """folder and those of its parents that do not exist yet, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
+def _stage(
+    target: Path, data: bytes, created: list[Path] | None = None, umask: int | None = None
+) -> Path:
     # One open per file, no directory probe: mkdir only when the folder is missing, a
     # name unique to this process (mkstemp's random names only when it is taken).
+    # Created with its final mode when the umask leaves that mode alone (the usual 022), so
+    # no chmod per file.
     folder, name = os.path.split(target)
+    mode = 0o755 if name.endswith(".sh") else 0o644
     temp = os.path.join(folder, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    exact = mode & ~(_umask() if umask is None else umask) == mode
     try:
-        fd = os.open(temp, flags, 0o600)
+        fd = os.open(temp, flags, mode if exact else 0o600)
     except FileNotFoundError:
+        if created is not None:
+            created.extend(_missing_folders(Path(folder)))
         os.makedirs(folder, exist_ok=True)
-        fd = os.open(temp, flags, 0o600)
+        fd = os.open(temp, flags, mode if exact else 0o600)
     except FileExistsError:
         fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
+        exact = False  # mkstemp makes it 0600
     try:
         with open(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(temp, 0o755 if name.endswith(".sh") else 0o644)
+        if not exact:
+            os.chmod(temp, mode)
     except BaseException:
         os.unlink(temp)
         raise
     return Path(temp)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
 
 
 def _write_atomic(target: Path, data: bytes) -> None:

@@ -6,14 +6,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from homegen.commands.render_json import OUTPUTS, render_report_json
 from homegen.console import note as _note
 from homegen.console import style, warn
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError, InvalidTreeError, UsageError
-from homegen.ledger import LEDGER_NAME
-from homegen.pipeline import Rendered, render_config
-from homegen.writer import TreeDiff, apply, compare, unified_diff
+from homegen.validate.background import Settings, Verdict, check_files, start_validation
+
+if TYPE_CHECKING:
+    from homegen.pipeline import Rendered
+    from homegen.writer import TreeDiff
+
+OUTPUTS = ("text", "json")
 
 
 def run_render(
@@ -33,37 +37,65 @@ def run_render(
     """
     if output not in OUTPUTS:
         raise UsageError(f"unknown --output {output!r}; use one of {', '.join(OUTPUTS)}")
-    rendered = render_config(config_path)
-    files = rendered.files
-    version, tree_path = rendered.config.cluster.kubernetes_version, rendered.plan.tree_path
-    del rendered  # the models and plan of a large fleet are a quarter of the peak memory
-    diff = compare(out, files, force=force)
-    # Validation guards writes: a tree that is on disk byte for byte already (and owned) was
-    # validated when it was written, so a current tree (CI's --check, pre-commit) skips it.
-    if not diff.clean:
-        validate_files(files, version, tree_path, schema_locations, out)
-    if show_diff and diff.changes and output == "text":
-        sys.stdout.write(unified_diff(diff.changes, out.as_posix()))
-    if not diff.ledger.present and any(out.glob("*")):
-        warn(
-            f"{out}/{LEDGER_NAME} is missing or unreadable: homegen does not delete or "
-            "overwrite files it cannot prove it owns (use --force to take them over)"
-        )
+    # The pipeline is imported here, not at the top: a render forks its validation first,
+    # so the child imports the validator while the parent imports the pipeline.
     if check:
+        from homegen.commands.render_json import render_report_json
+        from homegen.pipeline import render_config
+        from homegen.writer import compare
+
+        rendered = render_config(config_path)
+        files = rendered.files
+        diff = compare(out, files, force=force)
+        # A tree that is on disk byte for byte already (and owned) was validated when it was
+        # written, so a current tree (CI's --check, pre-commit) is not validated again.
+        if not diff.clean:
+            validate_rendered(rendered, schema_locations, out)
+        del rendered
+        _show(out, diff, show_diff, output, _unowned(out, diff))
         code = _report_check(out, diff)
         if output == "json":
             sys.stdout.write(render_report_json(out, diff, check=True, with_diff=show_diff))
         return code
-    if diff.conflicts and not force:
-        raise DriftError(
-            "these files were edited by hand or are not homegen's; nothing was written "
-            "(change services.toml instead, or use --force to overwrite them):",
-            [f"{out}/{p}" for p in diff.conflicts],
-        )
-    for path in diff.kept:
-        warn(f"{out}/{path}: no longer generated but edited by hand; kept (--force deletes it)")
-    if diff.changes or diff.ledger_stale:
-        apply(out, files, diff)
+    # Started before anything else: the validator's imports overlap with the pipeline's.
+    with start_validation(schema_locations, out.as_posix(), config_path) as validation:
+        from homegen.commands.render_json import render_report_json
+        from homegen.pipeline import render_config
+        from homegen.writer import compare, stage
+
+        rendered = render_config(config_path, validation)
+        files = rendered.files
+        del rendered  # the models and plan of a large fleet are a quarter of the peak memory
+        diff = compare(out, files, force=force)
+        if diff.clean:
+            _note(f"{out} is up to date ({len(files)} files)")
+            if output == "json":
+                sys.stdout.write(render_report_json(out, diff, check=False, with_diff=show_diff))
+            return EXIT_OK
+        unowned = _unowned(out, diff)  # asked before staging adds temp files to out
+        staged = None
+        if not diff.conflicts or force:  # the new files are written while the checks run
+            staged = stage(out, diff)
+        try:
+            _raise_on_findings(validation.verdict())
+            _show(out, diff, show_diff, output, unowned)
+            if diff.conflicts and not force:
+                raise DriftError(
+                    "these files were edited by hand or are not homegen's; nothing was "
+                    "written (change services.toml instead, or use --force to overwrite them):",
+                    [f"{out}/{p}" for p in diff.conflicts],
+                )
+            for path in diff.kept:
+                warn(
+                    f"{out}/{path}: no longer generated but edited by hand; kept "
+                    "(--force deletes it)"
+                )
+            if staged is not None:
+                staged.commit()
+                staged = None
+        finally:
+            if staged is not None:
+                staged.discard()
     for change in diff.changes:
         _note(f"{change.action:>7} {out}/{change.path}")
     if not diff.changes:
@@ -75,53 +107,47 @@ def run_render(
     return EXIT_OK
 
 
+def _show(out: Path, diff: TreeDiff, show_diff: bool, output: str, unowned: bool) -> None:
+    """The diff (when asked for) and the warning about a missing ledger."""
+    from homegen.ledger import LEDGER_NAME
+    from homegen.writer import unified_diff
+
+    if show_diff and diff.changes and output == "text":
+        sys.stdout.write(unified_diff(diff.changes, out.as_posix()))
+    if unowned:
+        warn(
+            f"{out}/{LEDGER_NAME} is missing or unreadable: homegen does not delete or "
+            "overwrite files it cannot prove it owns (use --force to take them over)"
+        )
+
+
+def _unowned(out: Path, diff: TreeDiff) -> bool:
+    """Whether out holds files but no ledger that proves homegen owns them."""
+    return not diff.ledger.present and any(out.glob("*"))
+
+
 def validate_rendered(rendered: Rendered, schema_locations: Sequence[str], out: Path) -> None:
     """Run homegen validate's checks on the in-memory tree; raise when any error is found."""
-    validate_files(
-        rendered.files,
+    settings = Settings(
         rendered.config.cluster.kubernetes_version,
         rendered.plan.tree_path,
-        schema_locations,
-        out,
+        tuple(schema_locations),
+        out.as_posix(),
     )
+    _raise_on_findings(check_files(rendered.files, settings))
 
 
-def validate_files(
-    files: dict[str, bytes],
-    kubernetes_version: str,
-    tree_path: str,
-    schema_locations: Sequence[str],
-    out: Path,
-) -> None:
-    """Run homegen validate's checks on in-memory files; raise when any error is found.
-
-    A CRD kind whose schema cannot be found is noted, not fatal: a render must work offline
-    (pre-commit); `homegen validate` is where a missing schema fails.
-    """
-    from homegen.validate.documents import documents_from_texts
-    from homegen.validate.engine import ValidateOptions, validate_documents
-    from homegen.validate.output import text_line
-    from homegen.validate.registry import DEFAULT_LOCATION
-
-    options = ValidateOptions(
-        kubernetes_version=kubernetes_version,
-        schema_locations=list(schema_locations)
-        or os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split()
-        or [DEFAULT_LOCATION],
-        ignore_missing_schemas=True,
-        repo_root_in_git=tree_path,
-    )
-    report = validate_documents(documents_from_texts(files), options=options)
-    prefix = out.as_posix()
-    for finding in report.findings:
-        if finding.severity == "warning" and finding.suppressed_reason is None:
-            warn(text_line(finding, prefix))
-    failing = [text_line(f, prefix) for f in report.findings if f.failing]
-    if failing:
-        raise InvalidTreeError(failing)
+def _raise_on_findings(verdict: Verdict) -> None:
+    """Show the warnings; raise InvalidTreeError (nothing is written) on any error."""
+    for line in verdict.warnings:
+        warn(line)
+    if verdict.failing:
+        raise InvalidTreeError(verdict.failing)
 
 
 def _report_check(out: Path, diff: TreeDiff) -> int:
+    from homegen.ledger import LEDGER_NAME
+
     if diff.clean:
         _note(f"{out} is up to date")
         return EXIT_OK

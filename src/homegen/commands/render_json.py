@@ -8,7 +8,6 @@ from typing import Any
 
 from homegen.writer import TreeDiff, unified_diff
 
-OUTPUTS = ("text", "json")
 _ACTIONS = {"create": "created", "update": "changed", "delete": "deleted"}
 
 

@@ -77,9 +77,13 @@ def render_tree(plan: Plan) -> DesiredTree:
 
 def render_tree_bytes(plan: Plan) -> dict[str, bytes]:
     """The same, UTF-8 encoded file by file (a large tree is never held as text too)."""
-    return dict(
-        sorted((path, _with_header(path, text).encode("utf-8")) for path, text in _files(plan))
-    )
+    return dict(sorted(iter_tree_bytes(plan)))
+
+
+def iter_tree_bytes(plan: Plan) -> Iterator[tuple[str, bytes]]:
+    """(path, UTF-8 content) of every generated file, as each is rendered, unsorted."""
+    for path, text in _files(plan):
+        yield path, _with_header(path, text).encode("utf-8")
 
 
 def _with_header(path: str, text: str) -> str:

@@ -1,0 +1,347 @@
+"""Render's validation, run beside the render: in a forked process where there is fork.
+
+`homegen render` validates the whole tree before it moves any file into place, and on a
+large fleet reading the tree back and checking it costs as much as everything else
+together. So a render starts a child process first thing. While the parent imports the
+pipeline, reads services.toml and renders, the child imports the validator, then parses
+each file as soon as the parent has rendered it. The parent stages the files meanwhile and
+renames them into place only once the child's verdict is clean. Where there is no fork
+(Windows), or when asked to, the same checks run in the parent after rendering.
+
+This module is imported before the validator is: it imports nothing heavy itself. The child
+leaves only through ``os._exit``: it never returns into the caller's stack (the CLI, a test
+runner), never writes to the terminal, and sends back nothing but its verdict.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import re
+import signal
+import threading
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import SimpleQueue
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from homegen.config.models import Config
+    from homegen.plan.model import Plan
+    from homegen.validate.documents import Document
+    from homegen.validate.engine import ValidateOptions
+
+FORK = hasattr(os, "fork")  # tests turn it off to run the in-process path
+_END = None  # the message after the last file
+_BATCH_BYTES = 256 * 1024  # files go to the child in messages of about this size
+# The kinds homegen's templates render (a test keeps this list complete): the child loads
+# their schemas while it waits for the parent.
+RENDERED_KINDS = (
+    ("apps/v1", "Deployment"),
+    ("argoproj.io/v1alpha1", "Application"),
+    ("argoproj.io/v1alpha1", "ApplicationSet"),
+    ("external-secrets.io/v1", "ExternalSecret"),
+    ("gateway.networking.k8s.io/v1", "Gateway"),
+    ("gateway.networking.k8s.io/v1", "GatewayClass"),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+    ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant"),
+    ("metallb.io/v1beta1", "IPAddressPool"),
+    ("metallb.io/v1beta1", "L2Advertisement"),
+    ("onepassword.com/v1", "OnePasswordItem"),
+    ("v1", "ConfigMap"),
+    ("v1", "Namespace"),
+    ("v1", "PersistentVolumeClaim"),
+    ("v1", "Secret"),
+    ("v1", "Service"),
+)
+# services.toml's Kubernetes version, as it is almost always written: a guess to warm up with
+_VERSION_LINE = re.compile(rb'^kubernetes_version\s*=\s*"(1\.[0-9]+)"', re.M)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the checks need besides the files: from the config, the plan and the CLI."""
+
+    kubernetes_version: str
+    tree_path: str
+    schema_locations: tuple[str, ...] = ()  # empty: $HOMEGEN_SCHEMA_LOCATION, else the default
+    prefix: str = ""  # shown before each file in a finding: the output folder
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The findings of one tree as lines: warnings to show, and errors that stop the write."""
+
+    warnings: list[str] = field(default_factory=list)
+    failing: list[str] = field(default_factory=list)
+
+
+def check_files(files: Mapping[str, bytes], settings: Settings) -> Verdict:
+    """Validate a whole in-memory tree in this process."""
+    from homegen.validate.documents import documents_from_texts
+
+    return _check_documents(documents_from_texts(files), settings)
+
+
+def _options(settings: Settings) -> ValidateOptions:
+    from homegen.validate.engine import ValidateOptions
+    from homegen.validate.registry import DEFAULT_LOCATION
+
+    return ValidateOptions(
+        kubernetes_version=settings.kubernetes_version,
+        schema_locations=list(settings.schema_locations)
+        or os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split()
+        or [DEFAULT_LOCATION],
+        # a render must work offline (pre-commit): a CRD kind whose schema cannot be found
+        # is skipped; `homegen validate` is where a missing schema fails
+        ignore_missing_schemas=True,
+        repo_root_in_git=settings.tree_path,
+    )
+
+
+def _check_documents(docs: list[Document], settings: Settings) -> Verdict:
+    from homegen.validate.engine import validate_documents
+    from homegen.validate.output import text_line
+
+    report = validate_documents(docs, options=_options(settings))
+    prefix = settings.prefix
+    return Verdict(
+        warnings=[
+            text_line(f, prefix)
+            for f in report.findings
+            if f.severity == "warning" and f.suppressed_reason is None
+        ],
+        failing=[text_line(f, prefix) for f in report.findings if f.failing],
+    )
+
+
+class TreeValidation:
+    """Validates a render's tree; fed by ``homegen.pipeline`` as a ``TreeSink``.
+
+    This base class keeps the files and checks them in this process when ``verdict`` is
+    asked for; ``ForkedValidation`` does the work in a child process as the files come.
+    """
+
+    def __init__(self, schema_locations: Sequence[str], prefix: str) -> None:
+        self.schema_locations = tuple(schema_locations)
+        self.prefix = prefix
+        self.settings: Settings | None = None
+        self.files: dict[str, bytes] = {}
+
+    def planned(self, config: Config, plan: Plan) -> None:
+        """The settings are known once the config is planned."""
+        self.settings = Settings(
+            config.cluster.kubernetes_version, plan.tree_path, self.schema_locations, self.prefix
+        )
+
+    def rendered(self, path: str, data: bytes) -> None:
+        """One more file of the tree."""
+        self.files[path] = data
+
+    def verdict(self) -> Verdict:
+        """The findings of the whole tree; call after the last file."""
+        if self.settings is None:
+            raise RuntimeError("verdict asked for before the render was planned")
+        return check_files(self.files, self.settings)
+
+    def close(self) -> None:
+        """Stop: the verdict is no longer wanted (or was given)."""
+
+    def __enter__(self) -> TreeValidation:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class ForkedValidation(TreeValidation):
+    """The same checks in a forked child, fed through a pipe as each file is rendered.
+
+    A thread of the parent writes to the pipe, so the parent never waits for the child to
+    keep up: it goes on rendering and staging while the child parses.
+    """
+
+    def __init__(
+        self, schema_locations: Sequence[str], prefix: str, config_path: Path | None = None
+    ) -> None:
+        super().__init__(schema_locations, prefix)
+        to_child, from_parent = os.pipe()
+        from_child, to_parent = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(from_parent)
+            os.close(from_child)
+            _child(os.fdopen(to_child, "rb"), to_parent, self._guess(config_path))
+        os.close(to_child)
+        os.close(to_parent)
+        self.pid: int | None = pid
+        self._from_child = from_child
+        self._pipe: IO[bytes] = os.fdopen(from_parent, "wb")
+        self._queue: SimpleQueue[Any] = SimpleQueue()
+        self._batch: list[tuple[str, bytes]] = []
+        self._batched = 0
+        self._feeder = threading.Thread(target=self._feed, name="homegen-validate", daemon=True)
+        self._feeder.start()
+
+    def _guess(self, config_path: Path | None) -> Settings | None:
+        """The settings services.toml most likely leads to, read in a glance (in the child)."""
+        if config_path is None:
+            return None
+        try:
+            with config_path.open("rb") as handle:
+                head = handle.read(64 * 1024)  # [cluster] comes first
+        except OSError:
+            return None
+        match = _VERSION_LINE.search(head)
+        if match is None:
+            return None
+        return Settings(match[1].decode(), "", self.schema_locations, self.prefix)
+
+    def planned(self, config: Config, plan: Plan) -> None:
+        super().planned(config, plan)
+        self._queue.put(self.settings)
+
+    def rendered(self, path: str, data: bytes) -> None:
+        # in batches: one message per file would hand the GIL to the feeder 6,000 times
+        self._batch.append((path, data))
+        self._batched += len(data)
+        if self._batched >= _BATCH_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            self._queue.put(self._batch)
+            self._batch, self._batched = [], 0
+
+    def verdict(self) -> Verdict:
+        self._flush()
+        self._queue.put(_END)
+        self._feeder.join()
+        with os.fdopen(self._from_child, "rb") as answer:
+            self._from_child = -1
+            data = answer.read()
+        status = self._reap()
+        if not data:
+            raise RuntimeError(f"the validation process ended without a verdict ({status})")
+        kind, payload, text = pickle.loads(data)
+        if kind == "verdict":
+            verdict: Verdict = payload
+            return verdict
+        error = payload if isinstance(payload, BaseException) else RuntimeError(text)
+        error.add_note(f"in the validation process:\n{text}")
+        raise error
+
+    def close(self) -> None:
+        if self.pid is not None:  # no verdict was asked for: stop the child now
+            os.kill(self.pid, signal.SIGKILL)
+            self._queue.put(_END)
+            self._feeder.join()
+            self._reap()
+        if self._from_child >= 0:
+            os.close(self._from_child)
+            self._from_child = -1
+
+    def _feed(self) -> None:
+        """The feeder thread: queued messages → the pipe, until the end or a dead child."""
+        pipe = self._pipe
+        try:
+            while True:
+                message = self._queue.get()
+                pickle.dump(message, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                if message is _END:
+                    break
+        except OSError:  # the child is gone; verdict() reports it
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+    def _reap(self) -> str:
+        pid, self.pid = self.pid, None
+        if pid is None:
+            return "reaped"
+        _, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status):
+            return f"killed by signal {os.WTERMSIG(status)}"
+        return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+def start_validation(
+    schema_locations: Sequence[str], prefix: str, config_path: Path | None = None
+) -> TreeValidation:
+    """A validation for one render: forked where the system can fork."""
+    if FORK:
+        return ForkedValidation(schema_locations, prefix, config_path)
+    return TreeValidation(schema_locations, prefix)
+
+
+def _child(stream: IO[bytes], answer_fd: int, guess: Settings | None) -> None:
+    """The child's whole life: serve one tree, send the verdict, exit."""
+    # No garbage collection: the parsed tree is acyclic and the process short-lived, and each
+    # pass of the collector would walk the whole tree read so far (two fifths of the parse).
+    gc.disable()
+    try:
+        verdict = _serve(stream, guess)
+        answer = b"" if verdict is None else pickle.dumps(("verdict", verdict, ""))
+    except BaseException as exc:  # everything, so the child never unwinds into the caller
+        text = "".join(traceback.format_exception(exc))
+        try:
+            answer = pickle.dumps(("error", exc, text))
+            pickle.loads(answer)
+        except Exception:
+            answer = pickle.dumps(("error", None, text))
+    try:
+        view = memoryview(answer)
+        while view:
+            view = view[os.write(answer_fd, view) :]
+    finally:
+        os._exit(0)
+
+
+def _warm_up(guess: Settings) -> None:
+    """Load the schemas of the kinds homegen renders, for the guessed settings.
+
+    CRD schemas only from local folders: a guess must not download anything. A wrong guess
+    costs nothing but this process's idle time: the parent's settings decide.
+    """
+    from homegen.validate.engine import schema_validators
+    from homegen.validate.findings import Located
+    from homegen.validate.registry import split_api_version
+
+    options = _options(guess)
+    local = all(os.path.isdir(location) for location in options.schema_locations)
+    validators = schema_validators(options)
+    nowhere = Located("", 0, "")
+    for api_version, kind in RENDERED_KINDS:
+        if local or split_api_version(api_version)[0] in validators.core.groups:
+            validators.lookup(api_version, kind, nowhere)
+
+
+def _serve(stream: IO[bytes], guess: Settings | None) -> Verdict | None:
+    """Read settings and files from the parent, parsing each as it comes; None if cancelled."""
+    # the validator's imports and the files' parsing overlap with the parent's work
+    from homegen.validate import engine, output  # noqa: F401
+    from homegen.validate.documents import YAML_SUFFIXES, parse_text
+
+    if guess is not None:
+        _warm_up(guess)
+
+    try:
+        settings: Settings = pickle.load(stream)
+        by_file: dict[str, list[Document]] = {}
+        while (batch := pickle.load(stream)) is not _END:
+            for path, data in batch:
+                if path.endswith(YAML_SUFFIXES):
+                    by_file[path] = parse_text(path, data.decode("utf-8"))
+    except EOFError:  # the parent stopped (a config error, a current tree, a kill)
+        return None
+    docs = [doc for path in sorted(by_file) for doc in by_file[path]]
+    return _check_documents(docs, settings)

@@ -1,0 +1,203 @@
+"""Render's validation in a forked child: the same verdict as in process, and no trace left.
+
+`homegen render` forks a child that validates the tree while the parent renders and stages
+it (homegen.validate.background). These tests hold the child to the in-process checks and
+make sure that whatever happens (findings, a crash in the child, a current tree, a kill of
+the parent) the tree and the process table are as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from homegen.pipeline import render_config
+from homegen.validate import background
+from homegen.validate.background import ForkedValidation, TreeValidation, Verdict
+from robustness import MINIMAL, render_cli
+
+BAD_PROBE = (
+    'probes.liveness = { type = "http", path = "/ready" }',
+    'probes.liveness = { type = "http", path = "/ready", port = 9999 }',
+)
+
+
+def _verdict(validation: TreeValidation, config: Path) -> Verdict:
+    with validation:
+        render_config(config, validation)
+        return validation.verdict()
+
+
+def _no_children_left() -> bool:
+    """Whether this process has no child at all: none running, none left unreaped."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def _render(folder: Path) -> tuple[int, str]:
+    return render_cli(folder / "services.toml", folder / "rendered")
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["clean", "findings"])
+def test_forked_verdict_is_the_in_process_one(
+    homelab: Path, shared_schemas: Path, broken: bool
+) -> None:
+    config = homelab / "services.toml"
+    if broken:
+        config.write_text(config.read_text().replace(*BAD_PROBE))
+    locations = [str(shared_schemas)]
+    forked = _verdict(ForkedValidation(locations, "rendered", config), config)
+    inline = _verdict(TreeValidation(locations, "rendered"), config)
+    assert forked == inline
+    assert bool(forked.failing) == broken
+    assert _no_children_left()
+
+
+def test_a_wrong_guess_of_the_version_changes_nothing(homelab: Path, shared_schemas: Path) -> None:
+    """The child warms up for the version it reads at a glance; the real settings decide."""
+    config = homelab / "services.toml"
+    config.write_text(config.read_text().replace(*BAD_PROBE))
+    decoy = homelab / "decoy.toml"
+    decoy.write_text('kubernetes_version = "1.30"\n')
+    locations = [str(shared_schemas)]
+    guessed = _verdict(ForkedValidation(locations, "rendered", decoy), config)
+    assert guessed == _verdict(TreeValidation(locations, "rendered"), config)
+
+
+def test_findings_stop_the_write_and_leave_no_trace(homelab: Path) -> None:
+    out = homelab / "rendered"
+    assert _render(homelab)[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    config = homelab / "services.toml"
+    config.write_text(
+        config.read_text().replace(*BAD_PROBE).replace('name = "homarr"', 'name = "homarr2"', 1)
+    )
+    code, err = _render(homelab)
+    assert code == 1
+    assert "nothing was written" in err
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before  # no staged temp file, no new file, the same ledger
+    assert sorted(p for p in out.rglob("*") if p.is_dir()) == sorted(
+        {p.parent for p in before if p.parent != out}
+        | {q for p in before for q in p.parents if out in q.parents}
+    )  # no folder made for the new app's files
+    assert _no_children_left()
+
+
+def test_a_crash_in_the_child_is_an_internal_error(
+    homelab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object) -> Verdict:
+        raise LookupError("no core schemas for Kubernetes 1.99")
+
+    monkeypatch.setattr(background, "_check_documents", boom)  # the forked child has it too
+    code, err = _render(homelab)
+    assert code == 3
+    assert "internal error: LookupError: no core schemas for Kubernetes 1.99" in err
+    assert not (homelab / "rendered").exists()
+    assert _no_children_left()
+
+
+def test_a_child_that_dies_is_an_internal_error(
+    homelab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(background, "_check_documents", lambda *a: os._exit(0))
+    code, err = _render(homelab)
+    assert code == 3
+    assert "the validation process ended without a verdict (exit status 0)" in err
+    assert not (homelab / "rendered").exists()
+
+
+def test_a_current_tree_stops_the_child_without_waiting(homelab: Path) -> None:
+    assert _render(homelab)[0] == 0
+    assert _render(homelab)[0] == 0
+    assert _no_children_left()
+
+
+def test_a_config_error_stops_the_child(homelab: Path) -> None:
+    (homelab / "services.toml").write_text("[cluster\n")
+    assert _render(homelab)[0] == 2
+    assert _no_children_left()
+
+
+def test_without_fork_the_checks_run_in_process(
+    homelab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(background, "FORK", False)
+    monkeypatch.setattr(os, "fork", None)  # would fail loudly if called
+    config = homelab / "services.toml"
+    config.write_text(config.read_text().replace(*BAD_PROBE))
+    code, err = _render(homelab)
+    assert code == 1
+    assert "HG2" in err or "probe" in err
+    assert not (homelab / "rendered").exists()
+
+
+def test_the_child_leaves_when_the_parent_is_killed(tmp_path: Path) -> None:
+    """SIGKILL of homegen: the child reads end-of-file and exits, no orphan stays behind."""
+    config = tmp_path / "services.toml"
+    config.write_text(
+        MINIMAL.read_text() + "".join(_service(i) for i in range(600))
+    )  # a second or so
+    process = subprocess.Popen(
+        [sys.executable, "-m", "homegen", "render", "--config", str(config),
+         "--out", str(tmp_path / "rendered")],
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    children: set[int] = set()
+    deadline = time.monotonic() + 30
+    while not children and process.poll() is None and time.monotonic() < deadline:
+        children = _children_of(process.pid)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert children, "the render ended before its validation process was seen"
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(_alive(pid) for pid in children)
+
+
+def _service(i: int) -> str:
+    return (
+        f'\n[services.svc-{i}]\nimage = "ghcr.io/example/svc:1.0.{i}"\nport = {8000 + i}\n'
+        f'route = {{ path = "/svc-{i}" }}\n'
+    )
+
+
+def _children_of(pid: int) -> set[int]:
+    found = set()
+    for task in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = task.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(task.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_rendered_kinds_are_the_templates_kinds(repo_root: Path) -> None:
+    """The child warms up the schemas of exactly the kinds the templates render."""
+    pairs = set()
+    for template in (repo_root / "templates").rglob("*.j2"):
+        text = template.read_text()
+        pairs |= set(re.findall(r'^apiVersion: "([^"]+)"\nkind: "([^"]+)"', text, re.M))
+    assert set(background.RENDERED_KINDS) == pairs
