@@ -303,12 +303,39 @@ def secrets(
 
 def main() -> None:
     """Console-script entry point."""
-    # A render allocates millions of small objects that all live until it ends; the default
-    # collector (a pass every 700 allocations) rescans them again and again, a third of a
-    # 1,000-service render. Collect rarely instead: cycles are still freed.
-    previous = gc.get_threshold()
-    gc.set_threshold(100_000, 20, 20)
+    # A render allocates millions of small objects that all live until it ends, and makes
+    # next to no cycles (the same peak memory at 10,000 services with or without the
+    # collector); every pass of the collector rescans them all, a third of a 1,000-service
+    # render with the default thresholds. A command is one short process: no collector.
+    gc.disable()
     try:
         app()
-    finally:
-        gc.set_threshold(*previous)
+    except SystemExit as exc:
+        _exit_now(exc.code)
+    _exit_now(0)
+
+
+def _exit_now(code: object) -> NoReturn:
+    """Exit without tearing the interpreter down.
+
+    Freeing every module and object one by one at exit costs a homelab render a fifth of its
+    time and buys nothing: the process ends anyway, every file it wrote is closed. So flush
+    stdout and stderr, run any atexit handlers, and leave.
+    """
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"), as the interpreter would show it
+        print(code, file=sys.stderr)
+        status = 1
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that left (`| head`), a closed stream
+            status = status or 1
+    os._exit(status)
