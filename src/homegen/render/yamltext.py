@@ -105,18 +105,26 @@ def block(value: Any, indent: int) -> str:
     return _inline(value)
 
 
+_SCALAR_TYPES = frozenset({str, int, bool, float, type(None)})
+
+
 def _nested(value: Any) -> bool:
     """Whether value is written as lines below its key: a non-empty mapping or sequence."""
     kind = type(value)
     if kind is dict or kind is list or kind is tuple:  # exact types first: no ABC check
         return bool(value)
+    if kind in _SCALAR_TYPES:
+        return False
     return isinstance(value, Mapping | list | tuple) and bool(value)
 
 
 def _inline(value: Any) -> str:
     """What follows ``key:`` or ``-`` on the same line: a scalar or an empty collection."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return " " + quote(value)
+    if kind in _SCALAR_TYPES:
+        return " " + scalar(value)
     if isinstance(value, Mapping):
         return " {}"
     if isinstance(value, list | tuple):
@@ -133,20 +141,27 @@ def lines(value: Mapping[str, Any] | Sequence[Any], indent: int) -> list[str]:
 
 def _emit(value: Mapping[str, Any] | Sequence[Any], indent: int, out: list[str]) -> None:
     # One list for the whole document, one line per entry: joining nested blocks level by
-    # level copied every line once per level of depth.
+    # level copied every line once per level of depth. The common cases (a string value, a
+    # non-empty dict or list) are tested inline: this runs once per line of the tree.
     pad = " " * indent
     inner = indent + 2
     if type(value) is dict or isinstance(value, Mapping):
         for name, item in value.items():
-            head = f"{pad}{key(str(name))}:"
-            if _nested(item):
+            head = f"{pad}{_KEYS.get(name) or key(str(name))}:"
+            kind = type(item)
+            if kind is str:
+                out.append(f"{head} {quote(item)}")
+            elif ((kind is dict or kind is list) and item) or _nested(item):
                 out.append(head)
                 _emit(item, inner, out)
             else:
                 out.append(head + _inline(item))
         return
     for item in value:
-        if _nested(item):
+        kind = type(item)
+        if kind is str:
+            out.append(f"{pad}- {quote(item)}")
+        elif ((kind is dict or kind is list) and item) or _nested(item):
             first = len(out)
             _emit(item, inner, out)
             out[first] = f"{pad}- {out[first][inner:]}"  # "- " takes the item's indent
