@@ -143,6 +143,21 @@ def test_without_fork_the_checks_run_in_process(
     assert not (homelab / "rendered").exists()
 
 
+def test_a_large_fleet_is_checked_in_process_before_the_writes(
+    homelab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above FORK_MAX_CONFIG_BYTES one process holds the tree: no fork, checks first."""
+    monkeypatch.setattr(background, "FORK_MAX_CONFIG_BYTES", 100)
+    monkeypatch.setattr(os, "fork", None)  # would fail loudly if called
+    config = homelab / "services.toml"
+    assert background.start_validation([], "rendered", config).concurrent is False
+    config.write_text(config.read_text().replace(*BAD_PROBE))
+    code, err = _render(homelab)
+    assert code == 1
+    assert "nothing was written" in err
+    assert not (homelab / "rendered").exists()
+
+
 def test_the_child_leaves_when_the_parent_is_killed(tmp_path: Path) -> None:
     """SIGKILL of homegen: the child reads end-of-file and exits, no orphan stays behind."""
     config = tmp_path / "services.toml"

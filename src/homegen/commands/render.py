@@ -73,11 +73,13 @@ def run_render(
                 sys.stdout.write(render_report_json(out, diff, check=False, with_diff=show_diff))
             return EXIT_OK
         unowned = _unowned(out, diff)  # asked before staging adds temp files to out
+        # In process, the checks come first: the parsed tree is freed before the writes.
+        verdict = None if validation.concurrent else validation.verdict()
         staged = None
         if not diff.conflicts or force:  # the new files are written while the checks run
             staged = stage(out, diff)
         try:
-            _raise_on_findings(validation.verdict())
+            _raise_on_findings(verdict or validation.verdict())
             _show(out, diff, show_diff, output, unowned)
             if diff.conflicts and not force:
                 raise DriftError(
