@@ -1,4 +1,8 @@
-"""Time one command as a whole process: wall time and the child's own peak RSS."""
+"""Time one command as a whole process: wall time and peak memory of it and its children.
+
+`homegen render` forks a validation process, so memory is sampled as the sum over the
+command and its children (every 20 ms, from /proc), beside each process's own ru_maxrss.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +27,7 @@ class Sample:
     command: str  # what ran: "render", "render --check", "floor", ...
     size: int
     walls: list[float] = field(default_factory=list)  # seconds
-    peak_kb: int = 0  # the largest ru_maxrss of the runs
+    peak_kb: int = 0  # the largest memory of the runs: ru_maxrss or the sampled process tree
 
     @property
     def median(self) -> float:
@@ -55,23 +60,62 @@ ENV: dict[str, str] = dict(os.environ)
 
 
 def run_once(cmd: Sequence[str], cwd: Path, ok: Sequence[int]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one run; output goes to files next to it.
+    """Wall seconds and peak memory (KiB) of one run; output goes to files next to it.
 
-    os.wait4 returns the rusage of exactly this child (not every child the benchmark ever
-    reaped, as RUSAGE_CHILDREN would), so ru_maxrss is this process's own peak.
+    Memory is the larger of ru_maxrss (os.wait4: this child and the children it reaped, each
+    process on its own) and the sampled sum of the resident sizes of the child and its own
+    children at one moment: two processes at 300 MiB each are 600 MiB of the machine.
     """
     log = cwd / ".bench-log"
     with open(log, "wb") as sink:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, env=ENV)
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        sampler.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in ok:
         tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
         raise BenchError(f"{' '.join(cmd[:4])} ... exited {proc.returncode}:\n{tail}")
     log.unlink()
-    return wall, int(usage.ru_maxrss)  # KiB on Linux
+    return wall, max(int(usage.ru_maxrss), sampler.peak_kb)  # KiB on Linux
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the resident memory of a process plus its children until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb = pid, 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.02):
+            pids = [self.pid, *_children(self.pid)]
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def measure(
@@ -130,6 +174,8 @@ def machine_summary(work: Path, runs: int, large_runs: int, warmup: int, load: s
             f"- Outputs written to: {'tmpfs (/dev/shm)' if tmpfs else 'a temp folder on disk'}",
             f"- Method: whole-process wall time, median of {runs} runs after {warmup} warm-up "
             f"run(s) ({large_runs} run(s) and no warm-up at 10,000 services); peak RSS is "
-            "the largest ru_maxrss of the timed runs, read per child with os.wait4",
+            "the largest of the timed runs, each the larger of its ru_maxrss (os.wait4) and "
+            "the resident memory of the command plus its children (render's validation "
+            "process) summed at one moment, sampled every 20 ms",
         ]
     )
