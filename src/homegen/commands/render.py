@@ -76,10 +76,10 @@ def run_render(
         # In process, the checks come first: the parsed tree is freed before the writes.
         verdict = None if validation.concurrent else validation.verdict()
         staged = None
-        if not diff.conflicts or force:  # the new files are written while the checks run
-            staged = stage(out, diff)
+        if (diff.changes or diff.ledger_stale) and (force or not diff.conflicts):
+            staged = stage(out, diff)  # the new files are written while the checks run
         try:
-            _raise_on_findings(verdict or validation.verdict())
+            _raise_on_findings(verdict if verdict is not None else validation.verdict())
             _show(out, diff, show_diff, output, unowned)
             if diff.conflicts and not force:
                 raise DriftError(

@@ -23,7 +23,7 @@ import re
 import signal
 import threading
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import SimpleQueue
@@ -185,10 +185,13 @@ class ForkedValidation(TreeValidation):
         to_child, from_parent = os.pipe()
         from_child, to_parent = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: never returns
-            os.close(from_parent)
-            os.close(from_child)
-            _child(os.fdopen(to_child, "rb"), to_parent, self._guess(config_path))
+        if pid == 0:  # the child: never returns, whatever happens
+            try:
+                os.close(from_parent)
+                os.close(from_child)
+                _child(os.fdopen(to_child, "rb"), to_parent, lambda: self._guess(config_path))
+            finally:
+                os._exit(70)
         os.close(to_child)
         os.close(to_parent)
         self.pid: int | None = pid
@@ -300,13 +303,13 @@ def _size(path: Path | None) -> int:
         return 0  # the parent reports it
 
 
-def _child(stream: IO[bytes], answer_fd: int, guess: Settings | None) -> None:
+def _child(stream: IO[bytes], answer_fd: int, guess: Callable[[], Settings | None]) -> None:
     """The child's whole life: serve one tree, send the verdict, exit."""
     # No garbage collection: the parsed tree is acyclic and the process short-lived, and each
     # pass of the collector would walk the whole tree read so far (two fifths of the parse).
     gc.disable()
     try:
-        verdict = _serve(stream, guess)
+        verdict = _serve(stream, guess())
         answer = b"" if verdict is None else pickle.dumps(("verdict", verdict, ""))
     except BaseException as exc:  # everything, so the child never unwinds into the caller
         text = "".join(traceback.format_exception(exc))
