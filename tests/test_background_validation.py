@@ -21,6 +21,8 @@ import pytest
 from homegen.pipeline import render_config
 from homegen.validate import background
 from homegen.validate.background import ForkedValidation, TreeValidation, Verdict
+from homegen.validate.documents import documents_from_texts
+from homegen.validate.engine import ValidateOptions, validate_documents
 from robustness import MINIMAL, render_cli
 
 BAD_PROBE = (
@@ -48,13 +50,17 @@ def _render(folder: Path) -> tuple[int, str]:
     return render_cli(folder / "services.toml", folder / "rendered")
 
 
-@pytest.mark.parametrize("broken", [False, True], ids=["clean", "findings"])
+@pytest.mark.parametrize(
+    ("broken", "extra"), [(False, 0), (True, 0), (True, 150)], ids=["clean", "findings", "large"]
+)
 def test_forked_verdict_is_the_in_process_one(
-    homelab: Path, shared_schemas: Path, broken: bool
+    homelab: Path, shared_schemas: Path, broken: bool, extra: int
 ) -> None:
+    """ "large" has over _SPLIT_DOCUMENTS documents: the child splits its checks in two."""
     config = homelab / "services.toml"
     if broken:
         config.write_text(config.read_text().replace(*BAD_PROBE))
+    config.write_text(config.read_text() + "".join(_service(i) for i in range(extra)))
     locations = [str(shared_schemas)]
     forked = _verdict(ForkedValidation(locations, "rendered", config), config)
     inline = _verdict(TreeValidation(locations, "rendered"), config)
@@ -97,7 +103,7 @@ def test_findings_stop_the_write_and_leave_no_trace(homelab: Path) -> None:
 def test_a_crash_in_the_child_is_an_internal_error(
     homelab: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(*args: object) -> Verdict:
+    def boom(*args: object, **options: object) -> Verdict:
         raise LookupError("no core schemas for Kubernetes 1.99")
 
     monkeypatch.setattr(background, "_check_documents", boom)  # the forked child has it too
@@ -111,7 +117,7 @@ def test_a_crash_in_the_child_is_an_internal_error(
 def test_a_child_that_dies_is_an_internal_error(
     homelab: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(background, "_check_documents", lambda *a: os._exit(0))
+    monkeypatch.setattr(background, "_check_documents", lambda *a, **k: os._exit(0))
     code, err = _render(homelab)
     assert code == 3
     assert "the validation process ended without a verdict (exit status 0)" in err
@@ -207,6 +213,40 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_schema_and_tree_checks_split_in_two_processes_agree(
+    homelab: Path, shared_schemas: Path
+) -> None:
+    """The validation process checks schemas in a grandchild: the same report, in order."""
+    config = homelab / "services.toml"
+    config.write_text(config.read_text().replace(*BAD_PROBE))
+    files = render_config(config).files
+    docs = documents_from_texts(files)
+    options = ValidateOptions(
+        kubernetes_version="1.28",
+        schema_locations=[str(shared_schemas)],
+        ignore_missing_schemas=True,
+        repo_root_in_git="kubernetes/argocd",
+    )
+    alone = validate_documents(docs, options=options)
+    split = validate_documents(docs, options=options, both=background._in_two_processes)
+    assert split.findings == alone.findings
+    assert (split.skipped, split.resources) == (alone.skipped, alone.resources)
+    assert any(f.failing for f in split.findings)
+    assert _no_children_left()
+
+
+def test_a_failed_split_runs_both_halves_here() -> None:
+    parent = os.getpid()
+
+    def first() -> str:
+        if os.getpid() != parent:
+            raise MemoryError("the grandchild could not")
+        return "first"
+
+    assert background._in_two_processes(first, lambda: "second") == ("first", "second")
+    assert _no_children_left()
 
 
 def test_rendered_kinds_are_the_templates_kinds(repo_root: Path) -> None:

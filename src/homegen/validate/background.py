@@ -65,6 +65,9 @@ RENDERED_KINDS = (
     ("v1", "Secret"),
     ("v1", "Service"),
 )
+# From this many documents the validation process splits its last step in two: a second fork
+# (sharing the parsed tree) checks the schemas while it runs the whole-tree checks.
+_SPLIT_DOCUMENTS = 500
 # services.toml's Kubernetes version, as it is almost always written: a guess to warm up with
 _VERSION_LINE = re.compile(rb'^kubernetes_version\s*=\s*"(1\.[0-9]+)"', re.M)
 
@@ -110,11 +113,15 @@ def _options(settings: Settings) -> ValidateOptions:
     )
 
 
-def _check_documents(docs: list[Document], settings: Settings) -> Verdict:
+def _check_documents(docs: list[Document], settings: Settings, *, forked: bool = False) -> Verdict:
     from homegen.validate.engine import validate_documents
     from homegen.validate.output import text_line
 
-    report = validate_documents(docs, options=_options(settings))
+    options = _options(settings)
+    if forked and len(docs) >= _SPLIT_DOCUMENTS:
+        report = validate_documents(docs, options=options, both=_in_two_processes)
+    else:
+        report = validate_documents(docs, options=options)
     prefix = settings.prefix
     return Verdict(
         warnings=[
@@ -326,6 +333,37 @@ def _child(stream: IO[bytes], answer_fd: int, guess: Callable[[], Settings | Non
         os._exit(0)
 
 
+def _in_two_processes(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
+    """first() in a forked grandchild, second() here, at the same time.
+
+    Only the validation process calls this, once the tree is parsed: the grandchild shares
+    the parsed tree (copy on write) and sends back only its result. If it fails, first()
+    runs here after all: the split is a speed-up, never a new way to fail.
+    """
+    readable, writable = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(readable)
+            data = pickle.dumps(first(), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(writable, view) :]
+        finally:
+            os._exit(0)
+    os.close(writable)
+    try:
+        result = second()
+    finally:
+        with os.fdopen(readable, "rb") as answer:
+            data = answer.read()
+        os.waitpid(pid, 0)
+    try:
+        return pickle.loads(data), result
+    except Exception:  # the grandchild died or sent nothing
+        return first(), result
+
+
 def _warm_up(guess: Settings) -> None:
     """Load the schemas of the kinds homegen renders, for the guessed settings.
 
@@ -364,4 +402,4 @@ def _serve(stream: IO[bytes], guess: Settings | None) -> Verdict | None:
     except EOFError:  # the parent stopped (a config error, a current tree, a kill)
         return None
     docs = [doc for path in sorted(by_file) for doc in by_file[path]]
-    return _check_documents(docs, settings)
+    return _check_documents(docs, settings, forked=True)

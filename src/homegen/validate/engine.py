@@ -7,9 +7,10 @@ Stages: load problems → schemas → whole-tree integrity and policy checks →
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 # rule modules register their checks on import
 from homegen.validate import (
@@ -128,8 +129,21 @@ def _apply_exceptions(tree: Tree, findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def validate_documents(docs: list[Document], *, options: ValidateOptions) -> Report:
-    """Check documents: schemas, whole-tree integrity and policy; findings sorted by location."""
+Pair = Callable[[Callable[[], Any], Callable[[], Any]], tuple[Any, Any]]
+
+
+def _one_then_other(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
+    return first(), second()
+
+
+def validate_documents(
+    docs: list[Document], *, options: ValidateOptions, both: Pair = _one_then_other
+) -> Report:
+    """Check documents: schemas, whole-tree integrity and policy; findings sorted by location.
+
+    The schema checks and the whole-tree checks are independent once the tree is built;
+    ``both`` runs the two (render's validation process runs them in two processes).
+    """
     validators = schema_validators(options)
     report = Report(files=len({d.file for d in docs}))
     findings: list[Finding] = []
@@ -142,14 +156,23 @@ def validate_documents(docs: list[Document], *, options: ValidateOptions) -> Rep
         elif not doc.problems and not doc.obj.get("kind") and not doc.obj.get("apiVersion"):
             report.skipped += 1  # not a Kubernetes object (e.g. Helm values)
     tree = build_tree(docs, objects, repo_prefix=options.repo_root_in_git)
-    for item in objects:
-        checked = check_schema(validators, item.obj, item.where, options.ignore_missing_schemas)
-        if checked is None:
-            report.skipped += 1
-        else:
-            findings.extend(checked)
-    for check in TREE_CHECKS:
-        findings.extend(check(tree))
+
+    def schemas() -> tuple[list[Finding], int]:
+        found: list[Finding] = []
+        skipped = 0
+        for item in objects:
+            checked = check_schema(validators, item.obj, item.where, options.ignore_missing_schemas)
+            if checked is None:
+                skipped += 1
+            else:
+                found.extend(checked)
+        return found, skipped
+
+    (schema_findings, skipped), tree_findings = both(
+        schemas, lambda: [f for check in TREE_CHECKS for f in check(tree)]
+    )
+    report.skipped += skipped
+    findings += schema_findings + tree_findings
     report.findings = sorted(_apply_exceptions(tree, findings), key=Finding.sort_key)
     report.resources = len(objects)
     report.objects = [(o.doc.file, o.doc.line, o.where.object, o.api_version) for o in objects]
