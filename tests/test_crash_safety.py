@@ -153,7 +153,7 @@ def test_disk_full_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.Monke
     real_stage = writer._stage
     written = []
 
-    def full_disk(target: Path, data: bytes, *rest: Any) -> Path:
+    def full_disk(target: str | Path, data: bytes, *rest: Any) -> str:
         if len(written) >= 25:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
         written.append(target)

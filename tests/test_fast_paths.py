@@ -40,8 +40,8 @@ def _mode(path: Path) -> int:
 def test_stage_makes_missing_folders_and_sets_modes(tmp_path: Path) -> None:
     old = os.umask(0o077)  # the mode is exact whatever the umask
     try:
-        temp = writer._stage(tmp_path / "a" / "b" / "x.yaml", b"x: 1\n")
-        script = writer._stage(tmp_path / "run.sh", b"#!/bin/sh\n")
+        temp = Path(writer._stage(tmp_path / "a" / "b" / "x.yaml", b"x: 1\n"))
+        script = Path(writer._stage(tmp_path / "run.sh", b"#!/bin/sh\n"))
     finally:
         os.umask(old)
     assert temp.parent == tmp_path / "a" / "b"
@@ -60,8 +60,8 @@ def test_stage_skips_chmod_when_the_umask_keeps_the_mode(
     old = os.umask(0o022)
     try:
         monkeypatch.setattr(writer.os, "chmod", no_chmod)
-        temp = writer._stage(tmp_path / "x.yaml", b"x: 1\n")
-        script = writer._stage(tmp_path / "run.sh", b"#!/bin/sh\n")
+        temp = Path(writer._stage(tmp_path / "x.yaml", b"x: 1\n"))
+        script = Path(writer._stage(tmp_path / "run.sh", b"#!/bin/sh\n"))
     finally:
         os.umask(old)
     assert (_mode(temp), _mode(script)) == (0o644, 0o755)
@@ -86,8 +86,8 @@ def test_a_discarded_first_stage_removes_the_folder_it_made(tmp_path: Path) -> N
 
 def test_stage_takes_another_name_when_its_own_is_taken(tmp_path: Path) -> None:
     target = tmp_path / "x.yaml"
-    first = writer._stage(target, b"first\n")  # not renamed yet: the name is taken
-    second = writer._stage(target, b"second\n")
+    first = Path(writer._stage(target, b"first\n"))  # not renamed yet: the name is taken
+    second = Path(writer._stage(target, b"second\n"))
     assert first != second
     assert first.read_bytes() == b"first\n"
     assert second.read_bytes() == b"second\n"

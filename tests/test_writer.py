@@ -113,13 +113,13 @@ def test_disk_full_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.Monke
     apply(tmp_path, compare(tmp_path, old))
     new = {f"f{i}.yaml": b"new\n" for i in range(5)}
     real_stage = writer._stage
-    staged: list[Path] = []
+    staged: list[str] = []
 
-    def stage(target: Path, data: bytes, *rest: Any) -> Path:
-        if target.name != LEDGER_NAME and len(staged) == 3:
+    def stage(target: str | Path, data: bytes, *rest: Any) -> str:
+        if Path(target).name != LEDGER_NAME and len(staged) == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
         temp = real_stage(target, data, *rest)
-        if target.name != LEDGER_NAME:
+        if Path(target).name != LEDGER_NAME:
             staged.append(temp)
         return temp
 
