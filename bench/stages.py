@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: stages.py N|services.toml", file=sys.stderr)
         return 2
-    gc.set_threshold(100_000, 20, 20)  # as homegen.cli.main does
+    gc.disable()  # as homegen.cli.main does
     schemas = os.environ.get("HOMEGEN_SHARED_SCHEMAS") or str(REPO.parent / "shared" / "schemas")
     with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as tmp:
         config_path = _config_path(argv[0], Path(tmp))
