@@ -5,8 +5,10 @@ large fleet reading the tree back and checking it costs as much as everything el
 together. So a render starts a child process first thing. While the parent imports the
 pipeline, reads services.toml and renders, the child imports the validator, then parses
 each file as soon as the parent has rendered it. The parent stages the files meanwhile and
-renames them into place only once the child's verdict is clean. Where there is no fork
-(Windows), or when asked to, the same checks run in the parent after rendering.
+renames them into place only once the child's verdict is clean. Once the child has the
+whole tree it forks once more: schema checks in the grandchild, whole-tree checks in the
+child. Where there is no fork (Windows), or for a fleet too large to hold in two processes
+at once (FORK_MAX_CONFIG_BYTES), the same checks run in the parent before anything is written.
 
 This module is imported before the validator is: it imports nothing heavy itself. The child
 leaves only through ``os._exit``: it never returns into the caller's stack (the CLI, a test
@@ -41,7 +43,7 @@ FORK = hasattr(os, "fork")  # tests turn it off to run the in-process path
 # Beyond this size of services.toml (about 4,500 services of bench/synth.py) the checks run in
 # process, after rendering: the parent holding the rendered tree while the child holds it
 # parsed would take more memory than the time saved is worth (10,000 services: ~600 MB
-# across both processes, against ~490 MB in one).
+# across both processes, against ~460 MB in one).
 FORK_MAX_CONFIG_BYTES = 3_000_000
 _END = None  # the message after the last file
 _BATCH_BYTES = 256 * 1024  # files go to the child in messages of about this size
