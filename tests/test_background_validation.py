@@ -69,12 +69,16 @@ def test_forked_verdict_is_the_in_process_one(
     assert _no_children_left()
 
 
-def test_a_wrong_guess_of_the_version_changes_nothing(homelab: Path, shared_schemas: Path) -> None:
-    """The child warms up for the version it reads at a glance; the real settings decide."""
+@pytest.mark.parametrize("version", ["1.30", "1.0"], ids=["other", "no-schemas"])
+def test_a_wrong_guess_of_the_version_changes_nothing(
+    homelab: Path, shared_schemas: Path, version: str
+) -> None:
+    """The child warms up for the version it reads at a glance; the real settings decide,
+    even when the guess has no schemas at all (the warm-up fails quietly)."""
     config = homelab / "services.toml"
     config.write_text(config.read_text().replace(*BAD_PROBE))
     decoy = homelab / "decoy.toml"
-    decoy.write_text('kubernetes_version = "1.30"\n')
+    decoy.write_text(f'kubernetes_version = "{version}"\n')
     locations = [str(shared_schemas)]
     guessed = _verdict(ForkedValidation(locations, "rendered", decoy), config)
     assert guessed == _verdict(TreeValidation(locations, "rendered"), config)

@@ -392,7 +392,8 @@ def _serve(stream: IO[bytes], guess: Settings | None) -> Verdict | None:
     from homegen.validate.documents import YAML_SUFFIXES, parse_text
 
     if guess is not None:
-        _warm_up(guess)
+        with contextlib.suppress(Exception):  # only a guess: the real settings decide
+            _warm_up(guess)
 
     try:
         settings: Settings = pickle.load(stream)
