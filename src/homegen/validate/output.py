@@ -27,12 +27,14 @@ def text_line(item: Finding, prefix: str = "") -> str:
     where = f"{_path(prefix, item.file)}:{item.line}"
     subject = f" {item.object}" if item.object else ""
     at = f"{item.path}: " if item.path else ""
-    tail = (
-        f"(suppressed: {item.suppressed_reason})"
-        if item.suppressed_reason is not None
-        else f"(fix: {item.fix})"
-    )
-    return f"{where}: {item.severity} {item.rule}{subject}: {at}{item.message} {tail}"
+    return f"{where}: {item.severity} {item.rule}{subject}: {at}{item.message} {_tail(item)}"
+
+
+def _tail(item: Finding) -> str:
+    """Why a suppressed finding is allowed, or how to fix an open one."""
+    if item.suppressed_reason is not None:
+        return f"(suppressed: {item.suppressed_reason})"
+    return f"(fix: {item.fix})"
 
 
 def format_text(report: Report, prefix: str = "", *, summary_only: bool = False) -> str:
@@ -164,12 +166,8 @@ def format_github(report: Report, prefix: str = "", *, summary_only: bool = Fals
         )
         subject = f"{item.object}: " if item.object else ""
         at = f"{item.path}: " if item.path else ""
-        tail = (
-            f" (suppressed: {item.suppressed_reason})"
-            if item.suppressed_reason is not None
-            else f" (fix: {item.fix})"
-        )
-        lines.append(f"::{command} {props}::{_escape(subject + at + item.message + tail)}")
+        text = f"{subject}{at}{item.message} {_tail(item)}"
+        lines.append(f"::{command} {props}::{_escape(text)}")
     return "\n".join([*lines, report.summary()]) + "\n"
 
 
