@@ -40,7 +40,10 @@ def test_text_output_lines_and_summary(tmp_path: Path) -> None:
     code, out = _validate(tmp_path, str(root))
     assert code == 1
     lines = out.splitlines()
-    assert lines[-1] == "10 resources in 10 files: 9 valid, 1 invalid, 2 errors, 1 warnings"
+    assert lines[-1] == (
+        "10 resources in 10 files: 9 valid, 1 invalid, 2 errors, 1 warnings, "
+        "1 files skipped (not Kubernetes objects)"
+    )
     assert lines[0] == (
         f"{root.as_posix()}/manifests/whoami/deployment.yaml:1: error HG104 "
         "Deployment/whoami/whoami: /spec/template/spec/containers/0: Additional properties are "
@@ -53,7 +56,10 @@ def test_text_output_lines_and_summary(tmp_path: Path) -> None:
 def test_summary_flag_prints_only_the_summary(tmp_path: Path) -> None:
     code, out = _validate(tmp_path, str(_broken_tree(tmp_path)), "--summary")
     assert code == 1
-    assert out == "10 resources in 10 files: 9 valid, 1 invalid, 2 errors, 1 warnings\n"
+    assert out == (
+        "10 resources in 10 files: 9 valid, 1 invalid, 2 errors, 1 warnings, "
+        "1 files skipped (not Kubernetes objects)\n"
+    )
 
 
 def test_json_output_has_kubeconform_keys(tmp_path: Path) -> None:
@@ -106,7 +112,8 @@ def test_clean_tree_exits_zero(tmp_path: Path) -> None:
     code, out = _validate(tmp_path, str(root))
     assert (code, out) == (
         0,
-        "10 resources in 10 files: 10 valid, 0 invalid, 0 errors, 0 warnings\n",
+        "10 resources in 10 files: 10 valid, 0 invalid, 0 errors, 0 warnings, "
+        "1 files skipped (not Kubernetes objects)\n",
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from homegen.errors import UsageError
-from homegen.validate.documents import load_tree, parse_text
+from homegen.validate.documents import load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.output import FORMATS
 from homegen.validate.registry import DEFAULT_LOCATION
@@ -58,7 +58,7 @@ def run_validate(
         docs = load_tree(path)
         prefix = path.as_posix()
     else:
-        docs = parse_text(path.name, path.read_text(encoding="utf-8"))
+        docs = read_file(path.parent, path.name)
         prefix = path.parent.as_posix()
     if not docs:
         print(f"homegen: no YAML documents under {path}", file=sys.stderr)

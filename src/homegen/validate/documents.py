@@ -1,9 +1,13 @@
 """The loader: YAML files → ``Document`` values, each with its file, index and start line.
 
 Uses PyYAML's C loader when it is available (the hot path of a 5,000-document tree) and
-composes node by node so each document keeps the line it starts on. A syntax error or a
-duplicate key becomes a ``LoadProblem`` on the document, which the engine reports as a
-finding; it never aborts the run.
+composes node by node so each document keeps the line it starts on. A syntax error, a
+duplicate key, a file that is not UTF-8, too large, nested too deep or an alias bomb becomes
+a ``LoadProblem`` on the document, which the engine reports as a finding; no file aborts the
+run. Any tag (``!include``, ``!!python/name:``) is read as the plain value it tags.
+
+Files that are not Kubernetes objects (Kustomize files, Helm charts, values files, app
+configs) are recognised here (``Document.skip``) and left out of the object checks.
 """
 
 from __future__ import annotations
@@ -22,7 +26,11 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-ProblemKind = Literal["syntax", "duplicate-key", "not-an-object"]
+ProblemKind = Literal["syntax", "duplicate-key", "not-an-object", "unreadable"]
+
+MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported, not read
+MAX_DEPTH = 100  # deeper nesting is reported: no Kubernetes object comes close
+MAX_NODES = 1_000_000  # an alias-expanded document larger than this is an alias bomb
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,9 @@ class Document:
     line: int
     obj: dict[str, Any]
     problems: list[LoadProblem] = field(default_factory=list)
+    # why this is not a Kubernetes object ("" when it is one): a Kustomize or chart file,
+    # a template, a document with neither apiVersion nor kind
+    skip: str = ""
 
 
 def _scalar_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
@@ -55,7 +66,11 @@ class _Fallback(Exception):
     """The document uses merge keys or complex keys: build it with PyYAML's constructor."""
 
 
-_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
+class _Unreadable(Exception):
+    """The document is too deep, recursive or an alias bomb: reported, never built."""
+
+
+_STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _RESOLVED: dict[str, str] = {}  # plain scalar → its implicit tag
 
@@ -101,13 +116,18 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     def build(self, node: yaml.Node) -> Any:
         """The document of ``node``, with duplicate keys recorded."""
+        self.aliased = False
         try:
-            return self._build(node, {})
+            value = self._build(node, {}, 0)
         except _Fallback:
             self.duplicates = []
+            _measure(node)
             return self.construct_document(node)
+        if self.aliased:
+            _measure(node)  # shared nodes: what a reader that expands aliases would build
+        return value
 
-    def _build(self, node: yaml.Node, memo: dict[int, Any]) -> Any:
+    def _build(self, node: yaml.Node, memo: dict[int, Any], depth: int) -> Any:
         kind = type(node)
         if kind is yaml.ScalarNode:
             if node.tag == _STR:
@@ -115,30 +135,77 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                 # "TCP" recur in every document (half the memory of a tree, and faster)
                 value: str = node.value
                 return sys.intern(value) if len(value) <= 64 else value
-            return self.yaml_constructors[node.tag](self, node)
+            construct = self.yaml_constructors.get(node.tag)
+            return node.value if construct is None else construct(self, node)
         if id(node) in memo:
+            self.aliased = True
             return memo[id(node)]
-        if kind is yaml.SequenceNode and node.tag == _SEQ:
+        if depth >= MAX_DEPTH:
+            raise _Unreadable(f"nested deeper than {MAX_DEPTH} levels: not read")
+        depth += 1
+        # any tag on a collection (!include, !!omap, !!python/...) reads as the collection
+        if kind is yaml.SequenceNode:
             items: list[Any] = []
             memo[id(node)] = items
-            items.extend(self._build(child, memo) for child in node.value)
+            items.extend(self._build(child, memo, depth) for child in node.value)
             return items
-        if kind is yaml.MappingNode and node.tag == _MAP:
-            mapping: dict[Any, Any] = {}
-            memo[id(node)] = mapping
-            for key_node, value_node in node.value:
-                if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE:
-                    raise _Fallback
-                key = self._build(key_node, memo)
-                if key in mapping:
-                    self.duplicates.append((key_node.start_mark.line + 1, key_node.value))
-                mapping[key] = self._build(value_node, memo)
-            return mapping
-        raise _Fallback
+        mapping: dict[Any, Any] = {}
+        memo[id(node)] = mapping
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE:
+                raise _Fallback
+            key = self._build(key_node, memo, depth)
+            if key in mapping:
+                self.duplicates.append((key_node.start_mark.line + 1, key_node.value))
+            mapping[key] = self._build(value_node, memo, depth)
+        return mapping
+
+
+def _measure(node: yaml.Node) -> None:
+    """Raise ``_Unreadable`` when the node, aliases expanded, is recursive, too deep or too
+    large. Each distinct node is visited once: the cost is the size of the text."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(current: yaml.Node, depth: int) -> int:
+        key = id(current)
+        known = sizes.get(key)
+        if known is not None:
+            return known
+        if type(current) is yaml.ScalarNode:
+            return 1
+        if key in open_nodes:
+            raise _Unreadable("an alias refers to a node that contains it: not read")
+        if depth >= MAX_DEPTH:
+            raise _Unreadable(f"nested deeper than {MAX_DEPTH} levels: not read")
+        open_nodes.add(key)
+        children = current.value
+        if type(current) is yaml.MappingNode:
+            children = [child for pair in children for child in pair]
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        open_nodes.discard(key)
+        if total > MAX_NODES:
+            raise _Unreadable(
+                f"aliases expand to more than {MAX_NODES:,} nodes (an alias bomb): not read"
+            )
+        sizes[key] = total
+        return total
+
+    size(node, 0)
+
+
+def _plain_value(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A node with a tag no reader knows (``!include``, ``!!python/name:``): its plain value."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return node.value
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_as_text)
 _Loader.add_constructor("tag:yaml.org,2002:value", _scalar_as_text)
+_Loader.add_constructor(None, _plain_value)
 
 
 def _syntax_problem(exc: yaml.YAMLError) -> LoadProblem:
@@ -154,19 +221,23 @@ def parse_text(file: str, text: str) -> list[Document]:
     """Every document of one file's text; a syntax error ends the file with a problem.
 
     homegen's own canonical output is read by the fast reader; anything else, and anything
-    it cannot vouch for (not a mapping, a duplicate key), by PyYAML.
+    it cannot vouch for (not a mapping, a duplicate key, a List), by PyYAML.
     """
     try:
         fast = read_documents(text)
     except NotCanonical:
         return parse_with_yaml(file, text)
-    if not all(type(obj) is dict for _, obj in fast):
+    if not all(type(obj) is dict and obj.get("kind") != "List" for _, obj in fast):
         return parse_with_yaml(file, text)
     return [Document(file, index, line, obj) for index, (line, obj) in enumerate(fast)]
 
 
 def parse_with_yaml(file: str, text: str) -> list[Document]:
-    """Every document of one file's text, read by PyYAML (with duplicate-key detection)."""
+    """Every document of one file's text, read by PyYAML (with duplicate-key detection).
+
+    A document that cannot be built (an alias bomb, too deep, a value its tag rejects such
+    as ``!!int x``) is a problem on that document; reading goes on with the next one.
+    """
     docs: list[Document] = []
     loader = _Loader(text)
     index = 0
@@ -175,7 +246,15 @@ def parse_with_yaml(file: str, text: str) -> list[Document]:
             node = loader.get_node()
             line = node.start_mark.line + 1 if node is not None else 1
             loader.duplicates = []
-            obj = loader.build(node) if node is not None else None
+            try:
+                obj = loader.build(node) if node is not None else None
+            except (_Unreadable, yaml.YAMLError, ValueError, TypeError, KeyError) as exc:
+                message = str(exc) if isinstance(exc, _Unreadable) else _value_error(exc)
+                docs.append(
+                    Document(file, index, line, {}, [LoadProblem("unreadable", line, message)])
+                )
+                index += 1
+                continue
             problems = [
                 LoadProblem("duplicate-key", dup_line, f"duplicate key {key!r}")
                 for dup_line, key in loader.duplicates
@@ -187,14 +266,104 @@ def parse_with_yaml(file: str, text: str) -> list[Document]:
                 kind = type(obj).__name__
                 problems.append(LoadProblem("not-an-object", line, f"document is a {kind}"))
                 obj = {}
-            docs.append(Document(file, index, line, obj, problems))
+            if obj.get("kind") == "List" and isinstance(obj.get("items"), list) and not problems:
+                docs.extend(_list_items(file, index, node, obj))
+            else:
+                docs.append(Document(file, index, line, obj, problems))
             index += 1
     except yaml.YAMLError as exc:
         problem = _syntax_problem(exc)
         docs.append(Document(file, index, problem.line, {}, [problem]))
+    except RecursionError:  # the pure-Python parser on deep nesting (no C loader)
+        message = f"nested deeper than {MAX_DEPTH} levels: not read"
+        docs.append(Document(file, index, 1, {}, [LoadProblem("unreadable", 1, message)]))
     finally:
         loader.dispose()
     return docs
+
+
+def _value_error(exc: Exception) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f" (line {mark.line + 1})" if mark is not None else ""
+    return f"a value cannot be read as its tag says{where}: {exc}".replace("\n", " ")
+
+
+def _list_items(file: str, index: int, node: yaml.Node, obj: dict[str, Any]) -> list[Document]:
+    """The items of a ``kind: List`` document, each a document at its own line (as kubectl,
+    ArgoCD and kubeconform read it)."""
+    lines: list[int] = []
+    for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else ():
+        if key_node.value == "items" and isinstance(value_node, yaml.SequenceNode):
+            lines = [child.start_mark.line + 1 for child in value_node.value]
+    start = node.start_mark.line + 1
+    docs = []
+    for position, item in enumerate(obj["items"]):
+        line = lines[position] if position < len(lines) else start
+        if isinstance(item, dict):
+            docs.append(Document(file, index, line, item))
+        else:
+            kind = type(item).__name__
+            problem = LoadProblem("not-an-object", line, f"List item is a {kind}")
+            docs.append(Document(file, index, line, {}, [problem]))
+    return docs
+
+
+def _decode(file: str, data: bytes) -> tuple[str | None, LoadProblem | None]:
+    """The text of a YAML file (UTF-8, with or without a BOM; UTF-16/32 with a BOM), or the
+    problem at the line of the first byte that is not UTF-8 (Latin-1, binary)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-32" if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") else "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        kind = "binary data" if b"\x00" in data[:8192] else "not UTF-8 text"
+        message = f"{kind} (byte 0x{data[exc.start]:02x} at offset {exc.start}): not read"
+        return None, LoadProblem("unreadable", line, message)
+
+
+KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+_KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
+CHART_FILE = "Chart.yaml"
+
+
+def classify(docs: list[Document]) -> list[Document]:
+    """Mark the documents that are not Kubernetes objects (``Document.skip``), in place.
+
+    A Kustomize file (by name or group), a Helm ``Chart.yaml``, and any document with
+    neither an ``apiVersion`` nor a ``kind`` key (values files, app configs, mkdocs.yml).
+    A document with only one of the two keys, or an empty one, stays: that is a finding.
+    """
+    for doc in docs:
+        if doc.problems or doc.skip:
+            continue
+        obj = doc.obj
+        name = doc.file.rpartition("/")[2]
+        api_version = obj.get("apiVersion")
+        if name in KUSTOMIZE_FILES or (
+            isinstance(api_version, str) and api_version.startswith(_KUSTOMIZE_GROUP)
+        ):
+            doc.skip = "Kustomize file"
+        elif name == CHART_FILE:
+            doc.skip = "Helm Chart.yaml"
+        elif "apiVersion" not in obj and "kind" not in obj:
+            doc.skip = "no apiVersion or kind"
+    return docs
+
+
+def chart_folders(files: list[str]) -> list[str]:
+    """Folders that hold a Helm chart (a ``Chart.yaml``), as ``folder/`` prefixes."""
+    return [file[: -len(CHART_FILE)] for file in files if file.rpartition("/")[2] == CHART_FILE]
+
+
+def inside_chart(file: str, charts: list[str]) -> str | None:
+    """The chart folder a file lies in, other than its ``Chart.yaml`` (None: in no chart)."""
+    for folder in charts:
+        if file.startswith(folder) and file != folder + CHART_FILE:
+            return folder.rstrip("/") or "."
+    return None
 
 
 def documents_from_texts(files: Mapping[str, str | bytes]) -> list[Document]:
@@ -220,14 +389,42 @@ def yaml_files(root: Path) -> list[str]:
     return sorted(found)
 
 
+def read_file(root: Path, file: str) -> list[Document]:
+    """Documents of one file below ``root``; a file that cannot be read is one document with
+    the problem (never an exception)."""
+    path = root / file
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            message = f"file of {size:,} bytes is larger than {limit} MiB: not read"
+            return [Document(file, 0, 1, {}, [LoadProblem("unreadable", 1, message)])]
+        data = path.read_bytes()
+    except OSError as exc:
+        message = f"cannot read the file: {exc.strerror or exc}"
+        return [Document(file, 0, 1, {}, [LoadProblem("unreadable", 1, message)])]
+    text, problem = _decode(file, data)
+    if text is None:
+        assert problem is not None
+        return [Document(file, 0, problem.line, {}, [problem])]
+    docs = parse_text(file, text)
+    if "{{" in text and any(p.kind == "syntax" for d in docs for p in d.problems):
+        # a Go/Helm/Jinja template: YAML only once rendered, by whatever renders it
+        return [Document(file, 0, 1, {}, skip="template ({{ }}) that is not YAML as it is")]
+    return docs
+
+
 def load_tree(root: Path) -> list[Document]:
-    """Documents of every ``*.yaml``/``*.yml`` file below ``root``, in sorted path order."""
+    """Documents of every ``*.yaml``/``*.yml`` file below ``root``, in sorted path order; the
+    files of a Helm chart are marked, not read (the engine ``classify``s the rest)."""
     docs: list[Document] = []
-    for file in yaml_files(root):
-        try:
-            text = (root / file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            docs.append(Document(file, 0, 1, {}, [LoadProblem("syntax", 1, f"unreadable: {exc}")]))
+    files = yaml_files(root)
+    charts = chart_folders(files)
+    for file in files:
+        chart = inside_chart(file, charts)
+        if chart is not None:
+            # chart files are templates and values, expanded by Helm, never applied as is
+            docs.append(Document(file, 0, 1, {}, skip=f"Helm chart file ({chart})"))
             continue
-        docs.extend(parse_text(file, text))
+        docs.extend(read_file(root, file))
     return docs

@@ -20,7 +20,7 @@ from homegen.validate import (
     policy_objects,  # noqa: F401
     policy_pods,  # noqa: F401
 )
-from homegen.validate.documents import Document
+from homegen.validate.documents import Document, classify
 from homegen.validate.findings import (
     RULE_NAMES,
     Finding,
@@ -53,8 +53,19 @@ NOT_AN_OBJECT = register(
     """A document that is not a Kubernetes object cannot be applied.""",
 )  # fmt: skip
 
+FILE_UNREADABLE = register(
+    "HG107", "file-unreadable", "error",
+    "save it as UTF-8 YAML within the limits named, or rename it so it does not end in .yaml",
+    """A file that is not UTF-8 text, too large, nested too deep or an alias bomb is not read:
+    ArgoCD fails the app that syncs it, and nothing in it can be checked.""",
+)  # fmt: skip
+
 EXCEPTION_PREFIX = "policy.homegen.dev/"
-_PROBLEM_RULES = {"syntax": YAML_SYNTAX, "duplicate-key": YAML_DUPLICATE_KEY}
+_PROBLEM_RULES = {
+    "syntax": YAML_SYNTAX,
+    "duplicate-key": YAML_DUPLICATE_KEY,
+    "unreadable": FILE_UNREADABLE,
+}
 
 
 @dataclass
@@ -91,7 +102,7 @@ def forget_validators() -> None:
 def _object_of(doc: Document) -> Obj | None:
     meta = as_dict(doc.obj.get("metadata"))
     kind, api_version = doc.obj.get("kind"), doc.obj.get("apiVersion")
-    if not isinstance(kind, str) or not isinstance(api_version, str):
+    if not (isinstance(kind, str) and isinstance(api_version, str) and kind and api_version):
         return None
     namespace = "" if kind in CLUSTER_SCOPED else str(meta.get("namespace") or "")
     item = Obj(doc, api_version, kind, str(meta.get("name") or ""), namespace)
@@ -105,9 +116,20 @@ def _load_findings(doc: Document) -> Iterator[Finding]:
         rule = _PROBLEM_RULES.get(problem.kind, NOT_AN_OBJECT)
         yield finding(rule, Located(doc.file, problem.line, ""), problem.message)
     if doc.obj and not doc.problems:
-        missing = [k for k in ("apiVersion", "kind") if not isinstance(doc.obj.get(k), str)]
-        if len(missing) == 1:
-            yield finding(NOT_AN_OBJECT, where, f"document has no {missing[0]}")
+        for key in ("apiVersion", "kind"):
+            wrong = _key_problem(doc.obj, key)
+            if wrong:
+                yield finding(NOT_AN_OBJECT, where, f"document has {wrong} {key}")
+
+
+def _key_problem(obj: dict[str, Any], key: str) -> str:
+    """What is wrong with ``apiVersion`` or ``kind`` ("" when it is a non-empty string)."""
+    if key not in obj:
+        return "no"
+    value = obj[key]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "an empty"
+    return "" if isinstance(value, str) else "a non-string"
 
 
 def _exception(item: Obj, rule_id: str) -> str | None:
@@ -148,13 +170,17 @@ def validate_documents(
     report = Report(files=len({d.file for d in docs}))
     findings: list[Finding] = []
     objects: list[Obj] = []
-    for doc in docs:
+    not_objects: set[str] = set()
+    for doc in classify(docs):
+        if doc.skip:
+            report.skipped += 1  # not a Kubernetes object (e.g. Helm values)
+            not_objects.add(doc.file)
+            continue
         findings.extend(_load_findings(doc))
         item = _object_of(doc)
         if item is not None:
             objects.append(item)
-        elif not doc.problems and not doc.obj.get("kind") and not doc.obj.get("apiVersion"):
-            report.skipped += 1  # not a Kubernetes object (e.g. Helm values)
+    report.not_object_files = len(not_objects)
     tree = build_tree(docs, objects, repo_prefix=options.repo_root_in_git)
 
     def schemas() -> tuple[list[Finding], int]:

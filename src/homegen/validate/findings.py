@@ -106,6 +106,7 @@ class Report:
     resources: int = 0
     files: int = 0
     skipped: int = 0
+    not_object_files: int = 0  # files with no Kubernetes object (Kustomize, charts, configs)
     # every object checked, as (file, line, "Kind/ns/name", apiVersion), in file order;
     # the json and junit outputs list resources, not only findings
     objects: list[tuple[str, int, str, str]] = field(default_factory=list)
@@ -151,6 +152,8 @@ class Report:
         )
         if self.suppressed:
             text += f", {self.suppressed} suppressed"
+        if self.not_object_files:
+            text += f", {self.not_object_files} files skipped (not Kubernetes objects)"
         return text
 
 
