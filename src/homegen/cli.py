@@ -301,6 +301,38 @@ def secrets(
     _run(lambda: run_secrets(config, output))
 
 
+@app.command("import")
+def import_tree(
+    tree: Annotated[Path, typer.Argument(help="The ArgoCD tree to adopt.", file_okay=False)],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The services.toml to write.", dir_okay=False)
+    ] = Path("services.toml"),
+    repo_url: Annotated[
+        str | None, typer.Option(help="Git repository ArgoCD syncs (default: inferred).")
+    ] = None,
+    tree_path: Annotated[
+        str | None, typer.Option(help="The tree's folder in it (default: inferred).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            help="text, or json: the report on stdout.",
+            autocompletion=lambda: ["text", "json"],
+        ),
+    ] = "text",
+) -> None:
+    """Write services.toml from a hand-written ArgoCD tree; report what could not be kept."""
+    from homegen.commands.importer import run_import
+
+    _run(
+        lambda: run_import(
+            tree, out, repo_url=repo_url, tree_path=tree_path, force=force, output=output
+        )
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     # A render allocates millions of small objects that all live until it ends, and makes

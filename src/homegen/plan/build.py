@@ -217,7 +217,11 @@ def _plan_app(
     folder = GATEWAY_FOLDER if unit.name == config.gateway.app else unit.name
     workload = plan_workload(config, unit.name, spec) if isinstance(spec, Service) else None
     values = _values(config, unit.name, spec) if isinstance(spec, App) and spec.helm else None
-    objects = tuple(sort_keys(o) for o in spec.objects) if isinstance(spec, App) else ()
+    objects = (
+        tuple(sort_keys(_with_exceptions(o, spec.policy_exceptions)) for o in spec.objects)
+        if isinstance(spec, App)
+        else ()
+    )
     unit_secrets = secrets.get(unit.name, ()) if config.secrets.provider != "script" else ()
     is_set = isinstance(spec, App) and spec.generator is not None
     namespace_plan = owners.get(unit.name)
@@ -251,6 +255,18 @@ def _plan_app(
         objects=objects,
         values=values,
     )
+
+
+def _with_exceptions(obj: dict[str, Any], exceptions: dict[str, str]) -> dict[str, Any]:
+    """An app's object with its policy exceptions as policy.homegen.dev/<rule> annotations."""
+    if not exceptions:
+        return obj
+    meta = dict(obj.get("metadata") or {})
+    meta["annotations"] = {
+        **(meta.get("annotations") or {}),
+        **{f"policy.homegen.dev/{rule}": reason for rule, reason in exceptions.items()},
+    }
+    return {**obj, "metadata": meta}
 
 
 def _sources(

@@ -153,7 +153,7 @@ class Tree:
             return None
         path = posixpath.normpath(path.strip("/")) if path.strip("/") else ""
         prefix = self.repo_prefix.strip("/")
-        if not prefix:
+        if prefix in ("", "."):  # the tree is the repository root
             return "" if path == "." else path
         if path == prefix:
             return ""

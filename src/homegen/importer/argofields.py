@@ -1,0 +1,94 @@
+"""The Application fields around the sources: sync policy, destination, project, history,
+finalizers, metadata. What services.toml holds is set; every difference from what homegen
+renders is reported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homegen.config.checks import KNOWN_SYNC_OPTIONS
+from homegen.importer.apps import FINALIZER, HOMEGEN_ANNOTATIONS, IN_CLUSTER, WAVE, ImportedApp
+from homegen.importer.report import Report
+from homegen.validate.tree import as_dict, as_list
+
+RETRY = {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}}
+AUTOMATED = {"prune": True, "selfHeal": True, "allowEmpty": False}
+_OWN_LABELS = (
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/managed-by",
+)
+
+
+def import_argo_fields(app: ImportedApp, report: Report) -> None:
+    """Sync options into the table; other fields compared with homegen's rendering."""
+    spec = app.spec
+    lost = _lost_to(report, app)
+    project = spec.get("project", "default")
+    if project != "default":
+        lost("spec.project", f"{project!r}: homegen renders every app in project 'default'")
+    destination = as_dict(spec.get("destination"))
+    server, cluster = destination.get("server"), destination.get("name")
+    if (server and server not in IN_CLUSTER) or (cluster and cluster != "in-cluster"):
+        lost("destination", f"{server or cluster}: homegen deploys to the cluster ArgoCD runs in")
+    policy = as_dict(spec.get("syncPolicy"))
+    _sync_options(app, as_list(policy.get("syncOptions")), lost)
+    automated = policy.get("automated")
+    if automated is None:
+        lost(
+            "syncPolicy.automated",
+            "absent (manual sync): homegen syncs automatically, prune and selfHeal",
+        )
+    else:
+        merged = {**AUTOMATED, **{k: v for k, v in as_dict(automated).items()}}
+        if merged != AUTOMATED:
+            lost("syncPolicy.automated", f"{automated}: homegen renders {AUTOMATED}")
+    retry = policy.get("retry")
+    if retry != RETRY:
+        lost("syncPolicy.retry", f"{retry}: homegen renders {RETRY}")
+    for key in sorted(set(policy) - {"automated", "syncOptions", "retry"}):
+        lost(f"syncPolicy.{key}", "services.toml has no such key")
+    for key in ("ignoreDifferences", "info"):
+        if key in spec:
+            lost(f"spec.{key}", "services.toml has no such key")
+    limit = spec.get("revisionHistoryLimit")
+    app.history_limit = limit if isinstance(limit, int) else None
+    meta = as_dict(app.doc.obj.get("metadata"))
+    if app.doc.obj.get("kind") == "ApplicationSet":
+        meta = as_dict(as_dict(as_dict(app.doc.obj.get("spec")).get("template")).get("metadata"))
+    finalizers = as_list(meta.get("finalizers"))
+    if finalizers != [FINALIZER]:
+        lost("metadata.finalizers", f"{finalizers}: homegen renders [{FINALIZER}]")
+    own = as_dict(app.doc.obj.get("metadata"))
+    for key, value in as_dict(own.get("labels")).items():
+        if key not in _OWN_LABELS:
+            lost(f"metadata.labels.{key}", f"{value!r}: Application labels are homegen's")
+    for key, value in as_dict(own.get("annotations")).items():
+        if key != WAVE and key not in HOMEGEN_ANNOTATIONS:
+            lost(f"metadata.annotations.{key}", f"{value!r}: Application annotations are homegen's")
+
+
+def _lost_to(report: Report, app: ImportedApp) -> Any:
+    def lost(what: str, why: str) -> None:
+        report.add("not-expressed", app.subject, f"{what}: {why}", app.doc.file, app.doc.line)
+
+    return lost
+
+
+def _sync_options(app: ImportedApp, options: list[Any], lost: Any) -> None:
+    kept: list[str] = []
+    creates = False
+    for option in options:
+        text = str(option)
+        key, _, value = text.partition("=")
+        if key == "CreateNamespace":
+            creates = value.lower() == "true"
+            continue
+        if key not in KNOWN_SYNC_OPTIONS or value.lower() not in KNOWN_SYNC_OPTIONS[key]:
+            lost(f"syncOptions {text}", "not a sync option ArgoCD knows (dropped)")
+            continue
+        kept.append(text)
+    if not creates:
+        lost("syncOptions", "no CreateNamespace=true: homegen always adds it")
+    if kept:
+        app.table["sync_options"] = kept

@@ -1,0 +1,239 @@
+"""Source tree vs rendered tree, object by object: what share of the source is reproduced.
+
+An object is reproduced when the rendered tree holds one of the same kind, namespace and
+name with the same content, the labels and annotations homegen adds aside. An Application
+is reproduced when one of the same name has the same charts, external Git paths, local
+folders (their objects are compared on their own), destination, sync options and values
+(as data). A Secret with literal data is reproduced when homegen creates a Secret of the
+same name, namespace and keys from 1Password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from homegen.importer.folders import NOT_SECRET
+from homegen.importer.location import Location, root_apps, sources_of
+from homegen.importer.source import SourceTree, is_app
+from homegen.importer.values import inline_values, merge, set_parameter, without_nulls
+from homegen.validate.documents import Document
+from homegen.validate.tree import CLUSTER_SCOPED, as_dict, as_list, normalize_repo
+
+_ADDED_LABELS = ("app.kubernetes.io/managed-by", "app.kubernetes.io/part-of")
+_ADDED_PREFIXES = ("homegen.dev/", "policy.homegen.dev/")
+Key = tuple[str, str, str]  # kind, namespace, name
+
+
+@dataclass
+class Comparison:
+    """Every source object, reproduced or not (with why)."""
+
+    reproduced: list[str] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (object, why)
+
+    @property
+    def total(self) -> int:
+        """Source objects compared."""
+        return len(self.reproduced) + len(self.missing)
+
+    @property
+    def share(self) -> float:
+        """Reproduced / total (1.0 for an empty tree)."""
+        return len(self.reproduced) / self.total if self.total else 1.0
+
+
+def strip_added(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object without status, nulls, and the labels and annotations homegen adds."""
+    obj = without_nulls({k: v for k, v in obj.items() if k != "status"})
+    meta = dict(as_dict(obj.get("metadata")))
+    for key in ("labels", "annotations"):
+        kept = {
+            k: v
+            for k, v in as_dict(meta.get(key)).items()
+            if k not in _ADDED_LABELS and not k.startswith(_ADDED_PREFIXES)
+        }
+        if obj.get("kind") == "Namespace" and key == "annotations":
+            kept.pop("argocd.argoproj.io/sync-wave", None)
+        if kept:
+            meta[key] = kept
+        else:
+            meta.pop(key, None)
+    return {**obj, "metadata": meta}
+
+
+def owners(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
+    """(file, index) → destination namespace of the Application that syncs the document."""
+    found: dict[tuple[str, int], str] = {}
+    for app in tree.apps():
+        spec = as_dict(app.obj.get("spec"))
+        if app.obj.get("kind") == "ApplicationSet":
+            spec = as_dict(as_dict(spec.get("template")).get("spec"))
+        namespace = str(as_dict(spec.get("destination")).get("namespace") or "")
+        for source in sources_of(app):
+            folder = loc.local_folder(source, tree)
+            if folder is None:
+                continue
+            recurse = bool(as_dict(source.get("directory")).get("recurse"))
+            for doc in tree.in_folder(folder, recurse=recurse):
+                found.setdefault((doc.file, doc.index), namespace)
+        if app.obj.get("kind") == "ApplicationSet":  # homegen keeps its manifests beside it
+            for doc in tree.document(app.file):
+                found.setdefault((doc.file, doc.index), namespace)
+    return found
+
+
+def key_of(doc: Document, namespaces: dict[tuple[str, int], str]) -> Key | None:
+    """(kind, effective namespace, name) of an object document."""
+    kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
+    if not isinstance(kind, str) or not meta.get("name"):
+        return None
+    ns = (
+        ""
+        if kind in CLUSTER_SCOPED
+        else str(meta.get("namespace") or namespaces.get((doc.file, doc.index), ""))
+    )
+    return kind, ns, str(meta["name"])
+
+
+def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
+    """What is compared of an Application: charts, Git paths, local folders, destination,
+    sync options and merged values."""
+    spec = as_dict(doc.obj.get("spec"))
+    if doc.obj.get("kind") == "ApplicationSet":
+        spec = as_dict(as_dict(spec.get("template")).get("spec"))
+    sources = sources_of(doc)
+    refs = {str(s["ref"]): s for s in sources if s.get("ref")}
+    charts: list[tuple[str, Any, str]] = []
+    gits: list[tuple[str, str, str]] = []
+    values: dict[str, Any] = {}
+    local = 0
+    for source in sources:
+        if source.get("chart"):
+            repo = normalize_repo(str(source.get("repoURL")).removeprefix("oci://"))
+            charts.append((repo, source.get("chart"), str(source.get("targetRevision"))))
+            values = merge(values, _values(source, refs, tree, loc))
+        elif loc.local_folder(source, tree) is not None:
+            local += 1
+        elif isinstance(source.get("path"), str):
+            gits.append(
+                (
+                    normalize_repo(source.get("repoURL")),
+                    str(source.get("targetRevision")),
+                    source["path"].strip("/"),
+                )
+            )
+    destination = as_dict(spec.get("destination"))
+    options = sorted(str(o) for o in as_list(as_dict(spec.get("syncPolicy")).get("syncOptions")))
+    return {
+        "charts": sorted(charts),
+        "git": sorted(gits),
+        "local folders": min(local, 1),
+        "destination": (
+            destination.get("namespace"),
+            destination.get("server") or destination.get("name"),
+        ),
+        "syncOptions": options,
+        "values": without_nulls(values),
+    }
+
+
+def _values(
+    source: dict[str, Any], refs: dict[str, Any], tree: SourceTree, loc: Location
+) -> dict[str, Any]:
+    helm = as_dict(source.get("helm"))
+    values: dict[str, Any] = {}
+    for file in as_list(helm.get("valueFiles")):
+        ref, _, rest = str(file).partition("/")
+        target = refs.get(ref[1:]) if ref.startswith("$") else None
+        if target is None or normalize_repo(target.get("repoURL")) != normalize_repo(loc.repo_url):
+            values = merge(values, {"<unread value file>": str(file)})
+            continue
+        rel = loc.in_tree(rest)
+        for vdoc in tree.document(rel) if rel is not None else []:
+            values = merge(values, vdoc.obj)
+    values = merge(values, inline_values(helm["values"]) or {} if "values" in helm else {})
+    values = merge(values, as_dict(helm.get("valuesObject")))
+    for param in as_list(helm.get("parameters")):
+        param = as_dict(param)
+        set_parameter(
+            values, str(param.get("name")), str(param.get("value")), bool(param.get("forceString"))
+        )
+    return values
+
+
+def compare(
+    source: SourceTree,
+    source_loc: Location,
+    rendered: SourceTree,
+    rendered_loc: Location,
+    secrets: Iterable[tuple[str, str, str]] = (),
+) -> Comparison:
+    """Compare every object of ``source`` with ``rendered``; ``secrets`` are the
+    (namespace, Secret, key) homegen creates from 1Password."""
+    result = Comparison()
+    src_ns, out_ns = owners(source, source_loc), owners(rendered, rendered_loc)
+    out: dict[Key, Document] = {}
+    for doc in rendered.docs:
+        key = key_of(doc, out_ns)
+        if key is not None:
+            out.setdefault(key, doc)
+    made = set(secrets)
+    roots = root_apps(source, source_loc)
+    for doc in source.docs:
+        key = key_of(doc, src_ns)
+        if key is None:
+            continue
+        label = "/".join(p for p in key if p)
+        found = out.get(key) or (
+            out.get(("ApplicationSet", *key[1:])) if key[0] == "Application" else None
+        )
+        if (doc.file, doc.index) in roots:
+            result.missing.append(
+                (label, "a root app: homegen's app-of-apps syncs apps/ instead")
+            ) if not _same_root(doc, found) else result.reproduced.append(label)
+            continue
+        declared = any(
+            k in as_dict(as_dict(doc.obj.get("metadata")).get("annotations")) for k in NOT_SECRET
+        )
+        if (
+            key[0] == "Secret"
+            and (doc.obj.get("data") or doc.obj.get("stringData"))
+            and not declared
+        ):
+            keys = {*as_dict(doc.obj.get("data")), *as_dict(doc.obj.get("stringData"))}
+            if all((key[1], key[2], k) in made for k in keys):
+                result.reproduced.append(label)
+            else:
+                result.missing.append((label, "no Secret of these keys is made from 1Password"))
+            continue
+        if found is None:
+            result.missing.append((label, "not in the rendered tree"))
+            continue
+        if is_app(doc.obj):
+            a, b = app_view(doc, source, source_loc), app_view(found, rendered, rendered_loc)
+            diff = [k for k in a if a[k] != b[k]]
+        else:
+            a, b = strip_added(_placed(doc.obj, key)), strip_added(_placed(found.obj, key))
+            diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+        if diff:
+            result.missing.append((label, "differs in " + ", ".join(diff)))
+        else:
+            result.reproduced.append(label)
+    return result
+
+
+def _placed(obj: dict[str, Any], key: Key) -> dict[str, Any]:
+    """The object with its effective namespace written out (an object without one lands in
+    its Application's destination namespace, or the kustomization's)."""
+    if not key[1]:
+        return obj
+    return {**obj, "metadata": {**as_dict(obj.get("metadata")), "namespace": key[1]}}
+
+
+def _same_root(doc: Document, found: Document | None) -> bool:
+    if found is None:
+        return False
+    a, b = sources_of(doc), sources_of(found)
+    return [s.get("path") for s in a] == [s.get("path") for s in b]

@@ -1,0 +1,252 @@
+"""The importer's pure core: the tree's files in, services.toml text and a report out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homegen.importer.apps import ImportedApp, convert_app
+from homegen.importer.argofields import import_argo_fields
+from homegen.importer.compare import Comparison
+from homegen.importer.folders import folder_objects
+from homegen.importer.location import Location, infer_location, root_apps
+from homegen.importer.report import Report
+from homegen.importer.settings import (
+    Taken,
+    argocd_section,
+    cluster_section,
+    domain_of,
+    gateway_section,
+)
+from homegen.importer.source import SourceTree, is_app, read_files
+from homegen.importer.waves import order_apps
+from homegen.validate.documents import Document
+from homegen.validate.tree import as_dict
+
+HEAD = [
+    "#:schema ./services.schema.json",
+    "# Imported by `homegen import` from a hand-written ArgoCD tree. Read the import report:",
+    "# it lists every field and object that could not be expressed here, and every inference.",
+]
+_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """The flags of `homegen import`."""
+
+    repo_url: str | None = None
+    tree_path: str | None = None
+
+
+@dataclass
+class ImportResult:
+    """services.toml text, the data it holds, the report and the in-memory comparison."""
+
+    text: str
+    data: dict[str, Any]
+    report: Report
+    location: Location
+    comparison: Comparison | None = None
+
+
+def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResult:
+    """services.toml for a tree given as its files (relative posix path → text)."""
+    from homegen.importer.finish import finish
+
+    report = Report()
+    tree = read_files(files)
+    loc = infer_location(tree, report, repo_url=options.repo_url, tree_path=options.tree_path)
+    apps, used = _apps(tree, loc, report)
+    taken = _take_settings_objects(apps)
+    argocd, argo_domain = argocd_section(tree, apps, taken, report)
+    if argocd.get("app") in apps:  # homegen's own settings app: it renders it from [argocd]
+        settings_app = apps.pop(argocd["app"])
+        report.add("imported", settings_app.subject, "→ [argocd] (ArgoCD's own settings app)")
+    gateway = gateway_section(taken, apps, report)
+    if gateway["app"] not in apps:
+        apps[gateway["app"]] = ImportedApp(
+            gateway["app"], Document("", 0, 0, {}), {"namespace": gateway["namespace"]}
+        )
+    order_apps(apps, report)
+    _unused(tree, used, report)
+    data: dict[str, Any] = {
+        "cluster": cluster_section(loc, domain_of(argo_domain, tree, report)),
+        "argocd": argocd,
+        "gateway": gateway,
+    }
+    network_app = "metallb-config"
+    if network_app in apps and any(k in apps[network_app].table for k in ("helm", "git")):
+        data["network"] = {"app": "homegen-network"}
+        report.add(
+            "inferred",
+            "network.app",
+            "'homegen-network': the tree's metallb-config app "
+            "has a chart or Git source; homegen's address pools would go elsewhere",
+        )
+    data["apps"] = {name: app.table for name, app in sorted(apps.items())}
+    return finish(data, apps, tree, loc, report, HEAD)
+
+
+def _apps(
+    tree: SourceTree, loc: Location, report: Report
+) -> tuple[dict[str, ImportedApp], set[tuple[str, int]]]:
+    apps: dict[str, ImportedApp] = {}
+    used: set[tuple[str, int]] = set()
+    roots = root_apps(tree, loc)
+    for doc in tree.apps():
+        used.add((doc.file, doc.index))
+        name = str(as_dict(doc.obj.get("metadata")).get("name") or "")
+        if (doc.file, doc.index) in roots:
+            report.add(
+                "imported",
+                f"{doc.obj['kind']}/{name}",
+                "a root app: homegen renders app-of-apps.yaml, which syncs every app from apps/",
+                doc.file,
+                doc.line,
+            )
+            continue
+        if not _NAME.fullmatch(name):
+            new = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63] or "app"
+            report.add(
+                "inferred",
+                f"{doc.obj['kind']}/{name}",
+                f"renamed {new!r}: app names are DNS labels",
+                doc.file,
+                doc.line,
+            )
+            name = new
+        if name in apps:
+            report.add(
+                "not-expressed",
+                f"{doc.obj['kind']}/{name}",
+                "a second app of this name (not imported)",
+                doc.file,
+                doc.line,
+            )
+            continue
+        app = convert_app(doc, loc, tree, report)
+        app.name = name
+        import_argo_fields(app, report)
+        if doc.obj.get("kind") == "ApplicationSet":
+            from homegen.importer.appsets import import_generator
+
+            if not import_generator(app, report):
+                continue
+        apps[name] = app
+    for app in apps.values():
+        _attach_root_objects(app, tree, roots, used)
+        found = folder_objects(
+            app.subject, app.folders, app.table["namespace"], tree, report, app.extra_docs
+        )
+        used |= found.used
+        for file in app.values_files:
+            used |= {(d.file, d.index) for d in tree.document(file)}
+        if found.objects:
+            app.objects = found.objects
+            app.table["objects"] = [obj for _, obj in found.objects]
+        if found.secrets:
+            app.table["secrets"] = sorted(set(found.secrets))
+        _namespace(app, report)
+        report.add("imported", app.subject, f"→ [apps.{app.name}]", app.doc.file, app.doc.line)
+    return apps, used
+
+
+def _namespace(app: ImportedApp, report: Report) -> None:
+    """The app's Namespace: homegen's own (a tree it rendered) becomes ``pod_security``;
+    otherwise homegen renders none, as a Namespace enforcing restricted Pod Security where
+    the tree had none (or its own) would harden the app silently."""
+    namespace = app.table["namespace"]
+    for doc, obj in app.objects:
+        meta = as_dict(obj.get("metadata"))
+        labels = as_dict(meta.get("labels"))
+        if obj.get("kind") != "Namespace" or meta.get("name") != namespace:
+            continue
+        if labels.get("app.kubernetes.io/managed-by") != "homegen":
+            break
+        app.objects.remove((doc, obj))
+        app.table["objects"] = [o for _, o in app.objects]
+        if not app.objects:
+            del app.table["objects"]
+        level = labels.get("pod-security.kubernetes.io/enforce", "restricted")
+        if level != "restricted":
+            reason = as_dict(meta.get("annotations")).get("homegen.dev/pod-security-reason")
+            app.table["pod_security"] = {
+                "level": level,
+                "reason": reason or f"imported: the tree's Namespace enforces {level}",
+            }
+        report.add(
+            "imported",
+            f"Namespace/{namespace}",
+            f"homegen's own Namespace → [apps.{app.name}] pod_security {level}",
+            doc.file,
+            doc.line,
+        )
+        return
+    app.table["manage_namespace"] = False
+    report.add(
+        "inferred",
+        app.subject,
+        f"manage_namespace = false: homegen renders no "
+        f"Namespace {namespace} (one enforcing restricted Pod Security would harden "
+        "what the tree did not)",
+        app.doc.file,
+        app.doc.line,
+    )
+
+
+def _attach_root_objects(
+    app: ImportedApp, tree: SourceTree, roots: set[tuple[str, int]], used: set[tuple[str, int]]
+) -> None:
+    """Objects written beside an Application in its own file go with that app (homegen
+    keeps an ApplicationSet's shared manifests so); they are read as a folder of one file."""
+    if not app.doc.file:
+        return
+    beside = [d for d in tree.document(app.doc.file) if not is_app(d.obj)]
+    if beside and (app.doc.file, app.doc.index) not in roots:
+        app.extra_docs = beside
+
+
+def _take_settings_objects(apps: dict[str, ImportedApp]) -> Taken:
+    """Pull argocd-cm, argocd-cmd-params-cm, Gateway and GatewayClass out of the apps'
+    objects: homegen renders them from [argocd] and [gateway]."""
+    taken: Taken = []
+    for name, app in apps.items():
+        kept = []
+        for doc, obj in app.objects:
+            meta = as_dict(obj.get("metadata"))
+            settings = obj.get("kind") == "ConfigMap" and meta.get("name") in (
+                "argocd-cm",
+                "argocd-cmd-params-cm",
+            )
+            if settings or obj.get("kind") in ("Gateway", "GatewayClass"):
+                taken.append((name, doc, obj))
+            else:
+                kept.append((doc, obj))
+        if len(kept) != len(app.objects):
+            app.objects = kept
+            app.table["objects"] = [obj for _, obj in kept]
+            if not kept:
+                del app.table["objects"]
+    return taken
+
+
+def _unused(tree: SourceTree, used: set[tuple[str, int]], report: Report) -> None:
+    for doc in tree.docs:
+        if (doc.file, doc.index) in used:
+            continue
+        kind = doc.obj.get("kind")
+        what = f"{kind}/{as_dict(doc.obj.get('metadata')).get('name')}" if kind else "document"
+        report.add(
+            "skipped",
+            what,
+            "no Application of the tree syncs it (not imported)",
+            doc.file,
+            doc.line,
+        )
+    for file, line, why in tree.not_objects:
+        report.add("skipped", "document", f"{why} (not imported)", file, line)
+    for file in tree.other_files:
+        report.add("skipped", file, "not a YAML file (not imported)")

@@ -1,0 +1,241 @@
+"""A folder of the tree an app syncs → the app's objects; Secrets with literal data →
+1Password references to fill in; simple kustomizations flattened."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from homegen.importer.report import Report
+from homegen.importer.source import SourceTree, is_app
+from homegen.importer.values import dotted, null_paths, without_nulls
+from homegen.validate.documents import Document
+from homegen.validate.tree import CLUSTER_SCOPED, as_dict, as_list
+
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# kustomization keys flattened here; any other key means ArgoCD's output is not the files
+_KUSTOMIZE_KEYS = frozenset({"apiVersion", "kind", "resources", "namespace", "commonAnnotations"})
+VAULT = "Imported"
+_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+# a Secret whose literal data is declared not secret (e.g. a Helm OCI repository entry)
+NOT_SECRET = ("policy.homegen.dev/HG314", "policy.homegen.dev/secret-literal")
+
+
+@dataclass
+class FolderObjects:
+    """What the folders of one app hold: objects, op:// references, the documents used."""
+
+    objects: list[tuple[Document, dict[str, Any]]] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    used: set[tuple[str, int]] = field(default_factory=set)  # (file, index) of docs read
+
+
+def folder_objects(
+    subject: str,
+    folders: list[tuple[str, bool]],
+    namespace: str,
+    tree: SourceTree,
+    report: Report,
+    extra: list[Document] | None = None,
+) -> FolderObjects:
+    """The objects of every folder an app syncs (and ``extra`` documents), in file order."""
+    found = FolderObjects()
+    for doc in extra or []:
+        found.used.add((doc.file, doc.index))
+        _one(subject, doc, doc.obj, namespace, report, found)
+    for folder, recurse in folders:
+        kustomization = next(
+            (f for f in KUSTOMIZATIONS if posixpath.join(folder, f) in tree.texts), None
+        )
+        if kustomization:
+            docs = _kustomized(subject, folder, kustomization, tree, report, found)
+        else:
+            docs = [(d, d.obj) for d in tree.in_folder(folder, recurse=recurse)]
+        for doc, obj in docs:
+            found.used.add((doc.file, doc.index))
+            _one(subject, doc, obj, namespace, report, found)
+    return found
+
+
+def _one(
+    subject: str,
+    doc: Document,
+    obj: dict[str, Any],
+    namespace: str,
+    report: Report,
+    found: FolderObjects,
+) -> None:
+    kind, meta = obj.get("kind"), as_dict(obj.get("metadata"))
+    name = meta.get("name")
+    if not isinstance(kind, str) or not isinstance(obj.get("apiVersion"), str) or not name:
+        report.add(
+            "skipped",
+            subject,
+            "not a Kubernetes object (no apiVersion, kind or name)",
+            doc.file,
+            doc.line,
+        )
+        return
+    label = f"{kind}/{name}"
+    if is_app(obj):
+        report.add(
+            "not-expressed",
+            label,
+            f"an Application synced by {subject}: nested "
+            "app-of-apps are flattened only under the root",
+            doc.file,
+            doc.line,
+        )
+        return
+    declared = any(k in as_dict(meta.get("annotations")) for k in NOT_SECRET)
+    if kind == "Secret" and (obj.get("data") or obj.get("stringData")) and not declared:
+        _secret(subject, doc, obj, namespace, report, found)
+        return
+    for path in null_paths(obj):
+        report.add(
+            "not-expressed",
+            label,
+            f"{dotted(path)}: null cannot be written in TOML "
+            "(dropped; the API server treats it as absent)",
+            doc.file,
+            doc.line,
+        )
+    if "status" in obj:
+        report.add(
+            "not-expressed",
+            label,
+            "status: set by the cluster, not synced (dropped)",
+            doc.file,
+            doc.line,
+        )
+        obj = {k: v for k, v in obj.items() if k != "status"}
+    found.objects.append((doc, without_nulls(obj)))
+
+
+def _secret(
+    subject: str,
+    doc: Document,
+    obj: dict[str, Any],
+    namespace: str,
+    report: Report,
+    found: FolderObjects,
+) -> None:
+    meta = as_dict(obj.get("metadata"))
+    name, label = str(meta.get("name")), f"Secret/{meta.get('name')}"
+    keys = sorted({*as_dict(obj.get("data")), *as_dict(obj.get("stringData"))})
+    secret_ns = meta.get("namespace") or namespace
+    if secret_ns != namespace:
+        report.add(
+            "not-expressed",
+            label,
+            f"literal data not imported: homegen creates an "
+            f"app's Secrets in its namespace {namespace}, this one is in {secret_ns}",
+            doc.file,
+            doc.line,
+        )
+        return
+    if obj.get("type", "Opaque") != "Opaque":
+        report.add(
+            "not-expressed",
+            label,
+            f"type {obj.get('type')}: homegen's Secrets from 1Password are Opaque",
+            doc.file,
+            doc.line,
+        )
+    for key in keys:
+        if not _SECRET_KEY.fullmatch(key):
+            report.add(
+                "not-expressed",
+                label,
+                f"key {key!r} is no 1Password field name",
+                doc.file,
+                doc.line,
+            )
+            continue
+        ref = f"op://{VAULT}/{name}/{key}"
+        found.secrets.append(ref)
+        report.add(
+            "secret",
+            label,
+            f"literal data not imported: key {key} → {ref} "
+            f"(create item {name!r} with field {key!r} in 1Password vault {VAULT!r}, "
+            "or edit the reference)",
+            doc.file,
+            doc.line,
+        )
+    for extra in sorted(set(meta) - {"name", "namespace"}):
+        report.add(
+            "not-expressed",
+            label,
+            f"metadata.{extra}: homegen's Secrets carry none",
+            doc.file,
+            doc.line,
+        )
+
+
+def _kustomized(
+    subject: str,
+    folder: str,
+    file: str,
+    tree: SourceTree,
+    report: Report,
+    found: FolderObjects,
+) -> list[tuple[Document, dict[str, Any]]]:
+    """The resources a plain kustomization lists, with its namespace and annotations set."""
+    path = posixpath.join(folder, file)
+    kdoc = tree.document(path)
+    spec = kdoc[0].obj if kdoc else {}
+    for doc in kdoc:
+        found.used.add((doc.file, doc.index))
+    unsupported = sorted(set(spec) - _KUSTOMIZE_KEYS)
+    resources = [str(r) for r in as_list(spec.get("resources"))]
+    files = [posixpath.normpath(posixpath.join(folder, r)) for r in resources]
+    missing = [r for r, f in zip(resources, files, strict=True) if f not in tree.texts]
+    if unsupported or missing:
+        why = (
+            f"uses {', '.join(unsupported)}"
+            if unsupported
+            else f"lists {', '.join(missing)}, which is not a file of this folder"
+        )
+        report.add(
+            "not-expressed",
+            subject,
+            f"kustomization {path} {why}: its output is not "
+            "the files as written, so none of its resources is imported (keep the "
+            "folder and point a git source at it, or expand it by hand)",
+        )
+        for other in tree.in_folder(folder, recurse=True):
+            found.used.add((other.file, other.index))
+            if other.file != path:
+                report.add(
+                    "not-expressed",
+                    _label(other),
+                    f"resource of kustomization {path} (not imported)",
+                    other.file,
+                    other.line,
+                )
+        return []
+    report.add(
+        "inferred", subject, f"kustomization {path}: plain resources list, flattened into objects"
+    )
+    out: list[tuple[Document, dict[str, Any]]] = []
+    namespace = spec.get("namespace")
+    annotations = as_dict(spec.get("commonAnnotations"))
+    for resource in files:
+        for doc in tree.document(resource):
+            obj = dict(doc.obj)
+            meta = dict(as_dict(obj.get("metadata")))
+            if namespace and obj.get("kind") not in CLUSTER_SCOPED:
+                meta["namespace"] = namespace
+            if annotations:
+                meta["annotations"] = {**as_dict(meta.get("annotations")), **annotations}
+            obj["metadata"] = meta
+            out.append((doc, obj))
+    return out
+
+
+def _label(doc: Document) -> str:
+    meta = as_dict(doc.obj.get("metadata"))
+    return f"{doc.obj.get('kind', '?')}/{meta.get('name', '?')}"

@@ -1,0 +1,157 @@
+"""Where the tree sits: the Git repository, revision and folder its Applications point at."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from homegen.importer.report import Report
+from homegen.importer.source import SourceTree, is_app
+from homegen.validate.documents import Document
+from homegen.validate.tree import as_dict, as_list, normalize_repo
+
+
+@dataclass(frozen=True)
+class Location:
+    """The repository ArgoCD syncs the tree from and the tree's folder inside it."""
+
+    repo_url: str
+    revision: str
+    tree_path: str  # "." for the repository root
+
+    def local_folder(self, source: dict[str, Any], tree: SourceTree) -> str | None:
+        """The tree folder a git source points at, or None when it is not in this tree."""
+        if normalize_repo(source.get("repoURL")) != normalize_repo(self.repo_url):
+            return None
+        path = str(source.get("path") or "").strip("/")
+        if source.get("chart") or not isinstance(source.get("path"), str):
+            return None
+        rel = tree_relative(path, self.tree_path)
+        return rel if rel is not None and rel in tree.dirs else None
+
+    def in_tree(self, path: str) -> str | None:
+        """A repository path as a path of the tree, or None when it is outside."""
+        return tree_relative(path.strip("/"), self.tree_path)
+
+
+def tree_relative(path: str, tree_path: str) -> str | None:
+    """``path`` (in the repository) relative to ``tree_path``, or None when outside it."""
+    path = posixpath.normpath(path) if path else "."
+    if tree_path in ("", "."):
+        return "" if path == "." else path
+    if path == tree_path:
+        return ""
+    if path.startswith(tree_path + "/"):
+        return path[len(tree_path) + 1 :]
+    return None
+
+
+def sources_of(doc: Document) -> list[dict[str, Any]]:
+    """``source`` and ``sources[]`` of an Application or an ApplicationSet's template."""
+    spec = as_dict(doc.obj.get("spec"))
+    if doc.obj.get("kind") == "ApplicationSet":
+        spec = as_dict(as_dict(spec.get("template")).get("spec"))
+    found = [as_dict(spec.get("source"))] if spec.get("source") else []
+    return found + [as_dict(s) for s in as_list(spec.get("sources"))]
+
+
+def root_apps(tree: SourceTree, loc: Location) -> set[tuple[str, int]]:
+    """(file, index) of the Applications that sync a folder holding Applications."""
+    found: set[tuple[str, int]] = set()
+    for app in tree.apps():
+        for source in sources_of(app):
+            folder = loc.local_folder(source, tree)
+            recurse = bool(as_dict(source.get("directory")).get("recurse"))
+            if folder is not None and any(
+                is_app(d.obj) for d in tree.in_folder(folder, recurse=recurse)
+            ):
+                found.add((app.file, app.index))
+    return found
+
+
+def _votes(tree: SourceTree, apps: list[Document]) -> Counter[tuple[str, str, str]]:
+    """(repo, revision, tree path) for every git source or $values file found in the tree."""
+    votes: Counter[tuple[str, str, str]] = Counter()
+    for doc in apps:
+        sources = sources_of(doc)
+        refs = {s.get("ref"): s for s in sources if s.get("ref")}
+        for source in sources:
+            repo, revision = (
+                str(source.get("repoURL") or ""),
+                str(source.get("targetRevision") or "HEAD"),
+            )
+            paths = []
+            if isinstance(source.get("path"), str) and not source.get("chart"):
+                paths.append((repo, revision, source["path"], True))
+            for file in as_list(as_dict(source.get("helm")).get("valueFiles")):
+                ref, _, rest = str(file).partition("/")
+                if ref.startswith("$") and ref[1:] in refs:
+                    target = refs[ref[1:]]
+                    paths.append(
+                        (
+                            str(target.get("repoURL") or ""),
+                            str(target.get("targetRevision") or "HEAD"),
+                            rest,
+                            False,
+                        )
+                    )
+            for repo_, rev, path, is_dir in paths:
+                prefix = _prefix(tree, path.strip("/"), is_dir=is_dir)
+                if prefix is not None and repo_:
+                    votes[(repo_, rev, prefix)] += 1
+    return votes
+
+
+def _prefix(tree: SourceTree, path: str, *, is_dir: bool) -> str | None:
+    """The repository folder that, joined with a path of the tree, gives ``path``."""
+    parts = [p for p in path.split("/") if p and p != "."]
+    known = tree.dirs if is_dir else {d.file for d in tree.docs}
+    for i in range(len(parts) + 1):
+        rest = "/".join(parts[i:])
+        if rest and rest in known:
+            return "/".join(parts[:i]) or "."
+    return None
+
+
+def infer_location(
+    tree: SourceTree,
+    report: Report,
+    *,
+    repo_url: str | None,
+    tree_path: str | None,
+) -> Location:
+    """The location most Applications agree on; flags override, every choice is reported."""
+    votes = _votes(tree, tree.apps())
+    if repo_url:
+        wanted = normalize_repo(repo_url)
+        votes = Counter({k: n for k, n in votes.items() if normalize_repo(k[0]) == wanted})
+    if tree_path:
+        wanted_path = tree_path.strip("/") or "."
+        votes = Counter({k: n for k, n in votes.items() if k[2] == wanted_path})
+    best = votes.most_common(1)[0][0] if votes else None
+    repo = repo_url or (best[0] if best else "")
+    revision = best[1] if best else "main"
+    path = (tree_path.strip("/") or ".") if tree_path else (best[2] if best else ".")
+    if not repo:
+        repo = "https://example.invalid/homelab.git"
+        report.add(
+            "warning",
+            "cluster.repo_url",
+            "no Application points at a folder of this tree: set --repo-url (placeholder written)",
+        )
+    elif not repo_url:
+        report.add(
+            "inferred",
+            "cluster.repo_url",
+            f"{repo}: the repository {votes[best] if best else 0} source(s) of this tree come from",
+        )
+    if not tree_path:
+        report.add(
+            "inferred",
+            "cluster.tree_path",
+            f"{path!r}: where those sources find this tree's folders",
+        )
+    report.add("inferred", "cluster.revision", f"{revision!r}: the targetRevision of those sources")
+    return Location(repo, revision, path)

@@ -1,0 +1,320 @@
+"""Import hand-written trees, render the result, compare object by object (issue 13)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from importer_trees import (
+    REPO,
+    app_yaml,
+    import_and_render,
+    import_cli,
+    report_lines,
+    root_app,
+    write_tree,
+)
+
+HELM = f"""
+sources:
+  - repoURL: https://charts.example.com
+    chart: podinfo
+    targetRevision: 6.5.0
+    helm:
+      releaseName: podinfo
+      valueFiles:
+        - $values/values/podinfo.yaml
+  - repoURL: {REPO}
+    targetRevision: main
+    ref: values
+"""
+PODINFO_VALUES = """
+# How many pods serve the UI.
+replicaCount: 2
+ui:
+  # The colour of the page.
+  color: "#34577c"
+  message: "on"
+"""
+CONFIGMAP = """
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: tools
+data:
+  mode: "1.10"
+"""
+DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: tools
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports: [{containerPort: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: tools
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 80}]
+"""
+
+
+def flat_tree(root: Path) -> Path:
+    """A flat apps/ folder: a chart with a values file, an external Git path, a local folder."""
+    return write_tree(
+        root,
+        {
+            "root.yaml": root_app("apps"),
+            "apps/podinfo.yaml": app_yaml("podinfo", HELM, "podinfo", wave=5),
+            "apps/crds.yaml": app_yaml(
+                "crds",
+                "source:\n  repoURL: https://github.com/kubernetes-sigs/gateway-api\n"
+                "  targetRevision: v1.2.1\n  path: config/crd/standard",
+                "default",
+                wave=-1,
+            ),
+            "apps/tools.yaml": app_yaml(
+                "tools",
+                f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: manifests/tools",
+                "tools",
+            ),
+            "values/podinfo.yaml": PODINFO_VALUES,
+            "manifests/tools/configmap.yaml": CONFIGMAP,
+            "manifests/tools/web.yaml": DEPLOYMENT,
+        },
+    )
+
+
+def test_flat_tree_is_reproduced_and_renders(tmp_path: Path) -> None:
+    tree = flat_tree(tmp_path / "tree")
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    assert comparison.missing == [
+        ("Application/argocd/root", "a root app: homegen's app-of-apps syncs apps/ instead")
+    ]
+    assert len(comparison.reproduced) == 6  # 3 apps, ConfigMap, Deployment, Service
+    data = tomllib.loads(text)
+    assert data["cluster"]["repo_url"] == REPO
+    assert data["cluster"]["tree_path"] == "."
+    podinfo = data["apps"]["podinfo"]
+    assert podinfo["helm"] == {
+        "repo_url": "https://charts.example.com",
+        "chart": "podinfo",
+        "version": "6.5.0",
+    }
+    assert podinfo["values"] == {"replicaCount": 2, "ui": {"color": "#34577c", "message": "on"}}
+    assert "# How many pods serve the UI.\nreplicaCount = 2" in text
+    assert "# The colour of the page.\nui.color" in text
+    assert data["apps"]["crds"]["git"]["path"] == "config/crd/standard"
+    # waves -1 < 0 < 5 → crds, then tools, then podinfo
+    assert data["apps"]["tools"]["after"] == ["crds"]
+    assert data["apps"]["podinfo"]["after"] == ["tools"]
+    # the unhardened Deployment is not hardened: its findings become imported exceptions
+    exceptions = data["apps"]["tools"]["policy_exceptions"]
+    assert exceptions and all(r.startswith("imported: ") for r in exceptions.values())
+    assert "HG312" in exceptions  # no probes
+    lines = report_lines(stdout)
+    assert any(x["kind"] == "inferred" and "sync-wave 5" in str(x["message"]) for x in lines)
+
+
+def test_split_tree_with_two_roots(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "bootstrap/root.yaml": root_app("k8s/apps", recurse=True),
+            "apps/platform/crds.yaml": app_yaml(
+                "crds",
+                "source:\n  repoURL: https://github.com/kubernetes-sigs/gateway-api\n"
+                "  targetRevision: v1.2.1\n  path: config/crd/standard",
+                "default",
+                wave=0,
+            ),
+            "apps/applications/tools.yaml": app_yaml(
+                "tools",
+                f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: k8s/manifests/tools",
+                "tools",
+                wave=1,
+            ),
+            "manifests/tools/configmap.yaml": CONFIGMAP,
+        },
+    )
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    data = tomllib.loads(text)
+    assert data["cluster"]["tree_path"] == "k8s"
+    assert data["apps"]["tools"]["after"] == ["crds"]
+    assert [m[0] for m in comparison.missing] == ["Application/argocd/root"]
+    assert comparison.share == 3 / 4
+
+
+def test_multi_source_chart_values_and_local_folder(tmp_path: Path) -> None:
+    sources = HELM + f"  - repoURL: {REPO}\n    targetRevision: main\n    path: manifests/podinfo\n"
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/podinfo.yaml": app_yaml("podinfo", sources, "podinfo"),
+            "values/podinfo.yaml": PODINFO_VALUES,
+            "manifests/podinfo/configmap.yaml": CONFIGMAP.replace("tools", "podinfo"),
+        },
+    )
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    data = tomllib.loads(text)
+    assert data["apps"]["podinfo"]["objects"][0]["kind"] == "ConfigMap"
+    assert [m[0] for m in comparison.missing] == ["Application/argocd/root"]
+
+
+APPSET = """
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: runners
+  namespace: argocd
+spec:
+  goTemplate: true
+  generators:
+    - list:
+        elements:
+          - name: home
+            repo: home.io
+          - name: dots
+            repo: dotfiles
+  template:
+    metadata:
+      name: "runners-{{ .name }}"
+      finalizers: [resources-finalizer.argocd.argoproj.io]
+    spec:
+      project: default
+      sources:
+        - repoURL: ghcr.io/actions/actions-runner-controller-charts
+          chart: gha-runner-scale-set
+          targetRevision: 0.13.0
+          helm:
+            releaseName: "{{ .name }}"
+            parameters:
+              - name: githubConfigUrl
+                value: "https://github.com/me/{{.repo}}"
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: runners
+      syncPolicy:
+        automated: {prune: true, selfHeal: true}
+        syncOptions: [CreateNamespace=true]
+        retry: {limit: 5, backoff: {duration: 5s, factor: 2, maxDuration: 3m}}
+"""
+
+
+def test_applicationset_list_generator(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "tree", {"root.yaml": root_app("apps"), "apps/runners.yaml": APPSET}
+    )
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    generator = tomllib.loads(text)["apps"]["runners"]["generator"]
+    assert generator["elements"] == [
+        {"name": "home", "repo": "home.io"},
+        {"name": "dots", "repo": "dotfiles"},
+    ]
+    assert generator["parameters"] == {"githubConfigUrl": "https://github.com/me/{{.repo}}"}
+    assert "ApplicationSet/argocd/runners" in comparison.reproduced
+
+
+def test_applicationset_other_generator_is_reported(tmp_path: Path) -> None:
+    git_set = APPSET.replace("    - list:\n", "    - git:\n        repoURL: x\n      list:\n")
+    tree = write_tree(
+        tmp_path / "tree", {"root.yaml": root_app("apps"), "apps/runners.yaml": git_set}
+    )
+    code, _, stderr = import_cli(tree, tmp_path / "services.toml")
+    assert code == 0
+    assert "ApplicationSet/runners: not imported: generators git, list" in stderr
+
+
+def kustomize_tree(root: Path, kustomization: str) -> Path:
+    return write_tree(
+        root,
+        {
+            "root.yaml": root_app("apps"),
+            "apps/tools.yaml": app_yaml(
+                "tools",
+                f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: manifests/tools",
+                "tools",
+            ),
+            "manifests/tools/kustomization.yaml": kustomization,
+            "manifests/tools/configmap.yaml": CONFIGMAP.replace("  namespace: tools\n", ""),
+        },
+    )
+
+
+def test_plain_kustomization_is_flattened(tmp_path: Path) -> None:
+    tree = kustomize_tree(tmp_path / "tree", "resources: [configmap.yaml]\nnamespace: tools\n")
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    obj = tomllib.loads(text)["apps"]["tools"]["objects"][0]
+    assert obj["metadata"] == {"name": "settings", "namespace": "tools"}
+    assert "ConfigMap/tools/settings" in comparison.reproduced
+
+
+def test_kustomization_with_patches_is_reported_not_imported(tmp_path: Path) -> None:
+    tree = kustomize_tree(
+        tmp_path / "tree", "resources: [configmap.yaml]\npatches: [{path: p.yaml}]\n"
+    )
+    code, stdout, _ = import_cli(tree, tmp_path / "services.toml", "--output", "json")
+    assert code == 0
+    messages = [str(x["message"]) for x in report_lines(stdout)]
+    assert any("uses patches" in m for m in messages)
+    assert any("resource of kustomization" in m for m in messages)
+
+
+def test_secret_with_literal_data_becomes_a_reference(tmp_path: Path) -> None:
+    secret = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: tools\n"
+        "stringData:\n  password: hunter2\n"
+    )
+    tree = flat_tree(tmp_path / "tree")
+    write_tree(tree, {"manifests/tools/secret.yaml": secret})
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    assert "hunter2" not in text and "hunter2" not in stdout
+    assert tomllib.loads(text)["apps"]["tools"]["secrets"] == ["op://Imported/db/password"]
+    assert "Secret/tools/db" in comparison.reproduced
+    assert any(
+        x["kind"] == "secret" and "op://Imported/db/password" in str(x["message"])
+        for x in report_lines(stdout)
+    )
+
+
+def test_homegens_own_tree_is_reproduced(tmp_path: Path, repo_root: Path) -> None:
+    comparison, _, _ = import_and_render(tmp_path, repo_root / "rendered")
+    assert comparison.missing == []
+    assert comparison.total >= 30
+
+
+def test_never_overwrites_without_force(tmp_path: Path) -> None:
+    tree = flat_tree(tmp_path / "tree")
+    out = tmp_path / "services.toml"
+    out.write_text("keep")
+    code, _, stderr = import_cli(tree, out)
+    assert code == 2 and "--force" in stderr and out.read_text() == "keep"
+    code, _, _ = import_cli(tree, out, "--force")
+    assert code == 0 and out.read_text() != "keep"
+
+
+def test_unreadable_tree_exits_2_with_file_and_line(tmp_path: Path) -> None:
+    tree = flat_tree(tmp_path / "tree")
+    write_tree(tree, {"manifests/tools/broken.yaml": "a: [1\nb: 2\n"})
+    out = tmp_path / "services.toml"
+    code, _, stderr = import_cli(tree, out)
+    assert code == 2
+    assert "manifests/tools/broken.yaml:" in stderr and "Traceback" not in stderr
+    assert not out.exists()
