@@ -11,7 +11,7 @@ export HOMEGEN_SCHEMA_LOCATION ?= $(SHARED_SCHEMAS)
 $(BIN)/homegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,charts]'
 	@touch $@
 
 setup: $(BIN)/homegen

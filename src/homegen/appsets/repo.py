@@ -1,0 +1,82 @@
+"""What the generators read: the files of a local checkout, and the declared clusters."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+IN_CLUSTER_URL = "https://kubernetes.default.svc"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A cluster the ``clusters`` generator yields (``in-cluster`` unless others are declared)."""
+
+    name: str
+    server: str
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+
+
+IN_CLUSTER = Cluster("in-cluster", IN_CLUSTER_URL)
+
+
+class Repo(Protocol):
+    """The repository an ApplicationSet's git generators read (the local checkout)."""
+
+    def files(self) -> list[str]:
+        """Every file path (posix, relative to the repository root), sorted."""
+        ...
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of one file, or None when it does not exist or cannot be read."""
+        ...
+
+
+@dataclass
+class DiskRepo:
+    """A checkout on disk. ``prefix`` is where ``root`` sits in the repository when ``root``
+    is not the repository root itself (a tree folder validated on its own)."""
+
+    root: Path
+    prefix: str = ""
+    _files: list[str] | None = None
+
+    def files(self) -> list[str]:
+        """Every file below the root (``.git`` skipped), as repository paths."""
+        if self._files is None:
+            found: list[str] = []
+            for folder, dirs, names in os.walk(self.root):
+                dirs[:] = sorted(d for d in dirs if d != ".git")
+                rel = Path(folder).relative_to(self.root).as_posix()
+                base = "" if rel == "." else rel
+                found.extend(self._repo_path(posixpath.join(base, n)) for n in names)
+            self._files = sorted(found)
+        return self._files
+
+    def _repo_path(self, rel: str) -> str:
+        return posixpath.join(self.prefix, rel) if self.prefix else rel
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of a repository path inside the root."""
+        rel = path.strip("/")
+        if self.prefix:
+            if not rel.startswith(self.prefix.strip("/") + "/"):
+                return None
+            rel = rel[len(self.prefix.strip("/")) + 1 :]
+        try:
+            return (self.root / rel).read_bytes()
+        except OSError:
+            return None
+
+
+def find_repo_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``.git`` (a git checkout)."""
+    current = start.resolve()
+    for folder in (current, *current.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
