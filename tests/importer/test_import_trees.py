@@ -15,6 +15,8 @@ from importer_trees import (
     write_tree,
 )
 
+from robustness import render_cli
+
 HELM = f"""
 sources:
   - repoURL: https://charts.example.com
@@ -318,3 +320,59 @@ def test_unreadable_tree_exits_2_with_file_and_line(tmp_path: Path) -> None:
     assert code == 2
     assert "manifests/tools/broken.yaml:" in stderr and "Traceback" not in stderr
     assert not out.exists()
+
+
+def _rendered_web(tmp_path: Path) -> dict[str, str]:
+    """A Deployment and Service written exactly as homegen renders [services.web]."""
+    config = tmp_path / "web.toml"
+    config.write_text(
+        (Path(__file__).parents[1] / "cases/accept/minimal/services.toml").read_text()
+        + 'replicas = 2\nenv = { TZ = "UTC" }\n'
+    )
+    code, text = render_cli(config, tmp_path / "web-out")
+    assert code == 0, text
+    folder = tmp_path / "web-out/manifests/web"
+    return {
+        f"manifests/web/{f}": (folder / f).read_text() for f in ("deployment.yaml", "service.yaml")
+    }
+
+
+def test_deployment_and_service_equal_to_homegens_become_a_service(tmp_path: Path) -> None:
+    files = {
+        "root.yaml": root_app("apps"),
+        "apps/web.yaml": app_yaml(
+            "web",
+            f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: manifests/web",
+            "web",
+        ),
+        **_rendered_web(tmp_path),
+    }
+    tree = write_tree(tmp_path / "tree", files)
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    web = tomllib.loads(text)["services"]["web"]
+    assert web["image"] == "nginx:1.27.0" and web["port"] == 8080 and web["replicas"] == 2
+    assert web["env"] == {"TZ": "UTC"}
+    assert "Deployment/web/web" in comparison.reproduced
+    assert "Service/web/web" in comparison.reproduced
+    assert any("→ [services.web]" in str(x["message"]) for x in report_lines(stdout))
+
+
+def test_deployment_and_service_not_equal_stay_objects(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/web.yaml": app_yaml(
+                "web",
+                f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: manifests/web",
+                "tools",
+            ),
+            "manifests/web/web.yaml": DEPLOYMENT,
+        },
+    )
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    data = tomllib.loads(text)
+    assert "services" not in data
+    assert [o["kind"] for o in data["apps"]["web"]["objects"]] == ["Deployment", "Service"]
+    assert any("kept as objects of app web" in str(x["message"]) for x in report_lines(stdout))
+    assert {"Deployment/tools/web", "Service/tools/web"} <= set(comparison.reproduced)

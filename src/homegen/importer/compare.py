@@ -215,7 +215,7 @@ def compare(
             a, b = app_view(doc, source, source_loc), app_view(found, rendered, rendered_loc)
             diff = [k for k in a if a[k] != b[k]]
         else:
-            a, b = strip_added(_placed(doc.obj, key)), strip_added(_placed(found.obj, key))
+            a, b = strip_added(placed(doc.obj, key)), strip_added(placed(found.obj, key))
             diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
         if diff:
             result.missing.append((label, "differs in " + ", ".join(diff)))
@@ -224,7 +224,7 @@ def compare(
     return result
 
 
-def _placed(obj: dict[str, Any], key: Key) -> dict[str, Any]:
+def placed(obj: dict[str, Any], key: Key) -> dict[str, Any]:
     """The object with its effective namespace written out (an object without one lands in
     its Application's destination namespace, or the kustomization's)."""
     if not key[1]:

@@ -62,9 +62,8 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     apps, used = _apps(tree, loc, report)
     taken = _take_settings_objects(apps)
     argocd, argo_domain = argocd_section(tree, apps, taken, report)
-    if argocd.get("app") in apps:  # homegen's own settings app: it renders it from [argocd]
-        settings_app = apps.pop(argocd["app"])
-        report.add("imported", settings_app.subject, "→ [argocd] (ArgoCD's own settings app)")
+    if argocd.get("app") in apps:
+        _settings_app(argocd, apps, report)
     gateway = gateway_section(taken, apps, report)
     if gateway["app"] not in apps:
         apps[gateway["app"]] = ImportedApp(
@@ -88,6 +87,38 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
         )
     data["apps"] = {name: app.table for name, app in sorted(apps.items())}
     return finish(data, apps, tree, loc, report, HEAD)
+
+
+_ARGOCD_GENERATED = ("ReferenceGrant", "Secret")  # route grant, OCI repository entries
+
+
+def _settings_app(argocd: dict[str, Any], apps: dict[str, ImportedApp], report: Report) -> None:
+    """The app that held argocd-cm: homegen renders it from [argocd] when it holds nothing
+    else homegen does not generate there; otherwise it stays, and the settings get their
+    own app."""
+    app = apps[argocd["app"]]
+    others = [o for _, o in app.objects if o.get("kind") not in _ARGOCD_GENERATED]
+    if others or any(k in app.table for k in ("helm", "git")):
+        argocd["app"] = f"{app.name}-settings"[:63]
+        report.add(
+            "inferred",
+            "argocd.app",
+            f"{argocd['app']!r}: app {app.name} holds more "
+            "than ArgoCD's settings; homegen's settings go in an app of their own",
+        )
+        return
+    del apps[app.name]
+    report.add("imported", app.subject, "→ [argocd] (ArgoCD's own settings app)")
+    for doc, obj in app.objects:
+        label = f"{obj.get('kind')}/{as_dict(obj.get('metadata')).get('name')}"
+        report.add(
+            "inferred",
+            label,
+            "left to homegen, which renders ArgoCD's route grant and "
+            "OCI repository entries from services.toml",
+            doc.file,
+            doc.line,
+        )
 
 
 def _apps(

@@ -55,6 +55,7 @@ def finish(
     comments = _comments(apps)
     try:
         _drop_generated(data, apps, comments, head, report)
+        _detect_services(data, apps, comments, head, report)
         rendered = _render(data, comments, head)
         if _policy_exceptions(data, rendered, report):
             rendered = _render(data, comments, head)
@@ -128,6 +129,103 @@ def _drop_generated(
             app.table["objects"] = [obj for _, obj in kept]
         else:
             app.table.pop("objects", None)
+
+
+_CARRIED = ("namespace", "tier", "after", "description", "sync_options", "manage_namespace",
+            "pod_security")  # fmt: skip
+
+
+def _detect_services(
+    data: dict[str, Any],
+    apps: dict[str, ImportedApp],
+    comments: dict[Path, list[str]],
+    head: list[str],
+    report: Report,
+) -> None:
+    """An app holding just a Deployment and its Service of the app's name becomes
+    [services.NAME] when homegen renders both exactly as the tree has them."""
+    from homegen.importer.services import service_candidate
+
+    for name, app in sorted(apps.items()):
+        table = data["apps"].get(name)
+        pair = _pair(name, app) if table is not None else None
+        if pair is None or any(k in table for k in ("helm", "git", "generator")):
+            continue
+        deployment, service = pair
+        candidate = {k: table[k] for k in _CARRIED if k in table}
+        candidate.update(service_candidate(deployment, service))
+        refs = set(candidate.get("secret_env", {}).values())
+        if not set(table.get("secrets", [])) <= refs:
+            continue
+        trial = {**data, "apps": {n: t for n, t in data["apps"].items() if n != name}}
+        trial["services"] = {**data.get("services", {}), name: candidate}
+        moved: dict[Path, list[str]] = {
+            (("services", *k[1:]) if k[:2] == ("apps", name) else k): v for k, v in comments.items()
+        }
+        why = _same_workload(trial, moved, head, name, table["namespace"], deployment, service)
+        subject = f"Deployment/{name} + Service/{name}"
+        if why:
+            report.add("inferred", subject, f"kept as objects of app {name}: homegen's rendering "
+                       f"of [services.{name}] would differ ({why})")  # fmt: skip
+            continue
+        data.clear()
+        data.update(trial)
+        comments.clear()
+        comments.update(moved)
+        report.add("imported", subject, f"→ [services.{name}]: homegen renders both exactly as "
+                   "the tree has them")  # fmt: skip
+        for var, ref in sorted(candidate.get("secret_env", {}).items()):
+            report.add("secret", f"services.{name}.secret_env.{var}", f"{ref}: fill in the "
+                       "1Password vault and item (read from the env's secretKeyRef)")  # fmt: skip
+
+
+def _pair(name: str, app: ImportedApp) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    kinds = {
+        (str(o.get("kind")), str(as_dict(o.get("metadata")).get("name"))): o for _, o in app.objects
+    }
+    if set(kinds) != {("Deployment", name), ("Service", name)}:
+        return None
+    return kinds[("Deployment", name)], kinds[("Service", name)]
+
+
+def _same_workload(
+    trial: dict[str, Any],
+    comments: dict[Path, list[str]],
+    head: list[str],
+    name: str,
+    namespace: str,
+    deployment: dict[str, Any],
+    service: dict[str, Any],
+) -> str | None:
+    """None when the trial config renders the same Deployment and Service; else why not."""
+    try:
+        rendered = _render(trial, comments, head)
+    except ConfigError as exc:
+        return exc.lines()[0]
+    out = {}
+    for path in (f"manifests/{name}/deployment.yaml", f"manifests/{name}/service.yaml"):
+        for doc in read_files({path: rendered.files.get(path, b"").decode()}).docs:
+            out[doc.obj.get("kind")] = doc.obj
+    diffs = []
+    for kind, source in (("Deployment", deployment), ("Service", service)):
+        key = (kind, namespace, name)
+        a, b = _workload_view(source, key), _workload_view(out.get(kind, {}), key)
+        diffs += [f"{kind} {k}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    return ", ".join(diffs) or None
+
+
+def _workload_view(obj: dict[str, Any], key: tuple[str, str, str]) -> dict[str, Any]:
+    """strip_added, with an empty pod-template annotations map taken as absent."""
+    from homegen.importer.compare import placed
+
+    view = strip_added(placed(obj, key))
+    template = as_dict(as_dict(view.get("spec")).get("template"))
+    meta = as_dict(template.get("metadata"))
+    if "annotations" in meta and not meta["annotations"]:
+        meta = {k: v for k, v in meta.items() if k != "annotations"}
+        template = {**template, "metadata": meta}
+        view = {**view, "spec": {**view["spec"], "template": template}}
+    return {**view.get("spec", {}), "metadata": view.get("metadata")}
 
 
 def _folder_owners(rendered: Rendered) -> dict[str, str]:
