@@ -376,3 +376,26 @@ def test_deployment_and_service_not_equal_stay_objects(tmp_path: Path) -> None:
     assert [o["kind"] for o in data["apps"]["web"]["objects"]] == ["Deployment", "Service"]
     assert any("kept as objects of app web" in str(x["message"]) for x in report_lines(stdout))
     assert {"Deployment/tools/web", "Service/tools/web"} <= set(comparison.reproduced)
+
+
+def test_application_fields_other_than_homegens_are_kept(tmp_path: Path) -> None:
+    manual = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: crds\n"
+        "  namespace: argocd\nspec:\n  project: default\n  source:\n"
+        "    repoURL: https://github.com/kubernetes-sigs/gateway-api\n"
+        "    targetRevision: v1.2.1\n    path: config/crd/standard\n"
+        "  destination:\n    server: https://kubernetes.default.svc\n    namespace: default\n"
+        "  revisionHistoryLimit: 2\n"
+        "  syncPolicy:\n    syncOptions: [ServerSideApply=true]\n"
+    )
+    tree = write_tree(tmp_path / "tree", {"root.yaml": root_app("apps"), "apps/crds.yaml": manual})
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    fields = tomllib.loads(text)["apps"]["crds"]["application"]
+    assert fields == {
+        "create_namespace": False, "automated": False, "retry": False, "finalizers": [],
+        "history": 2,
+    }  # fmt: skip
+    assert "Application/argocd/crds" in comparison.reproduced
+    rendered = (tmp_path / "OUT/apps/crds.yaml").read_text()
+    assert "automated" not in rendered and "retry" not in rendered
+    assert "finalizers" not in rendered and "CreateNamespace" not in rendered

@@ -220,6 +220,39 @@ class Volume(Strict):
     storage_class: Name | None = Field(None, description="StorageClass; the cluster default.")
 
 
+FINALIZER = "resources-finalizer.argocd.argoproj.io"
+
+
+class Retry(Strict):
+    """How ArgoCD retries a failed sync."""
+
+    limit: int = Field(5, ge=-1, description="Attempts; -1 retries forever.")
+    duration: str = Field("5s", description="First backoff.", examples=["5s"])
+    factor: int = Field(2, ge=1, description="Backoff multiplier.")
+    max_duration: str = Field("3m", description="Longest backoff.", examples=["3m"])
+
+
+class ApplicationFields(Strict):
+    """The rendered Application's fields, where they differ from HOMELAB's standards (most
+    often to keep an imported tree as it was)."""
+
+    history: int | None = Field(
+        None, ge=0, description="revisionHistoryLimit (default: [defaults] history by tier)."
+    )
+    retry: Retry | Literal[False] | None = Field(
+        None, description="Sync retry; false: none (default: [defaults] retry_limit, 5s/2/3m)."
+    )
+    automated: bool = Field(True, description="Sync automatically; false: sync by hand.")
+    prune: bool = Field(True, description="Automated sync deletes what left the tree.")
+    self_heal: bool = Field(True, description="Automated sync reverts changes in the cluster.")
+    allow_empty: bool = Field(False, description="Automated sync may prune every object.")
+    create_namespace: bool = Field(True, description="Add the CreateNamespace=true sync option.")
+    finalizers: list[str] = Field(
+        default_factory=lambda: [FINALIZER],
+        description="Application finalizers ([] keeps the app's objects when it is deleted).",
+    )
+
+
 class Workload(Strict):
     """What services and apps share: placement, ordering, metadata, exceptions."""
 
@@ -241,6 +274,9 @@ class Workload(Strict):
         default_factory=dict, description="Policy rule id → reason it does not apply."
     )
     description: str = Field("", description="One line shown in the Application and `list`.")
+    application: ApplicationFields = Field(
+        ApplicationFields(), description="Application fields other than HOMELAB's standards."
+    )
 
 
 class Service(Workload):

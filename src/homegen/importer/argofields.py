@@ -11,8 +11,6 @@ from homegen.importer.apps import FINALIZER, HOMEGEN_ANNOTATIONS, IN_CLUSTER, WA
 from homegen.importer.report import Report
 from homegen.validate.tree import as_dict, as_list
 
-RETRY = {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}}
-AUTOMATED = {"prune": True, "selfHeal": True, "allowEmpty": False}
 _OWN_LABELS = (
     "app.kubernetes.io/name",
     "app.kubernetes.io/part-of",
@@ -32,20 +30,10 @@ def import_argo_fields(app: ImportedApp, report: Report) -> None:
     if (server and server not in IN_CLUSTER) or (cluster and cluster != "in-cluster"):
         lost("destination", f"{server or cluster}: homegen deploys to the cluster ArgoCD runs in")
     policy = as_dict(spec.get("syncPolicy"))
-    _sync_options(app, as_list(policy.get("syncOptions")), lost)
-    automated = policy.get("automated")
-    if automated is None:
-        lost(
-            "syncPolicy.automated",
-            "absent (manual sync): homegen syncs automatically, prune and selfHeal",
-        )
-    else:
-        merged = {**AUTOMATED, **{k: v for k, v in as_dict(automated).items()}}
-        if merged != AUTOMATED:
-            lost("syncPolicy.automated", f"{automated}: homegen renders {AUTOMATED}")
-    retry = policy.get("retry")
-    if retry != RETRY:
-        lost("syncPolicy.retry", f"{retry}: homegen renders {RETRY}")
+    fields: dict[str, Any] = {}
+    _sync_options(app, as_list(policy.get("syncOptions")), lost, fields)
+    _automated(policy, fields)
+    _retry(policy.get("retry"), fields)
     for key in sorted(set(policy) - {"automated", "syncOptions", "retry"}):
         lost(f"syncPolicy.{key}", "services.toml has no such key")
     for key in ("ignoreDifferences", "info"):
@@ -56,9 +44,19 @@ def import_argo_fields(app: ImportedApp, report: Report) -> None:
     meta = as_dict(app.doc.obj.get("metadata"))
     if app.doc.obj.get("kind") == "ApplicationSet":
         meta = as_dict(as_dict(as_dict(app.doc.obj.get("spec")).get("template")).get("metadata"))
-    finalizers = as_list(meta.get("finalizers"))
+    finalizers = [str(f) for f in as_list(meta.get("finalizers"))]
     if finalizers != [FINALIZER]:
-        lost("metadata.finalizers", f"{finalizers}: homegen renders [{FINALIZER}]")
+        fields["finalizers"] = finalizers
+    if fields:
+        app.table["application"] = fields
+        report.add(
+            "inferred",
+            app.subject,
+            f"Application fields other than homegen's "
+            f"standards kept in [apps.{app.name}.application]: {', '.join(fields)}",
+            app.doc.file,
+            app.doc.line,
+        )
     own = as_dict(app.doc.obj.get("metadata"))
     for key, value in as_dict(own.get("labels")).items():
         if key not in _OWN_LABELS:
@@ -75,7 +73,44 @@ def _lost_to(report: Report, app: ImportedApp) -> Any:
     return lost
 
 
-def _sync_options(app: ImportedApp, options: list[Any], lost: Any) -> None:
+def _automated(policy: dict[str, Any], fields: dict[str, Any]) -> None:
+    if "automated" not in policy or policy["automated"] is None:
+        fields["automated"] = False
+        return
+    automated = as_dict(policy["automated"])  # ArgoCD: every flag false unless set
+    for key, name, default in (
+        ("prune", "prune", True),
+        ("selfHeal", "self_heal", True),
+        ("allowEmpty", "allow_empty", False),
+    ):
+        value = bool(automated.get(key, False))
+        if value != default:
+            fields[name] = value
+
+
+def _retry(retry: Any, fields: dict[str, Any]) -> None:
+    if retry is None:
+        fields["retry"] = False
+        return
+    retry, backoff = as_dict(retry), as_dict(as_dict(retry).get("backoff"))
+    found = {
+        "limit": int(retry.get("limit", 5)),
+        "duration": str(backoff.get("duration", "5s")),
+        "factor": int(backoff.get("factor", 2)),
+        "max_duration": str(backoff.get("maxDuration", "3m")),
+    }
+    if found != {"limit": 5, "duration": "5s", "factor": 2, "max_duration": "3m"}:
+        fields["retry"] = found
+
+
+def history_field(app: ImportedApp, tier: str) -> None:
+    """revisionHistoryLimit into the table when it differs from homegen's for the tier."""
+    wanted = app.history_limit if app.history_limit is not None else 10  # ArgoCD's default
+    if wanted != (10 if tier == "infra" else 3):
+        app.table.setdefault("application", {})["history"] = wanted
+
+
+def _sync_options(app: ImportedApp, options: list[Any], lost: Any, fields: dict[str, Any]) -> None:
     kept: list[str] = []
     creates = False
     for option in options:
@@ -89,6 +124,6 @@ def _sync_options(app: ImportedApp, options: list[Any], lost: Any) -> None:
             continue
         kept.append(text)
     if not creates:
-        lost("syncOptions", "no CreateNamespace=true: homegen always adds it")
+        fields["create_namespace"] = False
     if kept:
         app.table["sync_options"] = kept

@@ -125,7 +125,13 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
                 )
             )
     destination = as_dict(spec.get("destination"))
-    options = sorted(str(o) for o in as_list(as_dict(spec.get("syncPolicy")).get("syncOptions")))
+    policy = as_dict(spec.get("syncPolicy"))
+    options = sorted(str(o) for o in as_list(policy.get("syncOptions")))
+    meta = as_dict(doc.obj.get("metadata"))
+    if doc.obj.get("kind") == "ApplicationSet":
+        meta = as_dict(as_dict(as_dict(doc.obj.get("spec")).get("template")).get("metadata"))
+    automated = policy.get("automated")
+    history = spec.get("revisionHistoryLimit")
     return {
         "charts": sorted(charts),
         "git": sorted(gits),
@@ -136,7 +142,27 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
         ),
         "syncOptions": options,
         "values": without_nulls(values),
+        "automated": None
+        if automated is None
+        else {
+            k: bool(as_dict(automated).get(k, False)) for k in ("prune", "selfHeal", "allowEmpty")
+        },
+        "retry": _retry_view(policy.get("retry")),
+        "revisionHistoryLimit": 10 if history is None else history,
+        "finalizers": sorted(str(f) for f in as_list(meta.get("finalizers"))),
     }
+
+
+def _retry_view(retry: Any) -> Any:
+    if retry is None:
+        return None
+    backoff = as_dict(as_dict(retry).get("backoff"))
+    return (
+        as_dict(retry).get("limit", 5),
+        str(backoff.get("duration", "5s")),
+        backoff.get("factor", 2),
+        str(backoff.get("maxDuration", "3m")),
+    )
 
 
 def _values(

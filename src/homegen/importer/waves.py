@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from homegen.importer.apps import ImportedApp
+from homegen.importer.argofields import history_field
 from homegen.importer.report import Report
 
 
@@ -21,6 +22,7 @@ def order_apps(apps: dict[str, ImportedApp], report: Report) -> None:
     if apps and all(a.tier is not None for a in apps.values()):
         for app in apps.values():
             app.table["tier"] = app.tier
+            history_field(app, str(app.tier))
             kept = [a for a in app.after or [] if a in apps]
             if kept:
                 app.table["after"] = kept
@@ -35,6 +37,7 @@ def order_apps(apps: dict[str, ImportedApp], report: Report) -> None:
     below = {w: waves[i - 1] for i, w in enumerate(waves) if i}
     for app in apps.values():
         app.table["tier"] = "infra"
+        history_field(app, "infra")
         if app.wave in below:
             deps = sorted(n for n, a in apps.items() if a.wave == below[app.wave])
             app.table["after"] = deps

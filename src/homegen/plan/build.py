@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from homegen.config.models import App, Config, Route, Service
+from homegen.config.models import App, ApplicationFields, Config, Retry, Route, Service
 from homegen.plan.argocd import plan_argocd
 from homegen.plan.bootstrap import plan_bootstrap_keys
 from homegen.plan.model import (
@@ -235,7 +235,11 @@ def _plan_app(
         or unit.spec is None
         or unit.name in (config.gateway.app, config.network.app)
     )
+    fields = spec.application if spec else ApplicationFields()
     history = config.defaults.history_infra if unit.tier == "infra" else config.defaults.history_app
+    if fields.history is not None:
+        history = fields.history
+    create = ("CreateNamespace=true",) if fields.create_namespace else ()
     return AppPlan(
         name=unit.name,
         tier=unit.tier,
@@ -244,7 +248,7 @@ def _plan_app(
         folder=folder,
         history=history,
         sources=_sources(config, unit, folder if has_folder else None, values is not None),
-        sync_options=("CreateNamespace=true", *(spec.sync_options if spec else ())),
+        sync_options=(*create, *(spec.sync_options if spec else ())),
         after=tuple(sorted(unit.after)),
         description=spec.description if spec else "ArgoCD's own settings and route grant",
         generator=_generator(spec) if isinstance(spec, App) else None,
@@ -254,7 +258,28 @@ def _plan_app(
         secrets=unit_secrets,
         objects=objects,
         values=values,
+        automated=_automated(fields),
+        retry=_retry(config, fields),
+        finalizers=tuple(fields.finalizers),
     )
+
+
+def _automated(fields: ApplicationFields) -> dict[str, Any] | None:
+    if not fields.automated:
+        return None
+    return {"prune": fields.prune, "selfHeal": fields.self_heal, "allowEmpty": fields.allow_empty}
+
+
+def _retry(config: Config, fields: ApplicationFields) -> dict[str, Any] | None:
+    if fields.retry is False:
+        return None
+    retry = fields.retry or Retry(limit=config.defaults.retry_limit)
+    backoff = {
+        "duration": retry.duration,
+        "factor": retry.factor,
+        "maxDuration": retry.max_duration,
+    }
+    return {"limit": retry.limit, "backoff": backoff}
 
 
 def _with_exceptions(obj: dict[str, Any], exceptions: dict[str, str]) -> dict[str, Any]:

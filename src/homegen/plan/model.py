@@ -145,6 +145,16 @@ class AppPlan:
     objects: tuple[dict[str, Any], ...] = ()
     values: dict[str, Any] | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    automated: dict[str, Any] | None = field(
+        default_factory=lambda: {"prune": True, "selfHeal": True, "allowEmpty": False}
+    )
+    retry: dict[str, Any] | None = field(  # None: no retry
+        default_factory=lambda: {
+            "limit": 5,
+            "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"},
+        }
+    )
+    finalizers: tuple[str, ...] = ("resources-finalizer.argocd.argoproj.io",)
 
 
 @dataclass(frozen=True)

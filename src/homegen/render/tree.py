@@ -144,16 +144,23 @@ def _app_labels(plan: Plan, name: str) -> dict[str, str]:
     }
 
 
-def sync_policy(options: tuple[str, ...]) -> dict[str, Any]:
-    """The ArgoCD sync policy every Application gets (HOMELAB conventions)."""
-    return {
-        "automated": {"prune": True, "selfHeal": True, "allowEmpty": False},
-        "syncOptions": list(options),
-        "retry": {
-            "limit": 5,
-            "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"},
-        },
-    }
+_AUTOMATED = {"prune": True, "selfHeal": True, "allowEmpty": False}
+_RETRY = {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}}
+
+
+def sync_policy(
+    options: tuple[str, ...],
+    automated: dict[str, Any] | None = _AUTOMATED,
+    retry: dict[str, Any] | None = _RETRY,
+) -> dict[str, Any]:
+    """An Application's sync policy: HOMELAB conventions unless the app says otherwise."""
+    policy: dict[str, Any] = {}
+    if automated is not None:
+        policy["automated"] = automated
+    policy["syncOptions"] = list(options)
+    if retry is not None:
+        policy["retry"] = retry
+    return policy
 
 
 def source_dict(source: Source) -> dict[str, Any]:
@@ -187,7 +194,7 @@ def _application(plan: Plan, app: AppPlan) -> str:
         "argocd_namespace": plan.argocd.namespace,
         "labels": _app_labels(plan, app.name),
         "annotations": annotations,
-        "sync_policy": sync_policy(app.sync_options),
+        "sync_policy": sync_policy(app.sync_options, app.automated, app.retry),
     }
     if app.generator is None:
         sources = [source_dict(s) for s in app.sources]
