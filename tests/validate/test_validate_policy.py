@@ -11,55 +11,116 @@ DEPLOY = "manifests/whoami/deployment.yaml"
 NS = "manifests/whoami/namespace.yaml"
 
 
-@pytest.mark.parametrize(
-    ("rule", "old", "new"),
-    [
-        ("HG301", "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true"),
-        ("HG302", "runAsNonRoot: true", "runAsNonRoot: false"),
-        ("HG303", "seccompProfile: {type: RuntimeDefault}", "seccompProfile: {type: Unconfined}"),
-        ("HG304", "capabilities: {drop: [ALL]}", "capabilities: {drop: [ALL], add: [SYS_ADMIN]}"),
-        (
-            "HG305",
-            "      containers:\n",
-            "      volumes:\n        - {name: nfs, nfs: {server: a, path: /}}\n      containers:\n",
-        ),
-        (
-            "HG306",
-            "automountServiceAccountToken: false",
-            "automountServiceAccountToken: false\n      hostNetwork: true",
-        ),
-        (
-            "HG306",
-            "      containers:\n",
-            "      volumes:\n        - {name: h, hostPath: {path: /etc}}\n      containers:\n",
-        ),
-        ("HG307", "containerPort: 8080}", "containerPort: 8080, hostPort: 8080}"),
-        (
-            "HG308",
-            "readOnlyRootFilesystem: true",
-            "readOnlyRootFilesystem: true\n            privileged: true",
-        ),
-        ("HG309", "readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"),
-        ("HG310", "runAsUser: 65532", "runAsUser: 0"),
-        ("HG310", "fsGroup: 65532", "fsGroup: 0"),
-        ("HG311", "limits: {cpu: 500m, memory: 512Mi}", "limits: {cpu: 500m}"),
-        ("HG312", "livenessProbe:", "startupProbe:"),
-        ("HG313", "traefik/whoami:v1.10", "traefik/whoami:latest"),
-        ("HG313", "traefik/whoami:v1.10", "traefik/whoami"),
-        (
-            "HG315",
-            '{name: WHOAMI_PORT_NUMBER, value: "8080"}',
-            "{name: DB_PASSWORD, value: hunter2}",
-        ),
-        ("HG317", "automountServiceAccountToken: false", "automountServiceAccountToken: true"),
-    ],
-)
-def test_weakened_deployment_fails_its_rule(
-    validate: Validate, rule: str, old: str, new: str
+POD_SC = "      securityContext:\n        runAsNonRoot: true\n"
+CONTAINER_SC = "          securityContext:\n            allowPrivilegeEscalation: false\n"
+VOLUME = "      volumes:\n        - {volume}\n      containers:\n"
+
+
+def _volume(text: str) -> tuple[str, str]:
+    return "      containers:\n", VOLUME.format(volume=text)
+
+
+def _pod(field: str) -> tuple[str, str]:
+    """Add a pod-level field (after automountServiceAccountToken)."""
+    old = "automountServiceAccountToken: false"
+    return old, f"{old}\n      {field}"
+
+
+def _container(field: str) -> tuple[str, str]:
+    """Add a field to the container's securityContext."""
+    return CONTAINER_SC, f"{CONTAINER_SC}            {field}\n"
+
+
+# Each sub-condition of each pod rule: one change to the clean Deployment and exactly the
+# failing rules it must give (so a rule that fires too widely fails as well as one that is mute).
+WEAKENED = [
+    ("HG301-true", "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true", {"HG301"}),
+    ("HG301-unset", "            allowPrivilegeEscalation: false\n", "", {"HG301"}),
+    ("HG302-false", "runAsNonRoot: true", "runAsNonRoot: false", {"HG302"}),
+    ("HG302-unset", "        runAsNonRoot: true\n", "", {"HG302"}),
+    ("HG302-user-0", "runAsUser: 65532", "runAsUser: 0", {"HG302", "HG310"}),
+    ("HG302-container-false", *_container("runAsNonRoot: false"), {"HG302"}),
+    ("HG302-container-user-0", *_container("runAsUser: 0"), {"HG302", "HG310"}),
+    ("HG303-unconfined", "{type: RuntimeDefault}", "{type: Unconfined}", {"HG303"}),
+    ("HG303-unset", "        seccompProfile: {type: RuntimeDefault}\n", "", {"HG303"}),
+    ("HG303-container", *_container("seccompProfile: {type: Unconfined}"), {"HG303"}),
+    ("HG304-add", "capabilities: {drop: [ALL]}", "capabilities: {drop: [ALL], add: [SYS_ADMIN]}",
+     {"HG304"}),
+    ("HG304-no-drop", "capabilities: {drop: [ALL]}", "capabilities: {drop: [NET_RAW]}", {"HG304"}),
+    ("HG304-unset", "            capabilities: {drop: [ALL]}\n", "", {"HG304"}),
+    ("HG305-nfs", *_volume("{name: nfs, nfs: {server: a, path: /}}"), {"HG305"}),
+    ("HG306-hostNetwork", *_pod("hostNetwork: true"), {"HG306"}),
+    ("HG306-hostPID", *_pod("hostPID: true"), {"HG306"}),
+    ("HG306-hostIPC", *_pod("hostIPC: true"), {"HG306"}),
+    ("HG306-hostPath", *_volume("{name: h, hostPath: {path: /etc}}"), {"HG306"}),
+    ("HG307", "containerPort: 8080}", "containerPort: 8080, hostPort: 8080}", {"HG307"}),
+    ("HG308", *_container("privileged: true"), {"HG308"}),
+    ("HG309-false", "readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false", {"HG309"}),
+    ("HG309-unset", "            readOnlyRootFilesystem: true\n", "", {"HG309"}),
+    ("HG310-group-0", "runAsGroup: 65532", "runAsGroup: 0", {"HG310"}),
+    ("HG310-group-unset", "        runAsGroup: 65532\n", "", {"HG310"}),
+    ("HG310-user-unset", "        runAsUser: 65532\n", "", {"HG310"}),
+    ("HG310-fsgroup-0", "fsGroup: 65532", "fsGroup: 0", {"HG310"}),
+    ("HG310-fsgroup-unset", "        fsGroup: 65532\n", "", {"HG310"}),
+    ("HG311-limit", "limits: {cpu: 500m, memory: 512Mi}", "limits: {cpu: 500m}", {"HG311"}),
+    ("HG311-request", "requests: {cpu: 100m, memory: 128Mi}", "requests: {memory: 128Mi}",
+     {"HG311"}),
+    ("HG312-liveness", "livenessProbe:", "startupProbe:", {"HG312"}),
+    ("HG312-readiness", "readinessProbe:", "startupProbe:", {"HG312"}),
+    ("HG313-latest", "traefik/whoami:v1.10", "traefik/whoami:latest", {"HG313"}),
+    ("HG313-untagged", "traefik/whoami:v1.10", "traefik/whoami", {"HG313"}),
+    ("HG313-registry-port", "traefik/whoami:v1.10", "registry:5000/whoami", {"HG313"}),
+    ("HG315-password", '{name: WHOAMI_PORT_NUMBER, value: "8080"}',
+     "{name: DB_PASSWORD, value: hunter2}", {"HG315"}),
+    ("HG315-api-key", '{name: WHOAMI_PORT_NUMBER, value: "8080"}',
+     "{name: API_KEY, value: hunter2}", {"HG315"}),
+    ("HG317-true", "automountServiceAccountToken: false", "automountServiceAccountToken: true",
+     {"HG317"}),
+    ("HG317-unset", "      automountServiceAccountToken: false\n", "", {"HG317"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "rules"), [pytest.param(*w[1:], id=w[0]) for w in WEAKENED])
+def test_weakened_deployment_fails_exactly_its_rule(
+    validate: Validate, old: str, new: str, rules: set[str]
 ) -> None:
     report = validate(edit(clean_files(), DEPLOY, old, new))
-    assert rule in rule_ids(report, failing_only=True)
+    assert rule_ids(report, failing_only=True) == rules
     assert report.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param(*_container("privileged: false"), id="privileged-false"),
+        pytest.param(*_container("runAsNonRoot: true"), id="container-non-root"),
+        pytest.param(
+            "capabilities: {drop: [ALL]}",
+            "capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}",
+            id="net-bind-service",
+        ),
+        pytest.param(*_pod("hostNetwork: false"), id="host-network-false"),
+        pytest.param(*_volume("{name: tmp, emptyDir: {}}"), id="empty-dir"),
+        pytest.param(
+            '{name: WHOAMI_PORT_NUMBER, value: "8080"}',
+            "{name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}",
+            id="secret-from-secret",
+        ),
+        pytest.param(
+            '{name: WHOAMI_PORT_NUMBER, value: "8080"}',
+            '{name: DB_PASSWORD, value: ""}',
+            id="empty-secret-name",
+        ),
+        pytest.param(
+            "{type: RuntimeDefault}",
+            "{type: Localhost, localhostProfile: profiles/whoami.json}",
+            id="seccomp-localhost",
+        ),
+        pytest.param("traefik/whoami:v1.10", "registry:5000/whoami:v1.10", id="registry-port-tag"),
+    ],
+)
+def test_hardened_variants_pass(validate: Validate, old: str, new: str) -> None:
+    assert validate(edit(clean_files(), DEPLOY, old, new)).findings == []
 
 
 def test_digest_pinned_image_passes(validate: Validate) -> None:
@@ -187,3 +248,48 @@ def test_exception_by_rule_name_and_empty_reason(validate: Validate) -> None:
         ('  namespace: whoami\n  annotations:\n    policy.homegen.dev/HG313: ""\n  labels:'),
     )
     assert validate(empty).exit_code == 1
+
+
+def test_namespace_with_no_such_level_or_baseline_without_reason(validate: Validate) -> None:
+    for level in ("strict", "baseline"):
+        files = edit(clean_files(), NS, "enforce: restricted", f"enforce: {level}")
+        report = validate(files)
+        assert [f.rule for f in report.findings] == ["HG319"], level
+        assert report.exit_code == 1
+
+
+def test_secret_with_base64_data_or_an_empty_one(validate: Validate) -> None:
+    secret = dedent("""
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: token, namespace: whoami}
+        data: {token: aHVudGVyMg==}
+    """)
+    report = validate({**clean_files(), "manifests/whoami/secret.yaml": secret})
+    assert [(f.rule, f.message) for f in report.findings] == [("HG314", "Secret has literal data")]
+    empty = secret.replace("data: {token: aHVudGVyMg==}", "type: Opaque")
+    assert validate({**clean_files(), "manifests/whoami/secret.yaml": empty}).findings == []
+
+
+def test_job_needs_no_probes(validate: Validate) -> None:
+    job = (
+        clean_files()[DEPLOY]
+        .replace("apps/v1\nkind: Deployment", "batch/v1\nkind: Job")
+        .replace("  replicas: 1\n  selector:\n    matchLabels: {app: whoami}\n", "")
+        .replace("          livenessProbe:\n            httpGet: {path: /health, port: http}\n", "")
+        .replace(
+            "          readinessProbe:\n            httpGet: {path: /health, port: 8080}\n", ""
+        )
+        .replace(
+            "      automountServiceAccountToken",
+            "      restartPolicy: Never\n      automountServiceAccountToken",
+        )
+    )
+    assert "kind: Job" in job and "Probe" not in job and "restartPolicy" in job
+    files = {
+        **clean_files(),
+        "manifests/whoami/job.yaml": job.replace(
+            "name: whoami\n  namespace", "name: once\n  namespace"
+        ),
+    }
+    assert validate(files).findings == []
