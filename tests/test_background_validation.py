@@ -149,7 +149,12 @@ def test_without_fork_the_checks_run_in_process(
     config.write_text(config.read_text().replace(*BAD_PROBE))
     code, err = _render(homelab)
     assert code == 1
-    assert "HG2" in err or "probe" in err
+    assert (
+        "rendered/manifests/cloudflared/deployment.yaml:3: error HG216 "
+        "Deployment/cloudflared/cloudflared: /spec/template/spec/containers/0/livenessProbe: "
+        "livenessProbe of container cloudflared uses port 9999, which the container does not "
+        "declare" in err
+    )
     assert not (homelab / "rendered").exists()
 
 

@@ -163,7 +163,7 @@ def test_disk_full_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.Monke
 
     code, text = render_cli(config, out)
 
-    assert code != 0
+    assert code == 3  # EXIT_INTERNAL: the write failed, no drift or usage problem
     assert "No space left on device" in text
     assert "the old tree is intact" in text
     assert "Traceback" not in text

@@ -1,0 +1,47 @@
+"""The ledger: ownership is a (path, hash) pair, never a hash alone; the file round-trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from homegen.ledger import LEDGER_NAME, Ledger, digest, read_ledger
+from homegen.writer import apply, compare
+
+
+def test_owns_checks_the_path_and_the_hash() -> None:
+    ledger = Ledger({"a.yaml": {digest(b"a\n")}, "b.yaml": {digest(b"b\n"), digest(b"B\n")}})
+    assert ledger.owns("a.yaml", b"a\n")
+    assert ledger.owns("b.yaml", b"b\n") and ledger.owns("b.yaml", b"B\n")
+    assert not ledger.owns("a.yaml", b"b\n")  # a hash homegen wrote, but to another path
+    assert not ledger.owns("c.yaml", b"a\n")  # a path homegen never wrote
+    assert not ledger.owns("a.yaml", b"edited\n")
+
+
+def test_file_edited_to_the_bytes_of_another_owned_file_is_an_edit(tmp_path: Path) -> None:
+    apply(tmp_path, compare(tmp_path, {"a.yaml": b"a\n", "b.yaml": b"b\n"}))
+    (tmp_path / "b.yaml").write_bytes(b"a\n")  # by hand: a copy of a.yaml
+    diff = compare(tmp_path, {"a.yaml": b"a\n", "b.yaml": b"B\n"})
+    assert diff.edited == ["b.yaml"]
+    assert diff.changes == []
+
+
+def test_foreign_file_with_the_bytes_of_an_owned_file_is_not_ours(tmp_path: Path) -> None:
+    apply(tmp_path, compare(tmp_path, {"a.yaml": b"a\n"}))
+    (tmp_path / "c.yaml").write_bytes(b"a\n")
+    diff = compare(tmp_path, {"a.yaml": b"a\n", "c.yaml": b"c\n"})
+    assert diff.foreign == ["c.yaml"]
+
+
+def test_ledger_round_trips_and_both_encodings_agree(tmp_path: Path) -> None:
+    ledger = Ledger({"x/b.yaml": {digest(b"2"), digest(b"1")}, "a.yaml": {digest(b"a")}})
+    assert ledger.to_bytes() == ledger.json_bytes()
+    (tmp_path / LEDGER_NAME).write_bytes(ledger.to_bytes())
+    again = read_ledger(tmp_path)
+    assert again.present and again.files == ledger.files
+
+
+def test_missing_or_unreadable_ledger_is_absent(tmp_path: Path) -> None:
+    assert read_ledger(tmp_path).present is False
+    for text in (b"{", b"[]", b'{"files": []}'):
+        (tmp_path / LEDGER_NAME).write_bytes(text)
+        assert read_ledger(tmp_path) == Ledger(present=False), text
