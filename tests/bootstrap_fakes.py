@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -122,8 +121,3 @@ def run_script(
     )
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode(), calls)
-
-
-def environ_has_ci() -> bool:
-    """Whether the tests run in CI, where a missing shellcheck is a failure, not a skip."""
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

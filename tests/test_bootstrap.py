@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import base64
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import tomlkit
 
-from bootstrap_fakes import Run, environ_has_ci, run_script
+from bootstrap_fakes import Run, run_script
 from robustness import render_cli
+from tools import external_tool
 
 HOMELAB_SECRETS = {
     ("arc-runners", "arc-github"): ("github_token", "op://Personal/arc-github/github_token"),
@@ -266,12 +266,7 @@ def test_with_an_operator_the_script_creates_only_its_credentials(
 
 
 def _shellcheck() -> str:
-    found = shutil.which("shellcheck")
-    if found:
-        return found
-    if environ_has_ci():
-        pytest.fail("shellcheck is not installed (CI must install the Debian package)")
-    pytest.skip("shellcheck is not installed (apt-get install shellcheck)")
+    return external_tool("shellcheck", "apt-get install shellcheck; .ci/run installs it")
 
 
 @pytest.mark.parametrize("provider", ["script", "1password-operator"])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,4 +33,27 @@ def test_golden_tree(case: Path) -> None:
             target = case / "expected" / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        # Comparing the files just written with themselves would prove nothing: refuse to pass.
+        pytest.skip(f"golden files of {case.name} updated, re-run without HOMEGEN_UPDATE_GOLDEN")
     assert files == _expected(case)
+
+
+@pytest.mark.skipif(os.environ.get("HOMEGEN_UPDATE_GOLDEN") == "1", reason="updating")
+def test_update_rewrites_and_refuses_to_pass(tmp_path: Path) -> None:
+    """`make golden` on a stale expected/ rewrites it and says to re-run; it never passes."""
+    shutil.copy(__file__, tmp_path / "test_golden.py")
+    case = sorted(CASES.iterdir())[0]
+    copy = tmp_path / "cases" / "golden" / case.name
+    shutil.copytree(case, copy)
+    stale = next(p for p in sorted((copy / "expected").rglob("*.yaml")))
+    stale.write_bytes(b"stale\n")
+    env = {**os.environ, "HOMEGEN_UPDATE_GOLDEN": "1"}
+    args = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"]
+    result = subprocess.run(
+        [*args, "-k", f"test_golden_tree and {case.name}", "test_golden.py"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout and "passed" not in result.stdout
+    assert "updated, re-run" in result.stdout
+    assert _expected(copy) == _expected(case)  # rewritten to what homegen renders

@@ -5,10 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +18,7 @@ from typer.testing import CliRunner
 
 from homegen.cli import app
 from homegen.schema import DIALECT, SCHEMA_FILE, schema_text
+from tools import external_tool
 
 runner = CliRunner()
 
@@ -136,10 +135,7 @@ def test_cli_check_needs_a_file() -> None:
 
 
 def _taplo() -> str:
-    found = shutil.which("taplo", path=sysconfig.get_path("scripts")) or shutil.which("taplo")
-    if found is None:
-        pytest.skip("taplo is not installed (pip install taplo)")
-    return found
+    return external_tool("taplo", "pip install taplo; make setup installs it")
 
 
 def taplo_check(folder: Path) -> subprocess.CompletedProcess[str]:
