@@ -333,6 +333,47 @@ def import_tree(
     )
 
 
+ChartsDirOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--charts",
+        help="A folder of charts (<chart>-<version>/ or <chart>-<version>.tgz), searched "
+        "before the cache and the network. Repeatable; HOMEGEN_CHARTS adds more.",
+        file_okay=False,
+    ),
+]
+
+
+@app.command()
+def charts(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[pull] [PATH]",
+            help="pull: download what is missing into the cache. PATH: an ArgoCD tree "
+            "to read instead of services.toml.",
+        ),
+    ] = None,
+    config: ConfigOpt = Path("services.toml"),
+    charts_dir: ChartsDirOpt = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Local folders and the cache only.")
+    ] = False,
+    output: Annotated[
+        str, typer.Option("--output", help="text or json.", autocompletion=lambda: ["text", "json"])
+    ] = "text",
+) -> None:
+    """List every chart the homelab uses and where it is found; `charts pull` caches them."""
+    from homegen.commands.charts import ChartsRequest, parse_args, run_charts
+
+    def call() -> int:
+        pull, tree = parse_args(args or [])
+        request = ChartsRequest(pull, tree, config, tuple(charts_dir or ()), offline, output)
+        return run_charts(request)
+
+    _run(call)
+
+
 def main() -> None:
     """Console-script entry point."""
     # A render allocates millions of small objects that all live until it ends, and makes

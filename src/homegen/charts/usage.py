@@ -1,0 +1,99 @@
+"""Which charts a homelab uses: the helm apps of services.toml, or the Helm sources of the
+Applications and ApplicationSets of any ArgoCD tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from homegen.charts.model import ChartRef
+
+if TYPE_CHECKING:
+    from homegen.config.models import Config
+
+APP_KINDS = ("Application", "ApplicationSet")
+
+
+@dataclass(frozen=True)
+class ChartUse:
+    """One chart version and the apps that use it."""
+
+    ref: ChartRef
+    apps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TreeCharts:
+    """The charts of a tree, and the Helm sources skipped because a template makes them up."""
+
+    uses: list[ChartUse]
+    skipped: list[str]  # "file: Kind/name: why"
+
+
+def charts_of_config(config: Config) -> list[ChartUse]:
+    """The chart of every ``[apps.NAME] helm = {…}``, each chart version once."""
+    pairs = [
+        (ChartRef(app.helm.repo_url, app.helm.chart, app.helm.version), name)
+        for name, app in config.apps.items()
+        if app.helm is not None
+    ]
+    return _grouped(pairs)
+
+
+def charts_of_tree(root: Path) -> TreeCharts:
+    """The Helm sources (``chart`` + ``repoURL`` + ``targetRevision``) of every Application
+    and ApplicationSet template below ``root``; templated ones are listed as skipped."""
+    from homegen.validate.documents import load_tree
+
+    pairs: list[tuple[ChartRef, str]] = []
+    skipped: list[str] = []
+    for doc in load_tree(root):
+        obj = doc.obj
+        if obj.get("kind") not in APP_KINDS or not str(obj.get("apiVersion", "")).startswith(
+            "argoproj.io/"
+        ):
+            continue
+        meta = obj.get("metadata")
+        name = str(meta.get("name", "?")) if isinstance(meta, dict) else "?"
+        label = f"{obj['kind']}/{name}"
+        for source in _sources(obj):
+            fields = [source.get(k) for k in ("repoURL", "chart", "targetRevision")]
+            if not source.get("chart"):
+                continue
+            if not all(isinstance(f, str) and f for f in fields):
+                skipped.append(f"{doc.file}: {label}: chart without repoURL or targetRevision")
+            elif any("{{" in str(f) for f in fields):
+                skipped.append(f"{doc.file}: {label}: chart fields come from a template")
+            else:
+                pairs.append((ChartRef(*(str(f) for f in fields)), label))
+    return TreeCharts(_grouped(pairs), skipped)
+
+
+def _sources(obj: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    spec = obj.get("spec")
+    spec = spec if isinstance(spec, dict) else {}
+    if obj.get("kind") == "ApplicationSet":
+        template = spec.get("template")
+        inner = template.get("spec") if isinstance(template, dict) else None
+        spec = inner if isinstance(inner, dict) else {}
+    single = spec.get("source")
+    many = spec.get("sources")
+    found = [single] if isinstance(single, dict) else []
+    found += [s for s in many if isinstance(s, dict)] if isinstance(many, list) else []
+    return found
+
+
+def _grouped(pairs: Iterable[tuple[ChartRef, str]]) -> list[ChartUse]:
+    """One ``ChartUse`` per chart version (repositories compared normalized), sorted."""
+    apps: dict[ChartRef, list[str]] = {}
+    for ref, app in pairs:
+        key = ChartRef(ref.repo, ref.chart, ref.version)
+        apps.setdefault(key, [])
+        if app not in apps[key]:
+            apps[key].append(app)
+    return [
+        ChartUse(ref, tuple(users))
+        for ref, users in sorted(apps.items(), key=lambda item: (item[0].chart, item[0].version))
+    ]

@@ -1,0 +1,128 @@
+"""`homegen charts [pull] [PATH]`: every chart the homelab uses and where it is; fill the cache."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from homegen import console
+from homegen.charts import ChartLocation, ChartSearch, Origin, locate_chart
+from homegen.charts.usage import ChartUse, charts_of_config, charts_of_tree
+from homegen.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+
+OUTPUTS = ("text", "json")
+COLUMNS = ("CHART", "VERSION", "APPS", "FOUND", "WHERE")
+_SHOWN: dict[Origin, str] = {
+    "local": "local", "cache": "cache", "network": "network", "missing": "not found",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ChartsRequest:
+    """What `homegen charts` was asked: pull or list, of services.toml or of a tree."""
+
+    pull: bool
+    tree: Path | None
+    config: Path
+    chart_dirs: tuple[Path, ...]
+    offline: bool
+    output: str
+
+
+def parse_args(args: list[str]) -> tuple[bool, Path | None]:
+    """``[pull] [PATH]`` → (pull?, the tree or None for services.toml)."""
+    pull = bool(args) and args[0] == "pull"
+    rest = args[1:] if pull else args
+    if len(rest) > 1:
+        raise UsageError(f"charts: unexpected argument {rest[1]!r}; usage: charts [pull] [PATH]")
+    return pull, Path(rest[0]) if rest else None
+
+
+def run_charts(request: ChartsRequest) -> int:
+    """List (or pull) every chart; exit 1 when a pull could not obtain one."""
+    if request.output not in OUTPUTS:
+        raise UsageError(f"unknown --output {request.output!r}; use one of {', '.join(OUTPUTS)}")
+    uses = _uses(request)
+    search = ChartSearch.from_env(request.chart_dirs, online=not request.offline)
+    results: list[tuple[ChartUse, ChartLocation]] = []
+    for use in uses:
+        if request.pull:
+            console.note(f"pulling {use.ref}")
+        found = locate_chart(use.ref, search, download=request.pull)
+        if request.pull:
+            console.note(f"  {_progress(found)}")
+        results.append((use, found))
+    text = _json(results) if request.output == "json" else _table(results)
+    sys.stdout.write(text)
+    counts: Counter[Origin] = Counter(found.origin for _, found in results)
+    summary = ", ".join(f"{counts[o]} {_SHOWN[o]}" for o in _SHOWN if counts[o])
+    console.note(f"{len(results)} chart{'s' * (len(results) != 1)}: {summary or 'none'}")
+    if request.pull and counts["missing"]:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _uses(request: ChartsRequest) -> list[ChartUse]:
+    if request.tree is None:
+        from homegen.config.loader import read_config
+
+        return charts_of_config(read_config(request.config))
+    if not request.tree.is_dir():
+        raise UsageError(f"{request.tree}: not a folder (charts PATH takes an ArgoCD tree)")
+    found = charts_of_tree(request.tree)
+    for line in found.skipped:
+        console.warn(f"{line}: not listed")
+    return found.uses
+
+
+def _progress(found: ChartLocation) -> str:
+    if found.origin == "missing":
+        return f"not found, tried: {'; '.join(found.tried)}"
+    verb = {"local": "local", "cache": "cached", "network": "downloaded"}[found.origin]
+    digest = f" ({found.digest})" if found.digest else ""
+    note = f" — {found.note}" if found.note else ""
+    return f"{verb}: {found.source}{digest}{note}"
+
+
+def _where(found: ChartLocation) -> str:
+    if found.origin == "missing":
+        return f"not found, tried: {'; '.join(found.tried)}"
+    return found.source
+
+
+def _table(results: list[tuple[ChartUse, ChartLocation]]) -> str:
+    """An aligned table (no colour: it is data on stdout); WHERE, the long one, comes last."""
+    cells = [COLUMNS] + [
+        (use.ref.chart, use.ref.version, ",".join(use.apps), _SHOWN[found.origin], _where(found))
+        for use, found in results
+    ]
+    widths = [max(len(line[col]) for line in cells) for col in range(len(COLUMNS) - 1)]
+    return "".join(
+        "  ".join(c.ljust(w) for c, w in zip(line[:-1], widths, strict=True)) + "  " + line[-1]
+        + "\n"
+        for line in cells
+    )  # fmt: skip
+
+
+def _json(results: list[tuple[ChartUse, ChartLocation]]) -> str:
+    rows: list[dict[str, Any]] = [
+        {
+            "chart": use.ref.chart,
+            "version": use.ref.version,
+            "repo_url": use.ref.repo,
+            "apps": list(use.apps),
+            "found": found.origin,
+            "path": str(found.path) if found.path else None,
+            "archive": str(found.archive) if found.archive else None,
+            "source": found.source or None,
+            "digest": found.digest or None,
+            "note": found.note or None,
+            "tried": list(found.tried),
+        }
+        for use, found in results
+    ]
+    return json.dumps(rows, indent=2) + "\n"

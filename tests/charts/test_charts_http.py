@@ -1,0 +1,118 @@
+"""Classic Helm repositories over HTTP, against a repository on 127.0.0.1 (issue 14)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from chartkit import index_yaml, make_chart, serve, sha256
+
+from homegen.charts import ChartRef, ChartSearch, locate_chart
+
+DEMO = make_chart("demo", "1.2.3")
+
+
+def repo_routes(entries: dict[str, list[dict[str, object]]] | None = None) -> dict[str, object]:
+    entries = entries or {
+        "demo": [
+            {"version": "2.0.0", "urls": ["demo-2.0.0.tgz"], "digest": "0" * 64},
+            {"version": "1.2.3", "urls": ["charts/demo-1.2.3.tgz"], "digest": sha256(DEMO)},
+        ]
+    }
+    return {"/repo/index.yaml": index_yaml(entries), "/repo/charts/demo-1.2.3.tgz": DEMO}
+
+
+def online() -> ChartSearch:
+    return ChartSearch.from_env(online=True, timeout=5)
+
+
+def test_a_chart_is_downloaded_checked_and_cached_then_found_without_the_network(
+    cache_root: Path,
+) -> None:
+    with serve(repo_routes()) as server:
+        ref = ChartRef(f"{server.base}/repo/", "demo", "1.2.3")
+        found = locate_chart(ref, online())
+        assert found.origin == "network" and found.found
+        assert found.source == f"{server.base}/repo/charts/demo-1.2.3.tgz"  # relative url
+        assert found.digest == f"sha256:{sha256(DEMO)}" and found.note == ""
+        assert found.path is not None and found.path.is_relative_to(cache_root)
+        assert server.requests == ["/repo/index.yaml", "/repo/charts/demo-1.2.3.tgz"]
+        again = locate_chart(ref, online())  # a new run: a new search, the same cache
+        assert (again.origin, again.path, again.digest) == ("cache", found.path, found.digest)
+        assert len(server.requests) == 2  # the second lookup did not touch the network
+
+
+def test_a_wrong_digest_is_refused_and_nothing_is_cached(cache_root: Path) -> None:
+    entries = {"demo": [{"version": "1.2.3", "urls": ["charts/demo-1.2.3.tgz"],
+                         "digest": sha256(b"something else")}]}  # fmt: skip
+    with serve(repo_routes(entries)) as server:
+        found = locate_chart(ChartRef(f"{server.base}/repo", "demo", "1.2.3"), online())
+    assert found.origin == "missing" and not found.found
+    assert f"does not match the index's sha256:{sha256(b'something else')}" in found.message
+    assert not (cache_root / "refs").exists()
+
+
+def test_a_missing_version_names_the_versions_there_are() -> None:
+    with serve(repo_routes()) as server:
+        search = online()
+        found = locate_chart(ChartRef(f"{server.base}/repo", "demo", "1.0.0"), search)
+        other = locate_chart(ChartRef(f"{server.base}/repo", "nope", "1.0.0"), search)
+        assert server.requests == ["/repo/index.yaml"]  # one index fetch for both lookups
+    assert found.origin == "missing"
+    assert found.tried[-1] == (
+        f"{server.base}/repo/index.yaml: demo has no version 1.0.0 (2.0.0, 1.2.3, …)"
+    )
+    assert other.tried[-1] == f"{server.base}/repo/index.yaml: no chart 'nope'"
+
+
+def test_absolute_urls_and_an_index_without_digest(tmp_path: Path) -> None:
+    with serve({"/elsewhere/demo.tgz": DEMO}) as files:
+        entries = {"demo": [{"version": "1.2.3", "urls": [f"{files.base}/elsewhere/demo.tgz"]}]}
+        with serve({"/index.yaml": index_yaml(entries)}) as repo:
+            found = locate_chart(ChartRef(repo.base, "demo", "1.2.3"), online())
+    assert found.origin == "network" and found.source == f"{files.base}/elsewhere/demo.tgz"
+    assert found.note == "the index publishes no digest; not checked"
+
+
+def test_an_unreachable_repository_is_not_found_with_the_reason() -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    found = locate_chart(ChartRef(f"http://127.0.0.1:{port}", "demo", "1.2.3"), online())
+    assert found.origin == "missing"
+    assert found.tried[-1].startswith(f"http://127.0.0.1:{port}/index.yaml: unreachable (")
+
+
+def test_a_missing_index_or_a_page_that_is_no_index() -> None:
+    with serve({"/html/index.yaml": b"<html>hello</html>"}) as server:
+        missing = locate_chart(ChartRef(f"{server.base}/none", "demo", "1.2.3"), online())
+        html = locate_chart(ChartRef(f"{server.base}/html", "demo", "1.2.3"), online())
+    assert missing.tried[-1] == f"{server.base}/none/index.yaml: not found (HTTP 404)"
+    assert html.tried[-1] == f"{server.base}/html/index.yaml: not a chart index (no entries)"
+
+
+def test_an_archive_that_holds_another_chart_is_refused() -> None:
+    entries = {"demo": [{"version": "1.2.3", "urls": ["x.tgz"]}]}
+    routes = {"/index.yaml": index_yaml(entries), "/x.tgz": make_chart("demo", "9.9.9")}
+    with serve(routes) as server:
+        found = locate_chart(ChartRef(server.base, "demo", "1.2.3"), online())
+    assert found.origin == "missing"
+    assert found.tried[-1] == f"{server.base}: demo-1.2.3: holds demo 9.9.9, not demo 1.2.3"
+
+
+def test_a_lookup_without_download_only_reads_the_index(cache_root: Path) -> None:
+    with serve(repo_routes()) as server:
+        ref = ChartRef(f"{server.base}/repo", "demo", "1.2.3")
+        seen = locate_chart(ref, online(), download=False)
+        assert server.requests == ["/repo/index.yaml"]
+    assert (seen.origin, seen.path, seen.available, seen.found) == ("network", None, True, False)
+    assert seen.source == f"{server.base}/repo/charts/demo-1.2.3.tgz"
+    assert not cache_root.exists()
+
+
+def test_the_same_search_answers_a_repeated_lookup_from_memory() -> None:
+    with serve(repo_routes()) as server:
+        search = online()
+        ref = ChartRef(f"{server.base}/repo", "nope", "1.0.0")
+        assert locate_chart(ref, search) is locate_chart(ref, search)
+        assert len(server.requests) == 1
