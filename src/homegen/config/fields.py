@@ -155,6 +155,17 @@ def _repo_url(value: str) -> str:
     return value
 
 
+def _chart_repo_url(value: str) -> str:
+    _repo_url(value)
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in ("https", "http", "oci") or not rest.strip("/"):
+        raise ValueError(
+            "a chart repository is an https:// (or http://) Helm repository or an oci:// "
+            "registry, e.g. https://charts.example.com or oci://ghcr.io/org/charts"
+        )
+    return value
+
+
 def _reason(value: str) -> str:
     if not value.strip():
         raise ValueError("a reason is required: say why this exception is needed")
@@ -222,3 +233,6 @@ AddressRange = Annotated[str, AfterValidator(_address_range)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Reason = Annotated[str, AfterValidator(_reason)]
 RepoUrl = Annotated[str, AfterValidator(_repo_url)]
+ChartRepoUrl = Annotated[
+    str, AfterValidator(_chart_repo_url), _schema(r"^([Hh][Tt][Tt][Pp][Ss]?|[Oo][Cc][Ii])://.+$")
+]

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from homegen.config.fields import (
     AddressRange,
+    ChartRepoUrl,
     ChartVersion,
     EnvName,
     Hostname,
@@ -320,7 +321,7 @@ class Service(Workload):
 class HelmSource(Strict):
     """A Helm chart: https repository or OCI registry."""
 
-    repo_url: RepoUrl = Field(description="https://… chart repository or oci://… registry.")
+    repo_url: ChartRepoUrl = Field(description="https://… chart repository or oci://… registry.")
     chart: str = Field(pattern=r"^[a-z0-9][-a-z0-9_.]*$", description="Chart name.")
     version: ChartVersion = Field(description="Exact chart version.", examples=["1.2.3"])
 
