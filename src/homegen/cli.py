@@ -154,6 +154,21 @@ def validate(
         str, typer.Option("--output", "-o", help="text, json, junit or github.")
     ] = "text",
     summary: Annotated[bool, typer.Option(help="Print only the summary line.")] = False,
+    cluster: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cluster",
+            help="A cluster ApplicationSet cluster generators yield, NAME=URL (repeatable; "
+            "in-cluster is always declared).",
+        ),
+    ] = None,
+    list_apps: Annotated[
+        bool,
+        typer.Option(
+            "--list-apps",
+            help="List the Applications ArgoCD will create, generated ones included.",
+        ),
+    ] = False,
 ) -> None:
     """Check a tree: schemas, whole-tree integrity and the hardening policy."""
     from homegen.validate.command import run_validate
@@ -166,6 +181,8 @@ def validate(
             kubernetes_version=kubernetes_version,
             output=output,
             summary=summary,
+            clusters=cluster,
+            list_apps=list_apps,
         )
     )
 

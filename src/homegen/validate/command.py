@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from homegen.appsets import IN_CLUSTER, Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
 from homegen.validate.documents import load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
@@ -38,8 +40,14 @@ def run_validate(
     kubernetes_version: str | None,
     output: str,
     summary: bool,
+    clusters: list[str] | None = None,
+    list_apps: bool = False,
 ) -> int:
-    """Validate the tree at ``path``, print the report on stdout, return the exit code."""
+    """Validate the tree at ``path``, print the report on stdout, return the exit code.
+
+    ``list_apps`` prints the Applications ArgoCD will create (generated ones included)
+    instead of the findings; the exit code is the same.
+    """
     if output not in FORMATS:
         raise UsageError(f"unknown --output {output!r}; use one of {', '.join(FORMATS)}")
     if not path.exists():
@@ -53,6 +61,8 @@ def run_validate(
         or [DEFAULT_LOCATION],
         ignore_missing_schemas=ignore_missing_schemas,
         repo_root_in_git=str(tree_path).strip("/") if isinstance(tree_path, str) else None,
+        repo_for=checkout_for(path if path.is_dir() else path.parent),
+        clusters=parse_clusters(clusters or []),
     )
     if path.is_dir():
         docs = load_tree(path)
@@ -66,5 +76,63 @@ def run_validate(
         report = validate_documents(docs, options=options)
     except LookupError as exc:  # no core schemas for the requested Kubernetes version
         raise UsageError(str(exc)) from exc
-    sys.stdout.write(FORMATS[output](report, prefix, summary_only=summary))
+    if list_apps:
+        sys.stdout.write(format_apps(report, output))
+    else:
+        sys.stdout.write(FORMATS[output](report, prefix, summary_only=summary))
     return report.exit_code
+
+
+def parse_clusters(values: list[str]) -> tuple[Cluster, ...]:
+    """``NAME=URL`` declarations; in-cluster is always there unless redeclared by name."""
+    declared: dict[str, Cluster] = {IN_CLUSTER.name: IN_CLUSTER}
+    for value in values:
+        name, sep, server = value.partition("=")
+        if not sep or not name.strip() or not server.strip():
+            raise UsageError(f"--cluster {value!r}: expected NAME=URL")
+        declared[name.strip()] = Cluster(name.strip(), server.strip())
+    return tuple(declared.values())
+
+
+def checkout_for(tree: Path) -> Any:
+    """How the engine finds the checkout a git generator reads, given the tree's path in the
+    repository: the git checkout around the tree when the tree sits there at that path, else
+    the tree folder itself standing at that path."""
+
+    def repo_for(prefix: str) -> Repo:
+        root = find_repo_root(tree)
+        if root is not None:
+            inside = tree.resolve().relative_to(root).as_posix()
+            if (inside if inside != "." else "") == prefix.strip("/"):
+                return DiskRepo(root)
+        return DiskRepo(tree, prefix=prefix.strip("/"))
+
+    return repo_for
+
+
+def format_apps(report: Any, output: str) -> str:
+    """The Applications of the tree: a table, or JSON with ``--output json``."""
+    rows = sorted(report.applications, key=lambda r: (r.name, r.file))
+    if output == "json":
+        items = [
+            {
+                "name": r.name,
+                "source": r.source,
+                "destination": r.destination,
+                "file": r.file,
+                "line": r.line,
+                "generatedBy": r.generated_by,
+            }
+            for r in rows
+        ]
+        return json.dumps(items, indent=2) + "\n"
+    table = [("NAME", "SOURCE", "DESTINATION", "FROM")]
+    table += [(r.name, r.source, r.destination, r.generated_by or r.file) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+        + "  "
+        + row[3]
+        for row in table
+    ]
+    return "\n".join(line.rstrip() for line in lines) + "\n"

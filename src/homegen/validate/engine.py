@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from homegen.appsets import Cluster
+
 # rule modules register their checks on import
 from homegen.validate import (
     integrity_argocd,  # noqa: F401
@@ -20,9 +22,11 @@ from homegen.validate import (
     policy_objects,  # noqa: F401
     policy_pods,  # noqa: F401
 )
+from homegen.validate.appsets import RepoFor, appset_generator
 from homegen.validate.documents import Document, classify
 from homegen.validate.findings import (
     RULE_NAMES,
+    AppRow,
     Finding,
     Located,
     Report,
@@ -37,7 +41,16 @@ from homegen.validate.registry import (
     default_cache_dir,
 )
 from homegen.validate.schema import SchemaValidators, check_schema
-from homegen.validate.tree import CLUSTER_SCOPED, TREE_CHECKS, Obj, Tree, as_dict, build_tree
+from homegen.validate.tree import (
+    CLUSTER_SCOPED,
+    TREE_CHECKS,
+    Obj,
+    Tree,
+    app_sources,
+    app_spec,
+    as_dict,
+    build_tree,
+)
 
 YAML_SYNTAX = register(
     "HG101", "yaml-syntax", "error", "fix the YAML syntax at the reported line",
@@ -79,6 +92,10 @@ class ValidateOptions:
     # root app, whose source path ends with the apps folder
     repo_root_in_git: str | None = None
     cache_dir: Path | None = None
+    # the checkout ApplicationSets' git generators read, given the tree's path in the repo
+    # (None: git generators are not expanded, HG224)
+    repo_for: RepoFor | None = None
+    clusters: tuple[Cluster, ...] = ()  # what the clusters generator yields (in-cluster if none)
 
 
 _VALIDATORS: dict[tuple[str, tuple[str, ...], Path], SchemaValidators] = {}
@@ -181,7 +198,9 @@ def validate_documents(
         if item is not None:
             objects.append(item)
     report.not_object_files = len(not_objects)
-    tree = build_tree(docs, objects, repo_prefix=options.repo_root_in_git)
+    appset_findings: list[Finding] = []
+    generate = appset_generator(options.repo_for, options.clusters, appset_findings)
+    tree = build_tree(docs, objects, repo_prefix=options.repo_root_in_git, generate=generate)
 
     def schemas() -> tuple[list[Finding], int]:
         found: list[Finding] = []
@@ -198,8 +217,26 @@ def validate_documents(
         schemas, lambda: [f for check in TREE_CHECKS for f in check(tree)]
     )
     report.skipped += skipped
-    findings += schema_findings + tree_findings
+    findings += schema_findings + tree_findings + appset_findings
     report.findings = sorted(_apply_exceptions(tree, findings), key=Finding.sort_key)
     report.resources = len(objects)
     report.objects = [(o.doc.file, o.doc.line, o.where.object, o.api_version) for o in objects]
+    report.applications = [_app_row(app) for app in tree.apps()]
     return report
+
+
+def _app_row(app: Obj) -> AppRow:
+    source = next(iter(app_sources(app)), {})
+    if source.get("chart"):
+        where = f"{source.get('repoURL', '')} {source['chart']}@{source.get('targetRevision', '')}"
+    else:
+        where = f"{source.get('repoURL', '')} {source.get('path', '')}".strip()
+    destination = as_dict(app_spec(app).get("destination"))
+    origin = ""
+    if app.generated_by is not None:
+        origin = f"ApplicationSet/{app.generated_by.name} ({app.origin})"
+    elif app.kind == "ApplicationSet":
+        origin = "ApplicationSet (not expanded)"
+    return AppRow(
+        app.name, where, str(destination.get("namespace") or ""), app.doc.file, app.doc.line, origin
+    )

@@ -98,6 +98,18 @@ def suppress(item: Finding, reason: str) -> Finding:
     return replace(item, suppressed_reason=reason)
 
 
+@dataclass(frozen=True)
+class AppRow:
+    """One Application the tree makes ArgoCD create (``homegen validate --list-apps``)."""
+
+    name: str
+    source: str  # repoURL path, or chart@version (the first source)
+    destination: str  # the destination namespace
+    file: str
+    line: int
+    generated_by: str = ""  # the ApplicationSet, with the generator's origin
+
+
 @dataclass
 class Report:
     """Everything one validation run found, with the counts the summary line shows."""
@@ -110,6 +122,7 @@ class Report:
     # every object checked, as (file, line, "Kind/ns/name", apiVersion), in file order;
     # the json and junit outputs list resources, not only findings
     objects: list[tuple[str, int, str, str]] = field(default_factory=list)
+    applications: list[AppRow] = field(default_factory=list)
 
     @property
     def invalid(self) -> int:

@@ -114,7 +114,7 @@ def check_source_paths(tree: Tree) -> Iterator[Finding]:
         )  # fmt: skip
         return
     folders = tree.folders()
-    for app in tree.kind(*APP_KINDS):
+    for app in tree.apps():
         for source in app_sources(app):
             folder = tree.source_folder(source)
             if folder is None:
@@ -174,7 +174,7 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
                         seen_apps.add(id(other))
                         queue.append(other)
     for app in tree.kind(*APP_KINDS):
-        if id(app) not in seen_apps:
+        if id(app) not in seen_apps and app.generated_by is None:
             yield finding(APP_UNREACHABLE, app.where, "no app syncs the file of this Application")
     reported: set[str] = set()
     for item in tree.objects:

@@ -15,7 +15,7 @@ from typing import Any
 from homegen.validate.findings import Finding, Report
 
 # Findings that mean "could not be validated" (kubeconform's statusError), not "invalid".
-_ERROR_STATUS_RULES = frozenset({"HG101", "HG102", "HG103", "HG105"})
+_ERROR_STATUS_RULES = frozenset({"HG101", "HG102", "HG103", "HG105", "HG107"})
 
 
 def _path(prefix: str, file: str) -> str:

@@ -39,6 +39,9 @@ class Obj:
     name: str
     namespace: str  # effective: metadata.namespace, else the owning app's destination
     where: Located = field(init=False)
+    # an Application an ApplicationSet generates: the set, and which parameters made it
+    generated_by: Obj | None = None
+    origin: str = ""
 
     @property
     def obj(self) -> dict[str, Any]:
@@ -123,6 +126,15 @@ class Tree:
     repo_url: str = ""
     synced_by: dict[str, list[Obj]] = field(default_factory=dict)  # file → apps syncing it
     notes: list[Finding] = field(default_factory=list)
+    # ApplicationSets whose Applications were all generated (ids): those Applications, not
+    # the set's template, are what syncs folders
+    expanded_sets: set[int] = field(default_factory=set)
+
+    def apps(self) -> Iterator[Obj]:
+        """Applications (hand-written and generated), and ApplicationSets not expanded."""
+        for app in self.kind(*APP_KINDS):
+            if id(app) not in self.expanded_sets:
+                yield app
 
     def kind(self, *kinds: str) -> Iterator[Obj]:
         """Objects of the given kinds, in file order."""
@@ -173,8 +185,21 @@ class Tree:
         return {f for f in self.files if f.startswith(start)}
 
 
-def build_tree(docs: list[Document], objects: list[Obj], *, repo_prefix: str | None) -> Tree:
-    """Index ``objects`` (loaded from ``docs``) and work out which app syncs which file."""
+Generate = Callable[["Tree"], list[Obj]]
+
+
+def build_tree(
+    docs: list[Document],
+    objects: list[Obj],
+    *,
+    repo_prefix: str | None,
+    generate: Generate | None = None,
+) -> Tree:
+    """Index ``objects`` (loaded from ``docs``) and work out which app syncs which file.
+
+    ``generate`` adds the Applications of ApplicationSets once the root app and the tree's
+    place in the repository are known, before ownership is worked out.
+    """
     files = {d.file for d in docs}
     folder_files: dict[str, set[str]] = defaultdict(set)
     for file in files:
@@ -184,6 +209,11 @@ def build_tree(docs: list[Document], objects: list[Obj], *, repo_prefix: str | N
     for item in objects:
         tree.by_kind[item.kind].append(item)
     _find_root(tree, repo_prefix)
+    if generate is not None:
+        generated = generate(tree)
+        tree.objects = objects = [*objects, *generated]
+        for item in generated:
+            tree.by_kind[item.kind].append(item)
     _map_ownership(tree)
     for item in objects:
         if not item.namespace and item.kind not in CLUSTER_SCOPED:
@@ -231,7 +261,7 @@ def _derive_prefix(tree: Tree, root: Obj) -> str | None:
 
 def _map_ownership(tree: Tree) -> None:
     synced: dict[str, list[Obj]] = defaultdict(list)
-    for app in tree.kind(*APP_KINDS):
+    for app in tree.apps():
         seen: set[str] = set()
         for source in app_sources(app):
             for file in sorted(tree.files_of_source(source) or ()):

@@ -1,0 +1,159 @@
+"""Generated Applications take part in every rule: a hand-written repository whose apps come
+from ApplicationSets validates clean, and ``--list-apps`` shows what ArgoCD will create."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+from validate_trees import SHARED_SCHEMAS, dedent, write_tree
+
+from homegen.cli import app
+
+runner = CliRunner()
+REPO = "https://github.com/me/lab"
+
+ROOT = dedent(f"""
+    apiVersion: argoproj.io/v1alpha1
+    kind: Application
+    metadata: {{name: root, namespace: argocd}}
+    spec:
+      project: default
+      source: {{repoURL: "{REPO}", targetRevision: HEAD, path: apps}}
+      destination: {{server: "https://kubernetes.default.svc", namespace: argocd}}
+""")
+
+
+def _appset(generators: str, *, go: bool = False, path: str = "{{path}}") -> str:
+    name = "{{ .path.basename }}" if go else "{{path.basename}}"
+    path = "{{ .path.path }}" if go and path == "{{path}}" else path
+    return dedent(f"""
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {{name: workloads, namespace: argocd}}
+        spec:
+          goTemplate: {str(go).lower()}
+          generators: {generators}
+          template:
+            metadata: {{name: "{name}"}}
+            spec:
+              project: default
+              source: {{repoURL: "{REPO}.git", targetRevision: HEAD, path: "{path}"}}
+              destination: {{server: "https://kubernetes.default.svc", namespace: "{name}"}}
+    """)
+
+
+def _config_map(name: str) -> str:
+    return f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{a: b}}\n"
+
+
+GIT_DIRS = (
+    f'[{{git: {{repoURL: "{REPO}", revision: HEAD, directories: [{{path: "workloads/*"}}]}}}}]'
+)
+
+
+def _run(tmp_path: Path, files: dict[str, str], *args: str) -> tuple[int, str]:
+    root = write_tree(tmp_path / "repo", files)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = runner.invoke(
+        app, ["validate", str(root), "--schema-location", str(SHARED_SCHEMAS), *args], env=env
+    )
+    return result.exit_code, result.stdout
+
+
+@pytest.fixture(autouse=True)
+def _no_services_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no services.toml around: the tree's place is derived
+
+
+def _tree(appset: str) -> dict[str, str]:
+    return {
+        "app-of-apps.yaml": ROOT,
+        "apps/workloads.yaml": appset,
+        "workloads/web/cm.yaml": _config_map("web"),
+        "workloads/api/cm.yaml": _config_map("api"),
+        "mkdocs.yml": "site_name: x\nextra: !!python/name:os.getcwd\n",
+    }
+
+
+@pytest.mark.parametrize("go", [False, True], ids=["fasttemplate", "gotemplate"])
+def test_folders_a_git_directory_generator_selects_are_synced(tmp_path: Path, go: bool) -> None:
+    code, out = _run(tmp_path, _tree(_appset(GIT_DIRS, go=go)))
+    assert (code, out.splitlines()[-1]) == (
+        0,
+        "4 resources in 5 files: 4 valid, 0 invalid, 0 errors, 0 warnings, "
+        "1 files skipped (not Kubernetes objects)",
+    ), out
+
+
+def test_without_expansion_the_same_folders_would_be_orphans(tmp_path: Path) -> None:
+    generators = "[{scmProvider: {github: {organization: me}}}]"
+    _code, out = _run(tmp_path, _tree(_appset(generators)))
+    assert "warning HG224 ApplicationSet/argocd/workloads" in out
+    assert "HG222" in out and "workloads/web/cm.yaml" in out
+
+
+def test_a_generated_app_whose_folder_is_missing_is_hg201(tmp_path: Path) -> None:
+    files = _tree(_appset(GIT_DIRS, path="{{path}}/overlays"))
+    code, out = _run(tmp_path, files)
+    assert code == 1
+    assert "error HG201 Application/argocd/web: source path 'workloads/web/overlays'" in out
+
+
+def test_a_missing_key_under_missingkey_error_is_hg225(tmp_path: Path) -> None:
+    appset = _appset(GIT_DIRS, go=True, path="{{ .path.nope }}").replace(
+        "goTemplate: true", "goTemplate: true\n  goTemplateOptions: [missingkey=error]"
+    )
+    code, out = _run(tmp_path, _tree(appset))
+    assert code == 1 and "error HG225 ApplicationSet/argocd/workloads" in out
+    assert 'map has no entry for key "nope"' in out
+
+
+def test_a_pattern_matching_nothing_is_hg226(tmp_path: Path) -> None:
+    _code, out = _run(tmp_path, _tree(_appset(GIT_DIRS.replace("workloads/*", "workload/*"))))
+    assert "warning HG226 ApplicationSet/argocd/workloads: git directories workload/*" in out
+
+
+def test_two_generated_apps_syncing_one_folder_share_its_objects(tmp_path: Path) -> None:
+    generators = "[{list: {elements: [{name: a}, {name: b}]}}]"
+    appset = _appset(generators, path="workloads/web").replace('"{{path.basename}}"', '"{{name}}"')
+    code, out = _run(tmp_path, _tree(appset))
+    assert code == 1 and "HG206 ConfigMap/a/web: synced by Applications a, b" in out
+
+
+def test_list_apps_shows_generated_and_hand_written_apps(tmp_path: Path) -> None:
+    code, out = _run(tmp_path, _tree(_appset(GIT_DIRS)), "--list-apps")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAME", "SOURCE", "DESTINATION", "FROM"]
+    assert lines[1].split() == [
+        "api", f"{REPO}.git", "workloads/api", "api",
+        "ApplicationSet/workloads", "(git", "directory", "workloads/api)",
+    ]  # fmt: skip
+    assert lines[3].split()[:4] == ["web", f"{REPO}.git", "workloads/web", "web"]
+    assert lines[2].split() == ["root", REPO, "apps", "argocd", "app-of-apps.yaml"]
+    code, out = _run(tmp_path, _tree(_appset(GIT_DIRS)), "--list-apps", "--output", "json")
+    assert (
+        json.loads(out)[0]["generatedBy"]
+        == "ApplicationSet/workloads (git directory workloads/api)"
+    )
+
+
+def test_cluster_generator_uses_declared_clusters(tmp_path: Path) -> None:
+    appset = (
+        _appset("[{clusters: {}}]", path="workloads/web")
+        .replace('"{{path.basename}}"', '"web-{{name}}"')
+        .replace('server: "https://kubernetes.default.svc"', 'server: "{{server}}"')
+    )
+    _code, out = _run(
+        tmp_path, _tree(appset), "--list-apps", "--cluster", "edge=https://10.0.0.5:6443"
+    )
+    names = [line.split()[0] for line in out.splitlines()[1:]]
+    assert names == ["root", "web-edge", "web-in-cluster"]
+
+
+def test_bad_cluster_declaration_is_a_usage_error(tmp_path: Path) -> None:
+    code, _ = _run(tmp_path, _tree(_appset(GIT_DIRS)), "--cluster", "nourl")
+    assert code == 2
