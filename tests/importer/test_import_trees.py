@@ -399,3 +399,79 @@ def test_application_fields_other_than_homegens_are_kept(tmp_path: Path) -> None
     rendered = (tmp_path / "OUT/apps/crds.yaml").read_text()
     assert "automated" not in rendered and "retry" not in rendered
     assert "finalizers" not in rendered and "CreateNamespace" not in rendered
+
+
+GIT_SET = f"""
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: teams
+  namespace: argocd
+spec:
+  goTemplate: true
+  generators:
+    - git:
+        repoURL: {REPO}
+        revision: main
+        directories:
+          - path: "teams/*"
+  template:
+    metadata:
+      name: "{{{{.path.basename}}}}"
+      finalizers: [resources-finalizer.argocd.argoproj.io]
+    spec:
+      project: default
+      source:
+        repoURL: {REPO}
+        targetRevision: main
+        path: "{{{{.path.path}}}}"
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: "{{{{.path.basename}}}}"
+      syncPolicy:
+        automated: {{prune: true, selfHeal: true}}
+        syncOptions: [CreateNamespace=true]
+        retry: {{limit: 5, backoff: {{duration: 5s, factor: 2, maxDuration: 3m}}}}
+"""
+
+
+def test_applicationset_git_generator_is_expanded_into_apps(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/teams.yaml": GIT_SET,
+            "teams/red/configmap.yaml": CONFIGMAP.replace("tools", "red"),
+            "teams/blue/configmap.yaml": CONFIGMAP.replace("tools", "blue"),
+        },
+    )
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    apps = tomllib.loads(text)["apps"]
+    assert apps["red"]["objects"][0]["metadata"] == {"name": "settings", "namespace": "red"}
+    assert apps["blue"]["namespace"] == "blue"
+    assert {"ConfigMap/red/settings", "ConfigMap/blue/settings"} <= set(comparison.reproduced)
+    assert ("ApplicationSet/argocd/teams", "not in the rendered tree") in comparison.missing
+    assert any("expanded into 2 Application(s)" in str(x["message"]) for x in report_lines(stdout))
+
+
+def test_local_chart_and_templates_are_reported_not_fatal(tmp_path: Path) -> None:
+    tree = flat_tree(tmp_path / "tree")
+    write_tree(
+        tree,
+        {
+            "apps/mine.yaml": app_yaml(
+                "mine",
+                f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: charts/mine",
+                "mine",
+            ),
+            "charts/mine/Chart.yaml": "apiVersion: v2\nname: mine\nversion: 1.0.0\n",
+            "charts/mine/templates/cm.yaml": "kind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\n",
+            "notes/snippet.yaml": "a: {{ .Values.x }\n",
+        },
+    )
+    code, stdout, _ = import_cli(tree, tmp_path / "services.toml", "--output", "json")
+    assert code == 0
+    lines = report_lines(stdout)
+    assert any("a Helm chart in this tree" in str(x["message"]) for x in lines)
+    assert any(x["file"] == "notes/snippet.yaml" and "template" in str(x["message"]) for x in lines)
+    assert any(x["subject"] == "charts/mine/templates/cm.yaml" for x in lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,7 @@ class ImportedApp:
     history_limit: int | None = None  # the source's revisionHistoryLimit
     objects: list[tuple[Document, dict[str, Any]]] = field(default_factory=list)
     extra_docs: list[Document] = field(default_factory=list)  # objects in the app's own file
+    notes: list[str] = field(default_factory=list)  # "imported" lines to report with the app
 
     @property
     def subject(self) -> str:
@@ -141,6 +143,16 @@ def _describe(source: dict[str, Any]) -> str:
 def _local(
     app: ImportedApp, source: dict[str, Any], folder: str, tree: SourceTree, report: Report
 ) -> None:
+    chart = posixpath.join(folder, "Chart.yaml")
+    if chart in tree.texts:
+        _lost(
+            report,
+            app,
+            f"source {folder}",
+            "a Helm chart in this tree: homegen renders charts "
+            "from repositories only (not imported; publish it, or keep this app by hand)",
+        )
+        return
     directory = as_dict(source.get("directory"))
     for key in sorted(set(directory) - {"recurse"}):
         _lost(report, app, f"source.directory.{key}", "homegen syncs every manifest of a folder")

@@ -8,7 +8,9 @@ import re
 from typing import Any
 
 from homegen.importer.apps import ImportedApp
-from homegen.importer.report import Report
+from homegen.importer.location import Location
+from homegen.importer.source import SourceTree
+from homegen.validate.documents import Document
 from homegen.validate.tree import as_dict, as_list
 
 _SPACES = re.compile(r"\s+")
@@ -19,15 +21,14 @@ def _same_template(a: Any, b: str) -> bool:
     return _SPACES.sub("", str(a)) == _SPACES.sub("", b)
 
 
-def import_generator(app: ImportedApp, report: Report) -> bool:
-    """Set ``generator`` on the app; False (reported) when the set cannot be expressed."""
+def generator_of(app: ImportedApp) -> str | None:
+    """Set ``generator`` on the app; else why the set cannot be one of homegen's."""
     spec = as_dict(app.doc.obj.get("spec"))
     generators = as_list(spec.get("generators"))
     template = as_dict(spec.get("template"))
     why = _why_not(app, spec, generators, template)
     if why:
-        report.add("not-expressed", app.subject, f"not imported: {why}", app.doc.file, app.doc.line)
-        return False
+        return why
     elements = as_list(as_dict(as_dict(generators[0]).get("list")).get("elements"))
     chart = next(s for s in _sources(template) if s.get("chart"))
     parameters = {
@@ -38,14 +39,39 @@ def import_generator(app: ImportedApp, report: Report) -> bool:
     if parameters:
         generator["parameters"] = parameters
     app.table["generator"] = generator
-    report.add(
-        "imported",
-        app.subject,
-        f"list generator of {len(elements)} element(s) → [apps.{app.name}.generator]",
-        app.doc.file,
-        app.doc.line,
-    )
-    return True
+    app.notes.append(f"list generator of {len(elements)} element(s) → [apps.{app.name}.generator]")
+    return None
+
+
+class TreeRepo:
+    """The tree as the checkout ApplicationSet git generators read (paths in the repo)."""
+
+    def __init__(self, tree: SourceTree, loc: Location) -> None:
+        prefix = "" if loc.tree_path in ("", ".") else loc.tree_path + "/"
+        self._texts = {prefix + p: t for p, t in tree.texts.items()}
+
+    def files(self) -> list[str]:
+        """Every file path of the repository this import can see, sorted."""
+        return sorted(self._texts)
+
+    def read(self, path: str) -> bytes | None:
+        """One file's bytes, or None."""
+        text = self._texts.get(path)
+        return None if text is None else text.encode("utf-8")
+
+
+def expand_set(
+    doc: Document, tree: SourceTree, loc: Location
+) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+    """(name, Application) of every app the set generates, or why it cannot be expanded."""
+    from homegen.appsets import generate_applications
+
+    expansion = generate_applications(doc.obj, TreeRepo(tree, loc), repo_url=loc.repo_url)
+    if not expansion.complete:
+        return [], "; ".join(p.message for p in expansion.problems)
+    if not expansion.apps:
+        return [], "it generates no Application"
+    return [(g.name, g.app) for g in expansion.apps], None
 
 
 def _sources(template: dict[str, Any]) -> list[dict[str, Any]]:

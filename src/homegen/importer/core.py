@@ -92,6 +92,78 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
 _ARGOCD_GENERATED = ("ReferenceGrant", "Secret")  # route grant, OCI repository entries
 
 
+def _add_app(
+    doc: Document,
+    name: str,
+    apps: dict[str, ImportedApp],
+    tree: SourceTree,
+    loc: Location,
+    report: Report,
+) -> ImportedApp | None:
+    """Convert one Application (or a set kept as a generator app) under a valid name."""
+    label = f"{doc.obj.get('kind')}/{name}"
+    if not _NAME.fullmatch(name):
+        new = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63] or "app"
+        report.add(
+            "inferred", label, f"renamed {new!r}: app names are DNS labels", doc.file, doc.line
+        )
+        name = new
+    if name in apps:
+        report.add(
+            "not-expressed", label, "a second app of this name (not imported)", doc.file, doc.line
+        )
+        return None
+    app = convert_app(doc, loc, tree, report)
+    app.name = name
+    import_argo_fields(app, report)
+    apps[name] = app
+    return app
+
+
+def _add_set(
+    doc: Document,
+    name: str,
+    apps: dict[str, ImportedApp],
+    tree: SourceTree,
+    loc: Location,
+    report: Report,
+) -> None:
+    """An ApplicationSet: an app with a generator where homegen's model holds it, else the
+    Applications it generates (homegen.appsets), each imported as an app."""
+    from homegen.importer.appsets import expand_set, generator_of
+
+    scratch = Report()
+    app = _add_app(doc, name, apps, tree, loc, scratch)
+    why = generator_of(app) if app is not None else "its name is taken"
+    if why is None:
+        report.lines += scratch.lines
+        return
+    if app is not None:
+        del apps[app.name]
+    generated, problem = expand_set(doc, tree, loc)
+    label = f"ApplicationSet/{name}"
+    if problem:
+        report.add(
+            "not-expressed",
+            label,
+            f"not imported: {why}; and it cannot be expanded into Applications: {problem}",
+            doc.file,
+            doc.line,
+        )
+        return
+    report.add(
+        "inferred",
+        label,
+        f"{why}: expanded into {len(generated)} Application(s) "
+        f"({', '.join(n for n, _ in generated)}), each imported as an app; homegen "
+        "renders them as Applications, not as a set",
+        doc.file,
+        doc.line,
+    )
+    for app_name, obj in generated:
+        _add_app(Document(doc.file, doc.index, doc.line, obj), app_name, apps, tree, loc, report)
+
+
 def _settings_app(argocd: dict[str, Any], apps: dict[str, ImportedApp], report: Report) -> None:
     """The app that held argocd-cm: homegen renders it from [argocd] when it holds nothing
     else homegen does not generate there; otherwise it stays, and the settings get their
@@ -139,34 +211,10 @@ def _apps(
                 doc.line,
             )
             continue
-        if not _NAME.fullmatch(name):
-            new = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63] or "app"
-            report.add(
-                "inferred",
-                f"{doc.obj['kind']}/{name}",
-                f"renamed {new!r}: app names are DNS labels",
-                doc.file,
-                doc.line,
-            )
-            name = new
-        if name in apps:
-            report.add(
-                "not-expressed",
-                f"{doc.obj['kind']}/{name}",
-                "a second app of this name (not imported)",
-                doc.file,
-                doc.line,
-            )
-            continue
-        app = convert_app(doc, loc, tree, report)
-        app.name = name
-        import_argo_fields(app, report)
         if doc.obj.get("kind") == "ApplicationSet":
-            from homegen.importer.appsets import import_generator
-
-            if not import_generator(app, report):
-                continue
-        apps[name] = app
+            _add_set(doc, name, apps, tree, loc, report)
+        else:
+            _add_app(doc, name, apps, tree, loc, report)
     for app in apps.values():
         _attach_root_objects(app, tree, roots, used)
         found = folder_objects(
@@ -182,6 +230,8 @@ def _apps(
             app.table["secrets"] = sorted(set(found.secrets))
         _namespace(app, report)
         report.add("imported", app.subject, f"→ [apps.{app.name}]", app.doc.file, app.doc.line)
+        for note in app.notes:
+            report.add("imported", app.subject, note, app.doc.file, app.doc.line)
     return apps, used
 
 
@@ -280,4 +330,5 @@ def _unused(tree: SourceTree, used: set[tuple[str, int]], report: Report) -> Non
     for file, line, why in tree.not_objects:
         report.add("skipped", "document", f"{why} (not imported)", file, line)
     for file in tree.other_files:
-        report.add("skipped", file, "not a YAML file (not imported)")
+        why = "in a local Helm chart" if file.endswith((".yaml", ".yml")) else "not a YAML file"
+        report.add("skipped", file, f"{why} (not imported)")

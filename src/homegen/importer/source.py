@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homegen.errors import UsageError
-from homegen.validate.documents import YAML_SUFFIXES, Document, parse_with_yaml
+from homegen.validate.documents import (
+    YAML_SUFFIXES,
+    Document,
+    chart_folders,
+    inside_chart,
+    parse_with_yaml,
+)
 
 APP_KINDS = ("Application", "ApplicationSet")
 
@@ -85,13 +91,16 @@ def read_files(files: Mapping[str, str]) -> SourceTree:
     others: list[str] = []
     problems: list[str] = []
     not_objects: list[tuple[str, int, str]] = []
+    charts = chart_folders(sorted(files))
     for path in sorted(files):
-        if not path.endswith(YAML_SUFFIXES):
-            others.append(path)
+        if not path.endswith(YAML_SUFFIXES) or inside_chart(path, charts):
+            others.append(path)  # a local chart's templates are not YAML until rendered
             continue
         for doc in parse_with_yaml(path, files[path]):
             for problem in doc.problems:
-                if problem.kind == "not-an-object":
+                if problem.kind == "syntax" and "{{" in files[path]:
+                    not_objects.append((path, problem.line, "a template ({{ }}), not YAML"))
+                elif problem.kind == "not-an-object":
                     not_objects.append((path, problem.line, problem.message))
                 else:
                     problems.append(f"{path}:{problem.line}: {problem.message}")
