@@ -465,7 +465,7 @@ def test_local_chart_and_templates_are_reported_not_fatal(tmp_path: Path) -> Non
                 "mine",
             ),
             "charts/mine/Chart.yaml": "apiVersion: v2\nname: mine\nversion: 1.0.0\n",
-            "charts/mine/templates/cm.yaml": "kind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\n",
+            "charts/mine/templates/cm.yaml": "kind: ConfigMap\nname: {{ .Release.Name }}\n",
             "notes/snippet.yaml": "a: {{ .Values.x }\n",
         },
     )
