@@ -22,7 +22,7 @@ def test_success_flushes_stdout(repo_root: Path) -> None:
     result = homegen("list", "--config", str(repo_root / "services.toml"), "--output", "json")
     assert result.returncode == 0
     apps = json.loads(result.stdout)["apps"]  # the whole document, flushed at exit
-    assert len(apps) == 11
+    assert len(apps) == 12
 
 
 @pytest.mark.parametrize(

@@ -65,20 +65,31 @@ def test_list_table_of_the_reference_homelab(repo_root: Path) -> None:
     code, out, err = invoke("list", "--config", str(repo_root / "services.toml"))
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0].split() == ["NAME", "KIND", "NAMESPACE", "WAVE", "ROUTES", "SOURCE"]
+    assert lines[0].split() == ["NAME", "KIND", "NAMESPACE", "WAVE", "AFTER", "ROUTES", "SOURCE"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[1:]}
     assert rows["cloudflared"] == [
         "service",
         "cloudflared",
         "3",
+        "traefik",
         "-",
         "cloudflare/cloudflared:2024.12.0",
     ]
-    assert rows["homarr"] == ["helm", "homarr", "4", "lab.techdufus.com/", "homarr@5.8.0"]
+    assert rows["homarr"] == [
+        "helm",
+        "homarr",
+        "4",
+        "local-path-provisioner,gateway-api-crds(derived)",
+        "lab.techdufus.com/",
+        "homarr@5.8.0",
+    ]
     assert rows["arc-runners"][:3] == ["applicationset", "arc-runners", "1"]
     assert rows["gateway-api-crds"][0] == "git"
     assert rows["gateway-api-crds"][-1].endswith("@v1.2.1")
-    assert rows["argocd"][:4] == ["manifests", "argocd", "0", "lab.techdufus.com/argocd"]
+    # ArgoCD's own app holds a ReferenceGrant: it follows the app installing that CRD
+    assert rows["argocd"][:5] == [
+        "manifests", "argocd", "1", "gateway-api-crds(derived)", "lab.techdufus.com/argocd"
+    ]  # fmt: skip
     waves = [int(row[2]) for row in rows.values()]
     assert waves == sorted(waves)  # sync order
 
@@ -93,6 +104,8 @@ def test_list_json_has_every_app_of_the_plan(repo_root: Path) -> None:
     assert set(apps) == {a.name for a in plan.apps}
     assert {row["wave"] for row in apps.values()} == {a.wave for a in plan.apps}
     assert apps["traefik"]["after"] == ["gateway-api-crds", "metallb-config"]
+    assert apps["argocd"]["derived_after"] == {"gateway-api-crds": ["ReferenceGrant"]}
+    assert apps["traefik"]["derived_after"] == {}
     assert apps["argocd"]["routes"] == [
         {"hostnames": ["lab.techdufus.com"], "path": "/argocd", "service": "argocd-server",
          "namespace": "argocd", "port": 80}

@@ -52,7 +52,7 @@ def test_reference_homelab_has_every_app(homelab: Path) -> None:
     assert apps == {
         "gateway-api-crds", "metallb", "metallb-config", "traefik", "gateway-config",
         "metrics-server", "homarr", "cloudflared", "actions-runner-controller", "arc-runners",
-        "argocd",
+        "argocd", "local-path-provisioner",
     }  # fmt: skip
     assert (out / "app-of-apps.yaml").is_file()
     for path in (
@@ -66,10 +66,12 @@ def test_reference_homelab_has_every_app(homelab: Path) -> None:
         "manifests/cloudflared/service.yaml",
         "manifests/metallb-config/ipaddresspool-lab-pool.yaml",
         "manifests/metallb-config/l2advertisement-lab-pool.yaml",
-        "manifests/actions-runner-controller/clusterrole-arc-controller-fix.yaml",
+        "manifests/local-path-provisioner/storageclass-local-path.yaml",
         "values/traefik.yaml",
     ):
         assert (out / path).is_file(), path
+    # the controllerServiceAccount fix makes the cluster-wide ClusterRole fix unnecessary
+    assert not list(out.glob("manifests/actions-runner-controller/clusterrole*"))
 
 
 def test_render_twice_is_byte_identical(homelab: Path) -> None:

@@ -70,6 +70,8 @@ def test_finds_every_image_of_the_shipped_file(repo_root: Path) -> None:
     data = tomllib.loads(shipped_text(repo_root))
     images = {svc["image"] for svc in data.get("services", {}).values()}
     assert images  # the reference homelab has generated workloads
+    # containers of an app's extra objects are written `image = "..."` too
+    images |= set(_object_images([app.get("objects", []) for app in data["apps"].values()]))
     found = {
         f"{d['depName']}:{d['currentValue']}"
         for d in extract(shipped_text(repo_root))
@@ -137,3 +139,13 @@ def test_an_update_in_place_leaves_a_valid_services_toml(repo_root: Path, name: 
     load_config(updated.encode(), "services.toml")  # raises ConfigError when broken
     (after,) = [d for d in extract(updated) if d["depName"] == name]
     assert after["currentValue"] == "99.0.0"
+
+
+def _object_images(value: object) -> list[str]:
+    """Every ``image`` string under the apps' extra objects (their pod templates)."""
+    if isinstance(value, dict):
+        found = [value["image"]] if isinstance(value.get("image"), str) else []
+        return found + [i for v in value.values() for i in _object_images(v)]
+    if isinstance(value, list):
+        return [i for v in value for i in _object_images(v)]
+    return []

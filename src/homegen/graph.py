@@ -26,7 +26,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
-    """An arrow; style is sync (root → wave), after (dependency), traffic or runs."""
+    """An arrow; style is sync (root → wave), after (dependency), derived (an after edge
+    homegen derived from CRDs, labelled with the kinds), traffic or runs."""
 
     source: str
     target: str
@@ -72,6 +73,9 @@ def build_graph(plan: Plan) -> Graph:
     for app in plan.apps:
         for before in app.after:
             edges.append(Edge(node_id("app", before), node_id("app", app.name), "after"))
+        for before, kinds in app.derived_after:
+            label = "derived: " + ", ".join(kinds)
+            edges.append(Edge(node_id("app", before), node_id("app", app.name), "derived", label))
     traffic_nodes, traffic_edges = _traffic(plan.gateway)
     if traffic_nodes:
         groups.append(Group(TRAFFIC, "traffic"))

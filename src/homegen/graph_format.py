@@ -13,7 +13,13 @@ _MERMAID_SHAPES = {
     "route": ('[/"', '"/]'),
     "service": ('[("', '")]'),
 }
-_MERMAID_ARROWS = {"sync": "==>", "after": "-->", "traffic": "-->", "runs": "-.->"}
+_MERMAID_ARROWS = {
+    "sync": "==>",
+    "after": "-->",
+    "derived": "-.->",
+    "traffic": "-->",
+    "runs": "-.->",
+}
 _DOT_SHAPES = {
     "root": "doubleoctagon",
     "app": "box",
@@ -24,6 +30,7 @@ _DOT_SHAPES = {
 _DOT_EDGES = {
     "sync": 'style=bold, lhead="cluster_{target}"',
     "after": "",
+    "derived": "style=dashed",
     "traffic": 'color="#1f77b4"',
     "runs": "style=dashed, arrowhead=none",
 }

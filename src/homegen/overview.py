@@ -9,7 +9,7 @@ from homegen.config.models import Config
 from homegen.plan.model import AppPlan, Plan, RoutePlan
 
 KINDS = ("helm", "git", "manifests", "applicationset", "service")
-COLUMNS = ("NAME", "KIND", "NAMESPACE", "WAVE", "ROUTES", "SOURCE")
+COLUMNS = ("NAME", "KIND", "NAMESPACE", "WAVE", "AFTER", "ROUTES", "SOURCE")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class AppRow:
     namespace: str
     wave: int
     after: tuple[str, ...]
+    # after edges derived from CRDs: installer app → kinds of its CRDs this app uses
+    derived_after: dict[str, tuple[str, ...]]
     routes: tuple[RouteRow, ...]
     source: str  # image, chart@version, repo@revision, or "" for generated manifests
     description: str
@@ -55,6 +57,7 @@ def app_rows(config: Config, plan: Plan) -> list[AppRow]:
             namespace=app.namespace,
             wave=app.wave,
             after=app.after,
+            derived_after=dict(app.derived_after),
             routes=tuple(routes.get(app.name, ())),
             source=_source(config, app),
             description=app.description,
@@ -106,6 +109,7 @@ def rows_table(rows: list[AppRow]) -> str:
             row.kind,
             row.namespace,
             str(row.wave),
+            ",".join([*row.after, *(f"{a}(derived)" for a in row.derived_after)]) or "-",
             ",".join(url for route in row.routes for url in route.urls()) or "-",
             row.source or "-",
         )

@@ -8,11 +8,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterator
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Any
 
 from homegen.config.fields import address_range, looks_secret, parse_op_ref, secret_name
 from homegen.config.models import App, Config, Route, Service
+from homegen.crds import describe
+from homegen.plan.crd_order import derive_after
 from homegen.plan.waves import find_cycle
 
 Problem = tuple[tuple[str | int, ...], str]
@@ -91,6 +93,20 @@ def _no_cycles(config: Config) -> Iterator[Problem]:
     if cycle and len(cycle) > 2:
         first = cycle[0]
         yield (table[first][0], first, "after"), "dependency cycle: " + " -> ".join(cycle)
+        return
+    derived = derive_after(config)
+    for name, edges in derived.items():
+        deps.setdefault(name, []).extend(edges)
+    cycle = find_cycle(deps)
+    if cycle and len(cycle) > 2:
+        first = cycle[0]
+        why = [
+            f"{a} uses {describe(derived[a][b])} whose CRDs {b} installs"
+            for a, b in pairwise(cycle)
+            if b in derived.get(a, {})
+        ]
+        where = (table[first][0], first, "after") if first in table else ("argocd", "app")
+        yield where, "dependency cycle: " + " -> ".join(cycle) + " (" + "; ".join(why) + ")"
 
 
 @check

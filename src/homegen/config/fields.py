@@ -201,6 +201,42 @@ def secret_name(item: str) -> str:
     return slug[:253] if _DNS_SUBDOMAIN.fullmatch(slug[:253]) else ""
 
 
+_JSON_POINTER = re.compile(r"^(/([^~]|~[01])*)+$")
+_JQ_PATH = re.compile(r"^\.\S.*$|^\.$")
+_API_GROUP = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$")
+_KIND = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+
+
+def _json_pointer(value: str) -> str:
+    if not _JSON_POINTER.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a JSON pointer: it starts with '/' and escapes '~' as '~0' "
+            "(RFC 6901), e.g. /spec/replicas"
+        )
+    return value
+
+
+def _jq_path(value: str) -> str:
+    if not _JQ_PATH.fullmatch(value):
+        raise ValueError(f"{value!r} is not a jq path: it starts with '.', e.g. .spec.replicas")
+    return value
+
+
+def _api_group(value: str) -> str:
+    if not _API_GROUP.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an API group: a DNS subdomain like apps or metallb.io "
+            "(empty for the core group, no version)"
+        )
+    return value
+
+
+def _kind(value: str) -> str:
+    if not _KIND.fullmatch(value):
+        raise ValueError(f"{value!r} is not a kind: CamelCase like Deployment")
+    return value
+
+
 def _schema(pattern: str, **extra: object) -> WithJsonSchema:
     """What editors see (JSON Schema); the validators above stay the source of truth."""
     return WithJsonSchema({"type": "string", "pattern": pattern, **extra})
@@ -236,3 +272,7 @@ RepoUrl = Annotated[str, AfterValidator(_repo_url)]
 ChartRepoUrl = Annotated[
     str, AfterValidator(_chart_repo_url), _schema(r"^([Hh][Tt][Tt][Pp][Ss]?|[Oo][Cc][Ii])://.+$")
 ]
+JsonPointer = Annotated[str, AfterValidator(_json_pointer), _schema(_JSON_POINTER.pattern)]
+JqPath = Annotated[str, AfterValidator(_jq_path), _schema(_JQ_PATH.pattern)]
+ApiGroup = Annotated[str, AfterValidator(_api_group), _schema(_API_GROUP.pattern)]
+Kind = Annotated[str, AfterValidator(_kind), _schema(_KIND.pattern)]

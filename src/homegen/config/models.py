@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from homegen.config.fields import (
     AddressRange,
+    ApiGroup,
     ChartRepoUrl,
     ChartVersion,
     EnvName,
@@ -15,6 +16,9 @@ from homegen.config.fields import (
     HttpPath,
     Image,
     IPAddress,
+    JqPath,
+    JsonPointer,
+    Kind,
     LabelValue,
     Name,
     Port,
@@ -55,6 +59,12 @@ class Cluster(Strict):
     )
     domain: Hostname = Field(
         description="Default hostname of path-based routes.", examples=["lab.techdufus.com"]
+    )
+    storage_classes: list[Name] = Field(
+        default_factory=list,
+        description="StorageClasses the cluster already has, besides those the tree installs; "
+        "a PersistentVolumeClaim naming any other is never bound.",
+        examples=[["local-path"]],
     )
 
 
@@ -324,6 +334,43 @@ class HelmSource(Strict):
     repo_url: ChartRepoUrl = Field(description="https://… chart repository or oci://… registry.")
     chart: str = Field(pattern=r"^[a-z0-9][-a-z0-9_.]*$", description="Chart name.")
     version: ChartVersion = Field(description="Exact chart version.", examples=["1.2.3"])
+    skip_crds: bool = Field(
+        False,
+        description="spec.source.helm.skipCrds: do not install the chart's crds/ folder "
+        "(another app owns those CRDs).",
+    )
+
+
+class IgnoreDifference(Strict):
+    """One entry of spec.ignoreDifferences: fields of matching objects ArgoCD does not diff."""
+
+    group: ApiGroup = Field(
+        "",
+        description="API group of the objects; empty for the core group.",
+        examples=["apiextensions.k8s.io"],
+    )
+    kind: Kind = Field(
+        description="Kind of the objects.",
+        examples=["CustomResourceDefinition"],
+    )
+    name: str | None = Field(None, min_length=1, description="Only the object of this name.")
+    namespace: Name | None = Field(None, description="Only objects in this namespace.")
+    json_pointers: list[JsonPointer] = Field(
+        default_factory=list,
+        description="jsonPointers: RFC 6901 pointers to the ignored fields.",
+        examples=[["/spec/conversion/webhook/clientConfig/caBundle"]],
+    )
+    jq_path_expressions: list[JqPath] = Field(
+        default_factory=list,
+        description="jqPathExpressions: jq paths to the ignored fields.",
+        examples=[[".spec.conversion.webhook.clientConfig.caBundle"]],
+    )
+
+    @model_validator(mode="after")
+    def _says_what(self) -> IgnoreDifference:
+        if not self.json_pointers and not self.jq_path_expressions:
+            raise ValueError("name the ignored fields: json_pointers or jq_path_expressions")
+        return self
 
 
 class GitSource(Strict):
@@ -361,6 +408,11 @@ class App(Workload):
     route: Route | None = Field(None, description="Expose the chart's Service via the Gateway.")
     generator: Generator | None = Field(
         None, description="Fan out into an ApplicationSet with a list generator."
+    )
+    ignore_differences: list[IgnoreDifference] = Field(
+        default_factory=list,
+        description="spec.ignoreDifferences: fields a controller rewrites, so ArgoCD neither "
+        "shows them as drift nor (RespectIgnoreDifferences=true) reverts them.",
     )
 
     @model_validator(mode="after")

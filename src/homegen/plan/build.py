@@ -10,6 +10,7 @@ from typing import Any
 from homegen.config.models import App, ApplicationFields, Config, Retry, Route, Service
 from homegen.plan.argocd import plan_argocd
 from homegen.plan.bootstrap import plan_bootstrap_keys
+from homegen.plan.crd_order import derive_after
 from homegen.plan.model import (
     AppPlan,
     GatewayPlan,
@@ -39,13 +40,14 @@ class Unit:
     namespace: str
     tier: str
     after: tuple[str, ...]
+    derived: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (installer, kinds used)
 
 
 def build_plan(config: Config) -> Plan:
     """The whole plan of a valid Config."""
     units = _units(config)
     waves = sync_waves(
-        {u.name: list(u.after) for u in units.values()},
+        {u.name: [*u.after, *(i for i, _ in u.derived)] for u in units.values()},
         {u.name: u.tier == "app" for u in units.values()},
     )
     owners = _namespace_owners(config, units, waves)
@@ -80,11 +82,24 @@ def build_plan(config: Config) -> Plan:
 
 
 def _units(config: Config) -> dict[str, Unit]:
-    found = {config.argocd.app: Unit(config.argocd.app, None, config.argocd.namespace, "infra", ())}
+    derived = {
+        name: tuple((app, tuple(sorted({k for _, k in kinds}))) for app, kinds in edges.items())
+        for name, edges in derive_after(config).items()
+    }
+    argocd = config.argocd.app
+    found = {
+        argocd: Unit(argocd, None, config.argocd.namespace, "infra", (), derived.get(argocd, ()))
+    }
     for name, app in config.apps.items():
-        found[name] = Unit(name, app, app.namespace or name, app.tier or "infra", tuple(app.after))
+        found[name] = Unit(
+            name, app, app.namespace or name, app.tier or "infra", tuple(app.after),
+            derived.get(name, ()),
+        )  # fmt: skip
     for name, svc in config.services.items():
-        found[name] = Unit(name, svc, svc.namespace or name, svc.tier or "app", tuple(svc.after))
+        found[name] = Unit(
+            name, svc, svc.namespace or name, svc.tier or "app", tuple(svc.after),
+            derived.get(name, ()),
+        )  # fmt: skip
     return found
 
 
@@ -248,8 +263,10 @@ def _plan_app(
         folder=folder,
         history=history,
         sources=_sources(config, unit, folder if has_folder else None, values is not None),
-        sync_options=(*create, *(spec.sync_options if spec else ())),
+        sync_options=_sync_options(spec, create),
         after=tuple(sorted(unit.after)),
+        derived_after=unit.derived,
+        ignore_differences=_ignore_differences(spec),
         description=spec.description if spec else "ArgoCD's own settings and route grant",
         generator=_generator(spec) if isinstance(spec, App) else None,
         namespace_plan=namespace_plan,
@@ -294,6 +311,34 @@ def _with_exceptions(obj: dict[str, Any], exceptions: dict[str, str]) -> dict[st
     return {**obj, "metadata": meta}
 
 
+def _sync_options(spec: App | Service | None, create: tuple[str, ...]) -> tuple[str, ...]:
+    options = [*create, *(spec.sync_options if spec else ())]
+    respect = "RespectIgnoreDifferences=true"
+    # without it a sync applies the ignored fields anyway, undoing the controller's writes
+    if isinstance(spec, App) and spec.ignore_differences and respect not in options:
+        options.append(respect)
+    return tuple(options)
+
+
+def _ignore_differences(spec: App | Service | None) -> tuple[dict[str, Any], ...]:
+    """spec.ignoreDifferences as ArgoCD writes it."""
+    if not isinstance(spec, App):
+        return ()
+    out = []
+    for entry in spec.ignore_differences:
+        item: dict[str, Any] = {"group": entry.group, "kind": entry.kind}
+        if entry.name is not None:
+            item["name"] = entry.name
+        if entry.namespace is not None:
+            item["namespace"] = entry.namespace
+        if entry.json_pointers:
+            item["jsonPointers"] = list(entry.json_pointers)
+        if entry.jq_path_expressions:
+            item["jqPathExpressions"] = list(entry.jq_path_expressions)
+        out.append(item)
+    return tuple(out)
+
+
 def _sources(
     config: Config, unit: Unit, folder: str | None, has_values: bool
 ) -> tuple[Source, ...]:
@@ -310,6 +355,7 @@ def _sources(
                 chart=helm.chart,
                 release_name=unit.name,
                 value_files=(f"$values/{values_file}",) if has_values else (),
+                skip_crds=helm.skip_crds,
             )
         )
         if has_values:

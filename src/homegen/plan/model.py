@@ -19,6 +19,7 @@ class Source:
     parameters: tuple[tuple[str, str], ...] = ()
     ref: str | None = None
     recurse: bool = False
+    skip_crds: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,9 @@ class AppPlan:
     sync_options: tuple[str, ...]
     after: tuple[str, ...]
     description: str
+    # after edges homegen derived from CRDs: (installer app, kinds this app uses from it)
+    derived_after: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    ignore_differences: tuple[dict[str, Any], ...] = ()
     generator: GeneratorPlan | None = None
     namespace_plan: NamespacePlan | None = None
     workload: WorkloadPlan | None = None

@@ -173,6 +173,8 @@ def source_dict(source: Source) -> dict[str, Any]:
             helm["valueFiles"] = list(source.value_files)
         if source.parameters:
             helm["parameters"] = [{"name": n, "value": v} for n, v in source.parameters]
+        if source.skip_crds:
+            helm["skipCrds"] = True
         out["helm"] = helm
     if source.path:
         out["path"] = source.path
@@ -183,10 +185,17 @@ def source_dict(source: Source) -> dict[str, Any]:
     return out
 
 
+def derived_annotation(derived: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """``app (Kind, Kind),app2 (Kind)``: which app each derived edge follows, and why."""
+    return ",".join(f"{app} ({', '.join(kinds)})" for app, kinds in derived)
+
+
 def _application(plan: Plan, app: AppPlan) -> str:
     annotations = {"argocd.argoproj.io/sync-wave": str(app.wave), "homegen.dev/tier": app.tier}
     if app.after:
         annotations["homegen.dev/after"] = ",".join(app.after)
+    if app.derived_after:
+        annotations["homegen.dev/after-derived"] = derived_annotation(app.derived_after)
     if app.description:
         annotations["homegen.dev/description"] = app.description
     context = {
@@ -195,6 +204,7 @@ def _application(plan: Plan, app: AppPlan) -> str:
         "labels": _app_labels(plan, app.name),
         "annotations": annotations,
         "sync_policy": sync_policy(app.sync_options, app.automated, app.retry),
+        "ignore_differences": list(app.ignore_differences),
     }
     if app.generator is None:
         sources = [source_dict(s) for s in app.sources]
