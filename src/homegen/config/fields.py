@@ -142,12 +142,15 @@ def _ip_address(value: str) -> str:
 
 
 _URL_USERINFO = re.compile(r"[A-Za-z][-A-Za-z0-9+.]*://[^/@?#]*@")
+_SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:")  # git@host:org/repo (ssh, no secret)
 
 
 def _repo_url(value: str) -> str:
     # user:password@ or token@ in a URL would be committed to Git (and land in ArgoCD's
     # repository Secret); ssh:// names a user, the key lives elsewhere.
-    if _URL_USERINFO.match(value) and not value.lower().startswith("ssh://"):
+    schemeless = "://" not in value and not _SCP_LIKE.match(value)
+    userinfo = bool(_URL_USERINFO.match(value)) or (schemeless and "@" in value.split("/")[0])
+    if userinfo and not value.lower().startswith("ssh://"):
         raise ValueError(
             "a repository URL must not hold credentials (user:password@ or token@): they "
             "would be committed; give ArgoCD repository credentials outside services.toml"
