@@ -165,9 +165,23 @@ apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata: {name: per-env}
 spec:
+  generators:
+    - list:
+        elements: [{c: demo, v: 1.2.3}, {c: extra, v: 2.0.0}]
   template:
+    metadata: {name: "env-{{c}}"}
     spec:
-      source: {repoURL: https://x.invalid, chart: "{{chart}}", targetRevision: 1.0.0}
+      source: {repoURL: https://charts.example.invalid, chart: "{{c}}", targetRevision: "{{v}}"}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: from-scm}
+spec:
+  generators: [{scmProvider: {github: {organization: me}}}]
+  template:
+    metadata: {name: "{{repository}}"}
+    spec:
+      source: {repoURL: https://x.invalid, chart: "{{repository}}", targetRevision: 1.0.0}
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -192,10 +206,14 @@ def test_a_hand_written_tree_lists_its_helm_sources(tmp_path: Path) -> None:
         ("cache", "oci://ghcr.io/me/charts", ["Application/db"], "missing"),
         (
             "demo", "https://charts.example.invalid",
-            ["Application/web", "ApplicationSet/fleet"], "local",
+            ["Application/web", "ApplicationSet/fleet", "ApplicationSet/per-env"], "local",
         ),
+        ("extra", "https://charts.example.invalid", ["ApplicationSet/per-env"], "missing"),
     ]  # fmt: skip
-    assert "apps/sets.yaml: ApplicationSet/per-env: chart fields come from a template" in err
+    assert err.startswith(
+        "apps/sets.yaml: ApplicationSet/from-scm: generator 0: the scmProvider generator needs "
+        "a live cluster or an API: not listed\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,16 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from homegen.charts.archive import ArchiveError, check_identity
 from homegen.charts.cache import CachedChart, ChartCache, default_cache_root, sha256_digest
-from homegen.charts.http_repo import Downloaded, HttpRepos
 from homegen.charts.local import chart_dirs_from_env, find_local
-from homegen.charts.model import ChartLocation, ChartRef
-from homegen.charts.oci import OciRegistries
-from homegen.charts.transport import FetchError
+from homegen.charts.model import ChartLocation, ChartRef, FetchError
+
+if TYPE_CHECKING:  # the network clients (urllib, ssl) load only when a chart is not here
+    from homegen.charts.http_repo import HttpRepos
+    from homegen.charts.oci import OciRegistries
 
 DEFAULT_TIMEOUT = 30.0  # seconds per request
 
@@ -53,12 +55,16 @@ class ChartSearch:
     def repos(self) -> HttpRepos:
         """The classic-repository client (created on first use)."""
         if self._repos is None:
+            from homegen.charts.http_repo import HttpRepos
+
             self._repos = HttpRepos(self.timeout)
         return self._repos
 
     def registries(self) -> OciRegistries:
         """The OCI client (created on first use)."""
         if self._registries is None:
+            from homegen.charts.oci import OciRegistries
+
             self._registries = OciRegistries(self.timeout)
         return self._registries
 
@@ -151,7 +157,7 @@ def _from_network(
         if not download:
             url = _probe(ref, search)
             return ChartLocation(ref, "network", source=url, tried=tuple(tried))
-        fetched: Downloaded = client.download(ref)
+        fetched = client.download(ref)
         entry, caveat = search.store(ref, fetched.data, fetched.url)
     except FetchError as exc:
         tried.append(str(exc))

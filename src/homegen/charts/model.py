@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+
+class FetchError(Exception):
+    """A place could not be asked or gave an unusable answer; the message says why."""
+
+
 Origin = Literal["local", "cache", "network", "missing"]
 ORIGINS: tuple[Origin, ...] = ("local", "cache", "network", "missing")
 

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Protocol
 
+from homegen.charts.model import FetchError
+
 MIB = 1024 * 1024
 USER_AGENT = "homegen (chart fetcher)"
-
-
-class FetchError(Exception):
-    """A place could not be asked or gave an unusable answer; the message says why."""
+__all__ = ["MIB", "FetchError", "Response", "expect_ok", "http_get"]
 
 
 @dataclass(frozen=True)

@@ -44,31 +44,49 @@ def charts_of_config(config: Config) -> list[ChartUse]:
 
 def charts_of_tree(root: Path) -> TreeCharts:
     """The Helm sources (``chart`` + ``repoURL`` + ``targetRevision``) of every Application
-    and ApplicationSet template below ``root``; templated ones are listed as skipped."""
+    and ApplicationSet below ``root``. An ApplicationSet whose chart fields are templated is
+    expanded (``homegen.appsets``); what cannot be expanded is listed as skipped."""
     from homegen.validate.documents import load_tree
 
     pairs: list[tuple[ChartRef, str]] = []
     skipped: list[str] = []
     for doc in load_tree(root):
         obj = doc.obj
-        if obj.get("kind") not in APP_KINDS or not str(obj.get("apiVersion", "")).startswith(
-            "argoproj.io/"
-        ):
+        kind = obj.get("kind")
+        if kind not in APP_KINDS or not str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
             continue
         meta = obj.get("metadata")
-        name = str(meta.get("name", "?")) if isinstance(meta, dict) else "?"
-        label = f"{obj['kind']}/{name}"
-        for source in _sources(obj):
+        label = f"{kind}/{meta.get('name', '?') if isinstance(meta, dict) else '?'}"
+        sources = _sources(obj)
+        if kind == "ApplicationSet" and any(_templated(s) for s in sources):
+            sources, problems = _generated_sources(obj, root)
+            skipped += [f"{doc.file}: {label}: {problem}" for problem in problems]
+        for source in sources:
             fields = [source.get(k) for k in ("repoURL", "chart", "targetRevision")]
             if not source.get("chart"):
                 continue
             if not all(isinstance(f, str) and f for f in fields):
                 skipped.append(f"{doc.file}: {label}: chart without repoURL or targetRevision")
-            elif any("{{" in str(f) for f in fields):
+            elif _templated(source):
                 skipped.append(f"{doc.file}: {label}: chart fields come from a template")
             else:
                 pairs.append((ChartRef(*(str(f) for f in fields)), label))
     return TreeCharts(_grouped(pairs), skipped)
+
+
+def _templated(source: dict[str, Any]) -> bool:
+    return any("{{" in str(source.get(k, "")) for k in ("repoURL", "chart", "targetRevision"))
+
+
+def _generated_sources(
+    appset: dict[str, Any], root: Path
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The sources of every Application the set generates, and what could not be expanded."""
+    from homegen.appsets import find_repo_root, generate_applications
+
+    expansion = generate_applications(appset, find_repo_root(root))
+    sources = [source for app in expansion.apps for source in app.sources]
+    return sources, [problem.message for problem in expansion.problems]
 
 
 def _sources(obj: dict[str, Any]) -> Iterable[dict[str, Any]]:
