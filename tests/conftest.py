@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -16,6 +17,19 @@ def repo_root() -> Path:
     """The checkout's top level."""
     return REPO
 
+
+# Hypothesis, the same everywhere: no per-example deadline (a 2-core machine shared with other
+# work is slow at times, and slow is not wrong). In CI (CI set) also derandomized: every run
+# draws the same examples from a fixed seed, so a CI failure reproduces and a pass is not luck;
+# locally each run explores new examples. HOMEGEN_HYPOTHESIS_PROFILE picks one by name.
+settings.register_profile(
+    "homegen", settings.get_profile("default"), deadline=None, derandomize=False, print_blob=True
+)
+settings.register_profile("ci", settings.get_profile("homegen"), derandomize=True, database=None)
+HYPOTHESIS_PROFILE = os.environ.get("HOMEGEN_HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes") else "homegen"
+)
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 SHARED_SCHEMAS = Path(
     os.environ.get("HOMEGEN_SHARED_SCHEMAS") or REPO.parent / "shared" / "schemas"
