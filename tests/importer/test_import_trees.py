@@ -475,3 +475,38 @@ def test_local_chart_and_templates_are_reported_not_fatal(tmp_path: Path) -> Non
     assert any("a Helm chart in this tree" in str(x["message"]) for x in lines)
     assert any(x["file"] == "notes/snippet.yaml" and "template" in str(x["message"]) for x in lines)
     assert any(x["subject"] == "charts/mine/templates/cm.yaml" for x in lines)
+
+
+def test_mixed_real_world_tree(tmp_path: Path) -> None:
+    """ssh and https spellings of one repo, in-cluster by name, a chart's values from a file,
+    an inline block, valuesObject and parameters, a privileged Deployment with a literal token,
+    a Secret, a kustomization with images, an app name that is no DNS label."""
+    tree = Path(__file__).parent / "trees" / "mixed"
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    data = tomllib.loads(text)
+    assert data["cluster"]["repo_url"] == "git@github.com:someone/homelab.git"
+    assert "hunter2" not in text and "aHVudGVyMg==" not in text and "hunter2" not in stdout
+    ha = data["apps"]["home-assistant"]
+    assert sorted(ha["secrets"]) == [
+        "op://Imported/ha-secrets/api-key", "op://Imported/home-assistant-env/API_TOKEN",
+    ]  # fmt: skip
+    assert all(r.startswith("imported: ") for r in ha["policy_exceptions"].values())
+    assert {"HG306", "HG308", "HG313", "HG319"} <= set(ha["policy_exceptions"])
+    nginx = data["apps"]["ingress-nginx"]["values"]["controller"]
+    assert nginx["replicaCount"] == 2 and nginx["service"] == {"type": "LoadBalancer"}
+    assert data["apps"]["cert-manager"]["values"]["installCRDs"] is True
+    missing = dict(comparison.missing)
+    assert set(missing) == {
+        "Application/argocd/root", "Application/argocd/My.Web", "ConfigMap/web/web",
+        "Deployment/home/home-assistant",
+    }  # fmt: skip
+    assert (
+        "env" in missing["Deployment/home/home-assistant"]
+        or "spec" in missing["Deployment/home/home-assistant"]
+    )
+    assert comparison.total == 12 and len(comparison.reproduced) == 8
+    lines = report_lines(stdout)
+    named = {str(x["subject"]) for x in lines if x["kind"] == "not-reproduced"}
+    assert named == set(missing)
+    for what in ("spec.project", "spec.ignoreDifferences", "helm.releaseName", "uses images"):
+        assert any(what in str(x["message"]) for x in lines), what

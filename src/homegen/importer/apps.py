@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from homegen.config.models import GitSource, HelmSource
-from homegen.importer.location import Location, sources_of
+from homegen.importer.location import Location, repo_key, sources_of
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree
 from homegen.importer.values import (
@@ -273,13 +273,7 @@ def _values_file(
         )
         return {}
     target = refs[ref[1:]]
-    from homegen.validate.tree import normalize_repo
-
-    rel = (
-        loc.in_tree(rest)
-        if normalize_repo(target.get("repoURL")) == normalize_repo(loc.repo_url)
-        else None
-    )
+    rel = loc.in_tree(rest) if repo_key(target.get("repoURL")) == repo_key(loc.repo_url) else None
     docs = tree.document(rel) if rel is not None else []
     if not docs:
         _lost(report, app, f"valueFiles {file}", "not a file of this tree (not read)")

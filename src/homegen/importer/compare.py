@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homegen.importer.folders import NOT_SECRET
-from homegen.importer.location import Location, root_apps, sources_of
+from homegen.importer.location import Location, app_name, repo_key, root_apps, sources_of
 from homegen.importer.source import SourceTree, is_app
 from homegen.importer.values import inline_values, merge, set_parameter, without_nulls
 from homegen.validate.documents import Document
-from homegen.validate.tree import CLUSTER_SCOPED, as_dict, as_list, normalize_repo
+from homegen.validate.tree import CLUSTER_SCOPED, as_dict, as_list
 
 _ADDED_LABELS = ("app.kubernetes.io/managed-by", "app.kubernetes.io/part-of")
 _ADDED_PREFIXES = ("homegen.dev/", "policy.homegen.dev/")
@@ -111,7 +111,7 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
     local = 0
     for source in sources:
         if source.get("chart"):
-            repo = normalize_repo(str(source.get("repoURL")).removeprefix("oci://"))
+            repo = repo_key(str(source.get("repoURL")).removeprefix("oci://"))
             charts.append((repo, source.get("chart"), str(source.get("targetRevision"))))
             values = merge(values, _values(source, refs, tree, loc))
         elif loc.local_folder(source, tree) is not None:
@@ -119,7 +119,7 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
         elif isinstance(source.get("path"), str):
             gits.append(
                 (
-                    normalize_repo(source.get("repoURL")),
+                    repo_key(source.get("repoURL")),
                     str(source.get("targetRevision")),
                     source["path"].strip("/"),
                 )
@@ -138,7 +138,7 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
         "local folders": min(local, 1),
         "destination": (
             destination.get("namespace"),
-            destination.get("server") or destination.get("name"),
+            _cluster(destination),
         ),
         "syncOptions": options,
         "values": without_nulls(values),
@@ -151,6 +151,13 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
         "revisionHistoryLimit": 10 if history is None else history,
         "finalizers": sorted(str(f) for f in as_list(meta.get("finalizers"))),
     }
+
+
+def _cluster(destination: dict[str, Any]) -> Any:
+    server, name = destination.get("server"), destination.get("name")
+    if name == "in-cluster" or str(server or "").rstrip("/") == "https://kubernetes.default.svc":
+        return "in-cluster"
+    return server or name
 
 
 def _retry_view(retry: Any) -> Any:
@@ -173,7 +180,7 @@ def _values(
     for file in as_list(helm.get("valueFiles")):
         ref, _, rest = str(file).partition("/")
         target = refs.get(ref[1:]) if ref.startswith("$") else None
-        if target is None or normalize_repo(target.get("repoURL")) != normalize_repo(loc.repo_url):
+        if target is None or repo_key(target.get("repoURL")) != repo_key(loc.repo_url):
             values = merge(values, {"<unread value file>": str(file)})
             continue
         rel = loc.in_tree(rest)
@@ -234,6 +241,10 @@ def compare(
             else:
                 result.missing.append((label, "no Secret of these keys is made from 1Password"))
             continue
+        renamed = False
+        if found is None and is_app(doc.obj) and app_name(key[2]) != key[2]:
+            found = out.get((key[0], key[1], app_name(key[2])))
+            renamed = found is not None
         if found is None:
             result.missing.append((label, "not in the rendered tree"))
             continue
@@ -243,6 +254,8 @@ def compare(
         else:
             a, b = strip_added(placed(doc.obj, key)), strip_added(placed(found.obj, key))
             diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+        if renamed:
+            diff.insert(0, f"name ({app_name(key[2])}: app names are DNS labels)")
         if diff:
             result.missing.append((label, "differs in " + ", ".join(diff)))
         else:

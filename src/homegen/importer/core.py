@@ -11,7 +11,7 @@ from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
 from homegen.importer.compare import Comparison
 from homegen.importer.folders import folder_objects
-from homegen.importer.location import Location, infer_location, root_apps
+from homegen.importer.location import Location, app_name, infer_location, root_apps
 from homegen.importer.report import Report
 from homegen.importer.settings import (
     Taken,
@@ -102,8 +102,8 @@ def _add_app(
 ) -> ImportedApp | None:
     """Convert one Application (or a set kept as a generator app) under a valid name."""
     label = f"{doc.obj.get('kind')}/{name}"
-    if not _NAME.fullmatch(name):
-        new = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63] or "app"
+    if app_name(name) != name:
+        new = app_name(name)
         report.add(
             "inferred", label, f"renamed {new!r}: app names are DNS labels", doc.file, doc.line
         )
@@ -160,8 +160,9 @@ def _add_set(
         doc.file,
         doc.line,
     )
-    for app_name, obj in generated:
-        _add_app(Document(doc.file, doc.index, doc.line, obj), app_name, apps, tree, loc, report)
+    for generated_name, obj in generated:
+        generated_doc = Document(doc.file, doc.index, doc.line, obj)
+        _add_app(generated_doc, generated_name, apps, tree, loc, report)
 
 
 def _settings_app(argocd: dict[str, Any], apps: dict[str, ImportedApp], report: Report) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from homegen.importer.report import Report
 from homegen.importer.source import SourceTree, is_app
 from homegen.importer.values import dotted, null_paths, without_nulls
 from homegen.validate.documents import Document
+from homegen.validate.policy_objects import looks_secret
 from homegen.validate.tree import CLUSTER_SCOPED, as_dict, as_list
 
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -93,6 +95,7 @@ def _one(
     if kind == "Secret" and (obj.get("data") or obj.get("stringData")) and not declared:
         _secret(subject, doc, obj, namespace, report, found)
         return
+    obj = _env_secrets(label, doc, obj, namespace, report, found)
     for path in null_paths(obj):
         report.add(
             "not-expressed",
@@ -112,6 +115,72 @@ def _one(
         )
         obj = {k: v for k, v in obj.items() if k != "status"}
     found.objects.append((doc, without_nulls(obj)))
+
+
+def _pod_specs(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = as_dict(obj.get("spec"))
+    if obj.get("kind") == "Pod":
+        return [spec]
+    if obj.get("kind") == "CronJob":
+        spec = as_dict(as_dict(spec.get("jobTemplate")).get("spec"))
+    template = as_dict(spec.get("template"))
+    return [as_dict(template.get("spec"))] if template else []
+
+
+def _env_secrets(
+    label: str,
+    doc: Document,
+    obj: dict[str, Any],
+    namespace: str,
+    report: Report,
+    found: FolderObjects,
+) -> dict[str, Any]:
+    """Env values named like secrets (HG315) are never written to services.toml: each becomes
+    a secretKeyRef to a Secret made from a 1Password reference to fill in."""
+    meta = as_dict(obj.get("metadata"))
+    owner = str(meta.get("name"))
+    secret = f"{owner}-env"
+    hits = [
+        (c, e)
+        for pod in _pod_specs(obj)
+        for c in as_list(pod.get("containers")) + as_list(pod.get("initContainers"))
+        for e in as_list(as_dict(c).get("env"))
+        if isinstance(e, dict) and "value" in e and looks_secret(str(e.get("name", "")))
+    ]
+    if not hits:
+        return obj
+    if (meta.get("namespace") or namespace) != namespace or not _SECRET_KEY.fullmatch(secret):
+        for _, env in hits:
+            report.add(
+                "warning",
+                label,
+                f"env {env.get('name')} holds a literal value that "
+                "looks secret; kept as written (homegen makes an app's Secrets only in "
+                "its namespace)",
+                doc.file,
+                doc.line,
+            )
+        return obj
+    obj = copy.deepcopy(obj)
+    for pod in _pod_specs(obj):
+        for container in as_list(pod.get("containers")) + as_list(pod.get("initContainers")):
+            for env in as_list(as_dict(container).get("env")):
+                name = str(as_dict(env).get("name", ""))
+                if isinstance(env, dict) and "value" in env and looks_secret(name):
+                    del env["value"]
+                    env["valueFrom"] = {"secretKeyRef": {"name": secret, "key": name}}
+                    ref = f"op://{VAULT}/{secret}/{name}"
+                    found.secrets.append(ref)
+                    report.add(
+                        "secret",
+                        label,
+                        f"env {name}: literal value not imported: "
+                        f"read from Secret {secret} key {name} ← {ref} (fill it in "
+                        "1Password)",
+                        doc.file,
+                        doc.line,
+                    )
+    return obj
 
 
 def _secret(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,31 @@ from typing import Any
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree, is_app
 from homegen.validate.documents import Document
-from homegen.validate.tree import as_dict, as_list, normalize_repo
+from homegen.validate.tree import as_dict, as_list
+
+_SCP = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>(?!//).+)$")
+
+
+def repo_key(url: object) -> str:
+    """A repository URL compared loosely: ssh (``git@host:path``, ``ssh://``) and https
+    spellings of one repository are equal; no scheme, user, ``.git`` or trailing slash."""
+    text = str(url or "").strip().lower()
+    scp = _SCP.match(text) if "://" not in text else None
+    if scp:
+        text = f"{scp['host']}/{scp['path']}"
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.sub(r"^[^@/]+@", "", text)
+    return text.rstrip("/").removesuffix(".git").rstrip("/")
+
+
+_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def app_name(name: str) -> str:
+    """An Application's name as a services.toml name (a DNS label)."""
+    if _NAME.fullmatch(name):
+        return name
+    return re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63] or "app"
 
 
 @dataclass(frozen=True)
@@ -23,7 +48,7 @@ class Location:
 
     def local_folder(self, source: dict[str, Any], tree: SourceTree) -> str | None:
         """The tree folder a git source points at, or None when it is not in this tree."""
-        if normalize_repo(source.get("repoURL")) != normalize_repo(self.repo_url):
+        if repo_key(source.get("repoURL")) != repo_key(self.repo_url):
             return None
         path = str(source.get("path") or "").strip("/")
         if source.get("chart") or not isinstance(source.get("path"), str):
@@ -125,11 +150,17 @@ def infer_location(
     """The location most Applications agree on; flags override, every choice is reported."""
     votes = _votes(tree, tree.apps())
     if repo_url:
-        wanted = normalize_repo(repo_url)
-        votes = Counter({k: n for k, n in votes.items() if normalize_repo(k[0]) == wanted})
+        wanted = repo_key(repo_url)
+        votes = Counter({k: n for k, n in votes.items() if repo_key(k[0]) == wanted})
     if tree_path:
         wanted_path = tree_path.strip("/") or "."
         votes = Counter({k: n for k, n in votes.items() if k[2] == wanted_path})
+    by_repo: Counter[str] = Counter()
+    for (repo_, _, _), n in votes.items():
+        by_repo[repo_key(repo_)] += n
+    if by_repo:  # the repository most sources name, in its most common spelling
+        top = by_repo.most_common(1)[0][0]
+        votes = Counter({k: n for k, n in votes.items() if repo_key(k[0]) == top})
     best = votes.most_common(1)[0][0] if votes else None
     repo = repo_url or (best[0] if best else "")
     revision = best[1] if best else "main"
@@ -145,7 +176,7 @@ def infer_location(
         report.add(
             "inferred",
             "cluster.repo_url",
-            f"{repo}: the repository {votes[best] if best else 0} source(s) of this tree come from",
+            f"{repo}: the repository {sum(votes.values())} source(s) of this tree come from",
         )
     if not tree_path:
         report.add(
