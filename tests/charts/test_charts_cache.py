@@ -67,3 +67,16 @@ def test_a_corrupt_ref_entry_is_a_miss(tmp_path: Path) -> None:
     for entry in (tmp_path / "refs").iterdir():
         entry.write_text("{not json")
     assert cache.lookup(ref) is None
+
+
+def test_concurrent_stores_of_one_chart_agree(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = make_chart("demo", "1.0.0")
+    refs = [ChartRef(f"https://mirror{i % 3}.example", "demo", "1.0.0") for i in range(12)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda r: ChartCache(tmp_path).store(r, data, "x"), refs))
+    assert len({(r.path, r.archive, r.digest) for r in results}) == 1
+    assert (results[0].path / "Chart.yaml").is_file()
+    assert [p.name for p in (tmp_path / "trees" / "sha256").iterdir()] == [sha256(data)]
+    assert list(tmp_path.rglob(".*")) == []

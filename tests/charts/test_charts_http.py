@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
 from chartkit import index_yaml, make_chart, serve, sha256
 
 from homegen.charts import ChartRef, ChartSearch, locate_chart
@@ -116,3 +117,23 @@ def test_the_same_search_answers_a_repeated_lookup_from_memory() -> None:
         ref = ChartRef(f"{server.base}/repo", "nope", "1.0.0")
         assert locate_chart(ref, search) is locate_chart(ref, search)
         assert len(server.requests) == 1
+
+
+def test_homegen_offline_keeps_the_lookup_off_the_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOMEGEN_OFFLINE", "1")
+    with serve(repo_routes()) as server:
+        found = locate_chart(ChartRef(f"{server.base}/repo", "demo", "1.2.3"), online())
+        assert server.requests == []
+    assert found.tried[-1] == "network: not tried (offline)"
+
+
+@pytest.mark.parametrize("version", ["1.2.*", "^1.2.0", ">=1.0.0 <2.0.0", "~1.2", "1.x"])
+def test_a_version_range_is_reported_not_resolved(version: str) -> None:
+    with serve(repo_routes()) as server:
+        found = locate_chart(ChartRef(f"{server.base}/repo", "demo", version), online())
+        assert server.requests == []
+    assert found.tried[-1] == (
+        f"network: {version!r} is a version range; charts are fetched by exact version"
+    )

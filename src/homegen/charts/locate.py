@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -20,6 +22,8 @@ if TYPE_CHECKING:  # the network clients (urllib, ssl) load only when a chart is
     from homegen.charts.oci import OciRegistries
 
 DEFAULT_TIMEOUT = 30.0  # seconds per request
+# ArgoCD accepts semver constraints as a chart's targetRevision ("1.2.*", "^1.2", ">=1 <2")
+_VERSION_RANGE = re.compile(r"[*^~<>=|, ]|(^|\.)[xX](\.|$)")
 
 
 @dataclass
@@ -48,9 +52,12 @@ class ChartSearch:
         cache_dir: Path | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> ChartSearch:
-        """``chart_dirs`` then ``HOMEGEN_CHARTS``; the cache from the environment unless given."""
+        """``chart_dirs`` then ``HOMEGEN_CHARTS``; the cache from the environment unless given;
+        ``HOMEGEN_OFFLINE=1`` keeps it off the network whatever ``online`` says."""
         root = cache_dir or default_cache_root()
-        return cls(chart_dirs_from_env(chart_dirs), ChartCache(root), online, timeout)
+        offline = os.environ.get("HOMEGEN_OFFLINE", "").lower() in ("1", "true", "yes")
+        dirs = chart_dirs_from_env(chart_dirs)
+        return cls(dirs, ChartCache(root), online and not offline, timeout)
 
     def repos(self) -> HttpRepos:
         """The classic-repository client (created on first use)."""
@@ -124,6 +131,11 @@ def _locate(ref: ChartRef, search: ChartSearch, download: bool) -> ChartLocation
     tried.append(f"cache {search.cache.root}: not cached")
     if not search.online:
         tried.append("network: not tried (offline)")
+        return ChartLocation(ref, "missing", tried=tuple(tried))
+    if _VERSION_RANGE.search(ref.version):
+        tried.append(
+            f"network: {ref.version!r} is a version range; charts are fetched by exact version"
+        )
         return ChartLocation(ref, "missing", tried=tuple(tried))
     return _from_network(ref, search, download, tried)
 
