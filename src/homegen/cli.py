@@ -169,9 +169,23 @@ def validate(
             help="List the Applications ArgoCD will create, generated ones included.",
         ),
     ] = False,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(help="Report only these rules: ids or prefixes (HG3), comma-separated."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(help="Do not report these rules: ids or prefixes, comma-separated."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option(help="Kinds not to check at all, comma-separated.")
+    ] = None,
+    reject: Annotated[
+        list[str] | None, typer.Option(help="Kinds refused: each object is an error (HG108).")
+    ] = None,
 ) -> None:
     """Check a tree: schemas, whole-tree integrity and the hardening policy."""
-    from homegen.validate.command import run_validate
+    from homegen.validate.command import Choices, run_validate
 
     _run(
         lambda: run_validate(
@@ -181,7 +195,7 @@ def validate(
             kubernetes_version=kubernetes_version,
             output=output,
             summary=summary,
-            clusters=cluster,
+            choices=Choices(select, ignore, skip, reject, cluster),
             list_apps=list_apps,
         )
     )

@@ -279,3 +279,17 @@ JsonPointer = Annotated[str, AfterValidator(_json_pointer), _schema(_JSON_POINTE
 JqPath = Annotated[str, AfterValidator(_jq_path), _schema(_JQ_PATH.pattern)]
 ApiGroup = Annotated[str, AfterValidator(_api_group), _schema(_API_GROUP.pattern)]
 Kind = Annotated[str, AfterValidator(_kind), _schema(_KIND.pattern)]
+
+
+_RULE_SELECTOR = re.compile(r"HG[0-9]{0,3}")
+
+
+def _rule_selector(value: str) -> str:
+    if not _RULE_SELECTOR.fullmatch(value):
+        raise ValueError(f"{value!r} is not a rule id or prefix (e.g. HG3, HG222)")
+    return value
+
+
+RuleSelector = Annotated[
+    str, AfterValidator(_rule_selector), _schema(_RULE_SELECTOR.pattern, examples=["HG3"])
+]

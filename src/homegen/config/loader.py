@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from homegen.config.checks import check_config
-from homegen.config.models import Config
+from homegen.config.models import Config, Validate
 from homegen.config.positions import KeyPath, key_positions, locate, syntax_error_position
 from homegen.errors import ConfigError, ConfigProblem, UsageError
 
@@ -118,6 +118,23 @@ def config_from_dict(raw: dict[str, Any], text: str, filename: str) -> Config:
     return config
 
 
+def validate_settings(raw: dict[str, Any], text: str, filename: str) -> Validate:
+    """The ``[validate]`` table of a parsed services.toml, checked on its own (a tree's
+    services.toml need not be homegen's); problems located like every config problem."""
+    table = raw.get("validate", {})
+    try:
+        return Validate.model_validate(table if isinstance(table, dict) else {"": table})
+    except ValidationError as exc:
+        positions = key_positions(text)
+        problems = []
+        for err in exc.errors():
+            path, message = _describe({**err, "loc": ("validate", *err["loc"])})
+            problems.append(
+                ConfigProblem(filename, *locate(positions, path), _dotted(path), message)
+            )
+        raise ConfigError(problems) from None
+
+
 def _decode(data: bytes, filename: str) -> str:
     if b"\x00" in data:
         raise ConfigError([ConfigProblem(filename, 1, 1, "", "binary file, not TOML text")])
@@ -163,14 +180,17 @@ def _known_keys(loc: KeyPath) -> list[str]:
             return []
     current = _unwrap(current)  # an optional table (route, probes) is Model | None
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
+        return [f.alias or name for name, f in current.model_fields.items()]
     return []
 
 
 def _step(annotation: Any, part: str | int) -> Any:
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        field = annotation.model_fields.get(str(part))
+        fields = annotation.model_fields
+        field = fields.get(str(part)) or next(
+            (f for f in fields.values() if f.alias == str(part)), None
+        )
         return field.annotation if field else None
     args = typing.get_args(annotation)
     origin = typing.get_origin(annotation)

@@ -26,6 +26,7 @@ from homegen.config.fields import (
     Quantity,
     Reason,
     RepoUrl,
+    RuleSelector,
     SecretRef,
 )
 
@@ -428,6 +429,33 @@ class App(Workload):
         return self
 
 
+class Validate(Strict):
+    """How `homegen validate` checks a tree (the command line adds to these)."""
+
+    select: list[RuleSelector] = Field(
+        default_factory=list,
+        description="Rules to report, by id or prefix (HG3 = the whole hardening policy); "
+        "empty: every rule.",
+    )
+    ignore: list[RuleSelector] = Field(
+        default_factory=list,
+        description="Rules not to report, by id or prefix; a more specific select wins.",
+    )
+    skip: list[Kind] = Field(
+        default_factory=list, description="Kinds not checked at all (kubeconform's -skip)."
+    )
+    reject: list[Kind] = Field(
+        default_factory=list,
+        description="Kinds refused: each such object is an error (kubeconform's -reject).",
+    )
+    clusters: dict[str, str] = Field(
+        default_factory=dict,
+        description="Clusters ApplicationSet cluster generators yield, name → API server URL "
+        "(in-cluster is always there).",
+        examples=[{"edge": "https://10.0.0.5:6443"}],
+    )
+
+
 class Config(Strict):
     """services.toml."""
 
@@ -442,4 +470,7 @@ class Config(Strict):
     )
     services: dict[Name, Service] = Field(
         default_factory=dict, description="Workloads homegen generates and hardens."
+    )
+    validation: Validate = Field(
+        Validate(), alias="validate", description="How `homegen validate` checks a tree."
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +16,69 @@ from homegen.validate.documents import load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.output import FORMATS
 from homegen.validate.registry import DEFAULT_LOCATION
+from homegen.validate.selection import Selection
 
 DEFAULT_KUBERNETES_VERSION = "1.28"
 
 
-def _cluster_settings(path: Path) -> dict[str, Any]:
-    """``[cluster]`` of the services.toml next to the tree (or in the working folder), if any."""
+@dataclass(frozen=True)
+class Choices:
+    """Rule and kind choices from the command line (None: not given, services.toml decides)."""
+
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    skip: list[str] | None = None
+    reject: list[str] | None = None
+    clusters: list[str] | None = None
+
+
+def _settings(path: Path) -> tuple[dict[str, Any], Any]:
+    """``[cluster]`` and the checked ``[validate]`` table (None when absent) of the
+    services.toml next to the tree (or in the working folder), if any."""
     root = path if path.is_dir() else path.parent
     for candidate in (root.parent / "services.toml", Path("services.toml")):
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError):
-                return {}
+                text = candidate.read_text(encoding="utf-8")
+                data = tomllib.loads(text)
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                return {}, None
             cluster = data.get("cluster")
-            return cluster if isinstance(cluster, dict) else {}
-    return {}
+            table = None
+            if "validate" in data:
+                from homegen.config.loader import validate_settings
+
+                table = validate_settings(data, text, str(candidate))
+            return (cluster if isinstance(cluster, dict) else {}), table
+    return {}, None
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """Repeated and comma-separated values as one list."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def selection_of(choices: Choices, table: Any) -> Selection:
+    """The rules and kinds to report: each command-line option replaces the table's key."""
+
+    def pick(given: list[str] | None, key: str) -> list[str]:
+        chosen = _split(given)
+        if chosen is not None:
+            return chosen
+        return list(getattr(table, key)) if table is not None else []
+
+    select, ignore = pick(choices.select, "select"), pick(choices.ignore, "ignore")
+    for value in select + ignore:
+        if not re.fullmatch(r"HG[0-9]{0,3}", value):
+            raise UsageError(f"{value!r} is not a rule id or prefix (e.g. HG3, HG222)")
+    return Selection(
+        tuple(select),
+        tuple(ignore),
+        frozenset(pick(choices.skip, "skip")),
+        frozenset(pick(choices.reject, "reject")),
+    )
 
 
 def run_validate(
@@ -40,7 +89,7 @@ def run_validate(
     kubernetes_version: str | None,
     output: str,
     summary: bool,
-    clusters: list[str] | None = None,
+    choices: Choices | None = None,
     list_apps: bool = False,
 ) -> int:
     """Validate the tree at ``path``, print the report on stdout, return the exit code.
@@ -52,7 +101,9 @@ def run_validate(
         raise UsageError(f"unknown --output {output!r}; use one of {', '.join(FORMATS)}")
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
-    cluster = _cluster_settings(path)
+    choices = choices or Choices()
+    cluster, table = _settings(path)
+    declared = [f"{k}={v}" for k, v in (table.clusters.items() if table else ())]
     version = kubernetes_version or str(cluster.get("kubernetes_version") or "")
     tree_path = cluster.get("tree_path")
     options = ValidateOptions(
@@ -62,7 +113,8 @@ def run_validate(
         ignore_missing_schemas=ignore_missing_schemas,
         repo_root_in_git=str(tree_path).strip("/") if isinstance(tree_path, str) else None,
         repo_for=checkout_for(path if path.is_dir() else path.parent),
-        clusters=parse_clusters(clusters or []),
+        clusters=parse_clusters(declared + (_split(choices.clusters) or [])),
+        selection=selection_of(choices, table),
     )
     if path.is_dir():
         docs = load_tree(path)

@@ -41,6 +41,7 @@ from homegen.validate.registry import (
     default_cache_dir,
 )
 from homegen.validate.schema import SchemaValidators, check_schema
+from homegen.validate.selection import Selection, rejected, selected
 from homegen.validate.tree import (
     CLUSTER_SCOPED,
     TREE_CHECKS,
@@ -96,6 +97,7 @@ class ValidateOptions:
     # (None: git generators are not expanded, HG224)
     repo_for: RepoFor | None = None
     clusters: tuple[Cluster, ...] = ()  # what the clusters generator yields (in-cluster if none)
+    selection: Selection = field(default_factory=Selection)  # rules and kinds reported
 
 
 _VALIDATORS: dict[tuple[str, tuple[str, ...], Path], SchemaValidators] = {}
@@ -197,6 +199,8 @@ def validate_documents(
         item = _object_of(doc)
         if item is not None:
             objects.append(item)
+            if item.kind in options.selection.reject:
+                findings.append(rejected(item.kind, item.where))
     report.not_object_files = len(not_objects)
     appset_findings: list[Finding] = []
     generate = appset_generator(options.repo_for, options.clusters, appset_findings)
@@ -205,7 +209,11 @@ def validate_documents(
     def schemas() -> tuple[list[Finding], int]:
         found: list[Finding] = []
         skipped = 0
+        skip = options.selection.skip
         for item in objects:
+            if item.kind in skip:
+                skipped += 1
+                continue
             checked = check_schema(validators, item.obj, item.where, options.ignore_missing_schemas)
             if checked is None:
                 skipped += 1
@@ -218,6 +226,8 @@ def validate_documents(
     )
     report.skipped += skipped
     findings += schema_findings + tree_findings + appset_findings
+    if not options.selection.everything:
+        findings = list(selected(findings, options.selection))
     report.findings = sorted(_apply_exceptions(tree, findings), key=Finding.sort_key)
     report.resources = len(objects)
     report.objects = [(o.doc.file, o.doc.line, o.where.object, o.api_version) for o in objects]
