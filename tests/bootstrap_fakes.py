@@ -50,6 +50,24 @@ if args[:1] == ["cluster-info"]:
 if "--dry-run=client" in args:
     kind, name = args[1], args[3] if args[1] == "secret" else args[2]
     sys.stdout.write(f"FAKE-MANIFEST {kind} {name}\\n")
+    sys.exit(0)
+# With $FAKE_CLUSTER (a JSON file) the fake keeps the objects a real cluster would: create
+# refuses an object that exists, apply creates or configures it (runs share the cluster).
+cluster = os.environ.get("FAKE_CLUSTER")
+if cluster and (args[:1] == ["create"] or args[:3] == ["apply", "-f", "-"]):
+    objects = json.load(open(cluster)) if os.path.exists(cluster) else []
+    if args[0] == "create":
+        kind, name = args[1], args[3] if args[1] == "secret" else args[2]
+        created = f"{kind}/{name}"
+        if created in objects:
+            sys.stderr.write(f'Error from server (AlreadyExists): {created} already exists\\n')
+            sys.exit(1)
+    else:
+        _, kind, name = entry["stdin"].split()
+        created = f"{kind}/{name}"
+        sys.stdout.write(f"{created} {'configured' if created in objects else 'created'}\\n")
+    objects = sorted(set(objects) | {created})
+    json.dump(objects, open(cluster, "w"))
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -280,3 +281,27 @@ def test_shellcheck_passes(homelab: Path, provider: str) -> None:
         [shellcheck, "--shell=bash", *scripts], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_setup_secrets_run_twice_is_safe_and_takes_changed_values(
+    tree: Path, tmp_path: Path
+) -> None:
+    """A second run (e.g. after rotating a secret in 1Password) succeeds and updates in place."""
+    env = {"FAKE_CLUSTER": str(tmp_path / "cluster.json")}
+    script = tree / "bootstrap" / "setup-secrets.sh"
+    first = run_script(script, work=tmp_path / "first", values=VALUES, env=env)
+    assert first.code == 0, first.stderr
+    objects = json.loads((tmp_path / "cluster.json").read_text())
+    assert len(objects) == 6  # three namespaces, three Secrets
+    assert first.stdout.count(" created\n") == 6 and " configured" not in first.stdout
+
+    rotated = {ref: value + "-rotated" for ref, value in VALUES.items()}
+    second = run_script(script, work=tmp_path / "second", values=rotated, env=env)
+    assert second.code == 0, second.stderr
+    assert json.loads((tmp_path / "cluster.json").read_text()) == objects
+    assert second.stdout.count(" configured\n") == 6 and " created" not in second.stdout
+    expected = {
+        where: {key: rotated[ref].encode()} for where, (key, ref) in HOMELAB_SECRETS.items()
+    }
+    assert second.created_secrets() == expected
+    assert not list((tmp_path / "second").glob("tmp.*")), "the temporary folder is removed"
