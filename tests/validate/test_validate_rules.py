@@ -3,7 +3,8 @@ HG221, HG222), each from the clean tree with one thing changed, and the exact fi
 
 from __future__ import annotations
 
-from validate_trees import app, clean_files, dedent, edit, rule_ids
+import pytest
+from validate_trees import ROUTE, app, clean_files, dedent, edit, rule_ids
 
 from conftest import Validate
 
@@ -122,3 +123,100 @@ def test_manifest_synced_by_an_app_is_no_orphan(validate: Validate) -> None:
         "apps/lost.yaml": app("lost", "manifests/lost", wave=2, namespace="whoami"),
     }
     assert validate(files).findings == []
+
+
+ROUTE_FILE = "manifests/gateway/httproute-whoami.yaml"
+GATEWAY_FILE = "manifests/gateway/gateway.yaml"
+GRANT = "manifests/whoami/referencegrant.yaml"
+APP = "apps/whoami.yaml"
+ADMIT_ALL = "namespaces: {from: All}"
+TCP_ONLY = "namespaces: {from: Same}\n        kinds: [{kind: TCPRoute}]"
+SELECTED = "namespaces: {from: Selector, selector: {matchLabels: {gateway: lab}}}"
+TCP_PROBE = "httpGet: {path: /health, port: http}"
+# Each sub-condition of the integrity rules: (file, old, new, exact failing rules).
+BROKEN = [
+    ("HG201-multi-source", APP, "path: kubernetes/argocd/manifests/whoami",
+     "path: kubernetes/argocd/manifests/whoami-gone", {"HG201"}),
+    ("HG208-section", ROUTE_FILE, "sectionName: web", "sectionName: websecure", {"HG208"}),
+    ("HG208-port", ROUTE_FILE, "sectionName: web", "port: 8443", {"HG208"}),
+    ("HG209-kinds", GATEWAY_FILE, "namespaces: {from: Same}", TCP_ONLY, {"HG209"}),
+    ("HG210-namespace", ROUTE_FILE, "namespace: whoami, port", "namespace: traefik, port",
+     {"HG210"}),
+    ("HG212-grant-from-elsewhere", GRANT, "namespace: traefik}", "namespace: default}",
+     {"HG212"}),
+    ("HG212-grant-to-another", GRANT, "name: whoami}", "name: other}", {"HG212"}),
+    ("HG212-grant-kind", GRANT, "kind: HTTPRoute", "kind: GRPCRoute", {"HG212"}),
+    ("HG214-namespace", "manifests/whoami/service.yaml", "namespace: whoami",
+     "namespace: traefik", {"HG210", "HG214"}),
+    ("HG216-tcp", DEPLOY, TCP_PROBE, "tcpSocket: {port: 9090}", {"HG216"}),
+    ("HG218-not-an-integer", APP, 'sync-wave: "1"', 'sync-wave: "one"', {"HG218"}),
+    ("HG218-unknown-dependency", APP, 'after: "gateway-config"', 'after: "gateway-confg"',
+     {"HG218"}),
+    ("HG219-bad-value", APP, "[CreateNamespace=true]", "[CreateNamespace=yes]", {"HG219"}),
+    ("HG219-no-value", APP, "[CreateNamespace=true]", "[CreateNamespace]", {"HG219"}),
+    ("HG219-annotation", DEPLOY, "  namespace: whoami\n  labels:",
+     "  namespace: whoami\n  annotations:\n    argocd.argoproj.io/sync-options: Prune=maybe\n"
+     "  labels:", {"HG219"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "rules"), [pytest.param(*b[1:], id=b[0]) for b in BROKEN]
+)
+def test_broken_tree_fails_exactly_its_rule(
+    validate: Validate, path: str, old: str, new: str, rules: set[str]
+) -> None:
+    report = validate(edit(clean_files(), path, old, new))
+    assert rule_ids(report, failing_only=True) == rules
+    assert report.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        pytest.param(GATEWAY_FILE, "namespaces: {from: Same}", ADMIT_ALL, id="admit-all"),
+        pytest.param(DEPLOY, TCP_PROBE, "tcpSocket: {port: 8080}", id="tcp-probe-number"),
+        pytest.param(
+            ROUTE_FILE, "sectionName: web", "sectionName: web, port: 8000", id="section-and-port"
+        ),
+        pytest.param(
+            APP,
+            "[CreateNamespace=true]",
+            "[CreateNamespace=true, Prune=confirm]",
+            id="prune-confirm",
+        ),
+    ],
+)
+def test_tree_variants_that_stay_clean(validate: Validate, path: str, old: str, new: str) -> None:
+    assert validate(edit(clean_files(), path, old, new)).findings == []
+
+
+def test_listener_admits_namespaces_by_selector(validate: Validate) -> None:
+    files = edit(clean_files(), ROUTE_FILE, "namespace: traefik", "namespace: whoami")
+    files = edit(
+        files,
+        ROUTE_FILE,
+        "lab-gateway, sectionName",
+        "lab-gateway, namespace: traefik, sectionName",
+    )
+    files = edit(files, GATEWAY_FILE, "namespaces: {from: Same}", SELECTED)
+    files = edit(files, GRANT, "namespace: traefik}", "namespace: whoami}")
+    assert rule_ids(validate(files), failing_only=True) == {"HG209"}
+    labelled = edit(
+        files, "manifests/whoami/namespace.yaml", "  labels:\n", "  labels:\n    gateway: lab\n"
+    )
+    assert rule_ids(validate(labelled), failing_only=True) == set()
+
+
+def test_same_path_with_another_match_is_no_conflict(validate: Validate) -> None:
+    other = ROUTE.replace("name: whoami\n", "name: whoami-beta\n", 1).replace(
+        "- path: {type: PathPrefix, value: /whoami}",
+        "- path: {type: PathPrefix, value: /whoami}\n          headers: [{name: x-beta, value: b}]",
+    )
+    files = {**clean_files(), "manifests/gateway/httproute-beta.yaml": other}
+    assert validate(files).findings == []
+    same = ROUTE.replace("name: whoami\n", "name: whoami-copy\n", 1).replace(
+        "hostnames: [lab.techdufus.com]", "hostnames: [lab.techdufus.com, other.example.com]"
+    )
+    files = {**clean_files(), "manifests/gateway/httproute-copy.yaml": same}
+    assert rule_ids(validate(files), failing_only=True) == {"HG217"}
