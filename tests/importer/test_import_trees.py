@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -45,6 +46,7 @@ metadata:
   name: settings
   namespace: tools
 data:
+  # a version, not a number
   mode: "1.10"
 """
 DEPLOYMENT = """
@@ -122,6 +124,7 @@ def test_flat_tree_is_reproduced_and_renders(tmp_path: Path) -> None:
     assert podinfo["values"] == {"replicaCount": 2, "ui": {"color": "#34577c", "message": "on"}}
     assert "# How many pods serve the UI.\nreplicaCount = 2" in text
     assert "# The colour of the page.\nui.color" in text
+    assert "# a version, not a number\ndata.mode = " in text  # a manifest's comment
     assert data["apps"]["crds"]["git"]["path"] == "config/crd/standard"
     # waves -1 < 0 < 5 → crds, then tools, then podinfo
     assert data["apps"]["tools"]["after"] == ["crds"]
@@ -132,6 +135,14 @@ def test_flat_tree_is_reproduced_and_renders(tmp_path: Path) -> None:
     assert "HG312" in exceptions  # no probes
     lines = report_lines(stdout)
     assert any(x["kind"] == "inferred" and "sync-wave 5" in str(x["message"]) for x in lines)
+    summary = json.loads(stdout)["reproduced"]
+    assert summary["objects"] == 7 and summary["reproduced"] == 6
+    assert summary["not_reproduced"] == [
+        {
+            "object": "Application/argocd/root",
+            "why": "a root app: homegen's app-of-apps syncs apps/ instead",
+        }
+    ]
 
 
 def test_split_tree_with_two_roots(tmp_path: Path) -> None:
@@ -510,3 +521,45 @@ def test_mixed_real_world_tree(tmp_path: Path) -> None:
     assert named == set(missing)
     for what in ("spec.project", "spec.ignoreDifferences", "helm.releaseName", "uses images"):
         assert any(what in str(x["message"]) for x in lines), what
+
+
+def test_root_with_several_sources_and_objects_beside_the_apps(tmp_path: Path) -> None:
+    root = app_yaml(
+        "root",
+        f"sources:\n  - repoURL: {REPO}\n    targetRevision: main\n    path: apps/platform\n"
+        f"  - repoURL: {REPO}\n    targetRevision: main\n    path: apps/applications",
+        "argocd",
+    )
+    crds = app_yaml(
+        "crds",
+        "source:\n  repoURL: https://github.com/kubernetes-sigs/gateway-api\n"
+        "  targetRevision: v1.2.1\n  path: config/crd/standard",
+        "default",
+    )
+    tools = app_yaml(
+        "tools",
+        f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: manifests/tools",
+        "tools",
+    )
+    twin = CONFIGMAP.replace("namespace: tools", "namespace: other")
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root,
+            "apps/platform/crds.yaml": crds,
+            "apps/platform/stray.yaml": CONFIGMAP.replace("settings", "stray"),
+            "apps/applications/tools.yaml": tools,
+            "manifests/tools/a.yaml": CONFIGMAP,
+            "manifests/tools/b.yaml": twin,
+        },
+    )
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    assert set(tomllib.loads(text)["apps"]) >= {"crds", "tools"}
+    lines = report_lines(stdout)
+    assert any(
+        x["subject"] == "ConfigMap/stray" and "root app root" in str(x["message"]) for x in lines
+    )
+    assert any("a second ConfigMap named settings" in str(x["message"]) for x in lines)
+    assert dict(comparison.missing).keys() == {
+        "Application/argocd/root", "ConfigMap/tools/stray", "ConfigMap/other/settings",
+    }  # fmt: skip

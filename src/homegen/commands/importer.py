@@ -59,7 +59,16 @@ def run_import(
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(out, result.text.encode("utf-8"))
     if output == "json":
-        sys.stdout.write(result.report.as_json() + "\n")
+        comparison = result.comparison
+        summary = None
+        if comparison is not None:
+            summary = {
+                "objects": comparison.total,
+                "reproduced": len(comparison.reproduced),
+                "share": round(comparison.share, 4),
+                "not_reproduced": [{"object": o, "why": w} for o, w in comparison.missing],
+            }
+        sys.stdout.write(result.report.as_json(summary) + "\n")
     else:
         for line in result.report.lines:
             (warn if line.kind == "warning" else note)(line.text())

@@ -11,7 +11,13 @@ from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
 from homegen.importer.compare import Comparison
 from homegen.importer.folders import folder_objects
-from homegen.importer.location import Location, app_name, infer_location, root_apps
+from homegen.importer.location import (
+    Location,
+    app_name,
+    infer_location,
+    root_apps,
+    sources_of,
+)
 from homegen.importer.report import Report
 from homegen.importer.settings import (
     Taken,
@@ -70,7 +76,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
             gateway["app"], Document("", 0, 0, {}), {"namespace": gateway["namespace"]}
         )
     order_apps(apps, report)
-    _unused(tree, used, report)
+    _unused(tree, loc, used, report)
     data: dict[str, Any] = {
         "cluster": cluster_section(loc, domain_of(argo_domain, tree, report)),
         "argocd": argocd,
@@ -225,8 +231,8 @@ def _apps(
         for file in app.values_files:
             used |= {(d.file, d.index) for d in tree.document(file)}
         if found.objects:
-            app.objects = found.objects
-            app.table["objects"] = [obj for _, obj in found.objects]
+            app.objects = _one_file_each(app, found.objects, report)
+            app.table["objects"] = [obj for _, obj in app.objects]
         if found.secrets:
             app.table["secrets"] = sorted(set(found.secrets))
         _namespace(app, report)
@@ -291,6 +297,48 @@ def _attach_root_objects(
         app.extra_docs = beside
 
 
+def _one_file_each(
+    app: ImportedApp, objects: list[tuple[Document, dict[str, Any]]], report: Report
+) -> list[tuple[Document, dict[str, Any]]]:
+    """homegen writes an app's object to manifests/APP/<kind>-<name>.yaml: of two objects
+    with one kind and name (in two namespaces) only the first can be kept."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for doc, obj in objects:
+        key = (str(obj.get("kind")).lower(), str(as_dict(obj.get("metadata")).get("name")))
+        if key in seen:
+            report.add(
+                "not-expressed",
+                f"{obj.get('kind')}/{key[1]}",
+                f"a second {obj.get('kind')} "
+                f"named {key[1]} in app {app.name}: homegen writes one file per kind and "
+                "name of an app (not imported)",
+                doc.file,
+                doc.line,
+            )
+            continue
+        seen.add(key)
+        kept.append((doc, obj))
+    return kept
+
+
+def _root_folder_docs(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
+    """Documents in the folders root apps sync → the root's name."""
+    found: dict[tuple[str, int], str] = {}
+    roots = root_apps(tree, loc)
+    for app in tree.apps():
+        if (app.file, app.index) not in roots:
+            continue
+        name = str(as_dict(app.obj.get("metadata")).get("name"))
+        for source in sources_of(app):
+            folder = loc.local_folder(source, tree)
+            recurse = bool(as_dict(source.get("directory")).get("recurse"))
+            if folder is not None:
+                for doc in tree.in_folder(folder, recurse=recurse):
+                    found.setdefault((doc.file, doc.index), name)
+    return found
+
+
 def _take_settings_objects(apps: dict[str, ImportedApp]) -> Taken:
     """Pull argocd-cm, argocd-cmd-params-cm, Gateway and GatewayClass out of the apps'
     objects: homegen renders them from [argocd] and [gateway]."""
@@ -315,19 +363,22 @@ def _take_settings_objects(apps: dict[str, ImportedApp]) -> Taken:
     return taken
 
 
-def _unused(tree: SourceTree, used: set[tuple[str, int]], report: Report) -> None:
+def _unused(tree: SourceTree, loc: Location, used: set[tuple[str, int]], report: Report) -> None:
+    in_roots = _root_folder_docs(tree, loc)
     for doc in tree.docs:
         if (doc.file, doc.index) in used:
             continue
         kind = doc.obj.get("kind")
         what = f"{kind}/{as_dict(doc.obj.get('metadata')).get('name')}" if kind else "document"
-        report.add(
-            "skipped",
-            what,
-            "no Application of the tree syncs it (not imported)",
-            doc.file,
-            doc.line,
-        )
+        if (doc.file, doc.index) in in_roots:
+            why = (
+                f"synced by the root app {in_roots[(doc.file, doc.index)]}; homegen's root "
+                "syncs only Applications (not imported: move it into an app's folder)"
+            )
+            kind_of = "not-expressed"
+        else:
+            why, kind_of = "no Application of the tree syncs it (not imported)", "skipped"
+        report.add(kind_of, what, why, doc.file, doc.line)  # type: ignore[arg-type]
     for file, line, why in tree.not_objects:
         report.add("skipped", "document", f"{why} (not imported)", file, line)
     for file in tree.other_files:

@@ -74,7 +74,38 @@ def finish(
         f"{len(comparison.reproduced)} of {comparison.total} source objects "
         f"reproduced ({comparison.share:.0%}) by a render of this services.toml",
     )
+    comments.update(_object_comments(data, apps, tree))
     return ImportResult(toml_text(data, comments, head), data, report, loc, comparison)
+
+
+def _object_comments(
+    data: dict[str, Any], apps: dict[str, ImportedApp], tree: SourceTree
+) -> dict[Path, list[str]]:
+    """The comments of each imported manifest, above the keys they were written above."""
+    from homegen.importer.values import comments_by_key
+
+    found: dict[Path, list[str]] = {}
+    for name, app in apps.items():
+        objects = data["apps"].get(name, {}).get("objects", [])
+        if len(objects) != len(app.objects):
+            continue
+        for i, (doc, _) in enumerate(app.objects):
+            region = _document_text(tree.texts.get(doc.file, ""), doc.line)
+            for path, lines in comments_by_key(region).items():
+                found[("apps", name, "objects", i, *path)] = lines
+    return found
+
+
+def _document_text(text: str, line: int) -> str:
+    """The lines of the YAML document that starts at ``line``, from the '---' before it."""
+    lines = text.splitlines()
+    start = line - 1
+    while start > 0 and not lines[start - 1].startswith("---"):
+        start -= 1
+    end = line
+    while end < len(lines) and not lines[end].startswith("---"):
+        end += 1
+    return "\n".join(lines[start:end])
 
 
 def _key(obj: dict[str, Any], namespace: str) -> tuple[str, str, str]:

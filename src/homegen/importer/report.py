@@ -49,8 +49,12 @@ class Report:
             found[x.kind] = found.get(x.kind, 0) + 1
         return dict(sorted(found.items()))
 
-    def as_json(self) -> str:
-        """The report as JSON: counts and every line."""
-        return json.dumps(
-            {"counts": self.counts(), "lines": [asdict(x) for x in self.lines]}, indent=2
-        )
+    def as_json(self, summary: dict[str, object] | None = None) -> str:
+        """The report as JSON: counts, every line, and ``summary`` (the share reproduced)."""
+        data: dict[str, object] = {
+            "counts": self.counts(),
+            "lines": [asdict(x) for x in self.lines],
+        }
+        if summary is not None:
+            data["reproduced"] = summary
+        return json.dumps(data, indent=2)
