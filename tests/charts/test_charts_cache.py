@@ -80,3 +80,20 @@ def test_concurrent_stores_of_one_chart_agree(tmp_path: Path) -> None:
     assert (results[0].path / "Chart.yaml").is_file()
     assert [p.name for p in (tmp_path / "trees" / "sha256").iterdir()] == [sha256(data)]
     assert list(tmp_path.rglob(".*")) == []
+
+
+def test_leftovers_of_a_killed_run_are_swept_fresh_ones_kept(tmp_path: Path) -> None:
+    import os
+
+    cache = ChartCache(tmp_path)
+    trees, blobs = tmp_path / "trees" / "sha256", tmp_path / "blobs" / "sha256"
+    stale_dir, fresh_dir = trees / ".unpack-old", trees / ".unpack-new"
+    stale_file = blobs / ".abc.tmp"
+    for folder in (stale_dir / "demo", fresh_dir, blobs):
+        folder.mkdir(parents=True)
+    stale_file.write_bytes(b"half")
+    for old in (stale_dir, stale_file):
+        os.utime(old, (0, 0))
+    cache.store(ChartRef("https://a.example", "demo", "1.0.0"), make_chart("demo", "1.0.0"), "x")
+    assert not stale_dir.exists() and not stale_file.exists()
+    assert fresh_dir.is_dir()  # may belong to a pull running right now

@@ -104,6 +104,13 @@ def test_pull_fills_the_cache_then_the_listing_says_cache(tmp_path: Path) -> Non
     write_unpacked(tmp_path / "charts", "cache", "0.1.0")
     with serve(routes) as server:
         config = str(lab(tmp_path, server.base))
+        code, out, err = invoke("charts", "--config", config, "--charts", str(tmp_path / "charts"))
+        assert code == 0 and out.splitlines()[2].split()[3] == "network"
+        assert err == (
+            "2 charts: 1 local, 1 network\n"
+            "`homegen charts pull` downloads the charts seen on the network into the cache\n"
+        )
+        assert server.requests == ["/index.yaml"]  # listed, not downloaded
         code, out, err = invoke(
             "charts", "pull", "--config", config, "--charts", str(tmp_path / "charts")
         )

@@ -19,11 +19,14 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from homegen.charts.archive import ArchiveError, check_identity, unpack_chart
 from homegen.charts.model import ChartRef
+
+STALE_SECONDS = 3600  # a temp entry this old belongs to no running pull
 
 
 def default_cache_root() -> Path:
@@ -92,6 +95,8 @@ class ChartCache:
             if len(tops) == 1:
                 return tops[0]
         tree.parent.mkdir(parents=True, exist_ok=True)
+        _sweep_stale(tree.parent)
+        _sweep_stale(blob.parent)
         staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=tree.parent))
         try:
             top = unpack_chart(data, staging)
@@ -129,6 +134,20 @@ class ChartCache:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+
+def _sweep_stale(folder: Path) -> None:
+    """Remove temp files and folders a killed run left (hidden, older than an hour)."""
+    limit = time.time() - STALE_SECONDS
+    for leftover in folder.glob(".*"):
+        try:
+            if leftover.lstat().st_mtime < limit:
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)
+        except OSError:  # another run swept it first
+            continue
 
 
 __all__ = ["ArchiveError", "CachedChart", "ChartCache", "default_cache_root", "sha256_digest"]

@@ -61,6 +61,10 @@ def run_charts(request: ChartsRequest) -> int:
     counts: Counter[Origin] = Counter(found.origin for _, found in results)
     summary = ", ".join(f"{counts[o]} {_SHOWN[o]}" for o in _SHOWN if counts[o])
     console.note(f"{len(results)} chart{'s' * (len(results) != 1)}: {summary or 'none'}")
+    if counts["network"] and not request.pull:
+        console.note(
+            "`homegen charts pull` downloads the charts seen on the network into the cache"
+        )
     if request.pull and counts["missing"]:
         return EXIT_FINDINGS
     return EXIT_OK
