@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from homegen.appsets import IN_CLUSTER, Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
-from homegen.validate.documents import load_tree, read_file
+from homegen.validate.documents import Document, load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
+from homegen.validate.findings import Report
 from homegen.validate.output import FORMATS
 from homegen.validate.registry import DEFAULT_LOCATION
 from homegen.validate.selection import Selection
@@ -116,7 +118,15 @@ def run_validate(
         clusters=parse_clusters(declared + (_split(choices.clusters) or [])),
         selection=selection_of(choices, table),
     )
-    if path.is_dir():
+    scope = _scope(path) if options.repo_root_in_git is None else None
+    if scope is not None:
+        # a folder inside a checkout: read the whole repository so references to and from
+        # the rest of it resolve; report what lies in the folder
+        root, inside = scope
+        options.repo_for = checkout_for(root)
+        docs = load_tree(root)
+        prefix = os.path.relpath(root)
+    elif path.is_dir():
         docs = load_tree(path)
         prefix = path.as_posix()
     else:
@@ -128,11 +138,43 @@ def run_validate(
         report = validate_documents(docs, options=options)
     except LookupError as exc:  # no core schemas for the requested Kubernetes version
         raise UsageError(str(exc)) from exc
+    if scope is not None:
+        report = within(report, scope[1], docs)
     if list_apps:
         sys.stdout.write(format_apps(report, output))
     else:
         sys.stdout.write(FORMATS[output](report, prefix, summary_only=summary))
     return report.exit_code
+
+
+def _scope(path: Path) -> tuple[Path, str] | None:
+    """(checkout root, the folder's path in it) when ``path`` is a folder strictly inside a
+    git checkout; None otherwise (the folder is validated on its own)."""
+    if not path.is_dir():
+        return None
+    root = find_repo_root(path)
+    if root is None or root == path.resolve():
+        return None
+    return root, path.resolve().relative_to(root).as_posix()
+
+
+def within(report: Report, folder: str, docs: list[Document]) -> Report:
+    """The part of a whole-repository report about files in ``folder``: what lies outside
+    was read only to resolve references, and is counted in a note, not reported."""
+    start = folder.rstrip("/") + "/"
+    inside = [f for f in report.findings if f.file.startswith(start)]
+    scoped = replace(
+        report,
+        findings=inside,
+        objects=[o for o in report.objects if o[0].startswith(start)],
+        applications=[a for a in report.applications if a.file.startswith(start)],
+        files=len({d.file for d in docs if d.file.startswith(start)}),
+        not_object_files=len({d.file for d in docs if d.skip and d.file.startswith(start)}),
+        outside=sum(1 for f in report.findings if not f.file.startswith(start)),
+        scope=folder,
+    )
+    scoped.resources = len(scoped.objects)
+    return scoped
 
 
 def parse_clusters(values: list[str]) -> tuple[Cluster, ...]:

@@ -123,6 +123,10 @@ class Report:
     # the json and junit outputs list resources, not only findings
     objects: list[tuple[str, int, str, str]] = field(default_factory=list)
     applications: list[AppRow] = field(default_factory=list)
+    # a folder validated inside its repository: the folder, and the findings outside it
+    # (read to resolve references, not reported)
+    scope: str = ""
+    outside: int = 0
 
     @property
     def invalid(self) -> int:
@@ -167,6 +171,8 @@ class Report:
             text += f", {self.suppressed} suppressed"
         if self.not_object_files:
             text += f", {self.not_object_files} files skipped (not Kubernetes objects)"
+        if self.outside:
+            text += f"; note: {self.outside} findings outside {self.scope}/ not shown"
         return text
 
 
