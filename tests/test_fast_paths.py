@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from homegen import writer
+from homegen.confined import Confined
 from homegen.ledger import Ledger
 from homegen.render import yamltext
 
@@ -37,11 +38,21 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_stage_makes_missing_folders_and_sets_modes(tmp_path: Path) -> None:
+def _stage_in(folder: Path, path: str, data: bytes) -> Path:
+    """writer._stage into folder (made if missing); the temp file's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        return folder / writer._stage(path, data, fd)
+    finally:
+        os.close(fd)
+
+
+def test_stage_sets_modes_whatever_the_umask(tmp_path: Path) -> None:
     old = os.umask(0o077)  # the mode is exact whatever the umask
     try:
-        temp = Path(writer._stage(tmp_path / "a" / "b" / "x.yaml", b"x: 1\n"))
-        script = Path(writer._stage(tmp_path / "run.sh", b"#!/bin/sh\n"))
+        temp = _stage_in(tmp_path / "a" / "b", "a/b/x.yaml", b"x: 1\n")
+        script = _stage_in(tmp_path, "run.sh", b"#!/bin/sh\n")
     finally:
         os.umask(old)
     assert temp.parent == tmp_path / "a" / "b"
@@ -59,9 +70,9 @@ def test_stage_skips_chmod_when_the_umask_keeps_the_mode(
 
     old = os.umask(0o022)
     try:
-        monkeypatch.setattr(writer.os, "chmod", no_chmod)
-        temp = Path(writer._stage(tmp_path / "x.yaml", b"x: 1\n"))
-        script = Path(writer._stage(tmp_path / "run.sh", b"#!/bin/sh\n"))
+        monkeypatch.setattr(writer.os, "fchmod", no_chmod)
+        temp = _stage_in(tmp_path, "x.yaml", b"x: 1\n")
+        script = _stage_in(tmp_path, "run.sh", b"#!/bin/sh\n")
     finally:
         os.umask(old)
     assert (_mode(temp), _mode(script)) == (0o644, 0o755)
@@ -85,9 +96,8 @@ def test_a_discarded_first_stage_removes_the_folder_it_made(tmp_path: Path) -> N
 
 
 def test_stage_takes_another_name_when_its_own_is_taken(tmp_path: Path) -> None:
-    target = tmp_path / "x.yaml"
-    first = Path(writer._stage(target, b"first\n"))  # not renamed yet: the name is taken
-    second = Path(writer._stage(target, b"second\n"))
+    first = _stage_in(tmp_path, "x.yaml", b"first\n")  # not renamed yet: the name is taken
+    second = _stage_in(tmp_path, "x.yaml", b"second\n")
     assert first != second
     assert first.read_bytes() == b"first\n"
     assert second.read_bytes() == b"second\n"
@@ -100,7 +110,8 @@ def test_stale_temps_are_removed_at_any_depth(tmp_path: Path) -> None:
     keep = [deep / "b.yaml", tmp_path / f"visible{writer.TEMP_SUFFIX}"]
     for path in stale + keep:
         path.write_text("x")
-    writer._remove_stale_temps(tmp_path)
+    with Confined.open(tmp_path) as tree:
+        writer._remove_stale_temps(tree)
     assert [p.exists() for p in stale] == [False, False]
     assert [p.exists() for p in keep] == [True, True]
 

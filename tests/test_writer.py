@@ -86,11 +86,11 @@ def test_killed_render_leaves_files_provably_owned(tmp_path: Path) -> None:
     real_write = writer._write_atomic
     calls = []
 
-    def write_once(target: Path, data: bytes) -> None:
-        calls.append(target)
+    def write_once(tree: Any, path: str, data: bytes) -> None:
+        calls.append(path)
         if len(calls) == 2:
             raise KeyboardInterrupt  # the process dies here
-        real_write(target, data)
+        real_write(tree, path, data)
 
     writer._write_atomic = write_once  # type: ignore[assignment]
     try:

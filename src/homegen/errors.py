@@ -87,3 +87,18 @@ class WriteError(HomegenError):
     """Writing the tree failed (disk full, permissions); the old tree is intact."""
 
     exit_code = EXIT_INTERNAL
+
+
+class UnsafeTreeError(DriftError):
+    """A path the writer would touch is a symlink (or a folder where a file belongs): a write
+    through it could land outside the tree, so nothing was written."""
+
+
+class LedgerTamperedError(DriftError):
+    """The ledger names paths outside the tree (absolute, ``..``): it was edited or forged."""
+
+
+class TreeLockedError(HomegenError):
+    """Another homegen holds the tree's lock longer than the lock timeout."""
+
+    exit_code = EXIT_FINDINGS

@@ -26,6 +26,7 @@ class Ledger:
 
     files: dict[str, set[str]] = field(default_factory=dict)
     present: bool = True  # False when the ledger file did not exist
+    outside: list[str] = field(default_factory=list)  # entries naming paths outside the tree
 
     def owns(self, path: str, data: bytes) -> bool:
         """Whether data at path is content homegen wrote."""
@@ -60,21 +61,49 @@ class Ledger:
         return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()
 
 
+def unsafe_path(path: str) -> bool:
+    """Whether path could name something outside the tree or the ledger itself.
+
+    A path the writer may touch is relative and POSIX, with no empty, ``.`` or ``..``
+    component, no backslash (a separator elsewhere) and no NUL; symlinks on the way are
+    refused by the writer as it walks (``homegen.confined``).
+    """
+    if not path or path.startswith("/") or "\\" in path or "\0" in path:
+        return True
+    parts = path.split("/")
+    return any(p in ("", ".", "..") for p in parts) or path == LEDGER_NAME
+
+
 def read_ledger(root: Path) -> Ledger:
-    """The ledger under root; an empty one (present=False) when there is none."""
-    path = root / LEDGER_NAME
-    try:
-        raw = json.loads(path.read_bytes())
-    except FileNotFoundError:
+    """The ledger under root; an empty one (present=False) when there is none.
+
+    A ledger that is a symlink is refused like any other (``confined.Blocked``).
+    """
+    from homegen.confined import Confined
+
+    with Confined.open(root) as tree:
+        return parse_ledger(tree.read(LEDGER_NAME))
+
+
+def parse_ledger(raw_bytes: bytes | None) -> Ledger:
+    """The ledger in raw_bytes (None: no ledger file); unreadable JSON owns nothing.
+
+    Entries that are not safe relative paths go to ``outside``, never to ``files``.
+    """
+    if raw_bytes is None:
         return Ledger(present=False)
-    except (OSError, ValueError):
+    try:
+        raw = json.loads(raw_bytes)
+    except ValueError:
         return Ledger(present=False)
     files = raw.get("files") if isinstance(raw, dict) else None
     if not isinstance(files, dict):
         return Ledger(present=False)
-    return Ledger(
-        {
-            str(p): {str(h) for h in (hs if isinstance(hs, list) else [hs])}
-            for p, hs in files.items()
-        }
-    )
+    ledger = Ledger()
+    for path, hashes in files.items():
+        if unsafe_path(path):
+            ledger.outside.append(path)
+        else:
+            listed = hashes if isinstance(hashes, list) else [hashes]
+            ledger.files[path] = {str(h) for h in listed}
+    return ledger

@@ -2,7 +2,9 @@
 
 The only module that writes under rendered/. Files are staged as hidden temp files in
 their own folder and renamed into place only once all of them were written, so a full
-disk leaves the old tree intact and a kill leaves every file either old or new.
+disk leaves the old tree intact and a kill leaves every file either old or new. Every
+path goes through ``homegen.confined``: nothing is read, written, renamed or deleted
+through a symlink, and the ledger's entries must be plain relative paths.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from homegen.errors import WriteError
-from homegen.ledger import LEDGER_NAME, Ledger, digest, read_ledger
+from homegen.confined import Blocked, Confined
+from homegen.errors import LedgerTamperedError, UnsafeTreeError, WriteError
+from homegen.ledger import LEDGER_NAME, Ledger, digest, parse_ledger
 
 TEMP_SUFFIX = ".homegen-tmp"
+_MOVED = "moved or removed by another process while homegen wrote into it"
 
 
 @dataclass(frozen=True)
@@ -54,28 +58,53 @@ class TreeDiff:
         return not (self.changes or self.conflicts or self.kept or self.ledger_stale)
 
 
-def _is_empty(root: Path) -> bool:
-    try:
-        with os.scandir(root) as entries:
-            return next(entries, None) is None
-    except (FileNotFoundError, NotADirectoryError):
+def _is_empty(tree: Confined) -> bool:
+    if tree.fd is None:
         return True
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return None
+    with os.scandir(tree.fd) as entries:
+        return next(entries, None) is None
 
 
 def compare(root: Path, desired: dict[str, bytes], *, force: bool = False) -> TreeDiff:
-    """The changes that would make root match desired, and the files in the way."""
-    ledger = read_ledger(root)
+    """The changes that would make root match desired, and the files in the way.
+
+    Raises LedgerTamperedError when the ledger names paths outside root, and UnsafeTreeError
+    when a path to read or write is a symlink (or a folder on the way is): both before
+    anything is written.
+    """
+    try:
+        with Confined.open(root) as tree:
+            return _compare(tree, desired, force)
+    except Blocked as exc:
+        raise _unsafe(root, [exc]) from None
+
+
+def _compare(tree: Confined, desired: dict[str, bytes], force: bool) -> TreeDiff:
+    root = tree.root
+    blocked: dict[str, Blocked] = {}
+
+    def read(path: str, *, owned_only: bool = False) -> bytes | None:
+        try:
+            return tree.read(path)
+        except Blocked as exc:
+            # an owned path that is a folder or lies below a file holds nothing to delete
+            if not (owned_only and exc.kind in ("folder", "file", "special")):
+                blocked.setdefault(exc.path, exc)
+            return None
+
+    ledger_bytes = read(LEDGER_NAME)
+    ledger = parse_ledger(ledger_bytes)
+    if ledger.outside:
+        raise LedgerTamperedError(
+            f"{root}/{LEDGER_NAME} is tampered with: it names files outside {root} "
+            "(absolute, with '..' or an empty part); nothing was written or deleted. "
+            "Remove these entries (or the whole ledger: the next render rebuilds it):",
+            [repr(p) for p in ledger.outside],
+        )
     diff = TreeDiff(ledger=ledger)
-    fresh = _is_empty(root)  # a first render: no file to read back
+    fresh = _is_empty(tree)  # a first render: no file to read back
     for path, new in desired.items():
-        old = None if fresh else _read(root / path)
+        old = None if fresh else read(path)
         if old == new:
             continue
         if old is not None and not ledger.owns(path, old):
@@ -84,18 +113,34 @@ def compare(root: Path, desired: dict[str, bytes], *, force: bool = False) -> Tr
                 continue
         diff.changes.append(Change(path, "create" if old is None else "update", old, new))
     for path in sorted(set(ledger.files) - set(desired)):
-        old = _read(root / path)
+        old = read(path, owned_only=True)
         if old is None:
             continue
         if ledger.owns(path, old) or force:
             diff.changes.append(Change(path, "delete", old, None))
         else:
             diff.kept.append(path)
+    if blocked:
+        raise _unsafe(root, list(blocked.values()))
     diff.changes.sort(key=lambda c: c.path)
     diff.final = final_ledger(desired, diff)
     diff.final_bytes = diff.final.to_bytes()
-    diff.ledger_stale = _read(root / LEDGER_NAME) != diff.final_bytes
+    diff.ledger_stale = ledger_bytes != diff.final_bytes
     return diff
+
+
+def _unsafe(root: Path, blocked: list[Blocked], *, committing: bool = False) -> UnsafeTreeError:
+    outcome = (
+        "stopped half-way: every file is old or new, run homegen render again"
+        if committing
+        else "nothing was written"
+    )
+    return UnsafeTreeError(
+        f"{root}: homegen writes, renames and deletes nothing through a symlink or over "
+        f"something that is not a plain file or folder; {outcome}. Remove or "
+        "replace these (the output folder itself must be a real folder):",
+        [f"{root}/{b.path}: {b.detail}" if b.path else f"{root}: {b.detail}" for b in blocked],
+    )
 
 
 def final_ledger(desired: dict[str, bytes], diff: TreeDiff) -> Ledger:
@@ -116,38 +161,61 @@ class Staged:
     """A render's new files, written as hidden temp files next to their targets, not yet in
     place: ``commit`` moves them in (ledger first and last), ``discard`` removes every trace."""
 
-    root: Path
+    tree: Confined
     diff: TreeDiff
-    temps: list[tuple[str, str]] = field(default_factory=list)  # (temp, target)
-    created: list[Path] = field(default_factory=list)  # folders this render made, outer first
+    temps: list[tuple[str, str, str]] = field(default_factory=list)  # (folder, temp, name)
+    created: list[str] = field(default_factory=list)  # folders this render made, outer first
     journal: bytes = b""  # the ledger while files are renamed: old and new hashes alike
+    made_root: list[Path] = field(default_factory=list)  # root and its missing parents
+
+    @property
+    def root(self) -> Path:
+        """The output folder."""
+        return self.tree.root
 
     def commit(self) -> None:
         """Rename every staged file into place, delete the stale ones; ledger around it."""
-        root, diff = self.root, self.diff
+        tree, diff = self.tree, self.diff
         try:
-            _write_atomic(root / LEDGER_NAME, self.journal)
-        except WriteError:
-            self.discard()
-            raise
-        for temp, target in self.temps:
-            os.replace(temp, target)
-        self.temps = []
-        for change in diff.changes:
-            if change.new is None:
-                (root / change.path).unlink(missing_ok=True)
-                _prune_empty_dirs(root, (root / change.path).parent)
-        _write_atomic(root / LEDGER_NAME, diff.final_bytes)
+            try:
+                _write_atomic(tree, LEDGER_NAME, self.journal)
+            except WriteError:
+                self.discard()
+                raise
+            tree.forget_all()  # walk again: the folders staged into may have moved since
+            for folder, temp, name in self.temps:
+                fd = tree.folder(folder)
+                try:
+                    os.replace(temp, name, src_dir_fd=fd, dst_dir_fd=fd)
+                except FileNotFoundError:  # its folder was moved or removed meanwhile
+                    raise Blocked(folder, "missing", _MOVED) from None
+            self.temps = []
+            for change in diff.changes:
+                if change.new is None:
+                    folder, _, name = change.path.rpartition("/")
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(name, dir_fd=tree.folder(folder))
+                    _prune_empty_dirs(tree, folder)
+            _write_atomic(tree, LEDGER_NAME, diff.final_bytes)
+        except Blocked as exc:  # a symlink swapped in since compare: refused, not followed
+            raise _unsafe(self.root, [exc], committing=True) from None
+        finally:
+            tree.close()
 
     def discard(self) -> None:
         """Remove the staged files and the folders made for them: the tree is as it was."""
-        for temp, _ in self.temps:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-        self.temps = []
-        for folder in reversed(self.created):  # parents come before their children
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
+        tree = self.tree
+        if tree.fd is not None:
+            for folder, temp, _ in self.temps:
+                with contextlib.suppress(FileNotFoundError, Blocked):
+                    os.unlink(temp, dir_fd=tree.folder(folder))
+            self.temps = []
+            for folder in reversed(self.created):  # parents come before their children
+                _remove_if_empty(tree, folder)
+        tree.close()
+        for path in reversed(self.made_root):
+            with contextlib.suppress(OSError):
+                path.rmdir()  # only when empty
 
 
 def stage(root: Path, diff: TreeDiff) -> Staged:
@@ -159,17 +227,28 @@ def stage(root: Path, diff: TreeDiff) -> Staged:
     journal = Ledger({p: set(h) for p, h in diff.ledger.files.items()})
     for path, hashes in diff.final.files.items():
         journal.files.setdefault(path, set()).update(hashes)
-    staged = Staged(root, diff, created=_missing_folders(root), journal=journal.to_bytes())
-    root.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(root)
-    umask = _umask()
-    base = os.fspath(root)
+    made_root = _missing_folders(root)
     try:
+        root.mkdir(parents=True, exist_ok=True)
+        tree = Confined.open(root)
+    except Blocked as exc:
+        raise _unsafe(root, [exc]) from None
+    except OSError as exc:
+        raise WriteError(f"{root}: cannot create the folder ({exc.strerror})") from None
+    staged = Staged(tree, diff, journal=journal.to_bytes(), made_root=made_root)
+    try:
+        _remove_stale_temps(tree)
+        umask = _umask()
         for change in diff.changes:
             if change.new is not None:
-                target = os.path.join(base, change.path)
-                temp = _stage(target, change.new, staged.created, umask)
-                staged.temps.append((temp, target))
+                folder, _, name = change.path.rpartition("/")
+                fd = tree.folder(folder, staged.created)
+                assert fd is not None  # the root exists: folders are made
+                temp = _stage(change.path, change.new, fd, umask)
+                staged.temps.append((folder, temp, name))
+    except Blocked as exc:  # a symlink swapped in since compare
+        staged.discard()
+        raise _unsafe(root, [exc]) from None
     except OSError as exc:
         staged.discard()
         raise WriteError(
@@ -181,50 +260,43 @@ def stage(root: Path, diff: TreeDiff) -> Staged:
 def _missing_folders(folder: Path) -> list[Path]:
     """folder and those of its parents that do not exist yet, outermost first."""
     missing: list[Path] = []
-    while not folder.exists() and folder != folder.parent:
+    while not os.path.lexists(folder) and folder != folder.parent:
         missing.append(folder)
         folder = folder.parent
     return missing[::-1]
 
 
-def _stage(
-    target: str | Path, data: bytes, created: list[Path] | None = None, umask: int | None = None
-) -> str:
-    # One open per file, no directory probe: mkdir only when the folder is missing, a
-    # name unique to this process (mkstemp's random names only when it is taken).
-    # Created with its final mode when the umask leaves that mode alone (the usual 022), so
-    # no chmod per file.
-    folder, name = os.path.split(target)
+def _stage(target: str, data: bytes, dir_fd: int, umask: int | None = None) -> str:
+    """Write data as a new hidden temp file beside target (a path relative to the root,
+    in folder dir_fd); the temp file's name in that folder."""
+    # One open per file, relative to its folder, never through a symlink (O_EXCL creates a
+    # new file: a symlink by that name fails it); a name unique to this process (a random
+    # one only when it is taken). Created with its final mode when the umask leaves that
+    # mode alone (the usual 022), so no chmod per file.
+    name = target.rpartition("/")[2]
     mode = 0o755 if name.endswith(".sh") else 0o644
-    temp = os.path.join(folder, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    temp = f".{name}.{os.getpid()}{TEMP_SUFFIX}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     exact = mode & ~(_umask() if umask is None else umask) == mode
     try:
-        fd = os.open(temp, flags, mode if exact else 0o600)
-    except FileNotFoundError:
-        missing = _missing_folders(Path(folder))
-        if created is not None:
-            created.extend(missing)
-        for path in missing:  # outermost first: one mkdir each, no makedirs probing
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(path)
-        fd = os.open(temp, flags, mode if exact else 0o600)
+        fd = os.open(temp, flags, mode if exact else 0o600, dir_fd=dir_fd)
     except FileExistsError:
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
-        exact = False  # mkstemp makes it 0600
+        temp = f".{name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        fd = os.open(temp, flags, 0o600, dir_fd=dir_fd)
+        exact = False
     try:
         try:
             view = memoryview(data)
             while view:  # os.write, not a file object: no buffer to set up per file
                 view = view[os.write(fd, view) :]
+            if not exact:
+                os.fchmod(fd, mode)
         finally:
             os.close(fd)
-        if not exact:
-            os.chmod(temp, mode)
     except BaseException:
-        os.unlink(temp)
+        os.unlink(temp, dir_fd=dir_fd)
         raise
-    return temp  # a str: 6,000 Path objects cost more than the writes
+    return temp
 
 
 def _umask() -> int:
@@ -233,25 +305,43 @@ def _umask() -> int:
     return mask
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def _write_atomic(tree: Confined, path: str, data: bytes) -> None:
+    folder, _, name = path.rpartition("/")
     try:
-        os.replace(_stage(target, data), target)
+        fd = tree.folder(folder, [])
+        assert fd is not None
+        os.replace(_stage(path, data, fd), name, src_dir_fd=fd, dst_dir_fd=fd)
     except OSError as exc:
-        raise WriteError(f"{target}: cannot write ({exc.strerror})") from None
+        raise WriteError(f"{tree.root}/{path}: cannot write ({exc.strerror})") from None
 
 
-def _remove_stale_temps(root: Path) -> None:
-    """Temp files left by a render that was killed; they are always ours."""
-    for folder, _, names in os.walk(root):  # os.walk: several times faster than rglob
+def _remove_stale_temps(tree: Confined) -> None:
+    """Temp files left by a render that was killed; they are always ours (renders take the
+    tree's lock, so no other render is staging now)."""
+    # fwalk: every folder by descriptor, no symlink followed, unlink relative to it
+    for _, _, names, fd in os.fwalk(".", dir_fd=tree.fd):
         for name in names:
             if name.startswith(".") and name.endswith(TEMP_SUFFIX):
-                Path(folder, name).unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=fd)
 
 
-def _prune_empty_dirs(root: Path, folder: Path) -> None:
-    while folder != root and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
+def _remove_if_empty(tree: Confined, folder: str) -> bool:
+    parent_dir, _, name = folder.rpartition("/")
+    try:
+        parent = tree.folder(parent_dir)
+        if parent is None:
+            return False
+        tree.forget(folder)
+        os.rmdir(name, dir_fd=parent)  # never follows a symlink; fails unless empty
+    except (OSError, Blocked):
+        return False
+    return True
+
+
+def _prune_empty_dirs(tree: Confined, folder: str) -> None:
+    while folder and _remove_if_empty(tree, folder):
+        folder = folder.rpartition("/")[0]
 
 
 def unified_diff(changes: list[Change], root: str) -> str:

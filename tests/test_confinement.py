@@ -1,0 +1,289 @@
+"""The writer stays inside the output folder (issue 18): a ledger naming paths outside it is
+refused as tampered, and no read, write, rename or delete goes through a symlink."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from homegen import writer
+from homegen.errors import UnsafeTreeError
+from homegen.ledger import LEDGER_NAME, unsafe_path
+from robustness import MINIMAL, render_cli, tree_bytes
+
+VICTIM = b"# the README of another project\n"
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Path:
+    """tmp/lab/{services.toml, rendered/} rendered once, and tmp/outside/victim.txt."""
+    (tmp_path / "lab").mkdir()
+    shutil.copy(MINIMAL, tmp_path / "lab" / "services.toml")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "victim.txt").write_bytes(VICTIM)
+    code, text = render_cli(tmp_path / "lab" / "services.toml", tmp_path / "lab" / "rendered")
+    assert code == 0, text
+    return tmp_path / "lab"
+
+
+def everything(top: Path) -> dict[str, tuple[str, bytes | str]]:
+    """Every entry below top, symlinks as links: what "nothing changed" compares."""
+    seen: dict[str, tuple[str, bytes | str]] = {}
+    for folder, dirs, files in os.walk(top):
+        for name in dirs + files:
+            path = Path(folder, name)
+            key = path.relative_to(top).as_posix()
+            if path.is_symlink():
+                seen[key] = ("link", os.readlink(path))
+            elif path.is_dir():
+                seen[key] = ("dir", "")
+            elif not path.is_file():
+                seen[key] = ("special", "")
+            else:
+                seen[key] = ("file", path.read_bytes())
+    return seen
+
+
+def own(out: Path, path: str, data: bytes) -> None:
+    """Add a ledger entry claiming path with data's hash, as a forged pull request would."""
+    ledger = json.loads((out / LEDGER_NAME).read_bytes())
+    ledger["files"][path] = [hashlib.sha256(data).hexdigest()]
+    (out / LEDGER_NAME).write_text(json.dumps(ledger, indent=1))
+
+
+def render(lab: Path, *args: str) -> tuple[int, str]:
+    code, text = render_cli(lab / "services.toml", lab / "rendered", *args)
+    assert "Traceback" not in text and "internal error" not in text, text
+    return code, text
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "../outside/victim.txt",
+        "../../outside/victim.txt",
+        "apps/../../../outside/victim.txt",
+        "./../../outside/victim.txt",
+        "apps//../../outside/victim.txt",
+        "..\\..\\outside\\victim.txt",
+        "ABSOLUTE",
+    ],
+)
+@pytest.mark.parametrize("mode", [(), ("--check",), ("--force",)], ids=["render", "check", "force"])
+def test_ledger_entries_outside_the_tree_are_refused(
+    lab: Path, entry: str, mode: tuple[str, ...]
+) -> None:
+    victim = lab.parent / "outside" / "victim.txt"
+    entry = str(victim) if entry == "ABSOLUTE" else entry
+    own(lab / "rendered", entry, VICTIM)
+    before = everything(lab.parent)
+
+    code, text = render(lab, *mode)
+
+    assert code == 1
+    assert f"rendered/{LEDGER_NAME} is tampered with" in text
+    assert repr(entry) in text
+    assert "nothing was written or deleted" in text
+    assert everything(lab.parent) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["", "/etc/passwd", "..", "../x", "a/../../x", "a/./b", "./a", "a//b", "a/", "a\\b", "a\0b"],
+)
+def test_unsafe_paths(path: str) -> None:
+    assert unsafe_path(path)
+
+
+@pytest.mark.parametrize("path", ["a.yaml", "apps/web.yaml", ".gitkeep", "a/..b/c..", "x/.y"])
+def test_safe_paths(path: str) -> None:
+    assert not unsafe_path(path)
+
+
+def test_an_owned_entry_below_a_symlinked_folder_is_not_deleted(lab: Path) -> None:
+    out = lab / "rendered"
+    (out / "link").symlink_to(lab.parent / "outside")
+    own(out, "link/victim.txt", VICTIM)  # no longer generated: a render would delete it
+    before = everything(lab.parent)
+
+    code, text = render(lab)
+
+    assert code == 1
+    assert f"{out}/link: a symlink (to {lab.parent / 'outside'})" in text
+    assert "nothing was written" in text
+    assert everything(lab.parent) == before
+
+
+@pytest.mark.parametrize("outside", ["empty", "copy"])
+def test_a_symlinked_folder_is_never_written_through(lab: Path, outside: str) -> None:
+    out = lab / "rendered"
+    elsewhere = lab.parent / "outside" / "web"
+    if outside == "copy":  # the same files: the tree looks current through the link
+        shutil.copytree(out / "manifests" / "web", elsewhere)
+    else:  # the issue's case: render wrote deployment.yaml ... there
+        elsewhere.mkdir()
+    shutil.rmtree(out / "manifests" / "web")
+    (out / "manifests" / "web").symlink_to(elsewhere)
+    before = everything(lab.parent)
+
+    for args in [(), ("--check",), ("--force",)]:
+        code, text = render(lab, *args)
+        assert code == 1, args
+        assert f"{out}/manifests/web: a symlink (to {elsewhere})" in text
+        assert everything(lab.parent) == before
+
+
+@pytest.mark.parametrize("same_bytes", [True, False], ids=["same-bytes", "other-bytes"])
+def test_a_symlinked_owned_file_is_neither_overwritten_nor_deleted(
+    lab: Path, same_bytes: bool
+) -> None:
+    out = lab / "rendered"
+    target = out / "manifests" / "web" / "deployment.yaml"
+    victim = lab.parent / "outside" / "victim.txt"
+    if same_bytes:  # owned, identical: without the check the tree would look current
+        victim.write_bytes(target.read_bytes())
+    else:  # the ledger owns the victim's bytes: a render would "update" it
+        own(out, "manifests/web/deployment.yaml", VICTIM)
+    target.unlink()
+    target.symlink_to(victim)
+    before = everything(lab.parent)
+
+    for args in [(), ("--check",), ("--force",)]:
+        code, text = render(lab, *args)
+        assert code == 1, args
+        assert f"{target}: a symlink (to {victim})" in text
+        assert everything(lab.parent) == before
+
+
+def test_a_symlink_the_ledger_owns_and_no_longer_generates_is_kept(lab: Path) -> None:
+    out = lab / "rendered"
+    victim = lab.parent / "outside" / "victim.txt"
+    (out / "apps" / "old.yaml").symlink_to(victim)
+    own(out, "apps/old.yaml", VICTIM)  # "owned, unchanged, no longer generated": delete
+    before = everything(lab.parent)
+
+    code, text = render(lab, "--force")
+
+    assert code == 1
+    assert f"{out}/apps/old.yaml: a symlink (to {victim})" in text
+    assert everything(lab.parent) == before
+
+
+@pytest.mark.parametrize("target", ["real", "dangling"])
+def test_the_ledger_itself_as_a_symlink_is_refused(lab: Path, target: str) -> None:
+    out = lab / "rendered"
+    victim = lab.parent / "outside" / "ledger.json"
+    if target == "real":
+        victim.write_bytes((out / LEDGER_NAME).read_bytes())
+    (out / LEDGER_NAME).unlink()
+    (out / LEDGER_NAME).symlink_to(victim)
+    (out / "apps" / "web.yaml").write_bytes(b"stale\n")  # something to write
+    before = everything(lab.parent)
+
+    code, text = render(lab, "--force")
+
+    assert code == 1
+    assert f"{out}/{LEDGER_NAME}: a symlink (to {victim})" in text
+    assert everything(lab.parent) == before
+
+
+def test_an_output_folder_that_is_a_symlink_is_refused(lab: Path) -> None:
+    real = lab.parent / "outside" / "tree"
+    (lab / "rendered").rename(real)
+    (lab / "rendered").symlink_to(real)
+    before = everything(lab.parent)
+
+    for args in [(), ("--check",)]:
+        code, text = render(lab, *args)
+        assert code == 1
+        assert f"{lab / 'rendered'}: a symlink (to {real})" in text
+        assert "the output folder itself must be a real folder" in text
+        assert everything(lab.parent) == before
+    # the folders above the output folder may be symlinks: the user chose the path
+    (lab.parent / "alias").symlink_to(lab.parent / "outside")
+    code, text = render_cli(lab / "services.toml", lab.parent / "alias" / "tree", "--check")
+    assert code == 0, text
+
+
+def test_things_that_are_not_files_in_the_way_are_named(lab: Path) -> None:
+    out = lab / "rendered"
+    (out / "apps" / "web.yaml").unlink()
+    (out / "apps" / "web.yaml").mkdir()  # a folder where a file belongs
+    (out / "app-of-apps.yaml").unlink()
+    os.mkfifo(out / "app-of-apps.yaml")  # must not hang the read
+    before = everything(lab.parent)
+
+    code, text = render(lab, "--force")
+
+    assert code == 1
+    assert f"{out}/apps/web.yaml: a folder" in text
+    assert f"{out}/app-of-apps.yaml: not a regular file" in text
+    assert everything(lab.parent) == before
+
+
+def test_a_file_where_a_folder_belongs_is_named(lab: Path) -> None:
+    out = lab / "rendered"
+    shutil.rmtree(out / "manifests" / "web")
+    (out / "manifests" / "web").write_bytes(b"not a folder\n")
+
+    code, text = render(lab, "--force")
+
+    assert code == 1
+    assert f"{out}/manifests/web: a file" in text
+
+
+def test_an_owned_entry_naming_a_folder_is_left_alone(lab: Path) -> None:
+    out = lab / "rendered"
+    own(out, "manifests", b"")
+    own(out, "apps/web.yaml/inner", b"")  # below a file: nothing there to delete
+
+    code, text = render(lab)
+
+    assert code == 0, text
+    assert (out / "manifests" / "web" / "deployment.yaml").is_file()
+    assert "manifests" not in json.loads((out / LEDGER_NAME).read_bytes())["files"]
+    assert render(lab, "--check")[0] == 0
+
+
+def test_a_symlink_swapped_in_after_compare_is_refused(lab: Path) -> None:
+    out = lab / "rendered"
+    elsewhere = lab.parent / "outside" / "web"
+    elsewhere.mkdir()
+    desired = {
+        p: (d + b"# new\n" if p.startswith("manifests/web/") else d)
+        for p, d in tree_bytes(out).items()
+        if p != LEDGER_NAME
+    }
+    diff = writer.compare(out, desired)  # checked: no symlink yet
+    shutil.rmtree(out / "manifests" / "web")
+    (out / "manifests" / "web").symlink_to(elsewhere)  # ... then one appears
+
+    with pytest.raises(UnsafeTreeError) as caught:
+        writer.apply(out, diff)
+
+    assert f"{out}/manifests/web: a symlink" in "\n".join(caught.value.lines())
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_symlink_swapped_in_between_staging_and_commit_is_refused(lab: Path) -> None:
+    out = lab / "rendered"
+    elsewhere = lab.parent / "outside" / "web"
+    desired = {
+        p: (d + b"# new\n" if p.startswith("manifests/web/") else d)
+        for p, d in tree_bytes(out).items()
+        if p != LEDGER_NAME
+    }
+    staged = writer.stage(out, writer.compare(out, desired))
+    (out / "manifests" / "web").rename(elsewhere)  # the folder moves out, a link replaces it
+    (out / "manifests" / "web").symlink_to(elsewhere)
+    before = everything(elsewhere)
+
+    with pytest.raises(UnsafeTreeError):
+        staged.commit()
+
+    assert everything(elsewhere) == before  # no file renamed into place out there
