@@ -8,10 +8,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from homegen import treelock
 from homegen.console import note as _note
 from homegen.console import style, warn
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError, InvalidTreeError, UsageError
-from homegen.validate.background import Settings, Verdict, check_files, start_validation
+from homegen.validate.background import (
+    Settings,
+    TreeValidation,
+    Verdict,
+    check_files,
+    start_validation,
+)
 
 if TYPE_CHECKING:
     from homegen.pipeline import Rendered
@@ -29,14 +36,22 @@ def run_render(
     force: bool,
     schema_locations: Sequence[str] = (),
     output: str = "text",
+    lock_timeout: float | None = None,
 ) -> int:
     """Render config_path into out (or only compare, with check); the exit code.
 
     With output "json" a report of the created/changed/deleted/edited paths goes to stdout
-    (the diff inside it, with show_diff); human lines stay on stderr.
+    (the diff inside it, with show_diff); human lines stay on stderr. A render holds out's
+    lock exclusively from reading the tree to writing the ledger, a check holds it shared
+    while it reads (``homegen.treelock``); either waits at most lock_timeout seconds.
     """
     if output not in OUTPUTS:
         raise UsageError(f"unknown --output {output!r}; use one of {', '.join(OUTPUTS)}")
+    timeout = treelock.lock_timeout(lock_timeout)
+
+    def waiting(holder: str) -> None:
+        _note(f"{out} is locked by {holder}: waiting up to {timeout:g} s")
+
     # The pipeline is imported here, not at the top: a render forks its validation first,
     # so the child imports the validator while the parent imports the pipeline.
     if check:
@@ -46,7 +61,8 @@ def run_render(
 
         rendered = render_config(config_path)
         files = rendered.files
-        diff = compare(out, files, force=force)
+        with treelock.tree_lock(out, shared=True, timeout=timeout, waiting=waiting):
+            diff = compare(out, files, force=force)
         # A tree that is on disk byte for byte already (and owned) was validated when it was
         # written, so a current tree (CI's --check, pre-commit) is not validated again.
         if not diff.clean:
@@ -61,43 +77,21 @@ def run_render(
     with start_validation(schema_locations, out.as_posix(), config_path) as validation:
         from homegen.commands.render_json import render_report_json
         from homegen.pipeline import render_config
-        from homegen.writer import compare, stage
+        from homegen.writer import compare
 
         rendered = render_config(config_path, validation)
         files = rendered.files
         del rendered  # the models and plan of a large fleet are a quarter of the peak memory
-        diff = compare(out, files, force=force)
-        if diff.clean:
-            _note(f"{out} is up to date ({len(files)} files)")
-            if output == "json":
-                sys.stdout.write(render_report_json(out, diff, check=False, with_diff=show_diff))
-            return EXIT_OK
-        unowned = _unowned(out, diff)  # asked before staging adds temp files to out
-        # In process, the checks come first: the parsed tree is freed before the writes.
-        verdict = None if validation.concurrent else validation.verdict()
-        staged = None
-        if (diff.changes or diff.ledger_stale) and (force or not diff.conflicts):
-            staged = stage(out, diff)  # the new files are written while the checks run
-        try:
-            _raise_on_findings(verdict if verdict is not None else validation.verdict())
-            _show(out, diff, show_diff, output, unowned)
-            if diff.conflicts and not force:
-                raise DriftError(
-                    "these files were edited by hand or are not homegen's; nothing was "
-                    "written (change services.toml instead, or use --force to overwrite them):",
-                    [f"{out}/{p}" for p in diff.conflicts],
-                )
-            for path in diff.kept:
-                warn(
-                    f"{out}/{path}: no longer generated but edited by hand; kept "
-                    "(--force deletes it)"
-                )
-            if staged is not None:
-                staged.commit()
-                staged = None
-        finally:
-            if staged is not None:
-                staged.discard()
+        with treelock.tree_lock(out, shared=False, timeout=timeout, create=True, waiting=waiting):
+            diff = compare(out, files, force=force)
+            if diff.clean:
+                _note(f"{out} is up to date ({len(files)} files)")
+                if output == "json":
+                    sys.stdout.write(
+                        render_report_json(out, diff, check=False, with_diff=show_diff)
+                    )
+                return EXIT_OK
+            _write(out, diff, validation, show_diff, output, force)
     for change in diff.changes:
         _note(f"{change.action:>7} {out}/{change.path}")
     if not diff.changes:
@@ -107,6 +101,37 @@ def run_render(
     if os.environ.get("PRE_COMMIT") == "1" and diff.changes:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _write(
+    out: Path, diff: TreeDiff, validation: TreeValidation, show_diff: bool, output: str, force: bool
+) -> None:
+    """Stage the changes while the checks run; move them into place on a clean verdict."""
+    from homegen.writer import stage
+
+    unowned = _unowned(out, diff)  # asked before staging adds temp files to out
+    # In process, the checks come first: the parsed tree is freed before the writes.
+    verdict = None if validation.concurrent else validation.verdict()
+    staged = None
+    if (diff.changes or diff.ledger_stale) and (force or not diff.conflicts):
+        staged = stage(out, diff)  # the new files are written while the checks run
+    try:
+        _raise_on_findings(verdict if verdict is not None else validation.verdict())
+        _show(out, diff, show_diff, output, unowned)
+        if diff.conflicts and not force:
+            raise DriftError(
+                "these files were edited by hand or are not homegen's; nothing was "
+                "written (change services.toml instead, or use --force to overwrite them):",
+                [f"{out}/{p}" for p in diff.conflicts],
+            )
+        for path in diff.kept:
+            warn(f"{out}/{path}: no longer generated but edited by hand; kept (--force deletes it)")
+        if staged is not None:
+            staged.commit()
+            staged = None
+    finally:
+        if staged is not None:
+            staged.discard()
 
 
 def _show(out: Path, diff: TreeDiff, show_diff: bool, output: str, unowned: bool) -> None:
