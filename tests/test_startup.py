@@ -45,10 +45,14 @@ def _importtime(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("args", [("--help",), ()], ids=["--help", "no-args"])
-def test_help_imports_no_heavy_module(args: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("args", "shows"),
+    [(("--help",), "Usage"), ((), "Usage"), (("--version",), "homegen ")],
+    ids=["--help", "no-args", "--version"],
+)
+def test_help_imports_no_heavy_module(args: tuple[str, ...], shows: str) -> None:
     proc = _importtime(*args)
-    assert "Usage" in proc.stdout + proc.stderr
+    assert shows in proc.stdout + proc.stderr
     names = imported_modules(proc.stderr)
     assert "homegen.cli" in names, "importtime output was not parsed"
     assert heavy(names) == []

@@ -18,6 +18,22 @@ from homegen import console
 from homegen.commands.complete import service_names
 from homegen.errors import EXIT_INTERNAL, HomegenError
 
+
+def _quiet_after_command(value: bool) -> None:
+    if value:
+        _state["quiet"] = True
+        console.set_quiet()
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from homegen.version import version_lines
+
+        for line in version_lines():
+            print(line)
+        raise typer.Exit(0)
+
+
 app = typer.Typer(
     name="homegen",
     help="Keep a homelab's ArgoCD app-of-apps tree generated from one services.toml.",
@@ -31,6 +47,17 @@ app = typer.Typer(
 
 _state = {"debug": False, "quiet": False}
 
+# Every subcommand takes -q/--quiet after its name too (`homegen render -q`), the same as the
+# global `homegen --quiet render`; tests/test_cli_options.py checks that none is missing.
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress lines on stderr (as `homegen --quiet COMMAND`).",
+        callback=_quiet_after_command,
+    ),
+]
 ConfigOpt = Annotated[
     Path, typer.Option("--config", "-c", help="The services.toml to read.", dir_okay=False)
 ]
@@ -46,6 +73,15 @@ def _root(
         console.ColorChoice,
         typer.Option("--color", help="Colour: auto = on a terminal, unless NO_COLOR is set."),
     ] = console.ColorChoice.auto,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show homegen's version and those of the schemas and chart engine it uses.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
     _state["quiet"] = quiet
@@ -87,6 +123,16 @@ def _run(call: Callable[[], int]) -> NoReturn:
 
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="The rendered tree's folder.")]
+LockTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--lock-timeout",
+        envvar="HOMEGEN_LOCK_TIMEOUT",
+        metavar="SECONDS",
+        help="How long to wait for another render of the same folder (default 60).",
+        show_default=False,
+    ),
+]
 SchemaLocationOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -121,6 +167,8 @@ def render(
             autocompletion=lambda: ["text", "json"],
         ),
     ] = "text",
+    lock_timeout: LockTimeoutOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Render services.toml into the app-of-apps tree (validated before it is written)."""
     from homegen.commands.render import run_render
@@ -134,6 +182,7 @@ def render(
             force=force,
             schema_locations=schema_location or [],
             output=output,
+            lock_timeout=lock_timeout,
         )
     )
 
@@ -183,6 +232,7 @@ def validate(
     reject: Annotated[
         list[str] | None, typer.Option(help="Kinds refused: each object is an error (HG108).")
     ] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check a tree: schemas, whole-tree integrity and the hardening policy."""
     from homegen.validate.command import Choices, run_validate
@@ -210,6 +260,7 @@ def schema(
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when the file differs.")
     ] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Print the JSON Schema of services.toml (editors: `#:schema ./services.schema.json`)."""
     from homegen.commands.schema import run_schema
@@ -222,6 +273,7 @@ def init(
     folder: Annotated[
         Path, typer.Argument(help="Folder for services.toml and its schema.", file_okay=False)
     ] = Path("."),
+    quiet: QuietOpt = False,
 ) -> None:
     """Write a commented starter services.toml and its JSON Schema; never overwrites."""
     from homegen.commands.edit import run_init
@@ -259,6 +311,7 @@ def add_service(
     config: ConfigOpt = Path("services.toml"),
     out: OutOpt = Path("rendered"),
     schema_location: SchemaLocationOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Add [services.NAME] to services.toml (comments and layout kept), then render."""
     from homegen.commands.edit import ServiceFlags, run_add
@@ -281,6 +334,7 @@ def remove_service(
     config: ConfigOpt = Path("services.toml"),
     out: OutOpt = Path("rendered"),
     schema_location: SchemaLocationOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Remove [services.NAME] and its comments from services.toml, then render (prunes)."""
     from homegen.commands.edit import run_remove
@@ -298,6 +352,7 @@ def list_apps(
     output: Annotated[
         str, typer.Option("--output", help="text or json.", autocompletion=lambda: ["text", "json"])
     ] = "text",
+    quiet: QuietOpt = False,
 ) -> None:
     """List every app and service: kind, namespace, sync wave, routes, image or chart."""
     from homegen.commands.list import run_list
@@ -314,6 +369,7 @@ def graph(
             "--format", "-f", help="mermaid or dot.", autocompletion=lambda: ["mermaid", "dot"]
         ),
     ] = "mermaid",
+    quiet: QuietOpt = False,
 ) -> None:
     """Draw the app-of-apps (waves, dependencies) and Gateway → route → Service paths."""
     from homegen.commands.graph import run_graph
@@ -325,6 +381,7 @@ def graph(
 def secrets(
     config: ConfigOpt = Path("services.toml"),
     output: Annotated[str, typer.Option("--output", help="text or json.")] = "text",
+    quiet: QuietOpt = False,
 ) -> None:
     """List every Secret key made from 1Password: namespace, Secret, key, reference."""
     from homegen.commands.secrets import run_secrets
@@ -353,6 +410,7 @@ def import_tree(
             autocompletion=lambda: ["text", "json"],
         ),
     ] = "text",
+    quiet: QuietOpt = False,
 ) -> None:
     """Write services.toml from a hand-written ArgoCD tree; report what could not be kept."""
     from homegen.commands.importer import run_import
@@ -393,6 +451,7 @@ def charts(
     output: Annotated[
         str, typer.Option("--output", help="text or json.", autocompletion=lambda: ["text", "json"])
     ] = "text",
+    quiet: QuietOpt = False,
 ) -> None:
     """List every chart the homelab uses and where it is found; `charts pull` caches them."""
     from homegen.commands.charts import ChartsRequest, parse_args, run_charts

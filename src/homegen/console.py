@@ -34,6 +34,11 @@ def configure(*, quiet: bool = False, color: str = "auto") -> None:
     _Settings.color = ColorChoice(color)
 
 
+def set_quiet() -> None:
+    """Silence progress lines (`-q` given after the command name)."""
+    _Settings.quiet = True
+
+
 def quiet() -> bool:
     """Whether progress lines are silenced."""
     return _Settings.quiet
