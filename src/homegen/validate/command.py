@@ -122,7 +122,7 @@ def run_validate(
     if scope is not None:
         # a folder inside a checkout: read the whole repository so references to and from
         # the rest of it resolve; report what lies in the folder
-        root, inside = scope
+        root = scope[0]
         options.repo_for = checkout_for(root)
         docs = load_tree(root)
         prefix = os.path.relpath(root)
