@@ -158,6 +158,12 @@ kind: Application
 metadata: {name: db}
 spec:
   source: {repoURL: ghcr.io/me/charts, chart: cache, targetRevision: 0.1.0}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: ranged}
+spec:
+  source: {repoURL: https://charts.example.invalid, chart: demo, targetRevision: "~1.2.0"}
 """
 TREE_SET = """\
 apiVersion: argoproj.io/v1alpha1
@@ -215,7 +221,11 @@ def test_a_hand_written_tree_lists_its_helm_sources(tmp_path: Path) -> None:
             "demo", "https://charts.example.invalid",
             ["Application/web", "ApplicationSet/fleet", "ApplicationSet/per-env"], "local",
         ),
+        ("demo", "https://charts.example.invalid", ["Application/ranged"], "local"),
         ("extra", "https://charts.example.invalid", ["ApplicationSet/per-env"], "missing"),
+    ]  # fmt: skip
+    assert [(r["version"], r["resolved_version"]) for r in rows[1:3]] == [
+        ("1.2.3", None), ("~1.2.0", "1.2.3"),
     ]  # fmt: skip
     assert err.startswith(
         "apps/sets.yaml: ApplicationSet/from-scm: generator 0: the scmProvider generator needs "

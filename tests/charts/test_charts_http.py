@@ -129,11 +129,28 @@ def test_homegen_offline_keeps_the_lookup_off_the_network(
     assert found.tried[-1] == "network: not tried (offline)"
 
 
-@pytest.mark.parametrize("version", ["1.2.*", "^1.2.0", ">=1.0.0 <2.0.0", "~1.2", "1.x"])
-def test_a_version_range_is_reported_not_resolved(version: str) -> None:
-    with serve(repo_routes()) as server:
-        found = locate_chart(ChartRef(f"{server.base}/repo", "demo", version), online())
-        assert server.requests == []
-    assert found.tried[-1] == (
-        f"network: {version!r} is a version range; charts are fetched by exact version"
-    )
+def test_a_version_range_takes_the_newest_match_of_the_index_then_the_cache_offline() -> None:
+    routes = repo_routes()
+    entries = {"demo": [
+        {"version": "1.2.3", "urls": ["charts/demo-1.2.3.tgz"], "digest": sha256(DEMO)},
+        {"version": "1.3.0-rc.1", "urls": ["rc.tgz"]},
+        {"version": "1.1.0", "urls": ["old.tgz"]},
+    ]}  # fmt: skip
+    routes["/repo/index.yaml"] = index_yaml(entries)
+    with serve(routes) as server:
+        ref = ChartRef(f"{server.base}/repo", "demo", "^1.1")
+        found = locate_chart(ref, online())
+        assert (found.origin, found.version, found.resolved) == ("network", "1.2.3", "1.2.3")
+        assert found.note == f"'^1.1' resolved to 1.2.3 ({server.base}/repo)"
+        assert found.ref == ref and found.path is not None
+        offline = locate_chart(ref, ChartSearch.from_env(online=False))
+        assert (offline.origin, offline.resolved) == ("cache", "1.2.3")
+        assert offline.note.startswith("'^1.1' resolved to 1.2.3 (cache ")
+        none = locate_chart(ChartRef(ref.repo_url, "demo", "2.x"), online())
+    assert none.origin == "missing"
+    assert f"{server.base}/repo: no demo version matching '2.x' (of 3)" in none.tried
+
+
+def test_an_unreadable_constraint_is_reported() -> None:
+    found = locate_chart(ChartRef("https://x.invalid", "demo", ">>1"), online())
+    assert found.origin == "missing" and found.tried == ("'>>1': cannot read '>>1'",)

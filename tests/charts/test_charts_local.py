@@ -102,3 +102,20 @@ def test_a_packed_chart_still_works_when_the_cache_cannot_be_written(
     found = locate_chart(REF, offline(tmp_path / "charts"))
     assert found.found and found.origin == "local"
     assert "not writable" in found.note and "kept for this run only" in found.note
+
+
+def test_a_range_picks_the_newest_matching_chart_of_the_first_folder_that_has_one(
+    tmp_path: Path,
+) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_unpacked(first, "demo", "2.0.0")
+    write_unpacked(second, "demo", "1.2.0")
+    (second / "demo-1.2.9.tgz").write_bytes(make_chart("demo", "1.2.9"))
+    write_unpacked(second, "demo", "1.3.0")
+    write_unpacked(second, "demo-extra", "1.2.10")  # another chart whose name starts alike
+    ref = ChartRef(REF.repo_url, "demo", "1.2.*")
+    found = locate_chart(ref, offline(first, second))
+    assert (found.origin, found.resolved, found.version) == ("local", "1.2.9", "1.2.9")
+    assert found.archive == second / "demo-1.2.9.tgz" and found.ref == ref
+    assert found.note == f"'1.2.*' resolved to 1.2.9 ({second})"
+    assert found.tried[0] == f"{first}: no demo version matching '1.2.*'"

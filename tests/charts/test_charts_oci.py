@@ -155,3 +155,25 @@ def test_registry_urls() -> None:
     assert oci_location(ChartRef("oci://localhost:5000", "x", "1")).base == "http://localhost:5000"
     with pytest.raises(FetchError, match="not an oci://host/path registry URL"):
         oci_location(ChartRef("oci://user@host/x", "x", "1"))
+
+
+def test_a_range_reads_the_tag_list_with_the_token() -> None:
+    holder: list[FakeServer] = []
+    with serve({}) as server:
+        holder.append(server)
+        routes = token_registry(holder, manifest(), DEMO)
+
+        def tags(request: Handler) -> None:
+            if request.headers.get("Authorization") != "Bearer T0K3N":
+                return routes["/v2/charts/demo/manifests/1.2.3_build.1"](request)  # the 401
+            body = {"name": "charts/demo", "tags": ["1.2.3_build.1", "1.2.2", "2.0.0", "x"]}
+            send(request, 200, json.dumps(body).encode())
+
+        server.routes.update(routes, **{"/v2/charts/demo/tags/list": tags})
+        ref = ChartRef(f"oci://{server.base.removeprefix('http://')}/charts", "demo", "~1.2")
+        found = locate_chart(ref, ChartSearch.from_env(timeout=5))
+    assert (found.origin, found.resolved) == ("network", "1.2.3+build.1"), found.message
+    assert [r.split("?")[0] for r in server.requests][:4] == [
+        "/v2/charts/demo/tags/list", "/token", "/v2/charts/demo/tags/list",
+        "/v2/charts/demo/manifests/1.2.3_build.1",
+    ]  # fmt: skip

@@ -122,6 +122,10 @@ def test_a_chart_pushed_to_a_real_registry_is_pulled_checked_and_cached(
     assert found.path.is_relative_to(cache_root)
     absent = locate_chart(ChartRef(ref.repo_url, "demo", "9.9.9"), ChartSearch.from_env())
     assert absent.tried[-1].endswith("no such chart or version (HTTP 404)")
+    push_chart(registry, "charts/demo", "1.2.10", make_chart("demo", "1.2.10"))
+    push_chart(registry, "charts/demo", "1.3.0", make_chart("demo", "1.3.0"))
+    newest = locate_chart(ChartRef(ref.repo_url, "demo", "~1.2.0"), ChartSearch.from_env())
+    assert (newest.origin, newest.resolved) == ("network", "1.2.10"), newest.message
 
 
 def test_charts_pull_through_the_cli_then_the_listing_needs_no_registry(

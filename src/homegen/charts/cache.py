@@ -70,6 +70,22 @@ class ChartCache:
         cached = self._entry(digest, top)
         return cached if cached.path.is_dir() and cached.archive.is_file() else None
 
+    def versions(self, ref: ChartRef) -> list[str]:
+        """The versions of ``ref``'s chart from ``ref``'s repository that are cached."""
+        found: list[str] = []
+        for entry_file in sorted((self.root / "refs").glob("*.json")):
+            try:
+                entry = json.loads(entry_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(entry, dict) and (entry.get("repo_url"), entry.get("chart")) == (
+                ref.repo, ref.chart,
+            ):  # fmt: skip
+                cached = self.lookup(ChartRef(ref.repo, ref.chart, str(entry.get("version"))))
+                if cached is not None:
+                    found.append(str(entry.get("version")))
+        return found
+
     def store(self, ref: ChartRef, data: bytes, source: str) -> CachedChart:
         """Add an archive for ``ref``: ``ArchiveError`` if it cannot be unpacked safely or
         holds another chart or version (then no ref entry is written)."""

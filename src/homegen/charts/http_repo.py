@@ -41,13 +41,22 @@ class HttpRepos:
         self.timeout = timeout
         self._indexes: dict[str, dict[str, Any] | FetchError] = {}
 
-    def resolve(self, ref: ChartRef) -> RepoChart:
-        """Where ``ref``'s archive is, from the repository's index (``FetchError`` if not)."""
+    def versions(self, ref: ChartRef) -> list[str]:
+        """Every version of ``ref``'s chart the index lists."""
+        _, entries = self._entries(ref)
+        return [str(e.get("version")) for e in entries if isinstance(e, dict)]
+
+    def _entries(self, ref: ChartRef) -> tuple[str, list[Any]]:
         index_url = f"{ref.repo}/index.yaml"
-        versions = self._index(index_url).get("entries", {}) or {}
-        entries = versions.get(ref.chart) if isinstance(versions, dict) else None
+        charts = self._index(index_url).get("entries", {}) or {}
+        entries = charts.get(ref.chart) if isinstance(charts, dict) else None
         if not isinstance(entries, list) or not entries:
             raise FetchError(f"{index_url}: no chart {ref.chart!r}")
+        return index_url, entries
+
+    def resolve(self, ref: ChartRef) -> RepoChart:
+        """Where ``ref``'s archive is, from the repository's index (``FetchError`` if not)."""
+        index_url, entries = self._entries(ref)
         for entry in entries:
             if isinstance(entry, dict) and same_version(str(entry.get("version")), ref.version):
                 return _repo_chart(index_url, entry, ref)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import atexit
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,14 +15,14 @@ from homegen.charts.archive import ArchiveError, check_identity
 from homegen.charts.cache import CachedChart, ChartCache, default_cache_root, sha256_digest
 from homegen.charts.local import chart_dirs_from_env, find_local
 from homegen.charts.model import ChartLocation, ChartRef, FetchError
+from homegen.charts.ranges import resolve_range
+from homegen.charts.semver import is_range
 
 if TYPE_CHECKING:  # the network clients (urllib, ssl) load only when a chart is not here
     from homegen.charts.http_repo import HttpRepos
     from homegen.charts.oci import OciRegistries
 
 DEFAULT_TIMEOUT = 30.0  # seconds per request
-# ArgoCD accepts semver constraints as a chart's targetRevision ("1.2.*", "^1.2", ">=1 <2")
-_VERSION_RANGE = re.compile(r"[*^~<>=|, ]|(^|\.)[xX](\.|$)")
 
 
 @dataclass
@@ -119,6 +118,18 @@ def locate_chart(ref: ChartRef, search: ChartSearch, *, download: bool = True) -
 
 
 def _locate(ref: ChartRef, search: ChartSearch, download: bool) -> ChartLocation:
+    if not is_range(ref.version):
+        return _locate_exact(ref, search, download)
+    version, where, tried = resolve_range(ref, search)
+    if version is None:
+        return ChartLocation(ref, "missing", tried=tuple(tried))
+    found = _locate_exact(ChartRef(ref.repo_url, ref.chart, version), search, download)
+    note = f"{ref.version!r} resolved to {version} ({where})"
+    notes = "; ".join(part for part in (note, found.note) if part)
+    return replace(found, ref=ref, tried=(*tried, *found.tried), note=notes, resolved=version)
+
+
+def _locate_exact(ref: ChartRef, search: ChartSearch, download: bool) -> ChartLocation:
     tried: list[str] = []
     for folder in search.chart_dirs:
         found = _from_folder(ref, search, folder, tried)
@@ -131,11 +142,6 @@ def _locate(ref: ChartRef, search: ChartSearch, download: bool) -> ChartLocation
     tried.append(f"cache {search.cache.root}: not cached")
     if not search.online:
         tried.append("network: not tried (offline)")
-        return ChartLocation(ref, "missing", tried=tuple(tried))
-    if _VERSION_RANGE.search(ref.version):
-        tried.append(
-            f"network: {ref.version!r} is a version range; charts are fetched by exact version"
-        )
         return ChartLocation(ref, "missing", tried=tuple(tried))
     return _from_network(ref, search, download, tried)
 

@@ -73,6 +73,12 @@ class ChartLocation:
     digest: str = ""  # "sha256:<hex>" of the archive, when there is one
     tried: tuple[str, ...] = ()
     note: str = ""  # a caveat, e.g. a repository that publishes no digest
+    resolved: str = ""  # the exact version a range (``ref.version``) selected
+
+    @property
+    def version(self) -> str:
+        """The exact version found: what a range resolved to, else ``ref.version``."""
+        return self.resolved or self.ref.version
 
     @property
     def found(self) -> bool:

@@ -77,6 +77,16 @@ class OciRegistries:
         manifest = _json(expect_ok(response, where.manifest_url), where.manifest_url)
         return where, manifest, _chart_layer(manifest, where.manifest_url)
 
+    def versions(self, ref: ChartRef) -> list[str]:
+        """The chart's tags (``_`` read back as ``+``), from the registry's tag list."""
+        where = oci_location(ref)
+        url = f"{where.base}/v2/{where.repository}/tags/list"
+        response = self._get(where, url, 4 * MIB)
+        if response.status == 404:
+            raise FetchError(f"{url}: no such chart (HTTP 404)")
+        tags = _json(expect_ok(response, url), url).get("tags")
+        return [str(t).replace("_", "+") for t in tags] if isinstance(tags, list) else []
+
     def download(self, ref: ChartRef) -> Downloaded:
         """The chart archive, its blob checked against the manifest's digest."""
         where, _manifest, digest = self.resolve(ref)

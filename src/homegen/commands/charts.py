@@ -98,10 +98,15 @@ def _where(found: ChartLocation) -> str:
     return found.source
 
 
+def _version(found: ChartLocation) -> str:
+    """The version as written, and what a range selected."""
+    return f"{found.ref.version} ({found.resolved})" if found.resolved else found.ref.version
+
+
 def _table(results: list[tuple[ChartUse, ChartLocation]]) -> str:
     """An aligned table (no colour: it is data on stdout); WHERE, the long one, comes last."""
     cells = [COLUMNS] + [
-        (use.ref.chart, use.ref.version, ",".join(use.apps), _SHOWN[found.origin], _where(found))
+        (use.ref.chart, _version(found), ",".join(use.apps), _SHOWN[found.origin], _where(found))
         for use, found in results
     ]
     widths = [max(len(line[col]) for line in cells) for col in range(len(COLUMNS) - 1)]
@@ -117,6 +122,7 @@ def _json(results: list[tuple[ChartUse, ChartLocation]]) -> str:
         {
             "chart": use.ref.chart,
             "version": use.ref.version,
+            "resolved_version": found.resolved or None,
             "repo_url": use.ref.repo,
             "apps": list(use.apps),
             "found": found.origin,
