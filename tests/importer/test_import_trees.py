@@ -496,6 +496,7 @@ def test_mixed_real_world_tree(tmp_path: Path) -> None:
     comparison, text, stdout = import_and_render(tmp_path, tree)
     data = tomllib.loads(text)
     assert data["cluster"]["repo_url"] == "git@github.com:someone/homelab.git"
+    assert data["cluster"]["storage_classes"] == ["local-path"]
     assert "hunter2" not in text and "aHVudGVyMg==" not in text and "hunter2" not in stdout
     ha = data["apps"]["home-assistant"]
     assert sorted(ha["secrets"]) == [
@@ -503,23 +504,29 @@ def test_mixed_real_world_tree(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert all(r.startswith("imported: ") for r in ha["policy_exceptions"].values())
     assert {"HG306", "HG308", "HG313", "HG319"} <= set(ha["policy_exceptions"])
+    assert data["apps"]["ingress-nginx"]["helm"]["skip_crds"] is True
     nginx = data["apps"]["ingress-nginx"]["values"]["controller"]
     assert nginx["replicaCount"] == 2 and nginx["service"] == {"type": "LoadBalancer"}
     assert data["apps"]["cert-manager"]["values"]["installCRDs"] is True
     missing = dict(comparison.missing)
     assert set(missing) == {
         "Application/argocd/root", "Application/argocd/My.Web", "ConfigMap/web/web",
-        "Deployment/home/home-assistant",
+        "Deployment/home/home-assistant", "Application/argocd/cert-manager",
     }  # fmt: skip
     assert (
         "env" in missing["Deployment/home/home-assistant"]
         or "spec" in missing["Deployment/home/home-assistant"]
     )
-    assert comparison.total == 12 and len(comparison.reproduced) == 8
+    assert "syncOptions" in missing["Application/argocd/cert-manager"]  # RespectIgnoreDifferences
+    assert comparison.total == 12 and len(comparison.reproduced) == 7
     lines = report_lines(stdout)
     named = {str(x["subject"]) for x in lines if x["kind"] == "not-reproduced"}
     assert named == set(missing)
-    for what in ("spec.project", "spec.ignoreDifferences", "helm.releaseName", "uses images"):
+    assert data["apps"]["cert-manager"]["ignore_differences"] == [
+        {"group": "admissionregistration.k8s.io", "kind": "ValidatingWebhookConfiguration",
+         "json_pointers": ["/webhooks/0/clientConfig/caBundle"]},
+    ]  # fmt: skip
+    for what in ("spec.project", "RespectIgnoreDifferences", "helm.releaseName", "uses images"):
         assert any(what in str(x["message"]) for x in lines), what
 
 

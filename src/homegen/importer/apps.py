@@ -209,7 +209,7 @@ def _helm(
     if not _SCHEME.match(repo):
         repo = "oci://" + repo
         report.add("inferred", app.subject, f"chart repository {repo}: an OCI registry")
-    data = {
+    data: dict[str, Any] = {
         "repo_url": repo,
         "chart": str(source.get("chart")),
         "version": str(source.get("targetRevision") or ""),
@@ -245,7 +245,9 @@ def _helm(
             report.add("inferred", app.subject, f"helm parameter {name} merged into values")
         else:
             _lost(report, app, f"helm.parameters {name}", "list indices and escapes are not read")
-    known = {"releaseName", "valueFiles", "values", "valuesObject", "parameters"}
+    if helm.get("skipCrds") is True:
+        data["skip_crds"] = True
+    known = {"releaseName", "valueFiles", "values", "valuesObject", "parameters", "skipCrds"}
     for key in sorted(set(helm) - known):
         _lost(report, app, f"helm.{key}", "services.toml has no such chart option")
     for path in null_paths(values):

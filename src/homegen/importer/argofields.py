@@ -36,9 +36,9 @@ def import_argo_fields(app: ImportedApp, report: Report) -> None:
     _retry(policy.get("retry"), fields)
     for key in sorted(set(policy) - {"automated", "syncOptions", "retry"}):
         lost(f"syncPolicy.{key}", "services.toml has no such key")
-    for key in ("ignoreDifferences", "info"):
-        if key in spec:
-            lost(f"spec.{key}", "services.toml has no such key")
+    if "info" in spec:
+        lost("spec.info", "services.toml has no such key")
+    _ignore_differences(app, as_list(spec.get("ignoreDifferences")), lost, fields)
     limit = spec.get("revisionHistoryLimit")
     app.history_limit = limit if isinstance(limit, int) else None
     meta = as_dict(app.doc.obj.get("metadata"))
@@ -101,6 +101,46 @@ def _retry(retry: Any, fields: dict[str, Any]) -> None:
     }
     if found != {"limit": 5, "duration": "5s", "factor": 2, "max_duration": "3m"}:
         fields["retry"] = found
+
+
+_IGNORE_KEYS = {
+    "group": "group",
+    "kind": "kind",
+    "name": "name",
+    "namespace": "namespace",
+    "jsonPointers": "json_pointers",
+    "jqPathExpressions": "jq_path_expressions",
+}
+
+
+def _ignore_differences(
+    app: ImportedApp, entries: list[Any], lost: Any, fields: dict[str, Any]
+) -> None:
+    """spec.ignoreDifferences → ignore_differences (homegen adds RespectIgnoreDifferences)."""
+    from pydantic import ValidationError
+
+    from homegen.config.models import IgnoreDifference
+
+    kept = []
+    for i, entry in enumerate(entries):
+        entry = as_dict(entry)
+        data = {_IGNORE_KEYS[k]: v for k, v in entry.items() if k in _IGNORE_KEYS}
+        for key in sorted(set(entry) - set(_IGNORE_KEYS)):
+            lost(f"ignoreDifferences[{i}].{key}", "services.toml has no such key (dropped)")
+        try:
+            IgnoreDifference.model_validate(data)
+        except ValidationError as exc:
+            lost(f"ignoreDifferences[{i}]", f"not imported: {exc.errors()[0]['msg']}")
+            continue
+        kept.append(data)
+    if kept:
+        app.table["ignore_differences"] = kept
+        if "RespectIgnoreDifferences=true" not in app.table.get("sync_options", []):
+            lost(
+                "syncOptions",
+                "homegen adds RespectIgnoreDifferences=true to an app with "
+                "ignore_differences (a sync then keeps the ignored fields as the cluster has them)",
+            )
 
 
 def history_field(app: ImportedApp, tier: str) -> None:

@@ -25,6 +25,7 @@ from homegen.importer.settings import (
     cluster_section,
     domain_of,
     gateway_section,
+    storage_classes,
 )
 from homegen.importer.source import SourceTree, is_app, read_files
 from homegen.importer.waves import order_apps
@@ -82,6 +83,9 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
         "argocd": argocd,
         "gateway": gateway,
     }
+    classes = storage_classes(apps, report)
+    if classes:
+        data["cluster"]["storage_classes"] = classes
     network_app = "metallb-config"
     if network_app in apps and any(k in apps[network_app].table for k in ("helm", "git")):
         data["network"] = {"app": "homegen-network"}

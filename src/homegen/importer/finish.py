@@ -162,8 +162,16 @@ def _drop_generated(
             app.table.pop("objects", None)
 
 
-_CARRIED = ("namespace", "tier", "after", "description", "sync_options", "manage_namespace",
-            "pod_security")  # fmt: skip
+_CARRIED = (
+    "application",
+    "namespace",
+    "tier",
+    "after",
+    "description",
+    "sync_options",
+    "manage_namespace",
+    "pod_security",
+)
 
 
 def _detect_services(
@@ -183,6 +191,8 @@ def _detect_services(
         if pair is None or any(k in table for k in ("helm", "git", "generator")):
             continue
         deployment, service = pair
+        if set(table) - {*_CARRIED, "objects", "secrets"}:
+            continue  # a key a service has not (ignore_differences ...) would be lost
         candidate = {k: table[k] for k in _CARRIED if k in table}
         candidate.update(service_candidate(deployment, service))
         refs = set(candidate.get("secret_env", {}).values())

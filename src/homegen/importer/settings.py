@@ -23,6 +23,7 @@ _CM_KEYS = {
     "url",
     "resource.customizations.health.argoproj.io_Application",
 }
+_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _PARAM_KEYS = {"server.insecure", "server.basehref", "server.rootpath"}
 
 Taken = list[tuple[str, Document, dict[str, Any]]]  # (app name, doc, object) pulled out
@@ -214,3 +215,31 @@ def cluster_section(loc: Location, domain: str) -> dict[str, Any]:
         "tree_path": loc.tree_path,
         "domain": domain,
     }
+
+
+def storage_classes(apps: dict[str, ImportedApp], report: Report) -> list[str]:
+    """[cluster] storage_classes: the classes the tree's claims name that it does not install
+    (they exist in the cluster, or the claims never bound there either)."""
+    named: set[str] = set()
+    installed: set[str] = set()
+    for app in apps.values():
+        for _, obj in app.objects:
+            spec = as_dict(obj.get("spec"))
+            if obj.get("kind") == "StorageClass":
+                installed.add(str(as_dict(obj.get("metadata")).get("name")))
+            claims = [spec] if obj.get("kind") == "PersistentVolumeClaim" else []
+            claims += [
+                as_dict(as_dict(t).get("spec")) for t in as_list(spec.get("volumeClaimTemplates"))
+            ]
+            named |= {str(c["storageClassName"]) for c in claims if c.get("storageClassName")}
+    found = sorted(named - installed)
+    kept = [c for c in found if _DNS_LABEL.fullmatch(c)]
+    for name in sorted(set(found) - set(kept)):
+        report.add("not-expressed", "cluster.storage_classes", f"{name!r} is no DNS label")
+    if kept:
+        report.add(
+            "inferred",
+            "cluster.storage_classes",
+            f"{', '.join(kept)}: named by the tree's claims and installed by none of its apps",
+        )
+    return kept
