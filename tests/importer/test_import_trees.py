@@ -38,6 +38,8 @@ ui:
   # The colour of the page.
   color: "#34577c"
   message: "on"
+ports:
+  8080: http
 """
 CONFIGMAP = """
 apiVersion: v1
@@ -121,7 +123,9 @@ def test_flat_tree_is_reproduced_and_renders(tmp_path: Path) -> None:
         "chart": "podinfo",
         "version": "6.5.0",
     }
-    assert podinfo["values"] == {"replicaCount": 2, "ui": {"color": "#34577c", "message": "on"}}
+    assert podinfo["values"] == {
+        "replicaCount": 2, "ui": {"color": "#34577c", "message": "on"}, "ports": {"8080": "http"},
+    }  # fmt: skip
     assert "# How many pods serve the UI.\nreplicaCount = 2" in text
     assert "# The colour of the page.\nui.color" in text
     assert "# a version, not a number\ndata.mode = " in text  # a manifest's comment

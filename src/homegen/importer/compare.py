@@ -10,6 +10,7 @@ same name, namespace and keys from 1Password.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,9 +45,21 @@ class Comparison:
         return len(self.reproduced) / self.total if self.total else 1.0
 
 
+def as_json(value: Any) -> Any:
+    """``value`` as Helm and the API server see it after YAML → JSON: keys are strings."""
+    if isinstance(value, dict):
+        return {
+            (str(k).lower() if isinstance(k, bool) else str(k)): as_json(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [as_json(v) for v in value]
+    return value
+
+
 def strip_added(obj: dict[str, Any]) -> dict[str, Any]:
     """The object without status, nulls, and the labels and annotations homegen adds."""
-    obj = without_nulls({k: v for k, v in obj.items() if k != "status"})
+    obj = as_json(without_nulls({k: v for k, v in obj.items() if k != "status"}))
     meta = dict(as_dict(obj.get("metadata")))
     for key in ("labels", "annotations"):
         kept = {
@@ -106,7 +119,7 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
     sources = sources_of(doc)
     refs = {str(s["ref"]): s for s in sources if s.get("ref")}
     charts: list[tuple[str, Any, str]] = []
-    gits: list[tuple[str, str, str]] = []
+    gits: list[tuple[str, str, str, str]] = []
     values: dict[str, Any] = {}
     local = 0
     for source in sources:
@@ -122,6 +135,7 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
                     repo_key(source.get("repoURL")),
                     str(source.get("targetRevision")),
                     source["path"].strip("/"),
+                    _options_text(source),
                 )
             )
     destination = as_dict(spec.get("destination"))
@@ -141,7 +155,7 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
             _cluster(destination),
         ),
         "syncOptions": options,
-        "values": without_nulls(values),
+        "values": as_json(without_nulls(values)),
         "automated": None
         if automated is None
         else {
@@ -151,6 +165,16 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
         "revisionHistoryLimit": 10 if history is None else history,
         "finalizers": sorted(str(f) for f in as_list(meta.get("finalizers"))),
     }
+
+
+def _options_text(source: dict[str, Any]) -> str:
+    """A Git source's rendering options (helm, kustomize, plugin, directory but recurse)."""
+    options: dict[str, Any] = {k: source[k] for k in ("helm", "kustomize", "plugin") if k in source}
+    directory = {k: v for k, v in as_dict(source.get("directory")).items() if k != "recurse"}
+    if directory:
+        options["directory"] = directory
+    recurse = bool(as_dict(source.get("directory")).get("recurse"))
+    return json.dumps({**options, "recurse": recurse}, sort_keys=True)
 
 
 def _cluster(destination: dict[str, Any]) -> Any:

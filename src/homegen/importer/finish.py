@@ -53,6 +53,7 @@ def finish(
     from homegen.importer.core import ImportResult
 
     comments = _comments(apps)
+    _string_keys(data, (), report)
     try:
         _drop_generated(data, apps, comments, head, report)
         _detect_services(data, apps, comments, head, report)
@@ -106,6 +107,25 @@ def _document_text(text: str, line: int) -> str:
     while end < len(lines) and not lines[end].startswith("---"):
         end += 1
     return "\n".join(lines[start:end])
+
+
+def _string_keys(value: Any, path: tuple[str, ...], report: Report) -> None:
+    """TOML keys are strings: a YAML key that is a number or boolean becomes its text."""
+    if isinstance(value, list):
+        for item in value:
+            _string_keys(item, path, report)
+    if not isinstance(value, dict):
+        return
+    for key in list(value):
+        text = str(key).lower() if isinstance(key, bool) else str(key)
+        if not isinstance(key, str):
+            report.add(
+                "inferred",
+                ".".join(path) or "services.toml",
+                f"key {key!r} written as the string {text!r} (TOML keys are strings)",
+            )
+            value[text] = value.pop(key)
+        _string_keys(value[text], (*path, text), report)
 
 
 def _key(obj: dict[str, Any], namespace: str) -> tuple[str, str, str]:
@@ -206,18 +226,28 @@ def _detect_services(
         why = _same_workload(trial, moved, head, name, table["namespace"], deployment, service)
         subject = f"Deployment/{name} + Service/{name}"
         if why:
-            report.add("inferred", subject, f"kept as objects of app {name}: homegen's rendering "
-                       f"of [services.{name}] would differ ({why})")  # fmt: skip
+            report.add(
+                "inferred",
+                subject,
+                f"kept as objects of app {name}: homegen's rendering "
+                f"of [services.{name}] would differ ({why})",
+            )
             continue
         data.clear()
         data.update(trial)
         comments.clear()
         comments.update(moved)
-        report.add("imported", subject, f"→ [services.{name}]: homegen renders both exactly as "
-                   "the tree has them")  # fmt: skip
+        report.add(
+            "imported",
+            subject,
+            f"→ [services.{name}]: homegen renders both exactly as the tree has them",
+        )
         for var, ref in sorted(candidate.get("secret_env", {}).items()):
-            report.add("secret", f"services.{name}.secret_env.{var}", f"{ref}: fill in the "
-                       "1Password vault and item (read from the env's secretKeyRef)")  # fmt: skip
+            report.add(
+                "secret",
+                f"services.{name}.secret_env.{var}",
+                f"{ref}: fill in the 1Password vault and item (read from the env's secretKeyRef)",
+            )
 
 
 def _pair(name: str, app: ImportedApp) -> tuple[dict[str, Any], dict[str, Any]] | None:
