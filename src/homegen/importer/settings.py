@@ -72,6 +72,24 @@ def argocd_section(
             "'argocd-settings': the tree's own app 'argocd' "
             "keeps its name; homegen's ArgoCD settings (argocd-cm) go in this one",
         )
+    if not any(as_dict(o.get("metadata")).get("name") == "argocd-cm" for _, _, o in taken):
+        report.add(
+            "warning",
+            "argocd-cm",
+            "the tree has none; homegen renders one (annotation "
+            "tracking, the Application health check) in app "
+            f"{section.get('app', 'argocd')!r}, which replaces the cluster's argocd-cm "
+            "when synced: set [argocd] tracking and application_health to what it holds",
+        )
+    charts = [n for n, a in apps.items() if as_dict(a.table.get("helm")).get("chart") == "argo-cd"]
+    for name in charts:
+        report.add(
+            "warning",
+            f"apps.{name}",
+            "installs ArgoCD from the argo-cd chart, which "
+            "manages argocd-cm and argocd-cmd-params-cm too: two apps would own them "
+            "(set configs.cm.create and configs.params.create to false in its values)",
+        )
     return section, domain
 
 
