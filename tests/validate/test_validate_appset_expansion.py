@@ -8,22 +8,14 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from validate_trees import SHARED_SCHEMAS, dedent, write_tree
+from validate_trees import SHARED_SCHEMAS, dedent, root_app, write_tree
 
 from homegen.cli import app
 
 runner = CliRunner()
 REPO = "https://github.com/me/lab"
 
-ROOT = dedent(f"""
-    apiVersion: argoproj.io/v1alpha1
-    kind: Application
-    metadata: {{name: root, namespace: argocd}}
-    spec:
-      project: default
-      source: {{repoURL: "{REPO}", targetRevision: HEAD, path: apps}}
-      destination: {{server: "https://kubernetes.default.svc", namespace: argocd}}
-""")
+ROOT = root_app(REPO, "apps")
 
 
 def _appset(generators: str, *, go: bool = False, path: str = "{{path}}") -> str:

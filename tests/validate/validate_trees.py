@@ -41,6 +41,19 @@ ROOT_APP = dedent("""
 """)
 
 
+def root_app(repo: str, path: str, *, revision: str = "HEAD") -> str:
+    """A root Application named ``root`` syncing ``path`` of ``repo`` (a hand-written tree)."""
+    return dedent(f"""
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {{name: root, namespace: argocd}}
+        spec:
+          project: default
+          source: {{repoURL: "{repo}", targetRevision: {revision}, path: {path}}}
+          destination: {{server: "https://kubernetes.default.svc", namespace: argocd}}
+    """)
+
+
 def app(name: str, path: str, *, wave: int = 0, after: str = "", namespace: str = "") -> str:
     """An Application syncing ``kubernetes/argocd/<path>`` of the home.io repository."""
     annotations = f'\n    argocd.argoproj.io/sync-wave: "{wave}"'

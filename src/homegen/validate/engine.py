@@ -34,6 +34,7 @@ from homegen.validate.findings import (
     register,
     suppress,
 )
+from homegen.validate.kustomize import mark_read_only_files, resource_refs
 from homegen.validate.registry import (
     DEFAULT_LOCATION,
     SchemaRegistry,
@@ -190,7 +191,8 @@ def validate_documents(
     findings: list[Finding] = []
     objects: list[Obj] = []
     not_objects: set[str] = set()
-    for doc in classify(docs):
+    kustomizations = mark_read_only_files(classify(docs))
+    for doc in docs:
         if doc.skip:
             report.skipped += 1  # not a Kubernetes object (e.g. Helm values)
             not_objects.add(doc.file)
@@ -204,7 +206,14 @@ def validate_documents(
     report.not_object_files = len(not_objects)
     appset_findings: list[Finding] = []
     generate = appset_generator(options.repo_for, options.clusters, appset_findings)
-    tree = build_tree(docs, objects, repo_prefix=options.repo_root_in_git, generate=generate)
+    kustomize = {f: resource_refs(f, k) for f, k in kustomizations.items()}
+    tree = build_tree(
+        docs,
+        objects,
+        repo_prefix=options.repo_root_in_git,
+        generate=generate,
+        kustomize=kustomize,
+    )
 
     def schemas() -> tuple[list[Finding], int]:
         found: list[Finding] = []

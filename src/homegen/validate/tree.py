@@ -129,6 +129,8 @@ class Tree:
     # ApplicationSets whose Applications were all generated (ids): those Applications, not
     # the set's template, are what syncs folders
     expanded_sets: set[int] = field(default_factory=set)
+    # folder → files and folders its kustomization takes resources from
+    kustomize: dict[str, list[str]] = field(default_factory=dict)
 
     def apps(self) -> Iterator[Obj]:
         """Applications (hand-written and generated), and ApplicationSets not expanded."""
@@ -179,10 +181,23 @@ class Tree:
         if folder is None:
             return None
         recurse = bool(as_dict(source.get("directory")).get("recurse"))
+        if folder in self.kustomize:
+            return self._kustomized(folder, set())
         if not recurse:
             return set(self.folder_files.get(folder, ()))
         start = folder + "/" if folder else ""
         return {f for f in self.files if f.startswith(start)}
+
+    def _kustomized(self, folder: str, seen: set[str]) -> set[str]:
+        """The folder's files and every file its kustomization pulls in, transitively."""
+        seen.add(folder)
+        found = set(self.folder_files.get(folder, ()))
+        for ref in self.kustomize.get(folder, ()):
+            if ref in self.files:
+                found.add(ref)
+            elif ref not in seen:
+                found |= self._kustomized(ref, seen)
+        return found
 
 
 Generate = Callable[["Tree"], list[Obj]]
@@ -194,6 +209,7 @@ def build_tree(
     *,
     repo_prefix: str | None,
     generate: Generate | None = None,
+    kustomize: dict[str, list[str]] | None = None,
 ) -> Tree:
     """Index ``objects`` (loaded from ``docs``) and work out which app syncs which file.
 
@@ -206,6 +222,7 @@ def build_tree(
         if file.endswith(MANIFEST_SUFFIXES):
             folder_files[posixpath.dirname(file)].add(file)
     tree = Tree(objects, defaultdict(list), defaultdict(list), files, dict(folder_files))
+    tree.kustomize = kustomize or {}
     for item in objects:
         tree.by_kind[item.kind].append(item)
     _find_root(tree, repo_prefix)
