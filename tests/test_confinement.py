@@ -92,10 +92,10 @@ def test_ledger_entries_outside_the_tree_are_refused(
     assert everything(lab.parent) == before
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["", "/etc/passwd", "..", "../x", "a/../../x", "a/./b", "./a", "a//b", "a/", "a\\b", "a\0b"],
-)
+UNSAFE = ["", "/etc/passwd", "..", "../x", "a/../../x", "a/./b", "./a", "a//b", "a/", "a\\b"]
+
+
+@pytest.mark.parametrize("path", [*UNSAFE, "a\0b", LEDGER_NAME])
 def test_unsafe_paths(path: str) -> None:
     assert unsafe_path(path)
 
@@ -120,21 +120,22 @@ def test_an_owned_entry_below_a_symlinked_folder_is_not_deleted(lab: Path) -> No
 
 
 @pytest.mark.parametrize("outside", ["empty", "copy"])
-def test_a_symlinked_folder_is_never_written_through(lab: Path, outside: str) -> None:
+@pytest.mark.parametrize("folder", ["manifests/web", "manifests", "apps"])
+def test_a_symlinked_folder_is_never_written_through(lab: Path, outside: str, folder: str) -> None:
     out = lab / "rendered"
-    elsewhere = lab.parent / "outside" / "web"
+    elsewhere = lab.parent / "outside" / "linked"
     if outside == "copy":  # the same files: the tree looks current through the link
-        shutil.copytree(out / "manifests" / "web", elsewhere)
+        shutil.copytree(out / folder, elsewhere)
     else:  # the case: render wrote deployment.yaml ... there
         elsewhere.mkdir()
-    shutil.rmtree(out / "manifests" / "web")
-    (out / "manifests" / "web").symlink_to(elsewhere)
+    shutil.rmtree(out / folder)
+    (out / folder).symlink_to(elsewhere)
     before = everything(lab.parent)
 
     for args in [(), ("--check",), ("--force",)]:
         code, text = render(lab, *args)
         assert code == 1, args
-        assert f"{out}/manifests/web: a symlink (to {elsewhere})" in text
+        assert f"{out}/{folder}: a symlink (to {elsewhere})" in text
         assert everything(lab.parent) == before
 
 

@@ -268,3 +268,85 @@ def test_the_lock_follows_a_folder_replaced_while_waiting(tmp_path: Path) -> Non
         with treelock.tree_lock(out, shared=False, timeout=0):
             inode = os.stat(out).st_ino
         assert inode != os.stat(old).st_ino
+
+
+def test_renders_of_two_configs_racing_leave_one_current_tree(lab: Path) -> None:
+    configs = [lab / "a.toml", lab / "b.toml"]
+    configs[0].write_text(fleet(8000))
+    configs[1].write_text(fleet(9000).replace("[services.svc-3]\n", "[services.svc-x3]\n"))
+    before = outside_state(lab)
+    out = lab / "rendered"
+    for _ in range(2):
+        runs = [
+            subprocess.Popen(
+                [*HOMEGEN_RENDER, "-c", str(configs[i % 2]), "-o", str(out)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(4)
+        ]
+        for code, stderr in map(finish, runs):
+            assert code == 0, stderr
+        checks = [render_cli(config, out, "--check")[0] for config in configs]
+        assert sorted(checks) == [0, 1]  # exactly one of the two configs, whole
+    assert outside_state(lab) == before
+
+
+SWAPPER = """
+import os, sys, time
+web, hidden, target, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    try:
+        os.rename(web, hidden)      # the real folder steps aside, inside the tree
+        os.symlink(target, web)     # a symlink to the outside takes its place
+        time.sleep(0.0005)
+        os.unlink(web)
+        os.rename(hidden, web)      # and back
+    except OSError:
+        pass
+    time.sleep(0.0005)
+"""
+
+
+def test_a_folder_flipping_to_a_symlink_during_renders_never_leaks(lab: Path) -> None:
+    out = lab / "rendered"
+    assert render_cli(lab / "services.toml", out)[0] == 0
+    victim_folder = lab.parent / "outside"
+    before = outside_state(lab)
+    swapper = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            SWAPPER,
+            str(out / "manifests" / "svc-7"),
+            str(out / "manifests" / ".svc-7-aside"),
+            str(victim_folder),
+            "4",
+        ]
+    )
+    codes = []
+    try:
+        port = 8000
+        while swapper.poll() is None:
+            port += 100
+            (lab / "services.toml").write_text(fleet(port))  # svc-7's files change each time
+            proc = render_process(lab / "services.toml", out, "--force")
+            assert "internal error" not in proc.stderr, proc.stderr
+            assert proc.returncode in (0, 1), proc.stderr
+            if proc.returncode == 1:
+                assert "a symlink (to" in proc.stderr or "moved or removed" in proc.stderr, (
+                    proc.stderr
+                )
+            codes.append(proc.returncode)
+    finally:
+        swapper.wait()
+    assert outside_state(lab) == before  # nothing homegen wrote or deleted out there
+    assert os.listdir(victim_folder) == ["notes.txt"]
+    if (out / "manifests" / ".svc-7-aside").exists():  # the swapper stopped mid-swap
+        (out / "manifests" / "svc-7").unlink()
+        (out / "manifests" / ".svc-7-aside").rename(out / "manifests" / "svc-7")
+    assert render_cli(lab / "services.toml", out, "--force")[0] == 0
+    assert render_cli(lab / "services.toml", out, "--check")[0] == 0
+    print(f"renders during the swaps: {len(codes)}, refused: {codes.count(1)}")
