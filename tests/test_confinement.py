@@ -288,3 +288,21 @@ def test_a_symlink_swapped_in_between_staging_and_commit_is_refused(lab: Path) -
         staged.commit()
 
     assert everything(elsewhere) == before  # no file renamed into place out there
+
+
+def test_a_folder_made_where_a_file_goes_between_staging_and_commit_is_named(
+    lab: Path,
+) -> None:
+    out = lab / "rendered"
+    desired = {p: d + b"# new\n" for p, d in tree_bytes(out).items() if p != LEDGER_NAME}
+    staged = writer.stage(out, writer.compare(out, desired))
+    (out / "apps" / "web.yaml").unlink()
+    (out / "apps" / "web.yaml").mkdir()
+    (out / "apps" / "web.yaml" / "inner").write_text("x")
+
+    with pytest.raises(UnsafeTreeError) as caught:
+        staged.commit()
+
+    lines = caught.value.lines()
+    assert "stopped half-way: every file is old or new" in lines[0]
+    assert lines[1:] == [f"  {out}/apps/web.yaml: a folder, made while homegen wrote"]

@@ -144,6 +144,8 @@ class Confined:
     def _open_after_mkdir(name: str, parent: int, reldir: str) -> int:
         try:
             return os.open(name, _DIR, dir_fd=parent)
+        except FileNotFoundError:  # made, then moved away by another process
+            raise Blocked(reldir, "missing", "vanished while homegen made it") from None
         except OSError as exc:
             if exc.errno in (errno.ENOTDIR, errno.ELOOP):
                 raise describe(parent, name, reldir) from None

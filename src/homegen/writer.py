@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -189,6 +190,11 @@ class Staged:
                     os.replace(temp, name, src_dir_fd=fd, dst_dir_fd=fd)
                 except FileNotFoundError:  # its folder was moved or removed meanwhile
                     raise Blocked(folder, "missing", _MOVED) from None
+                except OSError as exc:
+                    if exc.errno not in (errno.EISDIR, errno.ENOTEMPTY, errno.ENOTDIR):
+                        raise
+                    path = f"{folder}/{name}" if folder else name
+                    raise Blocked(path, "folder", "a folder, made while homegen wrote") from None
             self.temps = []
             for change in diff.changes:
                 if change.new is None:
@@ -242,9 +248,12 @@ def stage(root: Path, diff: TreeDiff) -> Staged:
         for change in diff.changes:
             if change.new is not None:
                 folder, _, name = change.path.rpartition("/")
-                fd = tree.folder(folder, staged.created)
-                assert fd is not None  # the root exists: folders are made
-                temp = _stage(change.path, change.new, fd, umask)
+                try:
+                    fd = tree.folder(folder, staged.created)
+                    assert fd is not None  # the root exists: folders are made
+                    temp = _stage(change.path, change.new, fd, umask)
+                except FileNotFoundError:  # its folder was moved or removed meanwhile
+                    raise Blocked(folder, "missing", _MOVED) from None
                 staged.temps.append((folder, temp, name))
     except Blocked as exc:  # a symlink swapped in since compare
         staged.discard()
