@@ -106,3 +106,16 @@ def test_a_dot_folder_prefix_is_accepted(tmp_path: Path) -> None:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     assert unpack_chart(buffer.getvalue(), tmp_path) == "demo"
+
+
+def test_identity_accepts_a_leading_v_and_names_what_is_there(tmp_path: Path) -> None:
+    from homegen.charts.archive import check_identity
+    from homegen.charts.model import ChartRef
+
+    (tmp_path / "Chart.yaml").write_text("name: demo\nversion: v1.2.3\n")
+    check_identity(tmp_path, ChartRef("https://x", "demo", "1.2.3"))
+    with pytest.raises(ArchiveError, match=r"holds demo v1\.2\.3, not other 1\.2\.3"):
+        check_identity(tmp_path, ChartRef("https://x", "other", "1.2.3"))
+    (tmp_path / "Chart.yaml").write_text("- a list\n")
+    with pytest.raises(ArchiveError, match="not a mapping"):
+        check_identity(tmp_path, ChartRef("https://x", "demo", "1.2.3"))

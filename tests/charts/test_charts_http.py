@@ -154,3 +154,28 @@ def test_a_version_range_takes_the_newest_match_of_the_index_then_the_cache_offl
 def test_an_unreadable_constraint_is_reported() -> None:
     found = locate_chart(ChartRef("https://x.invalid", "demo", ">>1"), online())
     assert found.origin == "missing" and found.tried == ("'>>1': cannot read '>>1'",)
+
+
+def test_an_answer_over_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from homegen.charts import http_repo
+
+    monkeypatch.setattr(http_repo, "MAX_INDEX", 1000)
+    big = index_yaml({"demo": [{"version": f"1.0.{i}", "urls": ["x.tgz"]} for i in range(100)]})
+    with serve({"/index.yaml": big}) as server:
+        found = locate_chart(ChartRef(server.base, "demo", "1.0.1"), online())
+    assert found.tried[-1] == f"{server.base}/index.yaml: larger than the 1000 bytes limit"
+
+
+def test_a_server_that_stalls_times_out() -> None:
+    import threading
+
+    release = threading.Event()
+
+    def stall(request: object) -> None:
+        release.wait(5)
+
+    with serve({"/index.yaml": stall}) as server:
+        search = ChartSearch.from_env(online=True, timeout=0.3)
+        found = locate_chart(ChartRef(server.base, "demo", "1.0.0"), search)
+        release.set()
+    assert found.tried[-1] == f"{server.base}/index.yaml: timed out after 0.3 s"

@@ -85,7 +85,8 @@ def _read(stream: _Readable, url: str, limit: int) -> bytes:
             return b"".join(chunks)
         size += len(chunk)
         if size > limit:
-            raise FetchError(f"{url}: larger than the {limit // MIB} MiB limit")
+            size_text = f"{limit // MIB} MiB" if limit >= MIB else f"{limit} bytes"
+            raise FetchError(f"{url}: larger than the {size_text} limit")
         chunks.append(chunk)
 
 
