@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -75,7 +76,16 @@ def import_and_render(tmp: Path, tree: Path, *args: str) -> tuple[Comparison, st
     out = tmp / "OUT"
     code, text = render_cli(config, out)
     assert code == 0, text + config.read_text()
-    return reproduced(tree, config, out), config.read_text(), stdout
+    comparison = reproduced(tree, config, out)
+    shares = os.environ.get("HOMEGEN_IMPORT_SHARES")  # a file to list each tree's share in
+    if shares:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
+        with open(shares, "a", encoding="utf-8") as log:
+            log.write(
+                f"{test}: {len(comparison.reproduced)}/{comparison.total}"
+                f" ({comparison.share:.0%}); not reproduced: {comparison.missing}\n"
+            )
+    return comparison, config.read_text(), stdout
 
 
 def reproduced(tree: Path, config: Path, out: Path) -> Comparison:

@@ -110,10 +110,8 @@ def flat_tree(root: Path) -> Path:
 def test_flat_tree_is_reproduced_and_renders(tmp_path: Path) -> None:
     tree = flat_tree(tmp_path / "tree")
     comparison, text, stdout = import_and_render(tmp_path, tree)
-    assert comparison.missing == [
-        ("Application/argocd/root", "a root app: homegen's app-of-apps syncs apps/ instead")
-    ]
-    assert len(comparison.reproduced) == 6  # 3 apps, ConfigMap, Deployment, Service
+    assert comparison.missing == []
+    assert len(comparison.reproduced) == 7  # root, 3 apps, ConfigMap, Deployment, Service
     data = tomllib.loads(text)
     assert data["cluster"]["repo_url"] == REPO
     assert data["cluster"]["tree_path"] == "."
@@ -140,13 +138,8 @@ def test_flat_tree_is_reproduced_and_renders(tmp_path: Path) -> None:
     lines = report_lines(stdout)
     assert any(x["kind"] == "inferred" and "sync-wave 5" in str(x["message"]) for x in lines)
     summary = json.loads(stdout)["reproduced"]
-    assert summary["objects"] == 7 and summary["reproduced"] == 6
-    assert summary["not_reproduced"] == [
-        {
-            "object": "Application/argocd/root",
-            "why": "a root app: homegen's app-of-apps syncs apps/ instead",
-        }
-    ]
+    assert summary == {"objects": 7, "reproduced": 7, "share": 1.0, "not_reproduced": []}
+    assert data["argocd"]["root_app"] == "root"
 
 
 def test_split_tree_with_two_roots(tmp_path: Path) -> None:
@@ -174,8 +167,7 @@ def test_split_tree_with_two_roots(tmp_path: Path) -> None:
     data = tomllib.loads(text)
     assert data["cluster"]["tree_path"] == "k8s"
     assert data["apps"]["tools"]["after"] == ["crds"]
-    assert [m[0] for m in comparison.missing] == ["Application/argocd/root"]
-    assert comparison.share == 3 / 4
+    assert comparison.missing == [] and comparison.share == 1.0
 
 
 def test_multi_source_chart_values_and_local_folder(tmp_path: Path) -> None:
@@ -192,7 +184,7 @@ def test_multi_source_chart_values_and_local_folder(tmp_path: Path) -> None:
     comparison, text, _ = import_and_render(tmp_path, tree)
     data = tomllib.loads(text)
     assert data["apps"]["podinfo"]["objects"][0]["kind"] == "ConfigMap"
-    assert [m[0] for m in comparison.missing] == ["Application/argocd/root"]
+    assert comparison.missing == []
 
 
 APPSET = """

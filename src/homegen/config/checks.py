@@ -66,6 +66,12 @@ def units(config: Config) -> dict[str, tuple[str, App | Service]]:
 def _names_unique(config: Config) -> Iterator[Problem]:
     for name in sorted(set(config.apps) & set(config.services)):
         yield ("services", name), f"name {name!r} is already used by apps.{name}"
+    root = config.argocd.root_app
+    if root in config.apps or root in config.services or root == config.argocd.app:
+        yield (
+            ("argocd", "root_app"),
+            f"name {root!r} is taken by an app or service; the root app needs its own",
+        )
     if config.argocd.app in config.apps or config.argocd.app in config.services:
         yield (
             ("apps", config.argocd.app),

@@ -77,6 +77,9 @@ class ArgoCD(Strict):
     )
     namespace: Name = Field("argocd", description="Namespace ArgoCD runs in.")
     app: Name = Field("argocd", description="Application that syncs ArgoCD's own settings.")
+    root_app: Name = Field(
+        "app-of-apps", description="Name of the root Application (app-of-apps.yaml)."
+    )
     path: HttpPath | None = Field(
         None, description="Serve the UI under this path prefix.", examples=["/argocd"]
     )

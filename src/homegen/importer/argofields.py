@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from homegen.config.checks import KNOWN_SYNC_OPTIONS
-from homegen.importer.apps import FINALIZER, HOMEGEN_ANNOTATIONS, IN_CLUSTER, WAVE, ImportedApp
+from homegen.importer.apps import FINALIZER, IN_CLUSTER, WAVE, ImportedApp
 from homegen.importer.report import Report
 from homegen.validate.tree import as_dict, as_list
 
@@ -62,7 +62,7 @@ def import_argo_fields(app: ImportedApp, report: Report) -> None:
         if key not in _OWN_LABELS:
             lost(f"metadata.labels.{key}", f"{value!r}: Application labels are homegen's")
     for key, value in as_dict(own.get("annotations")).items():
-        if key != WAVE and key not in HOMEGEN_ANNOTATIONS:
+        if key != WAVE and not key.startswith("homegen.dev/"):
             lost(f"metadata.annotations.{key}", f"{value!r}: Application annotations are homegen's")
 
 

@@ -247,9 +247,17 @@ def compare(
             out.get(("ApplicationSet", *key[1:])) if key[0] == "Application" else None
         )
         if (doc.file, doc.index) in roots:
-            result.missing.append(
-                (label, "a root app: homegen's app-of-apps syncs apps/ instead")
-            ) if not _same_root(doc, found) else result.reproduced.append(label)
+            if found is None or not _same_root(doc, found):
+                result.missing.append(
+                    (label, "a root app: homegen's app-of-apps syncs apps/ instead")
+                )
+                continue
+            a, b = app_view(doc, source, source_loc), app_view(found, rendered, rendered_loc)
+            diff = [k for k in a if a[k] != b[k]]
+            if diff:
+                result.missing.append((label, "differs in " + ", ".join(diff)))
+            else:
+                result.reproduced.append(label)
             continue
         declared = any(
             k in as_dict(as_dict(doc.obj.get("metadata")).get("annotations")) for k in NOT_SECRET

@@ -71,6 +71,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     argocd, argo_domain = argocd_section(tree, apps, taken, report)
     if argocd.get("app") in apps:
         _settings_app(argocd, apps, report)
+    _root_name(tree, loc, argocd, apps, report)
     gateway = gateway_section(taken, apps, report)
     if gateway["app"] not in apps:
         apps[gateway["app"]] = ImportedApp(
@@ -299,6 +300,34 @@ def _attach_root_objects(
     beside = [d for d in tree.document(app.doc.file) if not is_app(d.obj)]
     if beside and (app.doc.file, app.doc.index) not in roots:
         app.extra_docs = beside
+
+
+def _root_name(
+    tree: SourceTree,
+    loc: Location,
+    argocd: dict[str, Any],
+    apps: dict[str, ImportedApp],
+    report: Report,
+) -> None:
+    """[argocd] root_app: the name of the tree's one root app, when it syncs exactly the
+    apps/ folder homegen's root syncs."""
+    roots = [d for d in tree.apps() if (d.file, d.index) in root_apps(tree, loc)]
+    if len(roots) != 1:
+        return
+    root = roots[0]
+    name = str(as_dict(root.obj.get("metadata")).get("name"))
+    folders = {loc.local_folder(s, tree) for s in sources_of(root)}
+    taken = {*apps, argocd.get("app", "argocd")}
+    if folders == {"apps"} and app_name(name) == name and name not in taken:
+        if name != "app-of-apps":
+            argocd["root_app"] = name
+        report.add(
+            "inferred",
+            "argocd.root_app",
+            f"{name!r}: the tree's root app syncs apps/, as homegen's does",
+            root.file,
+            root.line,
+        )
 
 
 def _one_file_each(

@@ -52,6 +52,7 @@ def plan_argocd(config: Config) -> ArgoCDPlan:
         params=dict(sorted(params.items())),
         url=url,
         oci_repos=_oci_repos(config),
+        root_app=argocd.root_app,
     )
 
 

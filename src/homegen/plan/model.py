@@ -184,6 +184,7 @@ class ArgoCDPlan:
     params: dict[str, str]
     url: str | None
     oci_repos: tuple[tuple[str, str], ...]  # (name, url) Helm OCI registries to declare
+    root_app: str = "app-of-apps"
 
 
 @dataclass(frozen=True)

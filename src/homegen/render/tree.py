@@ -104,7 +104,8 @@ def _files(plan: Plan) -> Iterator[tuple[str, str]]:
         _render(
             "app-of-apps.yaml.j2",
             argocd_namespace=ns,
-            labels=_app_labels(plan, "app-of-apps"),
+            name=plan.argocd.root_app,
+            labels=_app_labels(plan, plan.argocd.root_app),
             repo_url=plan.repo_url,
             revision=plan.revision,
             apps_path=_in_tree(plan, "apps"),
