@@ -372,3 +372,20 @@ def test_range_is_rendered_by_helms_engine_when_installed() -> None:
     pytest.importorskip("helm_python")
     expansion = generate_applications(_set(RANGE_SET), None)
     assert expansion.apps[0].app["metadata"]["annotations"] == {"t": "x-y-"}
+
+
+@pytest.mark.parametrize(
+    "appset",
+    [
+        {"metadata": ["x"], "spec": {"generators": [{"list": {"elements": [{"a": "b"}]}}]}},
+        {"spec": {"generators": {"list": {}}, "template": []}},
+        {"spec": {"generators": [{"git": {"directories": "apps/*"}}]}},
+        {"spec": {"generators": [{"matrix": {"generators": [{"list": 1}]}}]}},
+        {"spec": {"goTemplate": True, "generators": [{"list": {"elements": [{"a": 1}]}}],
+                  "template": {"metadata": {"name": "{{ .a | printf }}"}}}},
+        {"spec": {"goTemplate": True, "generators": [{"list": {"elementsYaml": "[: bad"}}]}},
+    ],
+)  # fmt: skip
+def test_malformed_sets_are_problems_never_exceptions(appset: dict[str, Any]) -> None:
+    expansion = generate_applications(appset, Path("/nonexistent"))
+    assert expansion.apps == [] and expansion.problems

@@ -89,6 +89,17 @@ def generate_applications(
     """
     if isinstance(repo, Path):
         repo = DiskRepo(repo)
+    try:
+        return _generate(appset, repo, clusters, repo_url)
+    except (TypeError, AttributeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+        # malformed input the steps above do not foresee: reported, never a crash
+        message = f"cannot expand this ApplicationSet ({type(exc).__name__}: {exc})"
+        return Expansion(problems=[Problem("not-expanded", message)])
+
+
+def _generate(
+    appset: dict[str, Any], repo: Repo | None, clusters: Sequence[Cluster], repo_url: str
+) -> Expansion:
     spec = appset.get("spec") if isinstance(appset.get("spec"), dict) else {}
     assert isinstance(spec, dict)
     go = spec.get("goTemplate") is True
@@ -96,7 +107,8 @@ def generate_applications(
     engine = _Engine(go, "missingkey=error" in options)
     ctx = Context(repo, clusters, normalize_repo(repo_url), go, engine.value)
     result = Expansion()
-    namespace = str((appset.get("metadata") or {}).get("namespace") or "")
+    metadata = appset.get("metadata")
+    namespace = str(metadata.get("namespace") or "") if isinstance(metadata, dict) else ""
     template = spec.get("template")
     template = template if isinstance(template, dict) else {}
     for position, generator in enumerate(spec.get("generators") or []):
