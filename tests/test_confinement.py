@@ -306,3 +306,24 @@ def test_a_folder_made_where_a_file_goes_between_staging_and_commit_is_named(
     lines = caught.value.lines()
     assert "stopped half-way: every file is old or new" in lines[0]
     assert lines[1:] == [f"  {out}/apps/web.yaml: a folder, made while homegen wrote"]
+
+
+def test_symlinks_homegen_does_not_need_are_left_alone(lab: Path) -> None:
+    out = lab / "rendered"
+    outside = lab.parent / "outside"
+    bait = outside / f".victim.txt.1{writer.TEMP_SUFFIX}"  # named like a stale temp file
+    bait.write_bytes(VICTIM)
+    (out / "README.md").symlink_to(lab / "services.toml")  # the user's own links
+    (out / "manifests" / "notes").symlink_to(outside)
+    (out / "manifests" / "web" / "extra").symlink_to(outside)
+    (out / "apps" / "web.yaml").write_bytes(b"stale\n")  # something to rewrite: a real render
+    own(out, "apps/web.yaml", b"stale\n")
+    before = everything(outside)
+
+    code, text = render(lab)
+
+    assert code == 0, text
+    assert "update" in text
+    assert everything(outside) == before  # the stale-temp sweep does not follow links
+    assert (out / "manifests" / "notes").is_symlink()
+    assert render(lab, "--check")[0] == 0
