@@ -327,3 +327,29 @@ def test_symlinks_homegen_does_not_need_are_left_alone(lab: Path) -> None:
     assert everything(outside) == before  # the stale-temp sweep does not follow links
     assert (out / "manifests" / "notes").is_symlink()
     assert render(lab, "--check")[0] == 0
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_many_folders_with_few_descriptors_and_none_leaked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from homegen import confined
+
+    monkeypatch.setattr(confined, "_MAX_OPEN", 3)  # the cache is flushed again and again
+    desired = {f"m/s{i}/d{j}/f.yaml": f"{i} {j}\n".encode() for i in range(12) for j in range(3)}
+    out = tmp_path / "out"
+    before = _open_fds()
+    writer.apply(out, writer.compare(out, desired))
+    assert writer.compare(out, desired).clean
+    smaller = {p: d for p, d in desired.items() if not p.startswith("m/s1")}  # s1, s10, s11
+    writer.apply(out, writer.compare(out, smaller))
+    assert writer.compare(out, smaller).clean
+    assert sorted(p.name for p in (out / "m").iterdir()) == [
+        f"s{i}" for i in sorted(set(range(12)) - {1, 10, 11}, key=str)
+    ]
+    writer.stage(out, writer.compare(out, desired)).discard()
+    assert _open_fds() == before
