@@ -2,11 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# CRD schemas for validation: ../shared/schemas when it exists (offline), else the catalog.
-SHARED_SCHEMAS ?= $(wildcard $(abspath ../shared/schemas))
-export HOMEGEN_SCHEMA_LOCATION ?= $(SHARED_SCHEMAS)
+# Upstream CRD manifests the built-in schema catalog is made from (only `make catalog` reads
+# them; render and test use the catalog shipped in src/homegen/crdschemas/catalog).
+SHARED ?= ../shared
 
-.PHONY: setup render test check lint typecheck bench fuzz golden clean
+.PHONY: setup render test check lint typecheck bench fuzz golden catalog clean
 
 $(BIN)/homegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ schema: setup
 test: setup
 	$(BIN)/homegen render --check
 	$(BIN)/homegen schema --check -o services.schema.json
-	HOMEGEN_SHARED_SCHEMAS=$(SHARED_SCHEMAS) $(BIN)/pytest -q
+	$(BIN)/pytest -q
 
 check: lint typecheck
 
@@ -41,6 +41,9 @@ bench: setup
 
 fuzz: setup
 	$(BIN)/python tests/fuzz_loader.py
+
+catalog: setup
+	$(BIN)/python -m homegen.crdschemas.build $(SHARED)
 
 golden: setup
 	HOMEGEN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py

@@ -47,11 +47,12 @@ class Settings:
     large_runs: int
     warmup: int
     work: Path
-    schemas: Path
+    # extra --schema-location entries (HOMEGEN_BENCH_SCHEMAS); none: the built-in catalog
+    schemas: list[str]
 
 
-def _schemas() -> Path:
-    return Path(os.environ.get("HOMEGEN_SHARED_SCHEMAS") or REPO.parent / "shared" / "schemas")
+def _schemas() -> list[str]:
+    return [f"--schema-location={s}" for s in os.environ.get("HOMEGEN_BENCH_SCHEMAS", "").split()]
 
 
 def _work_root() -> Path:
@@ -82,7 +83,7 @@ def bench_size(settings: Settings, size: int, results: list[Sample]) -> None:
     # no warm-up at 10,000: bytecode and file caches are warm from the smaller sizes
     warmup = 0 if size >= LARGE else settings.warmup
     common = {"cwd": folder, "runs": runs, "warmup": warmup, "size": size}
-    schemas = ["--schema-location", str(settings.schemas)]
+    schemas = settings.schemas
     render = [HOMEGEN, "render", "-c", str(config), "-o", str(out), *schemas]
     results.append(measure(label, "render", render, before=lambda: _empty(out), **common))
     check = [*render, "--check"]
@@ -134,7 +135,7 @@ def bench_fixed(settings: Settings, results: list[Sample]) -> None:
     common = {"cwd": folder, "runs": settings.runs, "warmup": settings.warmup, "size": 0}
     results.append(measure("-", "homegen --help", [HOMEGEN, "--help"], **common))
     out, floor_out = folder / "rendered", folder / "floor"
-    render = [HOMEGEN, "render", "--schema-location", str(settings.schemas)]
+    render = [HOMEGEN, "render", *settings.schemas]
     label = "shipped homelab"
     results.append(measure(label, "render", render, before=lambda: _empty(out), **common))
     results.append(measure(label, "render --check", [*render, "--check"], **common))

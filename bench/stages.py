@@ -52,7 +52,6 @@ def main(argv: list[str]) -> int:
         print("usage: stages.py N|services.toml", file=sys.stderr)
         return 2
     gc.disable()  # as homegen.cli.main does
-    schemas = os.environ.get("HOMEGEN_SHARED_SCHEMAS") or str(REPO.parent / "shared" / "schemas")
     with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as tmp:
         config_path = _config_path(argv[0], Path(tmp))
         lap = Laps()
@@ -81,7 +80,7 @@ def main(argv: list[str]) -> int:
         lap("validate: parse the YAML back")
         options = ValidateOptions(
             kubernetes_version=config.cluster.kubernetes_version,
-            schema_locations=[schemas],
+            schema_locations=[],  # the built-in catalog, as a user's render
             ignore_missing_schemas=True,
             repo_root_in_git=plan.tree_path,
         )

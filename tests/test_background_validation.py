@@ -53,15 +53,13 @@ def _render(folder: Path) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("broken", "extra"), [(False, 0), (True, 0), (True, 150)], ids=["clean", "findings", "large"]
 )
-def test_forked_verdict_is_the_in_process_one(
-    homelab: Path, shared_schemas: Path, broken: bool, extra: int
-) -> None:
+def test_forked_verdict_is_the_in_process_one(homelab: Path, broken: bool, extra: int) -> None:
     """ "large" has over _SPLIT_DOCUMENTS documents: the child splits its checks in two."""
     config = homelab / "services.toml"
     if broken:
         config.write_text(config.read_text().replace(*BAD_PROBE))
     config.write_text(config.read_text() + "".join(_service(i) for i in range(extra)))
-    locations = [str(shared_schemas)]
+    locations: list[str] = []  # the built-in catalog
     forked = _verdict(ForkedValidation(locations, "rendered", config), config)
     inline = _verdict(TreeValidation(locations, "rendered"), config)
     assert forked == inline
@@ -70,16 +68,14 @@ def test_forked_verdict_is_the_in_process_one(
 
 
 @pytest.mark.parametrize("version", ["1.30", "1.0"], ids=["other", "no-schemas"])
-def test_a_wrong_guess_of_the_version_changes_nothing(
-    homelab: Path, shared_schemas: Path, version: str
-) -> None:
+def test_a_wrong_guess_of_the_version_changes_nothing(homelab: Path, version: str) -> None:
     """The child warms up for the version it reads at a glance; the real settings decide,
     even when the guess has no schemas at all (the warm-up fails quietly)."""
     config = homelab / "services.toml"
     config.write_text(config.read_text().replace(*BAD_PROBE))
     decoy = homelab / "decoy.toml"
     decoy.write_text(f'kubernetes_version = "{version}"\n')
-    locations = [str(shared_schemas)]
+    locations: list[str] = []  # the built-in catalog
     guessed = _verdict(ForkedValidation(locations, "rendered", decoy), config)
     assert guessed == _verdict(TreeValidation(locations, "rendered"), config)
 
@@ -224,9 +220,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_schema_and_tree_checks_split_in_two_processes_agree(
-    homelab: Path, shared_schemas: Path
-) -> None:
+def test_schema_and_tree_checks_split_in_two_processes_agree(homelab: Path) -> None:
     """The validation process checks schemas in a grandchild: the same report, in order."""
     config = homelab / "services.toml"
     config.write_text(config.read_text().replace(*BAD_PROBE))
@@ -234,7 +228,6 @@ def test_schema_and_tree_checks_split_in_two_processes_agree(
     docs = documents_from_texts(files)
     options = ValidateOptions(
         kubernetes_version="1.28",
-        schema_locations=[str(shared_schemas)],
         ignore_missing_schemas=True,
         repo_root_in_git="kubernetes/argocd",
     )

@@ -38,9 +38,7 @@ def rendered(homelab: Path) -> Path:
     return homelab
 
 
-def test_add_web_renders_its_files_and_validates_clean(
-    rendered: Path, shared_schemas: Path
-) -> None:
+def test_add_web_renders_its_files_and_validates_clean(rendered: Path) -> None:
     code, err = homegen(rendered, "add-service", *WEB)
     assert code == 0, err
     assert f"added [services.web] to {rendered / 'services.toml'}" in err
@@ -57,7 +55,7 @@ def test_add_web_renders_its_files_and_validates_clean(
         assert (out / path).is_file(), path
         assert f"create {out / path}" in err
     assert homegen(rendered, "render", "--check")[0] == 0
-    result = runner.invoke(app, ["validate", str(out), "--schema-location", str(shared_schemas)])
+    result = runner.invoke(app, ["validate", str(out)])
     assert result.exit_code == 0, result.stdout
     assert " 0 errors, 0 warnings" in result.stdout
 
@@ -207,9 +205,7 @@ def test_remove_refuses_when_something_comes_after_it(rendered: Path) -> None:
     assert (rendered / "services.toml").read_bytes() == before
 
 
-def test_init_writes_a_starter_that_renders_and_validates_clean(
-    tmp_path: Path, shared_schemas: Path
-) -> None:
+def test_init_writes_a_starter_that_renders_and_validates_clean(tmp_path: Path) -> None:
     folder = tmp_path / "lab"
     result = runner.invoke(app, ["init", str(folder)])
     assert result.exit_code == 0, result.stderr
@@ -224,7 +220,7 @@ def test_init_writes_a_starter_that_renders_and_validates_clean(
     assert homegen(folder, "render", "--check")[0] == 0
     out = folder / "rendered"
     assert (out / "manifests/gateway/httproute-whoami.yaml").is_file()
-    result = runner.invoke(app, ["validate", str(out), "--schema-location", str(shared_schemas)])
+    result = runner.invoke(app, ["validate", str(out)])
     assert result.exit_code == 0, result.stdout
     assert " 0 errors, 0 warnings" in result.stdout
 

@@ -75,7 +75,6 @@ def hooks_repo(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> tup
 def homelab_repo(
     tmp_path: Path,
     repo_root: Path,
-    shared_schemas: Path,
     precommit_home: Path,
     hooks_repo: tuple[Path, str],
 ) -> tuple[Path, dict[str, str]]:
@@ -87,7 +86,6 @@ def homelab_repo(
         "PRE_COMMIT_HOME": str(precommit_home),
         "PRE_COMMIT_COLOR": "never",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "HOMEGEN_SCHEMA_LOCATION": str(shared_schemas),  # offline: no schema catalog
     }
     env.pop("PRE_COMMIT", None)
     repo = tmp_path / "home.io"

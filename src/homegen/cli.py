@@ -139,8 +139,8 @@ SchemaLocationOpt = Annotated[
         "--schema-location",
         envvar="HOMEGEN_SCHEMA_LOCATION",
         help="Where CRD schemas are: a folder or URL template with {{.Group}}, "
-        "{{.ResourceKind}}, {{.ResourceAPIVersion}}. Repeatable; tried in order. "
-        "Default: the CRDs-catalog, cached on disk.",
+        "{{.ResourceKind}}, {{.ResourceAPIVersion}}. Repeatable; tried in order, then "
+        "homegen's built-in catalog. `default`: the online CRDs-catalog, cached on disk.",
     ),
 ]
 
@@ -249,6 +249,22 @@ def validate(
             list_apps=list_apps,
         )
     )
+
+
+@app.command("crd-schemas")
+def crd_schemas(
+    crds: Annotated[
+        list[Path], typer.Argument(help="CRD manifests (YAML files or folders of them).")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the schemas into.")
+    ] = Path("schemas"),
+    descriptions: Annotated[bool, typer.Option(help="Keep the fields' description texts.")] = False,
+) -> None:
+    """Convert CRDs to JSON Schemas for --schema-location ({group}/{kind}_{version}.json)."""
+    from homegen.commands.crd_schemas import run_crd_schemas
+
+    _run(lambda: run_crd_schemas(crds, out, descriptions=descriptions))
 
 
 @app.command()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from validate_trees import SHARED_SCHEMAS, write_tree
+from validate_trees import write_tree
 
 from homegen.validate.documents import load_tree
 from homegen.validate.engine import ValidateOptions, validate_documents
@@ -15,10 +15,8 @@ from homegen.validate.findings import Report
 
 @pytest.fixture
 def options(tmp_path: Path) -> ValidateOptions:
-    """Offline settings: CRD schemas from the shared folder, a private cache."""
-    return ValidateOptions(
-        schema_locations=[str(SHARED_SCHEMAS)], cache_dir=tmp_path / "schema-cache"
-    )
+    """Offline settings: CRD schemas from the built-in catalog, a private cache."""
+    return ValidateOptions(cache_dir=tmp_path / "schema-cache")
 
 
 Validate = Callable[[dict[str, str]], Report]

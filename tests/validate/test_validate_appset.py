@@ -12,17 +12,15 @@ from homegen.cli import app
 runner = CliRunner()
 
 
-def _validate(tree: Path, shared_schemas: Path) -> tuple[int, str]:
-    result = runner.invoke(app, ["validate", str(tree), "--schema-location", str(shared_schemas)])
+def _validate(tree: Path) -> tuple[int, str]:
+    result = runner.invoke(app, ["validate", str(tree)])
     return result.exit_code, result.stdout
 
 
-def test_fixed_path_in_a_set_template_is_flagged(
-    repo_root: Path, tmp_path: Path, shared_schemas: Path
-) -> None:
+def test_fixed_path_in_a_set_template_is_flagged(repo_root: Path, tmp_path: Path) -> None:
     tree = tmp_path / "rendered"
     shutil.copytree(repo_root / "rendered", tree)
-    assert _validate(tree, shared_schemas)[0] == 0
+    assert _validate(tree)[0] == 0
     appset = tree / "apps" / "arc-runners.yaml"
     text = appset.read_text()
     shared = (
@@ -32,7 +30,7 @@ def test_fixed_path_in_a_set_template_is_flagged(
     )
     text = text.replace("      destination:\n", shared + "      destination:\n", 1)
     appset.write_text(text)
-    code, out = _validate(tree, shared_schemas)
+    code, out = _validate(tree)
     assert code == 1
     assert "HG223" in out
     assert "2 generated Applications all sync" in out

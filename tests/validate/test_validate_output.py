@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from validate_trees import SHARED_SCHEMAS, clean_files, edit, write_tree
+from validate_trees import clean_files, edit, write_tree
 
 from homegen.cli import app
 
@@ -29,9 +29,7 @@ def _broken_tree(tmp_path: Path) -> Path:
 
 def _validate(tmp_path: Path, *args: str) -> tuple[int, str]:
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    result = runner.invoke(
-        app, ["validate", *args, "--schema-location", str(SHARED_SCHEMAS)], env=env
-    )
+    result = runner.invoke(app, ["validate", *args], env=env)
     return result.exit_code, result.stdout
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from validate_trees import SHARED_SCHEMAS, clean_files, dedent, edit, rule_ids, write_tree
+from validate_trees import clean_files, dedent, edit, rule_ids, write_tree
 
 from conftest import Validate
+from homegen.crdschemas.catalog import CATALOG_DIR
 from homegen.validate.documents import load_tree
 from homegen.validate.engine import ValidateOptions, forget_validators, validate_documents
 from homegen.validate.registry import expand
@@ -102,12 +104,16 @@ class _CountingHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def schema_server() -> Iterator[tuple[str, list[str]]]:
-    """An HTTP server on 127.0.0.1 serving the shared schemas; yields (base URL, requests)."""
+def schema_server(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 serving the built-in ArgoCD and Gateway API schemas in the
+    CRDs-catalog layout; yields (base URL, requests)."""
+    served = tmp_path / "served"
+    for folder in (CATALOG_DIR / "argo-cd/v2.11.3", CATALOG_DIR / "gateway-api/v1.2.1"):
+        shutil.copytree(folder, served, dirs_exist_ok=True)
     requests: list[str] = []
     handler = type("Handler", (_CountingHandler,), {"requests": requests})
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(SHARED_SCHEMAS))
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(served))
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -3,16 +3,12 @@ and change them. Each test changes one thing and shows it."""
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 
 from homegen.validate.findings import Report
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_SCHEMAS = Path(
-    os.environ.get("HOMEGEN_SHARED_SCHEMAS") or REPO.parent / "shared" / "schemas"
-).resolve()
 
 
 def dedent(text: str) -> str:

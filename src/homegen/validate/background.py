@@ -80,8 +80,9 @@ class Settings:
 
     kubernetes_version: str
     tree_path: str
-    schema_locations: tuple[str, ...] = ()  # empty: $HOMEGEN_SCHEMA_LOCATION, else the default
+    schema_locations: tuple[str, ...] = ()  # empty: $HOMEGEN_SCHEMA_LOCATION, else none
     prefix: str = ""  # shown before each file in a finding: the output folder
+    catalog_pins: tuple[tuple[str, str], ...] = ()  # e.g. (("argo-cd", "v2.11.3"),)
 
 
 @dataclass(frozen=True)
@@ -103,15 +104,18 @@ def _options(settings: Settings) -> ValidateOptions:
     from homegen.validate.engine import ValidateOptions
     from homegen.validate.registry import DEFAULT_LOCATION
 
+    locations = (
+        list(settings.schema_locations) or os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split()
+    )
     return ValidateOptions(
         kubernetes_version=settings.kubernetes_version,
-        schema_locations=list(settings.schema_locations)
-        or os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split()
-        or [DEFAULT_LOCATION],
+        # then the built-in catalog; the online one only when named (`default`)
+        schema_locations=[DEFAULT_LOCATION if loc == "default" else loc for loc in locations],
         # a render must work offline (pre-commit): a CRD kind whose schema cannot be found
         # is skipped; `homegen validate` is where a missing schema fails
         ignore_missing_schemas=True,
         repo_root_in_git=settings.tree_path,
+        catalog_pins=dict(settings.catalog_pins),
     )
 
 
@@ -153,7 +157,11 @@ class TreeValidation:
     def planned(self, config: Config, plan: Plan) -> None:
         """The settings are known once the config is planned."""
         self.settings = Settings(
-            config.cluster.kubernetes_version, plan.tree_path, self.schema_locations, self.prefix
+            config.cluster.kubernetes_version,
+            plan.tree_path,
+            self.schema_locations,
+            self.prefix,
+            (("argo-cd", config.argocd.version),),
         )
 
     def rendered(self, path: str, data: bytes) -> None:

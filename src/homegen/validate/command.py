@@ -35,8 +35,9 @@ class Choices:
 
 
 def _settings(path: Path) -> tuple[dict[str, Any], Any]:
-    """``[cluster]`` and the checked ``[validate]`` table (None when absent) of the
-    services.toml next to the tree (or in the working folder), if any."""
+    """``[cluster]`` (with ``[argocd] version`` as ``argocd_version``) and the checked
+    ``[validate]`` table (None when absent) of the services.toml next to the tree (or in the
+    working folder), if any."""
     root = path if path.is_dir() else path.parent
     for candidate in (root.parent / "services.toml", Path("services.toml")):
         if candidate.is_file():
@@ -45,13 +46,16 @@ def _settings(path: Path) -> tuple[dict[str, Any], Any]:
                 data = tomllib.loads(text)
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 return {}, None
-            cluster = data.get("cluster")
+            cluster = dict(data["cluster"]) if isinstance(data.get("cluster"), dict) else {}
+            argocd = data.get("argocd")
+            if isinstance(argocd, dict) and isinstance(argocd.get("version"), str):
+                cluster["argocd_version"] = argocd["version"]
             table = None
             if "validate" in data:
                 from homegen.config.loader import validate_settings
 
                 table = validate_settings(data, text, str(candidate))
-            return (cluster if isinstance(cluster, dict) else {}), table
+            return cluster, table
     return {}, None
 
 
@@ -108,15 +112,16 @@ def run_validate(
     declared = [f"{k}={v}" for k, v in (table.clusters.items() if table else ())]
     version = kubernetes_version or str(cluster.get("kubernetes_version") or "")
     tree_path = cluster.get("tree_path")
+    argocd = cluster.get("argocd_version")
     options = ValidateOptions(
         kubernetes_version=version or DEFAULT_KUBERNETES_VERSION,
-        schema_locations=[DEFAULT_LOCATION if loc == "default" else loc for loc in schema_locations]
-        or [DEFAULT_LOCATION],
+        schema_locations=[DEFAULT_LOCATION if x == "default" else x for x in schema_locations],
         ignore_missing_schemas=ignore_missing_schemas,
         repo_root_in_git=str(tree_path).strip("/") if isinstance(tree_path, str) else None,
         repo_for=checkout_for(path if path.is_dir() else path.parent),
         clusters=parse_clusters(declared + (_split(choices.clusters) or [])),
         selection=selection_of(choices, table),
+        catalog_pins={"argo-cd": argocd} if isinstance(argocd, str) else {},
     )
     scope = _scope(path) if options.repo_root_in_git is None else None
     if scope is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from homegen.appsets import Cluster
+from homegen.crdschemas.catalog import Pins, pins_from_objects
 
 # rule modules register their checks on import
 from homegen.validate import (
@@ -36,7 +37,6 @@ from homegen.validate.findings import (
 )
 from homegen.validate.kustomize import mark_read_only_files, resource_refs
 from homegen.validate.registry import (
-    DEFAULT_LOCATION,
     SchemaRegistry,
     core_schemas,
     default_cache_dir,
@@ -88,7 +88,8 @@ class ValidateOptions:
     """Settings of one validation run."""
 
     kubernetes_version: str = "1.28"
-    schema_locations: list[str] = field(default_factory=lambda: [DEFAULT_LOCATION])
+    # tried before the built-in catalog; the online CRDs-catalog only when named here
+    schema_locations: list[str] = field(default_factory=list)
     ignore_missing_schemas: bool = False
     # the tree's path inside its git repo (e.g. "kubernetes/argocd"); None: derived from the
     # root app, whose source path ends with the apps folder
@@ -99,6 +100,15 @@ class ValidateOptions:
     repo_for: RepoFor | None = None
     clusters: tuple[Cluster, ...] = ()  # what the clusters generator yields (in-cluster if none)
     selection: Selection = field(default_factory=Selection)  # rules and kinds reported
+    # the versions the tree installs, by catalog project (e.g. {"argo-cd": "v2.11.3"}, from
+    # services.toml); the tree's Application sources add the others
+    catalog_pins: dict[str, str] = field(default_factory=dict)
+
+
+def tree_pins(options: ValidateOptions, objects: list[dict[str, Any]]) -> Pins:
+    """The catalog versions to validate against: the options' first, then the tree's."""
+    pins = {**pins_from_objects(objects), **options.catalog_pins}
+    return tuple(sorted(pins.items()))
 
 
 _VALIDATORS: dict[tuple[str, tuple[str, ...], Path], SchemaValidators] = {}
@@ -214,6 +224,7 @@ def validate_documents(
         generate=generate,
         kustomize=kustomize,
     )
+    pins = tree_pins(options, [o.obj for o in objects])
 
     def schemas() -> tuple[list[Finding], int]:
         found: list[Finding] = []
@@ -223,7 +234,9 @@ def validate_documents(
             if item.kind in skip:
                 skipped += 1
                 continue
-            checked = check_schema(validators, item.obj, item.where, options.ignore_missing_schemas)
+            checked = check_schema(
+                validators, item.obj, item.where, options.ignore_missing_schemas, pins
+            )
             if checked is None:
                 skipped += 1
             else:

@@ -1,11 +1,13 @@
-"""Where schemas come from: kubernetes-validate's shipped core schemas, and kubeconform-style
-locations (folders, http(s) URL templates) for custom resources, with an on-disk cache.
+"""Where schemas come from: kubernetes-validate's shipped core schemas; for custom resources,
+kubeconform-style locations (folders, http(s) URL templates, with an on-disk cache) first, then
+homegen's built-in catalog (``homegen.crdschemas``) at the version the tree installs.
 
 A location is a template with ``{{.Group}}``, ``{{.ResourceKind}}`` (the kind, lower case)
 and ``{{.ResourceAPIVersion}}``; a plain folder means
 ``<folder>/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json``. Locations are tried
-in order. Downloads are written to the cache atomically (temp file, then ``os.replace``), so a
-warm run makes no request; a 404 is remembered for a day.
+in order; the online CRDs-catalog (``DEFAULT_LOCATION``, ``--schema-location default``) is
+only used when named. Downloads are written to the cache atomically (temp file, then
+``os.replace``), so a warm run makes no request; a 404 is remembered for a day.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from homegen.crdschemas.catalog import Pins
+from homegen.crdschemas.catalog import find as find_builtin
 
 DEFAULT_LOCATION = (
     "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/"
@@ -137,25 +142,39 @@ class Lookup:
 
 @dataclass
 class SchemaRegistry:
-    """Finds CRD schemas through ``locations`` and caches downloads in ``cache_dir``."""
+    """Finds CRD schemas through ``locations`` (downloads cached in ``cache_dir``), then in
+    the built-in catalog unless ``builtin`` is off."""
 
     locations: tuple[str, ...]
     cache_dir: Path
+    builtin: bool = True
     timeout: float = 10.0
     requests: int = 0  # HTTP requests made (the tests count them)
-    _memo: dict[tuple[str, str, str], Lookup] = field(default_factory=dict)
+    _memo: dict[tuple[str, str, str, Pins], Lookup] = field(default_factory=dict)
     # Hosts that failed at the network level this run: offline, do not try each kind again.
     _unreachable: dict[str, str] = field(default_factory=dict)
     _tls: ssl.SSLContext | None = None  # one context: loading the CA bundle costs ~25 ms
 
-    def find(self, group: str, version: str, kind: str) -> Lookup:
-        """The schema of a custom kind, trying each location in order."""
-        key = (group, version, kind)
+    def find(self, group: str, version: str, kind: str, pins: Pins = ()) -> Lookup:
+        """The schema of a custom kind, trying each location in order, then the built-in
+        catalog at the pinned tags (``(project, tag)`` pairs; else the newest)."""
+        key = (group, version, kind, pins)
         if key not in self._memo:
-            self._memo[key] = self._find(group, version, kind)
+            self._memo[key] = self._find(group, version, kind, pins)
         return self._memo[key]
 
-    def _find(self, group: str, version: str, kind: str) -> Lookup:
+    def _find(self, group: str, version: str, kind: str, pins: Pins) -> Lookup:
+        lookup = self._find_in_locations(group, version, kind)
+        if lookup.schema is not None or not self.builtin:
+            return lookup
+        lookup.tried.append("the built-in catalog")
+        found = find_builtin(group, version, kind, dict(pins))
+        if found is not None:
+            schema = _read_builtin(str(found.path))
+            return Lookup(schema, found.describe(), lookup.tried, lookup.problems)
+        return lookup
+
+    def _find_in_locations(self, group: str, version: str, kind: str) -> Lookup:
         lookup = Lookup(None)
         for location in self.locations:
             where = expand(location, group, kind, version)
@@ -209,6 +228,13 @@ class SchemaRegistry:
             return None
         _write_atomic(cached, body)
         return body.decode("utf-8")
+
+
+@cache
+def _read_builtin(path: str) -> dict[str, Any]:
+    """A catalog file, parsed once per process (shared by every registry)."""
+    schema: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return schema
 
 
 def _read_local(path: str) -> str | None:

@@ -1,9 +1,10 @@
 """Schema validation: one validator per (apiVersion, kind), built once and reused.
 
 Core kinds use kubernetes-validate's strict schemas; custom kinds the schemas found through
-the registry, made strict at the top level as well (the catalog files only forbid unknown
-fields below it). Each validator pairs a compiled predicate (fast "valid?") with jsonschema
-(every error, with its path) for the documents the predicate rejects.
+the registry (locations, then the built-in catalog at the versions the tree installs), made
+strict at the top level as well (the catalog files only forbid unknown fields below it).
+Each validator pairs a compiled predicate (fast "valid?") with jsonschema (every error, with
+its path) for the documents the predicate rejects.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from homegen.crdschemas.catalog import Pins
 from homegen.validate.compiled import Predicate, SchemaCompiler, Unsupported
 from homegen.validate.findings import Finding, Located, finding, json_path, register
 from homegen.validate.registry import (
@@ -37,7 +39,8 @@ SCHEMA_INVALID = register(
 )  # fmt: skip
 SCHEMA_MISSING = register(
     "HG105", "schema-missing", "error",
-    "add a --schema-location that has this kind, or pass --ignore-missing-schemas",
+    "add a --schema-location that has this kind (`homegen crd-schemas CRD.yaml -o DIR` makes "
+    "one), or pass --ignore-missing-schemas",
     """A kind with no schema cannot be checked at all; say so rather than pass it unseen.""",
 )  # fmt: skip
 UNKNOWN_KIND = register(
@@ -93,7 +96,8 @@ class SchemaValidators:
     def __init__(self, core: CoreSchemas, registry: SchemaRegistry) -> None:
         self.core = core
         self.registry = registry
-        self._cache: dict[tuple[str, str], KindValidator | Finding | None] = {}
+        self._cache: dict[tuple[str, str, Pins], KindValidator | Finding | None] = {}
+        self._by_source: dict[str, KindValidator] = {}  # custom kinds, by schema file
         self._core_registry_built: Registry[Any] | None = None
         self._core_compiler = SchemaCompiler(
             {DEFINITIONS_URI: core.definitions, "/api/_definitions.json": core.definitions}
@@ -137,11 +141,15 @@ class SchemaValidators:
             fast = None
         return KindValidator(slow, fast)
 
-    def lookup(self, api_version: str, kind: str, where: Located) -> KindValidator | Finding | None:
-        """The validator of a kind, a finding saying why there is none, or None (no schema)."""
-        key = (api_version, kind)
+    def lookup(
+        self, api_version: str, kind: str, where: Located, pins: Pins = ()
+    ) -> KindValidator | Finding | None:
+        """The validator of a kind, a finding saying why there is none, or None (no schema).
+
+        ``pins``: the catalog versions the tree installs (see ``homegen.crdschemas``)."""
+        key = (api_version, kind, pins)
         if key not in self._cache:
-            self._cache[key] = self._build(api_version, kind, where)
+            self._cache[key] = self._build(api_version, kind, where, pins)
         cached = self._cache[key]
         if isinstance(cached, Finding):
             # the same reason, located at this document
@@ -152,7 +160,9 @@ class SchemaValidators:
             )
         return cached
 
-    def _build(self, api_version: str, kind: str, where: Located) -> KindValidator | Finding | None:
+    def _build(
+        self, api_version: str, kind: str, where: Located, pins: Pins
+    ) -> KindValidator | Finding | None:
         group, version = split_api_version(api_version)
         ref = self.core.definition_ref(group, version, kind)
         if ref is not None:
@@ -162,9 +172,13 @@ class SchemaValidators:
                 UNKNOWN_KIND, where,
                 f"{api_version} has no kind {kind} in Kubernetes {self.core.version}",
             )  # fmt: skip
-        found = self.registry.find(group, version, kind)
+        found = self.registry.find(group, version, kind, pins)
         if found.schema is not None:
-            return self._custom_validator(found.schema)
+            # the same file under other pins (a warm-up's guess) is compiled once
+            key = f"{found.source}|{api_version}|{kind}"
+            if key not in self._by_source:
+                self._by_source[key] = self._custom_validator(found.schema)
+            return self._by_source[key]
         detail = "; ".join(found.problems) if found.problems else ", ".join(found.tried)
         return finding(
             SCHEMA_MISSING, where, f"no schema for {kind} {api_version} (tried: {detail or 'none'})"
@@ -172,13 +186,17 @@ class SchemaValidators:
 
 
 def check_schema(
-    validators: SchemaValidators, obj: dict[str, Any], where: Located, ignore_missing: bool
+    validators: SchemaValidators,
+    obj: dict[str, Any],
+    where: Located,
+    ignore_missing: bool,
+    pins: Pins = (),
 ) -> Iterator[Finding] | None:
     """Schema findings of one object; None when it was skipped (missing schema, ignored)."""
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return iter(())  # reported by the loader stage (HG103)
-    found = validators.lookup(api_version, kind, where)
+    found = validators.lookup(api_version, kind, where, pins)
     if found is None or (
         isinstance(found, Finding) and found.rule == SCHEMA_MISSING.id and ignore_missing
     ):
