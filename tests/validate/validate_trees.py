@@ -9,6 +9,10 @@ from pathlib import Path
 from homegen.validate.findings import Report
 
 REPO = Path(__file__).resolve().parents[2]
+# ../shared/schemas: a second schema catalog (other versions), tried before the built-in one by
+# tests that pass it as --schema-location. Absent in a fresh clone: a location that does not
+# exist finds nothing, and the built-in catalog answers, so such tests need no skip.
+SHARED_SCHEMAS = REPO.parent / "shared" / "schemas"
 
 
 def dedent(text: str) -> str:
