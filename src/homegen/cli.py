@@ -260,6 +260,7 @@ def crd_schemas(
         Path, typer.Option("--out", "-o", help="Folder to write the schemas into.")
     ] = Path("schemas"),
     descriptions: Annotated[bool, typer.Option(help="Keep the fields' description texts.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Convert CRDs to JSON Schemas for --schema-location ({group}/{kind}_{version}.json)."""
     from homegen.commands.crd_schemas import run_crd_schemas
