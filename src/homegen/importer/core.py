@@ -16,7 +16,8 @@ from homegen.importer.location import (
     app_name,
     infer_location,
     root_apps,
-    sources_of,
+    root_folder_docs,
+    root_name,
 )
 from homegen.importer.report import Report
 from homegen.importer.settings import (
@@ -71,7 +72,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     argocd, argo_domain = argocd_section(tree, apps, taken, report)
     if argocd.get("app") in apps:
         _settings_app(argocd, apps, report)
-    _root_name(tree, loc, argocd, apps, report)
+    root_name(tree, loc, argocd, {*apps, argocd.get("app", "argocd")}, report)
     gateway = gateway_section(taken, apps, report)
     if gateway["app"] not in apps:
         apps[gateway["app"]] = ImportedApp(
@@ -302,34 +303,6 @@ def _attach_root_objects(
         app.extra_docs = beside
 
 
-def _root_name(
-    tree: SourceTree,
-    loc: Location,
-    argocd: dict[str, Any],
-    apps: dict[str, ImportedApp],
-    report: Report,
-) -> None:
-    """[argocd] root_app: the name of the tree's one root app, when it syncs exactly the
-    apps/ folder homegen's root syncs."""
-    roots = [d for d in tree.apps() if (d.file, d.index) in root_apps(tree, loc)]
-    if len(roots) != 1:
-        return
-    root = roots[0]
-    name = str(as_dict(root.obj.get("metadata")).get("name"))
-    folders = {loc.local_folder(s, tree) for s in sources_of(root)}
-    taken = {*apps, argocd.get("app", "argocd")}
-    if folders == {"apps"} and app_name(name) == name and name not in taken:
-        if name != "app-of-apps":
-            argocd["root_app"] = name
-        report.add(
-            "inferred",
-            "argocd.root_app",
-            f"{name!r}: the tree's root app syncs apps/, as homegen's does",
-            root.file,
-            root.line,
-        )
-
-
 def _one_file_each(
     app: ImportedApp, objects: list[tuple[Document, dict[str, Any]]], report: Report
 ) -> list[tuple[Document, dict[str, Any]]]:
@@ -353,23 +326,6 @@ def _one_file_each(
         seen.add(key)
         kept.append((doc, obj))
     return kept
-
-
-def _root_folder_docs(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
-    """Documents in the folders root apps sync → the root's name."""
-    found: dict[tuple[str, int], str] = {}
-    roots = root_apps(tree, loc)
-    for app in tree.apps():
-        if (app.file, app.index) not in roots:
-            continue
-        name = str(as_dict(app.obj.get("metadata")).get("name"))
-        for source in sources_of(app):
-            folder = loc.local_folder(source, tree)
-            recurse = bool(as_dict(source.get("directory")).get("recurse"))
-            if folder is not None:
-                for doc in tree.in_folder(folder, recurse=recurse):
-                    found.setdefault((doc.file, doc.index), name)
-    return found
 
 
 def _take_settings_objects(apps: dict[str, ImportedApp]) -> Taken:
@@ -397,7 +353,7 @@ def _take_settings_objects(apps: dict[str, ImportedApp]) -> Taken:
 
 
 def _unused(tree: SourceTree, loc: Location, used: set[tuple[str, int]], report: Report) -> None:
-    in_roots = _root_folder_docs(tree, loc)
+    in_roots = root_folder_docs(tree, loc)
     for doc in tree.docs:
         if (doc.file, doc.index) in used:
             continue

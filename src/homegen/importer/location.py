@@ -186,3 +186,47 @@ def infer_location(
         )
     report.add("inferred", "cluster.revision", f"{revision!r}: the targetRevision of those sources")
     return Location(repo, revision, path)
+
+
+def root_folder_docs(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
+    """Documents in the folders root apps sync → the root's name."""
+    found: dict[tuple[str, int], str] = {}
+    roots = root_apps(tree, loc)
+    for app in tree.apps():
+        if (app.file, app.index) not in roots:
+            continue
+        name = str(as_dict(app.obj.get("metadata")).get("name"))
+        for source in sources_of(app):
+            folder = loc.local_folder(source, tree)
+            recurse = bool(as_dict(source.get("directory")).get("recurse"))
+            if folder is not None:
+                for doc in tree.in_folder(folder, recurse=recurse):
+                    found.setdefault((doc.file, doc.index), name)
+    return found
+
+
+def root_name(
+    tree: SourceTree,
+    loc: Location,
+    argocd: dict[str, Any],
+    taken: set[str],
+    report: Report,
+) -> None:
+    """[argocd] root_app: the name of the tree's one root app, when it syncs exactly the
+    apps/ folder homegen's root syncs."""
+    roots = [d for d in tree.apps() if (d.file, d.index) in root_apps(tree, loc)]
+    if len(roots) != 1:
+        return
+    root = roots[0]
+    name = str(as_dict(root.obj.get("metadata")).get("name"))
+    folders = {loc.local_folder(s, tree) for s in sources_of(root)}
+    if folders == {"apps"} and app_name(name) == name and name not in taken:
+        if name != "app-of-apps":
+            argocd["root_app"] = name
+        report.add(
+            "inferred",
+            "argocd.root_app",
+            f"{name!r}: the tree's root app syncs apps/, as homegen's does",
+            root.file,
+            root.line,
+        )
