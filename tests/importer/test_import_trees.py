@@ -566,3 +566,23 @@ def test_root_with_several_sources_and_objects_beside_the_apps(tmp_path: Path) -
     assert dict(comparison.missing).keys() == {
         "Application/argocd/root", "ConfigMap/tools/stray", "ConfigMap/other/settings",
     }  # fmt: skip
+
+
+def test_malformed_fields_are_reported_never_an_internal_error(tmp_path: Path) -> None:
+    odd = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+        "metadata: {name: a, annotations: {argocd.argoproj.io/sync-wave: x}}\n"
+        "spec:\n  source: {repoURL: https://x/y, chart: c, targetRevision: '1.*',\n"
+        "    helm: {valueFiles: [1], values: [1], parameters: [1, {name: 'a[0]', value: 1}]}}\n"
+        "  destination: {namespace: a}\n  revisionHistoryLimit: x\n"
+        "  syncPolicy: {automated: {prune: 'yes'}, retry: {limit: x, backoff: 5}}\n"
+        "---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: b}\n"
+        "spec: {sources: x, destination: [1], syncPolicy: {syncOptions: x, retry: 3}}\n"
+        "---\napiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\n"
+        "spec: {generators: x, template: 3}\n---\n- a list\n"
+    )
+    tree = write_tree(tmp_path / "tree", {"apps/a.yaml": odd})
+    code, _, stderr = import_cli(tree, tmp_path / "services.toml")
+    assert code in (0, 1), stderr
+    assert "internal error" not in stderr
+    assert "'1.*' is not pinned" in stderr

@@ -88,15 +88,26 @@ def _automated(policy: dict[str, Any], fields: dict[str, Any]) -> None:
             fields[name] = value
 
 
+def _whole(value: Any, default: int) -> int:
+    """An integer field as ArgoCD reads it; ``default`` when absent or not a number (the
+    schema check of the source tree reports that)."""
+    if isinstance(value, bool) or value is None:
+        return default
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
 def _retry(retry: Any, fields: dict[str, Any]) -> None:
     if retry is None:
         fields["retry"] = False
         return
     retry, backoff = as_dict(retry), as_dict(as_dict(retry).get("backoff"))
     found = {
-        "limit": int(retry.get("limit", 5)),
+        "limit": _whole(retry.get("limit"), 5),
         "duration": str(backoff.get("duration", "5s")),
-        "factor": int(backoff.get("factor", 2)),
+        "factor": max(1, _whole(backoff.get("factor"), 2)),
         "max_duration": str(backoff.get("maxDuration", "3m")),
     }
     if found != {"limit": 5, "duration": "5s", "factor": 2, "max_duration": "3m"}:
