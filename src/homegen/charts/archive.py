@@ -20,6 +20,7 @@ from homegen.charts.model import ChartRef
 
 MAX_MEMBERS = 10_000
 MAX_UNPACKED = 200 * 1024 * 1024  # bytes; the largest public charts unpack to a few MiB
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 _ALLOWED_TYPES = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE)
 
 
@@ -81,7 +82,8 @@ def _leaves(name: str, target: str) -> bool:
 def read_chart_meta(chart_dir: Path) -> dict[str, Any]:
     """``Chart.yaml`` of an unpacked chart, as a mapping (``ArchiveError`` when unreadable)."""
     try:
-        meta = yaml.safe_load((chart_dir / "Chart.yaml").read_text(encoding="utf-8"))
+        text = (chart_dir / "Chart.yaml").read_text(encoding="utf-8")
+        meta = yaml.load(text, Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ArchiveError(f"{chart_dir / 'Chart.yaml'}: unreadable ({exc})") from exc
     if not isinstance(meta, dict):
