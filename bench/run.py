@@ -141,6 +141,49 @@ def bench_fixed(settings: Settings, results: list[Sample]) -> None:
     results.append(measure(label, "render --check", [*render, "--check"], **common))
     floor = [sys.executable, FLOOR, "services.toml", str(floor_out)]
     results.append(measure(label, "floor", floor, before=lambda: _empty(floor_out), **common))
+    bench_charts(settings, folder, render, results)
+
+
+def _charts() -> Path:
+    return Path(os.environ.get("HOMEGEN_SHARED_CHARTS") or REPO.parent / "shared" / "charts")
+
+
+def bench_charts(
+    settings: Settings, folder: Path, render: list[str], results: list[Sample]
+) -> None:
+    """The homelab rendered with its charts expanded: a cold cache, then a warm one."""
+    charts = _charts()
+    if not charts.is_dir():
+        print(f"bench: no charts at {charts}; chart rows skipped", file=sys.stderr)
+        return
+    out, cache = folder / "rendered", folder / "xdg-cache"
+    command = [*render, "--charts", str(charts)]
+    label = "homelab + charts"
+    # exit 1 allowed: the rows measure the expansion, whatever the charts find
+    common = {"cwd": folder, "runs": settings.runs, "size": 0, "ok": (0, 1)}
+
+    def cold() -> None:
+        _empty(out)
+        _empty(cache)
+
+    saved = measuring.ENV
+    measuring.ENV = {**saved, "XDG_CACHE_HOME": str(cache)}
+    try:
+        results.append(
+            measure(label, "render (cold cache)", command, before=cold, warmup=0, **common)
+        )
+        results.append(
+            measure(
+                label,
+                "render (warm cache)",
+                command,
+                before=lambda: _empty(out),
+                warmup=settings.warmup,
+                **common,
+            )
+        )
+    finally:
+        measuring.ENV = saved
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "RESULTS.md")
     parser.add_argument("--title", default="homegen benchmark")
+    parser.add_argument(
+        "--only-charts", action="store_true", help="only the homelab rows with charts expanded"
+    )
     args = parser.parse_args(argv)
     settings = Settings(
         sizes=[int(s) for s in args.sizes.split(",") if s.strip()],
@@ -165,7 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     measuring.ENV = child_env(settings.work / "pycache")
     load_start = _load()
     try:
-        bench_fixed(settings, results)
+        if args.only_charts:
+            folder = settings.work / "homelab"
+            folder.mkdir(parents=True)
+            shutil.copy(REPO / "services.toml", folder / "services.toml")
+            render = [HOMEGEN, "render", "--schema-location", str(settings.schemas)]
+            results.append(
+                measure("shipped homelab", "render", render, cwd=folder, runs=settings.runs,
+                        warmup=settings.warmup, size=0, before=lambda: _empty(folder / "rendered"))
+            )  # fmt: skip
+            bench_charts(settings, folder, render, results)
+            settings.sizes = []
+        else:
+            bench_fixed(settings, results)
         for size in settings.sizes:
             print(f"bench: {size:,} services ...", file=sys.stderr, flush=True)
             bench_size(settings, size, results)

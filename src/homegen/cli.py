@@ -145,6 +145,17 @@ SchemaLocationOpt = Annotated[
 ]
 
 
+ChartsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--charts",
+        help="A folder of charts (<chart>-<version>/ or .tgz) to expand chart apps with; "
+        "repeatable; the folders of $HOMEGEN_CHARTS are searched after these.",
+        file_okay=False,
+    ),
+]
+
+
 @app.command()
 def render(
     config: ConfigOpt = Path("services.toml"),
@@ -169,6 +180,7 @@ def render(
     ] = "text",
     lock_timeout: LockTimeoutOpt = None,
     quiet: QuietOpt = False,
+    charts: ChartsOpt = None,
 ) -> None:
     """Render services.toml into the app-of-apps tree (validated before it is written)."""
     from homegen.commands.render import run_render
@@ -183,6 +195,7 @@ def render(
             schema_locations=schema_location or [],
             output=output,
             lock_timeout=lock_timeout,
+            chart_dirs=charts or [],
         )
     )
 
@@ -233,6 +246,7 @@ def validate(
         list[str] | None, typer.Option(help="Kinds refused: each object is an error (HG108).")
     ] = None,
     quiet: QuietOpt = False,
+    charts: ChartsOpt = None,
 ) -> None:
     """Check a tree: schemas, whole-tree integrity and the hardening policy."""
     from homegen.validate.command import Choices, run_validate
@@ -247,6 +261,7 @@ def validate(
             summary=summary,
             choices=Choices(select, ignore, skip, reject, cluster),
             list_apps=list_apps,
+            chart_dirs=charts or [],
         )
     )
 

@@ -37,6 +37,7 @@ def run_render(
     schema_locations: Sequence[str] = (),
     output: str = "text",
     lock_timeout: float | None = None,
+    chart_dirs: Sequence[Path] = (),
 ) -> int:
     """Render config_path into out (or only compare, with check); the exit code.
 
@@ -66,7 +67,7 @@ def run_render(
         # A tree that is on disk byte for byte already (and owned) was validated when it was
         # written, so a current tree (CI's --check, pre-commit) is not validated again.
         if not diff.clean:
-            validate_rendered(rendered, schema_locations, out)
+            validate_rendered(rendered, schema_locations, out, chart_dirs)
         del rendered
         _show(out, diff, show_diff, output, _unowned(out, diff))
         code = _report_check(out, diff)
@@ -74,7 +75,8 @@ def run_render(
             sys.stdout.write(render_report_json(out, diff, check=True, with_diff=show_diff))
         return code
     # Started before anything else: the validator's imports overlap with the pipeline's.
-    with start_validation(schema_locations, out.as_posix(), config_path) as validation:
+    charts = [str(d) for d in chart_dirs]
+    with start_validation(schema_locations, out.as_posix(), config_path, charts) as validation:
         from homegen.commands.render_json import render_report_json
         from homegen.pipeline import render_config
         from homegen.writer import compare
@@ -153,19 +155,28 @@ def _unowned(out: Path, diff: TreeDiff) -> bool:
     return not diff.ledger.present and any(out.glob("*"))
 
 
-def validate_rendered(rendered: Rendered, schema_locations: Sequence[str], out: Path) -> None:
-    """Run homegen validate's checks on the in-memory tree; raise when any error is found."""
+def validate_rendered(
+    rendered: Rendered,
+    schema_locations: Sequence[str],
+    out: Path,
+    chart_dirs: Sequence[Path] = (),
+) -> None:
+    """Run homegen validate's checks on the in-memory tree (its charts expanded); raise when
+    any error is found."""
     settings = Settings(
         rendered.config.cluster.kubernetes_version,
         rendered.plan.tree_path,
         tuple(schema_locations),
         out.as_posix(),
+        chart_dirs=tuple(str(d) for d in chart_dirs),
     )
     _raise_on_findings(check_files(rendered.files, settings))
 
 
 def _raise_on_findings(verdict: Verdict) -> None:
-    """Show the warnings; raise InvalidTreeError (nothing is written) on any error."""
+    """Show the notes and warnings; raise InvalidTreeError (nothing is written) on any error."""
+    for line in verdict.notes:
+        _note(f"note: {line}")
     for line in verdict.warnings:
         warn(line)
     if verdict.failing:

@@ -83,6 +83,7 @@ class Settings:
     schema_locations: tuple[str, ...] = ()  # empty: $HOMEGEN_SCHEMA_LOCATION, else none
     prefix: str = ""  # shown before each file in a finding: the output folder
     catalog_pins: tuple[tuple[str, str], ...] = ()  # e.g. (("argo-cd", "v2.11.3"),)
+    chart_dirs: tuple[str, ...] = ()  # --charts: folders of charts to expand chart apps with
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Verdict:
 
     warnings: list[str] = field(default_factory=list)
     failing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # sources the expand stage did not expand
 
 
 def check_files(files: Mapping[str, bytes], settings: Settings) -> Verdict:
@@ -124,6 +126,7 @@ def _check_documents(docs: list[Document], settings: Settings, *, forked: bool =
     from homegen.validate.output import text_line
 
     options = _options(settings)
+    docs, options.expansion = _expand(docs, settings, options)
     if forked and len(docs) >= _SPLIT_DOCUMENTS:
         report = validate_documents(docs, options=options, both=_in_two_processes)
     else:
@@ -136,7 +139,28 @@ def _check_documents(docs: list[Document], settings: Settings, *, forked: bool =
             if f.severity == "warning" and f.suppressed_reason is None
         ],
         failing=[text_line(f, prefix) for f in report.findings if f.failing],
+        notes=list(options.expansion.notes) if options.expansion is not None else [],
     )
+
+
+def _expand(
+    docs: list[Document], settings: Settings, options: ValidateOptions
+) -> tuple[list[Document], Any]:
+    """The expand stage over the rendered tree (held in memory: no kustomize builds)."""
+    from homegen.expand import ExpandSettings, expand_tree
+    from homegen.expand.cache import default_cache_dir
+    from homegen.expand.locate import chart_dirs
+
+    expansion = expand_tree(
+        docs,
+        ExpandSettings(
+            kubernetes_version=settings.kubernetes_version,
+            repo_prefix=settings.tree_path,
+            chart_dirs=chart_dirs([Path(d) for d in settings.chart_dirs]),
+            cache_dir=default_cache_dir(),
+        ),
+    )
+    return expansion.documents, expansion
 
 
 class TreeValidation:
@@ -148,9 +172,12 @@ class TreeValidation:
 
     concurrent = False  # whether the checks run while the caller goes on
 
-    def __init__(self, schema_locations: Sequence[str], prefix: str) -> None:
+    def __init__(
+        self, schema_locations: Sequence[str], prefix: str, chart_dirs: Sequence[str] = ()
+    ) -> None:
         self.schema_locations = tuple(schema_locations)
         self.prefix = prefix
+        self.chart_dirs = tuple(chart_dirs)
         self.settings: Settings | None = None
         self.files: dict[str, bytes] = {}
 
@@ -162,6 +189,7 @@ class TreeValidation:
             self.schema_locations,
             self.prefix,
             (("argo-cd", config.argocd.version),),
+            chart_dirs=self.chart_dirs,
         )
 
     def rendered(self, path: str, data: bytes) -> None:
@@ -196,9 +224,13 @@ class ForkedValidation(TreeValidation):
     concurrent = True
 
     def __init__(
-        self, schema_locations: Sequence[str], prefix: str, config_path: Path | None = None
+        self,
+        schema_locations: Sequence[str],
+        prefix: str,
+        config_path: Path | None = None,
+        chart_dirs: Sequence[str] = (),
     ) -> None:
-        super().__init__(schema_locations, prefix)
+        super().__init__(schema_locations, prefix, chart_dirs)
         to_child, from_parent = os.pipe()
         from_child, to_parent = os.pipe()
         pid = os.fork()
@@ -304,13 +336,16 @@ class ForkedValidation(TreeValidation):
 
 
 def start_validation(
-    schema_locations: Sequence[str], prefix: str, config_path: Path | None = None
+    schema_locations: Sequence[str],
+    prefix: str,
+    config_path: Path | None = None,
+    chart_dirs: Sequence[str] = (),
 ) -> TreeValidation:
     """A validation for one render: forked where the system can fork, unless the fleet is
     so large that two processes would hold it at once (see FORK_MAX_CONFIG_BYTES)."""
     if FORK and _size(config_path) <= FORK_MAX_CONFIG_BYTES:
-        return ForkedValidation(schema_locations, prefix, config_path)
-    return TreeValidation(schema_locations, prefix)
+        return ForkedValidation(schema_locations, prefix, config_path, chart_dirs)
+    return TreeValidation(schema_locations, prefix, chart_dirs)
 
 
 def _size(path: Path | None) -> int:

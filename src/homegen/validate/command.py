@@ -87,6 +87,32 @@ def selection_of(choices: Choices, table: Any) -> Selection:
     )
 
 
+def expand_documents(
+    docs: list[Document],
+    kubernetes_version: str,
+    repo_prefix: str | None,
+    chart_dirs: list[Path],
+    tree_root: Path | None,
+) -> tuple[list[Document], Any]:
+    """The expand stage for a validation: the documents to check and the expansion (its
+    notes, on sources not expanded, go to stderr)."""
+    from homegen.expand import ExpandSettings, expand_tree
+    from homegen.expand.cache import default_cache_dir
+    from homegen.expand.locate import chart_dirs as search_dirs
+
+    settings = ExpandSettings(
+        kubernetes_version=kubernetes_version,
+        repo_prefix=repo_prefix,
+        chart_dirs=search_dirs(chart_dirs),
+        tree_root=tree_root,
+        cache_dir=default_cache_dir(),
+    )
+    expansion = expand_tree(docs, settings)
+    for note in expansion.notes:
+        print(f"homegen: note: {note}", file=sys.stderr)
+    return expansion.documents, expansion
+
+
 def run_validate(
     path: Path,
     *,
@@ -97,8 +123,10 @@ def run_validate(
     summary: bool,
     choices: Choices | None = None,
     list_apps: bool = False,
+    chart_dirs: list[Path] | None = None,
 ) -> int:
-    """Validate the tree at ``path``, print the report on stdout, return the exit code.
+    """Validate the tree at ``path`` (its charts and kustomizations expanded), print the
+    report on stdout, return the exit code.
 
     ``list_apps`` prints the Applications ArgoCD will create (generated ones included)
     instead of the findings; the exit code is the same.
@@ -139,6 +167,13 @@ def run_validate(
         prefix = path.parent.as_posix()
     if not docs:
         print(f"homegen: no YAML documents under {path}", file=sys.stderr)
+    docs, options.expansion = expand_documents(
+        docs,
+        options.kubernetes_version,
+        options.repo_root_in_git,
+        chart_dirs or [],
+        path if path.is_dir() else None,
+    )
     try:
         report = validate_documents(docs, options=options)
     except LookupError as exc:  # no core schemas for the requested Kubernetes version

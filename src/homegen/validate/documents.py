@@ -16,11 +16,14 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
 from homegen.validate.canonical import NotCanonical, read_documents
+
+if TYPE_CHECKING:
+    from homegen.expand.model import Origin
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -55,6 +58,8 @@ class Document:
     # why this is not a Kubernetes object ("" when it is one): a Kustomize or chart file,
     # a template, a document with neither apiVersion nor kind
     skip: str = ""
+    # set on documents the expand stage made (a chart's template, a kustomize build)
+    origin: Origin | None = None
 
 
 def _scalar_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:

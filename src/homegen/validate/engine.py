@@ -18,6 +18,7 @@ from homegen.crdschemas.catalog import Pins, pins_from_objects
 # rule modules register their checks on import
 from homegen.validate import (
     integrity_argocd,  # noqa: F401
+    integrity_charts,  # noqa: F401
     integrity_gateway,  # noqa: F401
     integrity_workloads,  # noqa: F401
     policy_objects,  # noqa: F401
@@ -103,6 +104,9 @@ class ValidateOptions:
     # the versions the tree installs, by catalog project (e.g. {"argo-cd": "v2.11.3"}, from
     # services.toml); the tree's Application sources add the others
     catalog_pins: dict[str, str] = field(default_factory=dict)
+    # the expand stage's result (homegen.expand.Expansion) when it ran: its failures and
+    # values-key problems become findings on the apps
+    expansion: Any = None
 
 
 def tree_pins(options: ValidateOptions, objects: list[dict[str, Any]]) -> Pins:
@@ -223,6 +227,7 @@ def validate_documents(
         repo_prefix=options.repo_root_in_git,
         generate=generate,
         kustomize=kustomize,
+        expansion=options.expansion,
     )
     pins = tree_pins(options, [o.obj for o in objects])
 

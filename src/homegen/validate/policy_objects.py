@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.policy_pods import ENFORCE, LEVELS, REASON
 from homegen.validate.tree import Tree, as_dict, as_list, tree_check
-from homegen.validate.workloads import pod_templates
+from homegen.validate.workloads import own_pod_templates
 
 IMAGE_TAG = register(
     "HG313", "image-pinned", "error",
@@ -71,7 +71,7 @@ def image_pinned(image: str) -> bool:
 @tree_check
 def check_images_and_env(tree: Tree) -> Iterator[Finding]:
     """HG313/HG315: images are pinned; secret-looking env vars come from Secrets."""
-    for template in pod_templates(tree):
+    for template in own_pod_templates(tree):
         for path, container in template.containers():
             image = str(container.get("image", ""))
             if not image_pinned(image):
@@ -92,7 +92,7 @@ def check_images_and_env(tree: Tree) -> Iterator[Finding]:
 @tree_check
 def check_workload_metadata(tree: Tree) -> Iterator[Finding]:
     """HG316/HG317: standard labels on workloads; no automounted service account token."""
-    for template in pod_templates(tree):
+    for template in own_pod_templates(tree):
         owner = template.owner
         missing = [label for label in STANDARD_LABELS if label not in owner.labels]
         if missing:
@@ -110,6 +110,8 @@ def check_workload_metadata(tree: Tree) -> Iterator[Finding]:
 def check_secrets(tree: Tree) -> Iterator[Finding]:
     """HG314: no Secret carries literal data in the tree."""
     for secret in tree.kind("Secret"):
+        if secret.doc.origin is not None:
+            continue  # a chart's generated Secret (e.g. a webhook certificate) is no literal
         fields = [f for f in ("data", "stringData") if secret.obj.get(f)]
         if fields:
             yield finding(
@@ -121,6 +123,8 @@ def check_secrets(tree: Tree) -> Iterator[Finding]:
 def check_namespaces(tree: Tree) -> Iterator[Finding]:
     """HG319: namespaces enforce restricted, or a lower level with a reason."""
     for ns in tree.kind("Namespace"):
+        if ns.doc.origin is not None:
+            continue
         level = ns.labels.get(ENFORCE)
         if level is None:
             yield finding(NAMESPACE_PSS, ns.where, f"no {ENFORCE} label", path="/metadata/labels")

@@ -11,7 +11,7 @@ from typing import Any
 
 from homegen.validate.findings import Finding, Rule, finding, register, suppress
 from homegen.validate.tree import Tree, as_dict, as_list, tree_check
-from homegen.validate.workloads import PodTemplate, pod_templates
+from homegen.validate.workloads import PodTemplate, own_pod_templates
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
 REASON = "homegen.dev/pod-security-reason"
@@ -205,7 +205,7 @@ def _pod_checks(template: PodTemplate) -> Iterator[tuple[Rule, str, str]]:
 def check_pod_security(tree: Tree) -> Iterator[Finding]:
     """HG301-HG312, HG318: Pod Security and hardening of every workload's pods."""
     exempt = _namespace_levels(tree)
-    for template in pod_templates(tree):
+    for template in own_pod_templates(tree):
         level, reason = exempt.get(template.owner.namespace, (LEVELS["restricted"], ""))
         checks = [*_container_checks(template), *_pod_checks(template)]
         for rule, message, path in checks:

@@ -131,6 +131,8 @@ class Tree:
     expanded_sets: set[int] = field(default_factory=set)
     # folder → files and folders its kustomization takes resources from
     kustomize: dict[str, list[str]] = field(default_factory=dict)
+    # what the expand stage could not do (failed sources, values keys), when it ran
+    expansion: Any = None
 
     def apps(self) -> Iterator[Obj]:
         """Applications (hand-written and generated), and ApplicationSets not expanded."""
@@ -210,18 +212,23 @@ def build_tree(
     repo_prefix: str | None,
     generate: Generate | None = None,
     kustomize: dict[str, list[str]] | None = None,
+    expansion: Any = None,
 ) -> Tree:
     """Index ``objects`` (loaded from ``docs``) and work out which app syncs which file.
 
     ``generate`` adds the Applications of ApplicationSets once the root app and the tree's
-    place in the repository are known, before ownership is worked out.
+    place in the repository are known, before ownership is worked out. An expanded document
+    (``expansion``: the expand stage's result) is synced by the app it came from.
     """
     files = {d.file for d in docs}
     folder_files: dict[str, set[str]] = defaultdict(set)
+    tree = Tree(objects, defaultdict(list), defaultdict(list), set(), {})
+    tree.expansion = expansion
     for file in files:
-        if file.endswith(MANIFEST_SUFFIXES):
+        if "::" not in file and file.endswith(MANIFEST_SUFFIXES):
             folder_files[posixpath.dirname(file)].add(file)
-    tree = Tree(objects, defaultdict(list), defaultdict(list), files, dict(folder_files))
+    tree.files = {f for f in files if "::" not in f}
+    tree.folder_files = dict(folder_files)
     tree.kustomize = kustomize or {}
     for item in objects:
         tree.by_kind[item.kind].append(item)
@@ -232,6 +239,7 @@ def build_tree(
         for item in generated:
             tree.by_kind[item.kind].append(item)
     _map_ownership(tree)
+    _map_expanded(tree, docs)
     for item in objects:
         if not item.namespace and item.kind not in CLUSTER_SCOPED:
             item.namespace = _destination_namespace(tree, item) or "default"
@@ -286,6 +294,19 @@ def _map_ownership(tree: Tree) -> None:
                     seen.add(file)
                     synced[file].append(app)
     tree.synced_by = dict(synced)
+
+
+def _map_expanded(tree: Tree, docs: list[Document]) -> None:
+    """Expanded documents (``apps/x.yaml::app/template``) are synced by their app."""
+    owners = {(a.doc.file, a.name): a for a in tree.kind(*APP_KINDS)}
+    generated = {a.name: a for a in tree.apps()}
+    for doc in docs:
+        if doc.origin is not None and doc.file not in tree.synced_by:
+            owner = generated.get(doc.origin.app) or owners.get(
+                (doc.origin.owner_file, doc.origin.owner)
+            )
+            if owner is not None:
+                tree.synced_by[doc.file] = [owner]
 
 
 def _destination_namespace(tree: Tree, item: Obj) -> str:

@@ -54,6 +54,15 @@ def pod_templates(tree: Tree) -> Iterator[PodTemplate]:
             yield template
 
 
+def own_pod_templates(tree: Tree) -> Iterator[PodTemplate]:
+    """Pod templates of the tree's own workloads: homegen's hardening checklist is held to
+    the files of the tree, not to what a chart renders (that meets Pod Security admission,
+    checked by HG320/HG321)."""
+    for template in pod_templates(tree):
+        if template.owner.doc.origin is None:
+            yield template
+
+
 def _expression_matches(expr: dict[str, Any], labels: dict[str, Any]) -> bool:
     key, op = expr.get("key"), expr.get("operator")
     values = [str(v) for v in as_list(expr.get("values"))]

@@ -1,0 +1,78 @@
+"""The values the expand stage takes and gives: settings, provenance, the expansion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from homegen.validate.documents import Document
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an expanded document came from: the app, its source and the template."""
+
+    app: str  # the Application's name (a generated one for an ApplicationSet element)
+    owner_file: str  # the tree file of the Application or ApplicationSet
+    owner: str  # the Application's or ApplicationSet's name in that file
+    source: str  # "traefik@33.2.1" for a chart, "kustomize:<folder>" for a build
+    template: str  # the template path inside the chart ("traefik/templates/service.yaml")
+    namespace: str = ""  # the app's destination namespace
+
+
+@dataclass(frozen=True)
+class ExpandSettings:
+    """What expansion needs besides the documents."""
+
+    kubernetes_version: str = "1.28"
+    # the tree's path inside its git repository; None: derived from the root app
+    repo_prefix: str | None = None
+    chart_dirs: tuple[Path, ...] = ()  # --charts and HOMEGEN_CHARTS, in order
+    # the tree on disk (validate); None for a tree held in memory (render)
+    tree_root: Path | None = None
+    cache_dir: Path | None = None  # None: no cache of expansion results
+
+
+@dataclass(frozen=True)
+class ValuesProblem:
+    """A values key the chart does not have (found once per expansion, cached with it)."""
+
+    path: str  # dotted key, e.g. "providers.kubernetesGateway.enabeld"
+    message: str
+    error: bool  # from values.schema.json (an error) or from the defaults (a warning)
+
+
+@dataclass
+class SourceResult:
+    """One expanded source: its documents, or why it failed or was not expanded."""
+
+    origin_app: str
+    documents: list[Document] = field(default_factory=list)
+    failure: str = ""  # the chart's own message when it failed to render
+    values_problems: list[ValuesProblem] = field(default_factory=list)
+    crds_installed: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A source that could not be expanded though it was found: a finding on the app."""
+
+    owner_file: str
+    owner: str
+    app: str
+    source: str
+    message: str
+
+
+@dataclass
+class Expansion:
+    """The documents to validate (the tree's, minus kustomize inputs, plus every expanded
+    object), the sources that failed, and notes on sources that were not expanded."""
+
+    documents: list[Document]
+    failures: list[Failure] = field(default_factory=list)
+    values_problems: list[tuple[Failure, ValuesProblem]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    expanded: int = 0  # sources expanded (charts rendered or read from the cache, builds)
+    cached: int = 0  # of which read from the cache

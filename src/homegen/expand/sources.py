@@ -1,0 +1,253 @@
+"""What to expand: every Helm and Kustomize source of the tree's Applications, as jobs.
+
+Pure: documents in, jobs and notes out. Values are resolved the way ArgoCD resolves them
+(chart defaults < value files in order < ``values``/``valuesObject`` < ``parameters``);
+``$ref/...`` value files are read from the tree's own documents.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from homegen.expand.appsets import generated_applications
+from homegen.expand.setvalues import merge_values, set_parameter
+from homegen.validate.documents import Document
+from homegen.validate.tree import Obj, Tree, as_dict, as_list, build_tree, normalize_repo
+
+ARGO_GROUP = "argoproj.io/"
+
+
+@dataclass(frozen=True)
+class AppRef:
+    """The Application a job belongs to, and the object of the tree that defines it."""
+
+    name: str
+    owner_file: str
+    owner_line: int
+    owner: str  # the Application's or ApplicationSet's name
+    owner_kind: str
+    namespace: str  # destination namespace
+
+
+@dataclass
+class HelmJob:
+    """One chart to render, with everything ArgoCD would pass to ``helm template``."""
+
+    app: AppRef
+    repo_url: str
+    chart: str
+    version: str
+    release: str
+    values: dict[str, Any]
+    user_values: dict[str, Any]  # the values the user set (for the values-key check)
+    chart_folder: str | None = None  # a chart inside this tree (a path source)
+    value_files: list[str] = field(default_factory=list)  # chart-relative value files
+    skip_crds: bool = False
+
+    @property
+    def label(self) -> str:
+        """``chart@version`` (or the tree folder of an in-tree chart)."""
+        return f"{self.chart}@{self.version}" if self.version else self.chart
+
+
+@dataclass(frozen=True)
+class KustomizeJob:
+    """One tree folder with a kustomization.yaml to build."""
+
+    app: AppRef
+    folder: str
+
+
+@dataclass
+class Plan:
+    """The jobs of a tree, the problems found while planning them, and notes."""
+
+    helm: list[HelmJob] = field(default_factory=list)
+    kustomize: list[KustomizeJob] = field(default_factory=list)
+    failures: list[tuple[AppRef, str, str]] = field(default_factory=list)  # (app, source, why)
+    notes: list[str] = field(default_factory=list)
+    kustomize_folders: set[str] = field(default_factory=set)  # built, never read as resources
+    chart_folders: set[str] = field(default_factory=set)  # chart sources inside the tree
+
+
+def needs_expansion(docs: list[Document]) -> bool:
+    """Whether any document is an Argo app with a chart, or a kustomization/chart file."""
+    for doc in docs:
+        base = posixpath.basename(doc.file)
+        if base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
+            return True
+        if str(doc.obj.get("apiVersion", "")).startswith(ARGO_GROUP) and "chart" in repr(
+            doc.obj.get("spec")
+        ):
+            return True
+    return False
+
+
+def _objects(docs: list[Document]) -> list[Obj]:
+    found = []
+    for doc in docs:
+        kind, api = doc.obj.get("kind"), doc.obj.get("apiVersion")
+        if isinstance(kind, str) and isinstance(api, str):
+            meta = as_dict(doc.obj.get("metadata"))
+            item = Obj(
+                doc, api, kind, str(meta.get("name") or ""), str(meta.get("namespace") or "")
+            )
+            item.locate()
+            found.append(item)
+    return found
+
+
+def plan_expansion(docs: list[Document], repo_prefix: str | None) -> tuple[Plan, Tree]:
+    """The expansion jobs of a tree (and the tree index they were read from)."""
+    tree = build_tree(docs, _objects(docs), repo_prefix=repo_prefix)
+    plan = Plan()
+    by_file = {d.file: d for d in docs if d.index == 0}
+    for base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
+        for file in by_file:
+            if posixpath.basename(file) == base:
+                target = plan.chart_folders if base == "Chart.yaml" else plan.kustomize_folders
+                target.add(posixpath.dirname(file))
+    for owner in tree.kind("Application", "ApplicationSet"):
+        if not owner.api_version.startswith(ARGO_GROUP):
+            continue
+        for app, spec in _applications(owner, plan):
+            _plan_app(tree, by_file, plan, app, spec)
+    return plan, tree
+
+
+def _applications(owner: Obj, plan: Plan) -> Iterator[tuple[AppRef, dict[str, Any]]]:
+    if owner.kind == "Application":
+        yield _ref(owner, owner.name, owner.spec), owner.spec
+        return
+    generated, why = generated_applications(owner.obj)
+    if why:
+        plan.notes.append(f"{owner.name}: ApplicationSet not expanded: {why}")
+    for name, spec in generated:
+        yield _ref(owner, name, spec), spec
+
+
+def _ref(owner: Obj, name: str, spec: dict[str, Any]) -> AppRef:
+    namespace = str(as_dict(spec.get("destination")).get("namespace") or "")
+    return AppRef(name, owner.doc.file, owner.doc.line, owner.name, owner.kind, namespace)
+
+
+def _sources(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    single = [as_dict(spec["source"])] if spec.get("source") else []
+    return single + [as_dict(s) for s in as_list(spec.get("sources"))]
+
+
+def _plan_app(
+    tree: Tree, by_file: dict[str, Document], plan: Plan, app: AppRef, spec: dict[str, Any]
+) -> None:
+    sources = _sources(spec)
+    refs = {str(s["ref"]): s for s in sources if s.get("ref")}
+    for source in sources:
+        if source.get("chart"):
+            _plan_chart(tree, by_file, plan, app, source, refs)
+            continue
+        path = source.get("path")
+        if not isinstance(path, str) or (source.get("ref") and not path):
+            continue
+        folder = tree.source_folder(source)
+        if folder is None:
+            if normalize_repo(source.get("repoURL")) != tree.repo_url or not tree.repo_url:
+                plan.notes.append(
+                    f"{app.name}: source {source.get('repoURL')} {path} is another "
+                    "repository: not expanded"
+                )
+            continue
+        if folder in plan.kustomize_folders:
+            plan.kustomize.append(KustomizeJob(app, folder))
+        elif folder in plan.chart_folders:
+            _plan_chart(tree, by_file, plan, app, source, refs, chart_folder=folder)
+
+
+def _plan_chart(
+    tree: Tree,
+    by_file: dict[str, Document],
+    plan: Plan,
+    app: AppRef,
+    source: dict[str, Any],
+    refs: dict[str, dict[str, Any]],
+    chart_folder: str | None = None,
+) -> None:
+    helm = as_dict(source.get("helm"))
+    chart = str(source.get("chart") or posixpath.basename(chart_folder or ""))
+    label = f"{chart}@{source.get('targetRevision', '')}" if chart_folder is None else chart
+    layers: list[dict[str, Any]] = []
+    chart_files: list[str] = []
+    for entry in as_list(helm.get("valueFiles")):
+        text = str(entry)
+        if text.startswith("$"):
+            layer, why = _ref_values(tree, by_file, refs, text)
+            if why:
+                if not helm.get("ignoreMissingValueFiles"):
+                    plan.failures.append((app, label, why))
+                    return
+                continue
+            layers.append(layer)
+        else:
+            chart_files.append(text)
+    inline = helm.get("valuesObject")
+    if inline is None and isinstance(helm.get("values"), str):
+        inline = _inline_values(helm["values"])
+    if isinstance(inline, dict):
+        layers.append(inline)
+    user = merge_values({}, *layers)
+    for param in as_list(helm.get("parameters")):
+        param = as_dict(param)
+        if "name" in param:
+            set_parameter(
+                user,
+                str(param["name"]),
+                str(param.get("value", "")),
+                bool(param.get("forceString")),
+            )
+    plan.helm.append(
+        HelmJob(
+            app=app,
+            repo_url=str(source.get("repoURL") or ""),
+            chart=chart,
+            version=str(source.get("targetRevision") or "") if chart_folder is None else "",
+            release=str(helm.get("releaseName") or app.name),
+            values=user,
+            user_values=user,
+            chart_folder=chart_folder,
+            value_files=chart_files,
+            skip_crds=bool(helm.get("skipCrds")),
+        )
+    )
+
+
+def _inline_values(text: str) -> dict[str, Any] | None:
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _ref_values(
+    tree: Tree, by_file: dict[str, Document], refs: dict[str, dict[str, Any]], entry: str
+) -> tuple[dict[str, Any], str]:
+    """The values of a ``$ref/path`` value file, or why it cannot be read."""
+    name, _, path = entry[1:].partition("/")
+    ref = refs.get(name)
+    if ref is None:
+        return {}, f"value file {entry}: no source has ref {name!r}"
+    if normalize_repo(ref.get("repoURL")) != tree.repo_url or tree.repo_prefix is None:
+        return {}, f"value file {entry}: {ref.get('repoURL')} is not this tree's repository"
+    prefix = tree.repo_prefix.strip("/")
+    path = posixpath.normpath(path)
+    if prefix and not path.startswith(prefix + "/"):
+        return {}, f"value file {entry}: outside the tree ({prefix}/)"
+    file = path[len(prefix) + 1 :] if prefix else path
+    doc = by_file.get(file)
+    if doc is None:
+        return {}, f"value file {entry}: {file} is not in the tree"
+    return doc.obj, ""

@@ -1,0 +1,311 @@
+"""``expand_tree``: the tree's documents plus every object its charts and kustomizations make."""
+
+from __future__ import annotations
+
+import importlib.util
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+
+from homegen.expand import cache
+from homegen.expand.capabilities import api_versions, kube_version
+from homegen.expand.kustomize import BuildFailed, build, kustomize_command
+from homegen.expand.locate import find_chart
+from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
+from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
+from homegen.expand.sources import plan_expansion as _plan
+from homegen.validate.documents import Document, LoadProblem, parse_with_yaml
+from homegen.validate.tree import CLUSTER_SCOPED, as_dict
+
+CRD = "CustomResourceDefinition"
+
+
+def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
+    """The documents to validate: ``docs`` with kustomize inputs and chart sources replaced
+    by what they build, every expanded document carrying its ``Origin``."""
+    if not needs_expansion(docs):
+        return Expansion(list(docs))
+    plan, _tree = _plan(docs, settings.repo_prefix)
+    inputs = _kustomize_inputs(plan, docs) | {
+        job.chart_folder for job in plan.helm if job.chart_folder is not None
+    }
+    expansion = Expansion(_without_inputs(docs, inputs))
+    expansion.notes += plan.notes
+    for app, source, why in plan.failures:
+        expansion.failures.append(_failure(app, source, why))
+    _expand_charts(plan, docs, settings, expansion)
+    for job in plan.kustomize:
+        _expand_kustomize(job, settings, expansion)
+    _default_namespaces(expansion.documents)
+    return expansion
+
+
+def _kustomize_inputs(plan: Plan, docs: list[Document]) -> set[str]:
+    """The folders a build reads: each built folder and the local bases it names."""
+    kustomizations = {
+        posixpath.dirname(d.file): d.obj
+        for d in docs
+        if posixpath.basename(d.file) in ("kustomization.yaml", "kustomization.yml")
+    }
+    found: set[str] = set()
+    queue = [job.folder for job in plan.kustomize]
+    while queue:
+        folder = queue.pop()
+        if folder in found:
+            continue
+        found.add(folder)
+        spec = kustomizations.get(folder, {})
+        for key in ("resources", "bases", "components"):
+            for entry in spec.get(key) or []:
+                target = posixpath.normpath(posixpath.join(folder, str(entry)))
+                if target in plan.kustomize_folders:
+                    queue.append(target)
+    return found
+
+
+def _without_inputs(docs: list[Document], inputs: set[str]) -> list[Document]:
+    """The documents, those of chart and kustomize folders kept only as empty placeholders
+    (the folder still exists for the path checks; its files are no resources)."""
+    kept: list[Document] = []
+    for doc in docs:
+        if not _under(doc.file, inputs):
+            kept.append(doc)
+        elif not kept or kept[-1].file != doc.file:
+            kept.append(Document(doc.file, 0, 1, {}))
+    return kept
+
+
+def _under(file: str, folders: set[str]) -> bool:
+    return any(f == "" or file == f or file.startswith(f + "/") for f in folders)
+
+
+def _failure(app: AppRef, source: str, message: str) -> Failure:
+    return Failure(app.owner_file, app.owner, app.name, source, message)
+
+
+def _chart_path(job: HelmJob, settings: ExpandSettings) -> Path | None:
+    if job.chart_folder is not None:
+        return settings.tree_root / job.chart_folder if settings.tree_root else None
+    return find_chart(job.chart, job.version, settings.chart_dirs)
+
+
+def _not_found(job: HelmJob, settings: ExpandSettings) -> str:
+    if job.chart_folder is not None:
+        where = "the tree is not on disk"
+    elif settings.chart_dirs:
+        where = "not found in " + ", ".join(str(d) for d in settings.chart_dirs)
+    else:
+        where = "no chart folders given (--charts, HOMEGEN_CHARTS)"
+    return f"{job.app.name}: chart {job.label} not expanded: {where}"
+
+
+def _engine_id() -> str | None:
+    """The installed engine's version, without importing it (a warm render never does)."""
+    spec = importlib.util.find_spec("helm_python")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        text = Path(spec.origin).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    match = re.search(r'^__version__ = "([^"]+)"', text, re.M)
+    return f"helm-python-sdk {match[1] if match else '?'}"
+
+
+def _expand_charts(
+    plan: Plan, docs: list[Document], settings: ExpandSettings, expansion: Expansion
+) -> None:
+    located: list[tuple[HelmJob, Path]] = []
+    nowhere: list[HelmJob] = []
+    for job in plan.helm:
+        path = _chart_path(job, settings)
+        if path is None:
+            nowhere.append(job)
+        else:
+            located.append((job, path))
+    if nowhere and not settings.chart_dirs and all(j.chart_folder is None for j in nowhere):
+        names = ", ".join(sorted({j.app.name for j in nowhere}))
+        expansion.notes.append(
+            f"{len(nowhere)} chart sources not expanded, no chart folders given "
+            f"(--charts, HOMEGEN_CHARTS): {names}"
+        )
+    else:
+        expansion.notes += [_not_found(job, settings) for job in nowhere]
+    if not located:
+        return
+    engine = _engine_id()
+    if engine is None:
+        expansion.notes += [
+            f"{job.app.name}: chart {job.label} not expanded: the 'charts' extra is not "
+            "installed (pip install 'homegen[charts]')"
+            for job, _path in located
+        ]
+        return
+    digests = {path: cache.chart_digest(path) for path in {p for _j, p in located}}
+    tree_crds = [d.obj for d in docs if d.obj.get("kind") == CRD]
+    capabilities = _Capabilities(settings.kubernetes_version, tree_crds, list(digests.items()))
+    for job, path in located:
+        key = cache.entry_key(
+            engine, digests[path], job.values, job.release, job.app.namespace,
+            job.skip_crds, job.value_files, capabilities.key,
+        )  # fmt: skip
+        entry = cache.load(settings.cache_dir, key)
+        if entry is None:
+            entry = _render(job, path, capabilities)
+            cache.store(settings.cache_dir, key, entry)
+        else:
+            expansion.cached += 1
+        _take(job, entry, expansion)
+
+
+class _Capabilities:
+    """API versions for every chart of one run, computed only when a chart is rendered."""
+
+    def __init__(
+        self, version: str, tree_crds: list[dict[str, Any]], charts: list[tuple[Path, str]]
+    ) -> None:
+        self.version = kube_version(version)
+        self._kubernetes = version
+        self._tree_crds = tree_crds
+        self._charts = [path for path, _digest in charts]
+        names = sorted(str(as_dict(c.get("metadata")).get("name")) for c in tree_crds)
+        self.key = [self.version, names, sorted(d for _p, d in charts)]
+        self._api: list[str] | None = None
+
+    def api_versions(self) -> list[str]:
+        if self._api is None:
+            crds = list(self._tree_crds)
+            for path in self._charts:
+                crds += _chart_crds(path)
+            self._api = api_versions(self._kubernetes, crds)
+        return self._api
+
+
+def _chart_crds(path: Path) -> list[dict[str, Any]]:
+    """The CRDs of a chart's ``crds/`` folders (its own and its subcharts')."""
+    import yaml
+
+    from homegen.expand.helm import ChartFailed, crd_texts
+
+    found = []
+    try:
+        texts = crd_texts(path)
+    except ChartFailed:
+        return []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for text in texts:
+        try:
+            found += [d for d in yaml.load_all(text, Loader=loader) if isinstance(d, dict)]
+        except yaml.YAMLError:
+            continue
+    return found
+
+
+def _render(job: HelmJob, path: Path, capabilities: _Capabilities) -> dict[str, Any]:
+    """Render one chart: a cache entry (documents, values problems, or the failure)."""
+    from homegen.expand.helm import ChartFailed, render_chart
+    from homegen.expand.setvalues import merge_values
+    from homegen.expand.valuekeys import unknown_keys
+
+    try:
+        values = merge_values(_chart_value_files(path, job.value_files), job.values)
+        rendered = render_chart(
+            path, values, release=job.release, namespace=job.app.namespace,
+            kube_version=capabilities.version, api_versions=capabilities.api_versions(),
+        )  # fmt: skip
+    except (ChartFailed, OSError, ValueError) as exc:
+        return {"failure": str(exc) or type(exc).__name__}
+    files = [] if job.skip_crds else [(_crd_path(job, name), text) for name, text in rendered.crds]
+    files += rendered.templates
+    documents = []
+    for name, text in files:
+        for doc in parse_with_yaml(name, text):
+            loaded = [(p.kind, p.line, p.message) for p in doc.problems]
+            documents.append((name, doc.index, doc.line, doc.obj, loaded))
+    unknown = unknown_keys(
+        job.user_values, rendered.defaults, rendered.schema, rendered.subcharts, rendered.sources
+    )
+    return {
+        "failure": "",
+        "documents": documents,
+        "values": [(p.path, p.message, p.error) for p in unknown],
+    }
+
+
+def _chart_value_files(path: Path, names: list[str]) -> dict[str, Any]:
+    """The chart's own value files a source names (``valueFiles: [values-prod.yaml]``)."""
+    import yaml
+
+    merged: dict[str, Any] = {}
+    from homegen.expand.setvalues import merge_values
+
+    for name in names:
+        if not path.is_dir():
+            raise ValueError(f"value file {name}: the chart is an archive")
+        loaded = yaml.safe_load((path / name).read_text(encoding="utf-8"))
+        if isinstance(loaded, dict):
+            merged = merge_values(merged, loaded)
+    return merged
+
+
+def _crd_path(job: HelmJob, name: str) -> str:
+    return name if name.startswith(job.chart + "/") else f"{job.chart}/{name}"
+
+
+def _take(job: HelmJob, entry: dict[str, Any], expansion: Expansion) -> None:
+    """Add one cache entry's documents (with their origin) or its failure."""
+    app = job.app
+    if entry.get("failure"):
+        expansion.failures.append(_failure(app, job.label, str(entry["failure"])))
+        return
+    expansion.expanded += 1
+    for template, index, line, obj, problems in entry["documents"]:
+        origin = Origin(app.name, app.owner_file, app.owner, job.label, template, app.namespace)
+        loaded = [LoadProblem(kind, at, message) for kind, at, message in problems]
+        file = f"{app.owner_file}::{app.name}/{template}"
+        expansion.documents.append(Document(file, index, line, obj, loaded, origin=origin))
+    for path, message, error in entry.get("values", ()):
+        expansion.values_problems.append(
+            (_failure(app, job.label, ""), ValuesProblem(path, message, error))
+        )
+
+
+def _expand_kustomize(job: KustomizeJob, settings: ExpandSettings, expansion: Expansion) -> None:
+    app = job.app
+    label = f"kustomize:{job.folder or '.'}"
+    if settings.tree_root is None:
+        expansion.notes.append(f"{app.name}: {label} not built: the tree is not on disk")
+        return
+    if kustomize_command() is None:
+        expansion.notes.append(
+            f"{app.name}: {label} not built: neither kubectl nor kustomize is installed"
+        )
+        return
+    try:
+        text = build(settings.tree_root / job.folder)
+    except BuildFailed as exc:
+        expansion.failures.append(_failure(app, label, str(exc)))
+        return
+    expansion.expanded += 1
+    template = posixpath.join(job.folder, "kustomization.yaml")
+    file = f"{app.owner_file}::{app.name}/{template}"
+    origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
+    for doc in parse_with_yaml(file, text):
+        doc.origin = origin
+        expansion.documents.append(doc)
+
+
+def _default_namespaces(documents: list[Document]) -> None:
+    """Expanded namespaced objects without a namespace go to the app's destination."""
+    cluster = set(CLUSTER_SCOPED)
+    for doc in documents:
+        if doc.obj.get("kind") == CRD and as_dict(doc.obj.get("spec")).get("scope") == "Cluster":
+            kind = as_dict(as_dict(doc.obj.get("spec")).get("names")).get("kind")
+            cluster.add(str(kind))
+    for doc in documents:
+        if doc.origin is None or doc.obj.get("kind") in cluster or not doc.obj.get("kind"):
+            continue
+        meta = doc.obj.get("metadata")
+        if isinstance(meta, dict) and not meta.get("namespace") and doc.origin.namespace:
+            meta["namespace"] = doc.origin.namespace
