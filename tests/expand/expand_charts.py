@@ -37,6 +37,7 @@ DEMO_CHART = {
         extraLabels: {}
         podSecurityContext:
           runAsNonRoot: true
+        containerSecurityContext: {}
         failWith: ""
     """,
     "templates/deployment.yaml": """
@@ -65,6 +66,10 @@ DEMO_CHART = {
               containers:
                 - name: web
                   image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+                  {{- with .Values.containerSecurityContext }}
+                  securityContext:
+                    {{- toYaml . | nindent 12 }}
+                  {{- end }}
                   ports: [{containerPort: 8080, name: http}]
     """,
     "templates/service.yaml": """

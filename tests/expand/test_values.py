@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from homegen.expand.appsets import generated_applications
 from homegen.expand.setvalues import merge_values, set_parameter
 from homegen.expand.valuekeys import template_paths, unknown_keys
 
@@ -56,16 +55,3 @@ def test_keys_the_templates_read_or_pass_on_whole_are_known() -> None:
     assert unknown_keys(user, defaults, None, [], templates) == []
     read, whole = template_paths(templates)
     assert "flags.excludePrefixes" in read and whole == {"podSecurityContext"}
-
-
-def test_list_generator_elements_become_applications() -> None:
-    appset = {
-        "spec": {
-            "goTemplate": True,
-            "generators": [{"list": {"elements": [{"n": "a"}, {"n": "b"}]}}, {"git": {}}],
-            "template": {"metadata": {"name": "x-{{ .n }}"}, "spec": {"k": "{{.n}}"}},
-        }
-    }
-    apps, why = generated_applications(appset)
-    assert apps == [("x-a", {"k": "a"}), ("x-b", {"k": "b"})]
-    assert why == "git generator not supported"

@@ -32,6 +32,7 @@ class ExpandSettings:
     # the tree on disk (validate); None for a tree held in memory (render)
     tree_root: Path | None = None
     cache_dir: Path | None = None  # None: no cache of expansion results
+    chart_cache: Path | None = None  # the chart fetcher's cache (None: its default)
 
 
 @dataclass(frozen=True)
@@ -75,4 +76,7 @@ class Expansion:
     values_problems: list[tuple[Failure, ValuesProblem]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     expanded: int = 0  # sources expanded (charts rendered or read from the cache, builds)
+    # destination namespaces of apps with a source not expanded or failed: checks that need
+    # everything a namespace holds (a Service, a ServiceAccount) skip them
+    incomplete: set[str] = field(default_factory=set)
     cached: int = 0  # of which read from the cache

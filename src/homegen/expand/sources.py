@@ -10,9 +10,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from homegen.expand.appsets import generated_applications
+from homegen.appsets import DiskRepo, Repo, generate_applications
 from homegen.expand.setvalues import merge_values, set_parameter
 from homegen.validate.documents import Document
 from homegen.validate.tree import Obj, Tree, as_dict, as_list, build_tree, normalize_repo
@@ -71,6 +72,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     kustomize_folders: set[str] = field(default_factory=set)  # built, never read as resources
     chart_folders: set[str] = field(default_factory=set)  # chart sources inside the tree
+    incomplete: set[str] = field(default_factory=set)  # namespaces of apps not expanded
 
 
 def needs_expansion(docs: list[Document]) -> bool:
@@ -100,9 +102,13 @@ def _objects(docs: list[Document]) -> list[Obj]:
     return found
 
 
-def plan_expansion(docs: list[Document], repo_prefix: str | None) -> tuple[Plan, Tree]:
-    """The expansion jobs of a tree (and the tree index they were read from)."""
+def plan_expansion(
+    docs: list[Document], repo_prefix: str | None, tree_root: Path | None = None
+) -> tuple[Plan, Tree]:
+    """The expansion jobs of a tree (and the tree index they were read from); ``tree_root``
+    is the checkout ApplicationSets' git generators read (None: a tree in memory)."""
     tree = build_tree(docs, _objects(docs), repo_prefix=repo_prefix)
+    repo = DiskRepo(tree_root, tree.repo_prefix or "") if tree_root is not None else None
     plan = Plan()
     by_file = {d.file: d for d in docs if d.index == 0}
     for base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
@@ -113,20 +119,24 @@ def plan_expansion(docs: list[Document], repo_prefix: str | None) -> tuple[Plan,
     for owner in tree.kind("Application", "ApplicationSet"):
         if not owner.api_version.startswith(ARGO_GROUP):
             continue
-        for app, spec in _applications(owner, plan):
+        for app, spec in _applications(owner, plan, repo, tree.repo_url):
             _plan_app(tree, by_file, plan, app, spec)
     return plan, tree
 
 
-def _applications(owner: Obj, plan: Plan) -> Iterator[tuple[AppRef, dict[str, Any]]]:
+def _applications(
+    owner: Obj, plan: Plan, repo: Repo | None, repo_url: str
+) -> Iterator[tuple[AppRef, dict[str, Any]]]:
     if owner.kind == "Application":
         yield _ref(owner, owner.name, owner.spec), owner.spec
         return
-    generated, why = generated_applications(owner.obj)
-    if why:
-        plan.notes.append(f"{owner.name}: ApplicationSet not expanded: {why}")
-    for name, spec in generated:
-        yield _ref(owner, name, spec), spec
+    generated = generate_applications(owner.obj, repo, repo_url=repo_url)
+    for problem in generated.problems:
+        if problem.kind != "empty":
+            plan.notes.append(f"{owner.name}: not every Application generated: {problem.message}")
+    for app in generated.apps:
+        spec = as_dict(app.app.get("spec"))
+        yield _ref(owner, app.name, spec), spec
 
 
 def _ref(owner: Obj, name: str, spec: dict[str, Any]) -> AppRef:
@@ -182,7 +192,11 @@ def _plan_chart(
     for entry in as_list(helm.get("valueFiles")):
         text = str(entry)
         if text.startswith("$"):
-            layer, why = _ref_values(tree, by_file, refs, text)
+            layer, why, fatal = _ref_values(tree, by_file, refs, text)
+            if why and not fatal:
+                plan.notes.append(f"{app.name}: chart {label} not expanded: {why}")
+                plan.incomplete.add(app.namespace)
+                return
             if why:
                 if not helm.get("ignoreMissingValueFiles"):
                     plan.failures.append((app, label, why))
@@ -234,20 +248,21 @@ def _inline_values(text: str) -> dict[str, Any] | None:
 
 def _ref_values(
     tree: Tree, by_file: dict[str, Document], refs: dict[str, dict[str, Any]], entry: str
-) -> tuple[dict[str, Any], str]:
-    """The values of a ``$ref/path`` value file, or why it cannot be read."""
+) -> tuple[dict[str, Any], str, bool]:
+    """The values of a ``$ref/path`` value file, or why it cannot be read and whether that
+    fails the app in ArgoCD too (True) or only keeps homegen from reading it (False)."""
     name, _, path = entry[1:].partition("/")
     ref = refs.get(name)
     if ref is None:
-        return {}, f"value file {entry}: no source has ref {name!r}"
+        return {}, f"value file {entry}: no source has ref {name!r}", True
     if normalize_repo(ref.get("repoURL")) != tree.repo_url or tree.repo_prefix is None:
-        return {}, f"value file {entry}: {ref.get('repoURL')} is not this tree's repository"
-    prefix = tree.repo_prefix.strip("/")
+        return {}, f"value file {entry} is in {ref.get('repoURL')}, not in this tree", False
+    prefix = tree.repo_prefix.strip("/").removeprefix(".").strip("/")
     path = posixpath.normpath(path)
     if prefix and not path.startswith(prefix + "/"):
-        return {}, f"value file {entry}: outside the tree ({prefix}/)"
+        return {}, f"value file {entry} is outside the tree ({prefix}/)", False
     file = path[len(prefix) + 1 :] if prefix else path
     doc = by_file.get(file)
     if doc is None:
-        return {}, f"value file {entry}: {file} is not in the tree"
-    return doc.obj, ""
+        return {}, f"value file {entry}: {file} is not in the tree", True
+    return doc.obj, "", True

@@ -8,10 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from homegen.charts import ChartRef, ChartSearch, locate_chart
+from homegen.charts.cache import ChartCache, default_cache_root
 from homegen.expand import cache
 from homegen.expand.capabilities import api_versions, kube_version
 from homegen.expand.kustomize import BuildFailed, build, kustomize_command
-from homegen.expand.locate import find_chart
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
 from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
 from homegen.expand.sources import plan_expansion as _plan
@@ -26,14 +27,16 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     by what they build, every expanded document carrying its ``Origin``."""
     if not needs_expansion(docs):
         return Expansion(list(docs))
-    plan, _tree = _plan(docs, settings.repo_prefix)
+    plan, _tree = _plan(docs, settings.repo_prefix, settings.tree_root)
     inputs = _kustomize_inputs(plan, docs) | {
         job.chart_folder for job in plan.helm if job.chart_folder is not None
     }
     expansion = Expansion(_without_inputs(docs, inputs))
     expansion.notes += plan.notes
+    expansion.incomplete |= plan.incomplete
     for app, source, why in plan.failures:
         expansion.failures.append(_failure(app, source, why))
+        expansion.incomplete.add(app.namespace)
     _expand_charts(plan, docs, settings, expansion)
     for job in plan.kustomize:
         _expand_kustomize(job, settings, expansion)
@@ -84,10 +87,13 @@ def _failure(app: AppRef, source: str, message: str) -> Failure:
     return Failure(app.owner_file, app.owner, app.name, source, message)
 
 
-def _chart_path(job: HelmJob, settings: ExpandSettings) -> Path | None:
+def _chart_path(job: HelmJob, settings: ExpandSettings, search: ChartSearch) -> Path | None:
+    """The chart's folder: in the tree, in a --charts folder or in the chart cache. Never
+    the network: a render must work offline (``homegen charts pull`` fills the cache)."""
     if job.chart_folder is not None:
         return settings.tree_root / job.chart_folder if settings.tree_root else None
-    return find_chart(job.chart, job.version, settings.chart_dirs)
+    location = locate_chart(ChartRef(job.repo_url, job.chart, job.version), search, download=False)
+    return location.path
 
 
 def _not_found(job: HelmJob, settings: ExpandSettings) -> str:
@@ -118,8 +124,11 @@ def _expand_charts(
 ) -> None:
     located: list[tuple[HelmJob, Path]] = []
     nowhere: list[HelmJob] = []
+    # settings.chart_dirs already hold HOMEGEN_CHARTS; no network (online=False)
+    charts = ChartCache(settings.chart_cache or default_cache_root())
+    search = ChartSearch(settings.chart_dirs, charts, online=False)
     for job in plan.helm:
-        path = _chart_path(job, settings)
+        path = _chart_path(job, settings, search)
         if path is None:
             nowhere.append(job)
         else:
@@ -132,6 +141,7 @@ def _expand_charts(
         )
     else:
         expansion.notes += [_not_found(job, settings) for job in nowhere]
+    expansion.incomplete.update(job.app.namespace for job in nowhere)
     if not located:
         return
     engine = _engine_id()
@@ -141,6 +151,7 @@ def _expand_charts(
             "installed (pip install 'homegen[charts]')"
             for job, _path in located
         ]
+        expansion.incomplete.update(job.app.namespace for job, _path in located)
         return
     digests = {path: cache.chart_digest(path) for path in {p for _j, p in located}}
     tree_crds = [d.obj for d in docs if d.obj.get("kind") == CRD]
@@ -258,6 +269,7 @@ def _take(job: HelmJob, entry: dict[str, Any], expansion: Expansion) -> None:
     app = job.app
     if entry.get("failure"):
         expansion.failures.append(_failure(app, job.label, str(entry["failure"])))
+        expansion.incomplete.add(app.namespace)
         return
     expansion.expanded += 1
     for template, index, line, obj, problems in entry["documents"]:
@@ -276,16 +288,19 @@ def _expand_kustomize(job: KustomizeJob, settings: ExpandSettings, expansion: Ex
     label = f"kustomize:{job.folder or '.'}"
     if settings.tree_root is None:
         expansion.notes.append(f"{app.name}: {label} not built: the tree is not on disk")
+        expansion.incomplete.add(app.namespace)
         return
     if kustomize_command() is None:
         expansion.notes.append(
             f"{app.name}: {label} not built: neither kubectl nor kustomize is installed"
         )
+        expansion.incomplete.add(app.namespace)
         return
     try:
         text = build(settings.tree_root / job.folder)
     except BuildFailed as exc:
         expansion.failures.append(_failure(app, label, str(exc)))
+        expansion.incomplete.add(app.namespace)
         return
     expansion.expanded += 1
     template = posixpath.join(job.folder, "kustomization.yaml")

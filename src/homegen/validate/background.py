@@ -147,9 +147,9 @@ def _expand(
     docs: list[Document], settings: Settings, options: ValidateOptions
 ) -> tuple[list[Document], Any]:
     """The expand stage over the rendered tree (held in memory: no kustomize builds)."""
+    from homegen.charts.local import chart_dirs_from_env as chart_dirs
     from homegen.expand import ExpandSettings, expand_tree
     from homegen.expand.cache import default_cache_dir
-    from homegen.expand.locate import chart_dirs
 
     expansion = expand_tree(
         docs,

@@ -96,9 +96,9 @@ def expand_documents(
 ) -> tuple[list[Document], Any]:
     """The expand stage for a validation: the documents to check and the expansion (its
     notes, on sources not expanded, go to stderr)."""
+    from homegen.charts.local import chart_dirs_from_env as search_dirs
     from homegen.expand import ExpandSettings, expand_tree
     from homegen.expand.cache import default_cache_dir
-    from homegen.expand.locate import chart_dirs as search_dirs
 
     settings = ExpandSettings(
         kubernetes_version=kubernetes_version,

@@ -19,8 +19,10 @@ from homegen.crdschemas.catalog import Pins, pins_from_objects
 from homegen.validate import (
     integrity_argocd,  # noqa: F401
     integrity_charts,  # noqa: F401
+    integrity_expanded,  # noqa: F401
     integrity_gateway,  # noqa: F401
     integrity_workloads,  # noqa: F401
+    policy_admission,  # noqa: F401
     policy_objects,  # noqa: F401
     policy_pods,  # noqa: F401
 )
@@ -54,6 +56,7 @@ from homegen.validate.tree import (
     as_dict,
     build_tree,
 )
+from homegen.validate.tree_crds import TreeSchemas
 
 YAML_SYNTAX = register(
     "HG101", "yaml-syntax", "error", "fix the YAML syntax at the reported line",
@@ -231,6 +234,9 @@ def validate_documents(
     )
     pins = tree_pins(options, [o.obj for o in objects])
 
+    crds = [o.obj for o in objects if o.kind == "CustomResourceDefinition"]
+    lookup = TreeSchemas(validators, crds) if crds else validators
+
     def schemas() -> tuple[list[Finding], int]:
         found: list[Finding] = []
         skipped = 0
@@ -240,7 +246,7 @@ def validate_documents(
                 skipped += 1
                 continue
             checked = check_schema(
-                validators, item.obj, item.where, options.ignore_missing_schemas, pins
+                lookup, item.obj, item.where, options.ignore_missing_schemas, pins
             )
             if checked is None:
                 skipped += 1

@@ -189,6 +189,8 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
 def check_duplicates(tree: Tree) -> Iterator[Finding]:
     """HG205/HG206: no object is defined twice or synced by two Applications."""
     for (_kind, _ns, _name), items in tree.by_key.items():
+        if any(i.doc.origin is not None for i in items):
+            continue  # a chart is one of the sources: HG232 names both
         first = items[0]
         for item in items[1:]:
             yield finding(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homegen.crdschemas.catalog import Pins
 from homegen.validate.compiled import Predicate, SchemaCompiler, Unsupported
@@ -125,6 +125,10 @@ class SchemaValidators:
             fast = None
         return KindValidator(slow, fast)
 
+    def custom_validator(self, schema: dict[str, Any]) -> KindValidator:
+        """A validator of a custom kind from its JSON Schema (closed at the top level)."""
+        return self._custom_validator(schema)
+
     def _custom_validator(self, schema: dict[str, Any]) -> KindValidator:
         schema = _strict_root(schema)
 
@@ -185,8 +189,19 @@ class SchemaValidators:
         )
 
 
+class KindLookup(Protocol):
+    """What finds the validator of a kind: ``SchemaValidators``, or a view adding the tree's
+    own CRDs to it."""
+
+    def lookup(
+        self, api_version: str, kind: str, where: Located, pins: Pins = ()
+    ) -> KindValidator | Finding | None:
+        """The validator of a kind, a finding saying why there is none, or None."""
+        ...
+
+
 def check_schema(
-    validators: SchemaValidators,
+    validators: KindLookup,
     obj: dict[str, Any],
     where: Located,
     ignore_missing: bool,
