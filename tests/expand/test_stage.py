@@ -107,7 +107,8 @@ def test_a_chart_found_nowhere_is_a_note_not_a_failure(tmp_path: Path) -> None:
 def test_without_chart_folders_one_note_names_every_app(tmp_path: Path) -> None:
     expansion = expand(tmp_path, TREE, chart_dirs=())
     assert expansion.notes == [
-        "1 chart sources not expanded, no chart folders given (--charts, HOMEGEN_CHARTS): web"
+        "1 chart sources not expanded (not in the chart cache, no chart folders given: "
+        "--charts, HOMEGEN_CHARTS, or `homegen charts pull`): web"
     ]
 
 

@@ -100,7 +100,9 @@ def _not_found(job: HelmJob, settings: ExpandSettings) -> str:
     if job.chart_folder is not None:
         where = "the tree is not on disk"
     elif settings.chart_dirs:
-        where = "not found in " + ", ".join(str(d) for d in settings.chart_dirs)
+        where = (
+            "not found in " + ", ".join(str(d) for d in settings.chart_dirs) + " or the chart cache"
+        )
     else:
         where = "no chart folders given (--charts, HOMEGEN_CHARTS)"
     return f"{job.app.name}: chart {job.label} not expanded: {where}"
@@ -136,8 +138,8 @@ def _expand_charts(
     if nowhere and not settings.chart_dirs and all(j.chart_folder is None for j in nowhere):
         names = ", ".join(sorted({j.app.name for j in nowhere}))
         expansion.notes.append(
-            f"{len(nowhere)} chart sources not expanded, no chart folders given "
-            f"(--charts, HOMEGEN_CHARTS): {names}"
+            f"{len(nowhere)} chart sources not expanded (not in the chart cache, no chart "
+            f"folders given: --charts, HOMEGEN_CHARTS, or `homegen charts pull`): {names}"
         )
     else:
         expansion.notes += [_not_found(job, settings) for job in nowhere]
