@@ -228,3 +228,19 @@ def test_a_failing_kustomization_is_a_failure(tmp_path: Path) -> None:
     failures = expand(tmp_path, tree).failures
     assert [(f.app, f.source) for f in failures] == [("kz", "kustomize:kz")]
     assert "missing.yaml" in failures[0].message
+
+
+def test_after_a_fork_the_engine_runs_in_a_fresh_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Go's runtime does not survive fork: render's validation process, forked from a parent
+    that had loaded the engine, renders through a worker interpreter with the same result."""
+    need_engine()
+    from homegen.expand import helm
+
+    demo_chart(tmp_path / "charts")
+    here = objects(expand(tmp_path, TREE, cache_dir=None))
+    monkeypatch.setattr(helm, "_forked_after_load", lambda: True)
+    assert objects(expand(tmp_path, TREE, cache_dir=None)) == here
+    failing = expand(tmp_path, {**TREE, "values/web.yaml": "failWith: from the worker\n"})
+    assert "from the worker" in failing.failures[0].message
