@@ -214,8 +214,12 @@ def test_a_kustomization_folder_is_built_instead_of_read(tmp_path: Path) -> None
     }
     expansion = expand(tmp_path, tree)
     assert list(objects(expansion)) == ["ConfigMap/dev-settings"]
-    # the folder's own files are no resources any more (placeholders keep the folder)
-    assert [d.obj for d in expansion.documents if d.file.startswith("kz/")] == [{}, {}]
+    # the folder's own files are inputs now, not resources (kept, so the folder exists)
+    kept = {d.file: d.skip for d in expansion.documents if d.file.startswith("kz/")}
+    assert kept == {
+        "kz/cm.yaml": "read by a kustomize build or a chart",
+        "kz/kustomization.yaml": "",
+    }
 
 
 def test_a_failing_kustomization_is_a_failure(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import posixpath
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,8 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
 
 
 def _kustomize_inputs(plan: Plan, docs: list[Document]) -> set[str]:
-    """The folders a build reads: each built folder and the local bases it names."""
+    """The folders and files a build reads: each built folder, and the local resources,
+    bases and components it names (recursively through their own kustomizations)."""
     kustomizations = {
         posixpath.dirname(d.file): d.obj
         for d in docs
@@ -61,21 +63,27 @@ def _kustomize_inputs(plan: Plan, docs: list[Document]) -> set[str]:
         spec = kustomizations.get(folder, {})
         for key in ("resources", "bases", "components"):
             for entry in spec.get(key) or []:
+                if "://" in str(entry):
+                    continue  # a remote base: not in the tree
                 target = posixpath.normpath(posixpath.join(folder, str(entry)))
-                if target in plan.kustomize_folders:
+                if target in kustomizations:
                     queue.append(target)
+                else:
+                    found.add(target)
     return found
 
 
 def _without_inputs(docs: list[Document], inputs: set[str]) -> list[Document]:
-    """The documents, those of chart and kustomize folders kept only as empty placeholders
-    (the folder still exists for the path checks; its files are no resources)."""
+    """The documents, those a build or a chart reads marked as skipped: they are inputs,
+    not resources (the files stay, so their folders exist for the path checks)."""
     kept: list[Document] = []
     for doc in docs:
-        if not _under(doc.file, inputs):
+        kustomization = posixpath.basename(doc.file) in ("kustomization.yaml", "kustomization.yml")
+        if not _under(doc.file, inputs) or doc.skip or kustomization:
             kept.append(doc)
-        elif not kept or kept[-1].file != doc.file:
-            kept.append(Document(doc.file, 0, 1, {}))
+        else:
+            reason = "read by a kustomize build or a chart"
+            kept.append(replace(doc, skip=reason, problems=[]))
     return kept
 
 
