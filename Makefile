@@ -11,7 +11,7 @@ SHARED ?= ../shared
 $(BIN)/homegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,charts]'
+	$(BIN)/pip install -q -e '.[dev,charts,cel]'
 	@touch $@
 
 setup: $(BIN)/homegen

@@ -13,7 +13,10 @@ import sys
 import pytest
 
 # Each costs 30-150 ms to import; only the commands that use them may import them.
-HEAVY = ("jinja2", "ruamel", "kubernetes_validate", "pydantic", "homegen.config.models")
+HEAVY = (
+    "jinja2", "ruamel", "kubernetes_validate", "pydantic", "homegen.config.models",
+    "cel_expr_python",  # the CEL runtime: only when a custom resource's rules are checked
+)  # fmt: skip
 
 
 def imported_modules(stderr: str) -> set[str]:

@@ -195,6 +195,19 @@ def _one_then_other(first: Callable[[], Any], second: Callable[[], Any]) -> tupl
     return first(), second()
 
 
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Notes (what was not checked) once per message, at their first object."""
+    seen: set[str] = set()
+    kept = []
+    for item in findings:
+        if item.severity == "info":
+            if item.message in seen:
+                continue
+            seen.add(item.message)
+        kept.append(item)
+    return kept
+
+
 def validate_documents(
     docs: list[Document], *, options: ValidateOptions, both: Pair = _one_then_other
 ) -> Report:
@@ -258,7 +271,7 @@ def validate_documents(
         schemas, lambda: [f for check in TREE_CHECKS for f in check(tree)]
     )
     report.skipped += skipped
-    findings += schema_findings + tree_findings + appset_findings
+    findings += _once(schema_findings) + tree_findings + appset_findings
     if not options.selection.everything:
         findings = list(selected(findings, options.selection))
     report.findings = sorted(_apply_exceptions(tree, findings), key=Finding.sort_key)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]  # info: a note, e.g. what was not checked
 Level = Literal["", "baseline", "restricted"]
 
 
@@ -152,6 +152,11 @@ class Report:
         )
 
     @property
+    def notes(self) -> int:
+        """Info findings: what was not checked, and why."""
+        return sum(1 for f in self.findings if f.severity == "info")
+
+    @property
     def suppressed(self) -> int:
         """Findings suppressed by an exception with a reason."""
         return sum(1 for f in self.findings if f.suppressed_reason is not None)
@@ -171,6 +176,8 @@ class Report:
             text += f", {self.suppressed} suppressed"
         if self.not_object_files:
             text += f", {self.not_object_files} files skipped (not Kubernetes objects)"
+        if self.notes:
+            text += f", {self.notes} not checked"
         if self.outside:
             text += f"; note: {self.outside} findings outside {self.scope}/ not shown"
         return text

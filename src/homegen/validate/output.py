@@ -48,6 +48,8 @@ def _status(item: Finding) -> str:
         return "statusSuppressed"
     if item.severity == "warning":
         return "statusWarning"
+    if item.severity == "info":
+        return "statusNotChecked"
     return "statusError" if item.rule in _ERROR_STATUS_RULES else "statusInvalid"
 
 
@@ -155,7 +157,11 @@ def format_github(report: Report, prefix: str = "", *, summary_only: bool = Fals
     """GitHub Actions workflow commands: ``::error file=…,line=…,title=<rule>::message``."""
     lines = []
     for item in [] if summary_only else report.findings:
-        command = "notice" if item.suppressed_reason is not None else item.severity
+        command = (
+            "notice"
+            if item.suppressed_reason is not None or item.severity == "info"
+            else item.severity
+        )
         props = ",".join(
             f"{k}={_escape(v, prop=True)}"
             for k, v in (

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from homegen.crdschemas.catalog import Pins
 from homegen.validate.compiled import Predicate, SchemaCompiler, Unsupported
+from homegen.validate.crd_rules import KindRules
 from homegen.validate.findings import Finding, Located, finding, json_path, register
 from homegen.validate.registry import (
     DEFINITIONS_URI,
@@ -58,6 +59,7 @@ class KindValidator:
 
     make_slow: Callable[[], jsonschema.protocols.Validator]
     fast: Predicate | None
+    rules: KindRules | None = None  # a CRD's CEL rules and keyed lists
     _slow: jsonschema.protocols.Validator | None = field(default=None, repr=False)
 
     @property
@@ -125,11 +127,11 @@ class SchemaValidators:
             fast = None
         return KindValidator(slow, fast)
 
-    def custom_validator(self, schema: dict[str, Any]) -> KindValidator:
+    def custom_validator(self, schema: dict[str, Any], kind: str = "") -> KindValidator:
         """A validator of a custom kind from its JSON Schema (closed at the top level)."""
-        return self._custom_validator(schema)
+        return self._custom_validator(schema, kind or "custom resource")
 
-    def _custom_validator(self, schema: dict[str, Any]) -> KindValidator:
+    def _custom_validator(self, schema: dict[str, Any], kind: str) -> KindValidator:
         schema = _strict_root(schema)
 
         def slow() -> jsonschema.protocols.Validator:
@@ -143,7 +145,7 @@ class SchemaValidators:
             fast: Predicate | None = SchemaCompiler({}).compile(schema, schema)
         except Unsupported:
             fast = None
-        return KindValidator(slow, fast)
+        return KindValidator(slow, fast, KindRules(schema, kind))
 
     def lookup(
         self, api_version: str, kind: str, where: Located, pins: Pins = ()
@@ -181,7 +183,7 @@ class SchemaValidators:
             # the same file under other pins (a warm-up's guess) is compiled once
             key = f"{found.source}|{api_version}|{kind}"
             if key not in self._by_source:
-                self._by_source[key] = self._custom_validator(found.schema)
+                self._by_source[key] = self._custom_validator(found.schema, kind)
             return self._by_source[key]
         detail = "; ".join(found.problems) if found.problems else ", ".join(found.tried)
         return finding(
@@ -218,6 +220,8 @@ def check_schema(
         return None
     if isinstance(found, Finding):
         return iter((found,))
-    return (
-        finding(SCHEMA_INVALID, where, message, path=path) for path, message in found.errors(obj)
-    )
+    errors = found.errors(obj)
+    if not errors:
+        # CEL rules and keyed lists, on what the schema accepts (as the API server: typed)
+        return found.rules.check(obj, where) if found.rules is not None else iter(())
+    return (finding(SCHEMA_INVALID, where, message, path=path) for path, message in errors)

@@ -1,0 +1,233 @@
+"""The rules a CRD schema carries beyond JSON Schema: its CEL validation rules
+(``x-kubernetes-validations``) and its keyed lists (``x-kubernetes-list-type``).
+
+The API server checks both after it has applied the schema's defaults; so does this module,
+on objects that passed the schema. It walks the object and the schema together, so a rule is
+compiled only when a field it sits on is present (``homegen.validate.cel``, loaded on first
+need). Property names are escaped the Kubernetes way (``namespace`` → ``__namespace__``).
+Transition rules (``oldSelf``) compare an update with the live object: a tree is created, not
+updated, so the API server does not run them on it, and neither does homegen.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from homegen.validate.findings import Finding, Located, finding, json_path, register
+
+CEL_VIOLATION = register(
+    "HG120", "cel-rule", "error",
+    "change the field so the rule holds (the message says what the CRD requires)",
+    """A CustomResourceDefinition's CEL rule (x-kubernetes-validations) that fails makes the
+    API server reject the object: the sync fails, nothing of it is applied.""",
+)  # fmt: skip
+CEL_NOT_CHECKED = register(
+    "HG121", "cel-not-checked", "info",
+    "check the rule with `kubectl apply --dry-run=server`, or install homegen[cel]",
+    """A rule homegen cannot evaluate (a Kubernetes-only CEL function, or no CEL runtime) is
+    named once per run, so a clean report never claims it passed.""",
+)  # fmt: skip
+CEL_ERROR = register(
+    "HG122", "cel-error", "warning",
+    "look at the fields the rule reads; the API server rejects an object whose rule errors",
+    """A rule that fails to evaluate on an object (a missing key, a wrong type) is an error
+    at the API server too; homegen says so rather than guess.""",
+)  # fmt: skip
+LIST_DUPLICATE = register(
+    "HG123", "list-duplicate", "error",
+    "remove or merge the duplicate entry",
+    """A list the CRD keys (x-kubernetes-list-type map or set) may hold each key once: the API
+    server rejects a duplicate (e.g. two header matches of the same name).""",
+)  # fmt: skip
+
+# CEL's reserved words: a property with one of these names is ``__name__`` in a rule
+_RESERVED = frozenset(
+    [
+        "true",
+        "false",
+        "null",
+        "in",
+        "as",
+        "break",
+        "const",
+        "continue",
+        "else",
+        "for",
+        "function",
+        "if",
+        "import",
+        "let",
+        "loop",
+        "package",
+        "namespace",
+        "return",
+        "var",
+        "void",
+        "while",
+    ]
+)
+_OLD_SELF = re.compile(r"\boldSelf\b")
+_FIELD_PATH = re.compile(r"(\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def escape(name: str) -> str:
+    """A property name as CEL rules spell it (Kubernetes' escaping)."""
+    if name in _RESERVED:
+        return f"__{name}__"
+    name = name.replace("__", "__underscores__")
+    return name.replace(".", "__dot__").replace("-", "__dash__").replace("/", "__slash__")
+
+
+@dataclass(frozen=True)
+class _Applied:
+    rules: list[Any]
+    value: Any
+    path: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Duplicate:
+    path: tuple[Any, ...]
+    key: str
+
+
+class _Walk:
+    """One object against one schema: defaults applied, CEL values built, rules collected."""
+
+    def __init__(self) -> None:
+        self.applied: list[_Applied] = []
+        self.duplicates: list[_Duplicate] = []
+
+    def value(self, schema: Any, value: Any, path: tuple[Any, ...]) -> Any:
+        if not isinstance(schema, dict):
+            schema = {}
+        if isinstance(value, dict):
+            result = self._object(schema, value, path)
+        elif isinstance(value, list):
+            items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+            result = [self.value(items, item, (*path, i)) for i, item in enumerate(value)]
+            self._keys(schema, items, value, path)
+        else:
+            result = value
+        rules = schema.get("x-kubernetes-validations")
+        if isinstance(rules, list) and rules:
+            self.applied.append(_Applied(rules, result, path))
+        return result
+
+    def _object(self, schema: dict[str, Any], value: dict[str, Any], path: tuple[Any, ...]) -> Any:
+        props = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        extra = extra if isinstance(extra, dict) else {}
+        if not isinstance(props, dict):  # a map: keys are data, not escaped
+            return {k: self.value(extra, v, (*path, k)) for k, v in value.items()}
+        result = {}
+        for key, item in value.items():
+            sub = props.get(key, extra)
+            result[escape(key)] = self.value(sub, item, (*path, key))
+        for key, sub in props.items():
+            if key not in value and isinstance(sub, dict) and "default" in sub:
+                result[escape(key)] = self.value(sub, copy.deepcopy(sub["default"]), (*path, key))
+        return result
+
+    def _keys(
+        self, schema: dict[str, Any], items: dict[str, Any], value: list[Any], path: tuple[Any, ...]
+    ) -> None:
+        kind = schema.get("x-kubernetes-list-type")
+        if kind not in ("set", "map"):
+            return
+        names = schema.get("x-kubernetes-list-map-keys") or []
+        props = items.get("properties") or {}
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            if kind == "map" and isinstance(item, dict):
+                parts = {n: item.get(n, (props.get(n) or {}).get("default")) for n in names}
+                key = ", ".join(f"{n}={json.dumps(v)}" for n, v in parts.items())
+            else:
+                key = json.dumps(item, sort_keys=True)
+            if key in seen:
+                self.duplicates.append(_Duplicate((*path, i), key))
+            seen.add(key)
+
+
+def _rule_texts(schema: Any) -> Iterator[str]:
+    """The CEL rules of a schema that apply to a new object (not the transition rules)."""
+    if not isinstance(schema, dict):
+        return
+    for rule in schema.get("x-kubernetes-validations") or ():
+        text = rule.get("rule") if isinstance(rule, dict) else None
+        if isinstance(text, str) and not _OLD_SELF.search(text):
+            yield text
+    for key in ("properties", "patternProperties"):
+        subs = schema.get(key)
+        if isinstance(subs, dict):
+            for sub in subs.values():
+                yield from _rule_texts(sub)
+    for key in ("items", "additionalProperties"):
+        yield from _rule_texts(schema.get(key))
+
+
+class KindRules:
+    """The CEL rules and keyed lists of one custom kind's schema."""
+
+    def __init__(self, schema: dict[str, Any], kind: str) -> None:
+        self.schema = schema
+        self.kind = kind
+
+    def warm(self) -> int:
+        """Compile every rule of the schema now (render's validation process does this while
+        it waits for the files); the number of rules compiled."""
+        from homegen.validate import cel
+
+        compiled = 0
+        for text in _rule_texts(self.schema):
+            try:
+                cel.RUNTIME.compile(text)
+                compiled += 1
+            except cel.NotCheckable:
+                pass
+        return compiled
+
+    def check(self, obj: dict[str, Any], where: Located) -> Iterator[Finding]:
+        """Findings of ``obj`` (which passed the schema)."""
+        walk = _Walk()
+        walk.value(self.schema, obj, ())
+        for dup in walk.duplicates:
+            message = f"duplicate entry {dup.key} in a list keyed by it"
+            yield finding(LIST_DUPLICATE, where, message, path=json_path(list(dup.path)))
+        for applied in reversed(walk.applied):  # outermost first
+            for rule in applied.rules:
+                yield from self._rule(rule, applied, where)
+
+    def _rule(self, rule: Any, applied: _Applied, where: Located) -> Iterator[Finding]:
+        from homegen.validate import cel
+
+        text = rule.get("rule") if isinstance(rule, dict) else None
+        if not isinstance(text, str):
+            return
+        path = json_path(list(applied.path))
+        try:
+            if _OLD_SELF.search(text):
+                if not rule.get("optionalOldSelf"):
+                    return  # a transition rule: the API server runs it on updates only
+                raise cel.NotCheckable("a transition rule that also runs on create (oldSelf)")
+            outcome = cel.check(text, applied.value)
+        except cel.NotCheckable as why:
+            # the same message for every object of the kind: the engine keeps the first
+            yield finding(CEL_NOT_CHECKED, where, f"{self.kind} rule not checked: {why}: {text}")
+            return
+        if outcome.passed:
+            return
+        if outcome.error:
+            message = f"rule could not be evaluated ({outcome.error}): {text}"
+            yield finding(CEL_ERROR, where, message, path=path)
+            return
+        field = rule.get("fieldPath")
+        at = path
+        if isinstance(field, str) and _FIELD_PATH.fullmatch(field):
+            at = path.rstrip("/") + field.replace(".", "/")
+        yield finding(CEL_VIOLATION, where, cel.message_of(rule, applied.value), path=at)
