@@ -1,4 +1,5 @@
-"""The wheel ships the templates, so an installed homegen renders from any folder."""
+"""The wheel ships the templates and the CRD schema catalog, so an installed homegen renders
+and validates from any folder, offline."""
 
 from __future__ import annotations
 
@@ -36,3 +37,7 @@ def test_wheel_contains_every_template(repo_root: Path, tmp_path: Path) -> None:
     assert templates
     assert templates <= names
     assert "homegen/cli.py" in names
+    # the built-in CRD schema catalog: validation works offline from an installed wheel
+    catalog = "homegen/crdschemas/catalog/"
+    assert catalog + "sources.toml" in names
+    assert catalog + "gateway-api/v1.2.1/gateway.networking.k8s.io/httproute_v1.json" in names
