@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 from validate_trees import REPO
 
+from homegen.cli import app
 from homegen.validate.documents import load_tree
 from homegen.validate.engine import ValidateOptions, validate_documents
 
@@ -22,3 +25,19 @@ def test_reference_homelab_validates_clean(tmp_path: Path) -> None:
     assert not list((tmp_path / "cache").glob("*"))
     assert report.exit_code == 0
     assert report.resources > 20
+
+
+@pytest.mark.skipif(not RENDERED.is_dir(), reason="no rendered tree in this checkout")
+def test_validate_with_no_flags_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`homegen validate rendered` as a user runs it: no flag, no network, 0 HG105, and the
+    CEL rules of its Gateway and HTTPRoutes evaluated (no HG121)."""
+
+    def offline(*args: object, **kwargs: object) -> None:
+        raise AssertionError("validate tried the network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    monkeypatch.delenv("HOMEGEN_SCHEMA_LOCATION", raising=False)
+    result = CliRunner().invoke(app, ["validate", str(RENDERED)])
+    assert result.exit_code == 0, result.stdout
+    assert "HG105" not in result.stdout and "HG121" not in result.stdout
+    assert " 0 errors, 0 warnings" in result.stdout
