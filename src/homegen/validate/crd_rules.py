@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from homegen.validate.findings import Finding, Located, finding, json_path, register
@@ -75,6 +76,7 @@ _OLD_SELF = re.compile(r"\boldSelf\b")
 _FIELD_PATH = re.compile(r"(\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
+@cache
 def escape(name: str) -> str:
     """A property name as CEL rules spell it (Kubernetes' escaping)."""
     if name in _RESERVED:
@@ -84,8 +86,9 @@ def escape(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Applied:
+class _Site:
     rules: list[Any]
+    schema: dict[str, Any]
     value: Any
     path: tuple[Any, ...]
 
@@ -96,42 +99,100 @@ class _Duplicate:
     key: str
 
 
+# schema node (by id, kept alive by the entry) → whether it or a node below has rules: the
+# walk skips the rest of an object (most of it) without looking
+_ACTIVE: dict[int, tuple[Any, bool]] = {}
+
+
+def _children(schema: dict[str, Any]) -> Iterator[Any]:
+    for key in ("properties", "patternProperties"):
+        subs = schema.get(key)
+        if isinstance(subs, dict):
+            yield from subs.values()
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            yield schema[key]
+
+
+def _active(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    known = _ACTIVE.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    active = (
+        bool(schema.get("x-kubernetes-validations"))
+        or schema.get("x-kubernetes-list-type") in ("map", "set")
+        or any(_active(sub) for sub in _children(schema))
+    )
+    _ACTIVE[id(schema)] = (schema, active)
+    return active
+
+
+def _extra(schema: dict[str, Any]) -> dict[str, Any]:
+    extra = schema.get("additionalProperties")
+    return extra if isinstance(extra, dict) else {}
+
+
+def _items(schema: dict[str, Any]) -> dict[str, Any]:
+    items = schema.get("items")
+    return items if isinstance(items, dict) else {}
+
+
 class _Walk:
-    """One object against one schema: defaults applied, CEL values built, rules collected."""
+    """One object against one schema: where rules apply (defaults included), duplicates in
+    keyed lists, and each rule's ``self`` as CEL sees it (defaulted, names escaped)."""
 
     def __init__(self) -> None:
-        self.applied: list[_Applied] = []
+        self.sites: list[_Site] = []
         self.duplicates: list[_Duplicate] = []
+        self._prepared: dict[int, tuple[Any, Any]] = {}
 
-    def value(self, schema: Any, value: Any, path: tuple[Any, ...]) -> Any:
-        if not isinstance(schema, dict):
-            schema = {}
-        if isinstance(value, dict):
-            result = self._object(schema, value, path)
-        elif isinstance(value, list):
-            items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-            result = [self.value(items, item, (*path, i)) for i, item in enumerate(value)]
-            self._keys(schema, items, value, path)
-        else:
-            result = value
+    def visit(self, schema: Any, value: Any, path: tuple[Any, ...]) -> None:
+        if not _active(schema):
+            return
         rules = schema.get("x-kubernetes-validations")
         if isinstance(rules, list) and rules:
-            self.applied.append(_Applied(rules, result, path))
-        return result
+            self.sites.append(_Site(rules, schema, value, path))
+        if isinstance(value, dict):
+            props, extra = schema.get("properties"), _extra(schema)
+            if not isinstance(props, dict):
+                for key, item in value.items():
+                    self.visit(extra, item, (*path, key))
+                return
+            for key, item in value.items():
+                self.visit(props.get(key, extra), item, (*path, key))
+            for key, sub in props.items():
+                if key not in value and isinstance(sub, dict) and "default" in sub:
+                    self.visit(sub, copy.deepcopy(sub["default"]), (*path, key))
+        elif isinstance(value, list):
+            items = _items(schema)
+            self._keys(schema, items, value, path)
+            for i, item in enumerate(value):
+                self.visit(items, item, (*path, i))
 
-    def _object(self, schema: dict[str, Any], value: dict[str, Any], path: tuple[Any, ...]) -> Any:
-        props = schema.get("properties")
-        extra = schema.get("additionalProperties")
-        extra = extra if isinstance(extra, dict) else {}
-        if not isinstance(props, dict):  # a map: keys are data, not escaped
-            return {k: self.value(extra, v, (*path, k)) for k, v in value.items()}
-        result = {}
-        for key, item in value.items():
-            sub = props.get(key, extra)
-            result[escape(key)] = self.value(sub, item, (*path, key))
-        for key, sub in props.items():
-            if key not in value and isinstance(sub, dict) and "default" in sub:
-                result[escape(key)] = self.value(sub, copy.deepcopy(sub["default"]), (*path, key))
+    def prepare(self, schema: Any, value: Any) -> Any:
+        """``value`` as a rule's ``self``: schema defaults applied, property names escaped."""
+        if not isinstance(value, dict | list):
+            return value
+        known = self._prepared.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        schema = schema if isinstance(schema, dict) else {}
+        result: Any
+        if isinstance(value, list):
+            items = _items(schema)
+            result = [self.prepare(items, item) for item in value]
+        elif not isinstance(schema.get("properties"), dict):  # a map: keys are data
+            extra = _extra(schema)
+            result = {k: self.prepare(extra, v) for k, v in value.items()}
+        else:
+            props, extra = schema["properties"], _extra(schema)
+            result = {escape(k): self.prepare(props.get(k, extra), v) for k, v in value.items()}
+            for key, sub in props.items():
+                if key not in value and isinstance(sub, dict) and "default" in sub:
+                    result[escape(key)] = self.prepare(sub, copy.deepcopy(sub["default"]))
+        self._prepared[id(value)] = (value, result)
         return result
 
     def _keys(
@@ -171,6 +232,23 @@ def _rule_texts(schema: Any) -> Iterator[str]:
         yield from _rule_texts(schema.get(key))
 
 
+_RULES_OF: dict[int, tuple[Any, list[tuple[dict[str, Any], str, bool]]]] = {}
+
+
+def _rules_of(rules: list[Any]) -> list[tuple[dict[str, Any], str, bool]]:
+    """(rule, its CEL text, whether it reads oldSelf) of a schema node's rules, read once."""
+    known = _RULES_OF.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1]
+    parsed = [
+        (rule, rule["rule"], bool(_OLD_SELF.search(rule["rule"])))
+        for rule in rules
+        if isinstance(rule, dict) and isinstance(rule.get("rule"), str)
+    ]
+    _RULES_OF[id(rules)] = (rules, parsed)
+    return parsed
+
+
 class KindRules:
     """The CEL rules and keyed lists of one custom kind's schema."""
 
@@ -195,27 +273,33 @@ class KindRules:
     def check(self, obj: dict[str, Any], where: Located) -> Iterator[Finding]:
         """Findings of ``obj`` (which passed the schema)."""
         walk = _Walk()
-        walk.value(self.schema, obj, ())
+        walk.visit(self.schema, obj, ())
         for dup in walk.duplicates:
             message = f"duplicate entry {dup.key} in a list keyed by it"
             yield finding(LIST_DUPLICATE, where, message, path=json_path(list(dup.path)))
-        for applied in reversed(walk.applied):  # outermost first
-            for rule in applied.rules:
-                yield from self._rule(rule, applied, where)
+        for site in walk.sites:
+            value = walk.prepare(site.schema, site.value)
+            for rule, text, transition in _rules_of(site.rules):
+                yield from self._rule(rule, text, transition, value, site.path, where)
 
-    def _rule(self, rule: Any, applied: _Applied, where: Located) -> Iterator[Finding]:
+    def _rule(
+        self,
+        rule: dict[str, Any],
+        text: str,
+        transition: bool,
+        value: Any,
+        at: tuple[Any, ...],
+        where: Located,
+    ) -> Iterator[Finding]:
         from homegen.validate import cel
 
-        text = rule.get("rule") if isinstance(rule, dict) else None
-        if not isinstance(text, str):
-            return
-        path = json_path(list(applied.path))
+        path = json_path(list(at))
         try:
-            if _OLD_SELF.search(text):
+            if transition:
                 if not rule.get("optionalOldSelf"):
                     return  # a transition rule: the API server runs it on updates only
                 raise cel.NotCheckable("a transition rule that also runs on create (oldSelf)")
-            outcome = cel.check(text, applied.value)
+            outcome = cel.check(text, value)
         except cel.NotCheckable as why:
             # the same message for every object of the kind: the engine keeps the first
             yield finding(CEL_NOT_CHECKED, where, f"{self.kind} rule not checked: {why}: {text}")
@@ -227,7 +311,7 @@ class KindRules:
             yield finding(CEL_ERROR, where, message, path=path)
             return
         field = rule.get("fieldPath")
-        at = path
+        field_at = path
         if isinstance(field, str) and _FIELD_PATH.fullmatch(field):
-            at = path.rstrip("/") + field.replace(".", "/")
-        yield finding(CEL_VIOLATION, where, cel.message_of(rule, applied.value), path=at)
+            field_at = path.rstrip("/") + field.replace(".", "/")
+        yield finding(CEL_VIOLATION, where, cel.message_of(rule, value), path=field_at)
