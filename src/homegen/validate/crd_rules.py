@@ -302,7 +302,12 @@ class KindRules:
             outcome = cel.check(text, value)
         except cel.NotCheckable as why:
             # the same message for every object of the kind: the engine keeps the first
-            yield finding(CEL_NOT_CHECKED, where, f"{self.kind} rule not checked: {why}: {text}")
+            if str(why) == cel.MISSING_RUNTIME:  # one note for the kind, not one per rule
+                yield finding(CEL_NOT_CHECKED, where, f"{self.kind} CEL rules not checked: {why}")
+            else:
+                yield finding(
+                    CEL_NOT_CHECKED, where, f"{self.kind} rule not checked: {why}: {text}"
+                )
             return
         if outcome.passed:
             return
