@@ -60,5 +60,5 @@ class TreeSchemas:
             schema = to_json_schema(self._openapi[key])
             if isinstance(schema.get("properties"), dict):
                 schema["properties"] = {**ENVELOPE, **schema["properties"]}
-            self._built[key] = self.base.custom_validator(schema)
+            self._built[key] = self.base.custom_validator(schema, kind)
         return self._built[key]
