@@ -586,3 +586,16 @@ def test_malformed_fields_are_reported_never_an_internal_error(tmp_path: Path) -
     assert code in (0, 1), stderr
     assert "internal error" not in stderr
     assert "'1.*' is not pinned" in stderr
+
+
+def test_homegens_own_tree_keeps_its_1password_references(tmp_path: Path, repo_root: Path) -> None:
+    shipped = tomllib.loads((repo_root / "services.toml").read_text())
+    code, _, _ = import_cli(repo_root / "rendered", tmp_path / "services.toml")
+    assert code == 0
+    imported = tomllib.loads((tmp_path / "services.toml").read_text())
+    for name, app in shipped["apps"].items():
+        assert imported["apps"].get(name, {}).get("secrets", []) == app.get("secrets", []), name
+    assert (
+        imported["services"]["cloudflared"]["secret_env"]
+        == (shipped["services"]["cloudflared"]["secret_env"])
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
 from homegen.importer.compare import Comparison
-from homegen.importer.folders import folder_objects
+from homegen.importer.folders import folder_objects, script_secrets
 from homegen.importer.location import (
     Location,
     app_name,
@@ -68,6 +68,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     tree = read_files(files)
     loc = infer_location(tree, report, repo_url=options.repo_url, tree_path=options.tree_path)
     apps, used = _apps(tree, loc, report)
+    script_secrets(tree, apps, report)
     taken = _take_settings_objects(apps)
     argocd, argo_domain = argocd_section(tree, apps, taken, report)
     if argocd.get("app") in apps:
@@ -372,4 +373,6 @@ def _unused(tree: SourceTree, loc: Location, used: set[tuple[str, int]], report:
         report.add("skipped", "document", f"{why} (not imported)", file, line)
     for file in tree.other_files:
         why = "in a local Helm chart" if file.endswith((".yaml", ".yml")) else "not a YAML file"
+        if file.endswith("setup-secrets.sh"):
+            why = "read for its 1Password references only"
         report.add("skipped", file, f"{why} (not imported)")

@@ -215,6 +215,7 @@ def _detect_services(
             continue  # a key a service has not (ignore_differences ...) would be lost
         candidate = {k: table[k] for k in _CARRIED if k in table}
         candidate.update(service_candidate(deployment, service))
+        _known_vaults(candidate, table.get("secrets", []))
         refs = set(candidate.get("secret_env", {}).values())
         if not set(table.get("secrets", [])) <= refs:
             continue
@@ -243,11 +244,27 @@ def _detect_services(
             f"→ [services.{name}]: homegen renders both exactly as the tree has them",
         )
         for var, ref in sorted(candidate.get("secret_env", {}).items()):
+            if not ref.startswith("op://Imported/"):
+                continue
             report.add(
                 "secret",
                 f"services.{name}.secret_env.{var}",
                 f"{ref}: fill in the 1Password vault and item (read from the env's secretKeyRef)",
             )
+
+
+def _known_vaults(candidate: dict[str, Any], secrets: list[str]) -> None:
+    """A secret_env reference the import made up takes the app's reference of the same item
+    and field (whose vault is known, e.g. from bootstrap/setup-secrets.sh)."""
+    by_item = {_item_field(r): r for r in secrets}
+    for var, ref in candidate.get("secret_env", {}).items():
+        candidate["secret_env"][var] = by_item.get(_item_field(ref), ref)
+
+
+def _item_field(ref: str) -> tuple[str, str]:
+    """(item, field) of an op://vault/item/[section/]field reference."""
+    parts = ref.removeprefix("op://").split("/")
+    return parts[1], parts[-1]
 
 
 def _pair(name: str, app: ImportedApp) -> tuple[dict[str, Any], dict[str, Any]] | None:

@@ -308,3 +308,47 @@ def _kustomized(
 def _label(doc: Document) -> str:
     meta = as_dict(doc.obj.get("metadata"))
     return f"{doc.obj.get('kind', '?')}/{meta.get('name', '?')}"
+
+
+_SCRIPT_LINE = re.compile(
+    r"^\s+(?P<ns>[-a-z0-9]+) (?P<secret>[-.a-z0-9]+) (?P<key>[-._a-zA-Z0-9]+) "
+    r"(?P<ref>op://\S+) (?:raw|base64)$",
+    re.M,
+)
+
+
+def script_secrets(tree: SourceTree, apps: dict[str, Any], report: Report) -> None:
+    """A tree homegen rendered keeps its 1Password references in bootstrap/setup-secrets.sh,
+    not in YAML: give each back to the app of its namespace (and its vault to the
+    references the import made up)."""
+    found = {
+        (m["ns"], m["secret"], m["key"]): m["ref"]
+        for path, text in sorted(tree.texts.items())
+        if path.endswith("setup-secrets.sh")
+        for m in _SCRIPT_LINE.finditer(text)
+    }
+    if not found:
+        return
+    used: set[str] = set()
+    for app in apps.values():
+        namespace = app.table.get("namespace")
+        refs = []
+        for ref in app.table.get("secrets", []):
+            parts = ref.removeprefix("op://").split("/")
+            real = found.get((namespace, parts[1], parts[-1]), ref) if len(parts) > 2 else ref
+            used.add(real)
+            refs.append(real)
+        if refs:
+            app.table["secrets"] = sorted(set(refs))
+    for (namespace, secret, key), ref in sorted(found.items()):
+        owner = next(
+            (a for _, a in sorted(apps.items()) if a.table.get("namespace") == namespace), None
+        )
+        if ref in used or owner is None:
+            continue
+        owner.table["secrets"] = sorted({*owner.table.get("secrets", []), ref})
+        report.add(
+            "inferred",
+            f"apps.{owner.name}.secrets",
+            f"{ref}: Secret {secret} key {key} in {namespace}, made by bootstrap/setup-secrets.sh",
+        )
