@@ -389,3 +389,27 @@ def test_range_is_rendered_by_helms_engine_when_installed() -> None:
 def test_malformed_sets_are_problems_never_exceptions(appset: dict[str, Any]) -> None:
     expansion = generate_applications(appset, Path("/nonexistent"))
     assert expansion.apps == [] and expansion.problems
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/Me/Lab.git",
+        "git@github.com:me/lab",
+        "ssh://git@github.com/me/lab/",
+        "https://github.com:443/me/lab",
+    ],
+)
+def test_a_git_generator_of_the_checkout_in_another_url_form_is_expanded(
+    tmp_path: Path, url: str
+) -> None:
+    appset = _set(
+        f"""
+      spec:
+        generators: [{{git: {{repoURL: "{url}", directories: [{{path: "apps/*"}}]}}}}]
+    """
+        + TEMPLATE
+    )
+    repo = _tree(tmp_path, {"apps/web/a.yaml": ""})
+    expansion = generate_applications(appset, repo, repo_url=REPO)
+    assert [a.name for a in expansion.apps] == ["web"], expansion.problems

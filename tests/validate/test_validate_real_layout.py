@@ -153,3 +153,12 @@ def test_the_generated_apps_are_what_the_controller_creates(tmp_path: Path) -> N
         ["root", REPO, "kubernetes/apps", "argocd"],
         ["web", REPO, "kubernetes/workloads/web", "web"],
     ]
+
+
+def test_the_root_app_may_name_the_repository_over_ssh(tmp_path: Path) -> None:
+    files = {
+        **FILES,
+        "bootstrap/root.yaml": ROOT.replace(REPO, "git@github.com:someone/homelab.git"),
+    }
+    code, lines = _validate(write_tree(tmp_path / "homelab", files))
+    assert code == 0 and sum("HG222" in line for line in lines) == 1, lines

@@ -13,7 +13,7 @@ import yaml
 
 from homegen.appsets.gotemplate import TemplateError, Unsupported
 from homegen.appsets.params import flatten, glob_match, go_string, normalize, path_params
-from homegen.appsets.repo import Cluster, Repo
+from homegen.appsets.repo import Cluster, Repo, same_repo_key
 
 
 class NotExpanded(Exception):
@@ -42,8 +42,8 @@ class Context:
 
 
 def normalize_repo(url: Any) -> str:
-    """A repository URL compared loosely: no trailing slash or ``.git``, lower case."""
-    return str(url or "").strip().rstrip("/").lower().removesuffix(".git")
+    """A repository URL compared loosely (scheme, user, ``.git``, case: see same_repo_key)."""
+    return same_repo_key(url)
 
 
 def generate(generator: dict[str, Any], ctx: Context, depth: int = 0) -> list[ParamSet]:

@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 IN_CLUSTER_URL = "https://kubernetes.default.svc"
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_SCP = re.compile(r"^(?:[^@/]+@)?([^:/]+):(?!\d+/)(.*)$")  # git@host:owner/repo
+
+
+def same_repo_key(url: object) -> str:
+    """A git repository URL as a comparable key: ``https://github.com/Me/Lab.git``,
+    ``git@github.com:me/lab`` and ``ssh://git@github.com/me/lab/`` are all ``github.com/me/lab``."""
+    text = str(url or "").strip()
+    if _SCHEME.match(text):
+        text = _SCHEME.sub("", text, count=1)
+        text = text.split("@", 1)[1] if "@" in text.split("/", 1)[0] else text
+    else:
+        scp = _SCP.match(text)
+        if scp:
+            text = f"{scp.group(1)}/{scp.group(2)}"
+    host, sep, rest = text.partition("/")
+    text = host.split(":", 1)[0] + sep + rest  # the same server over https or ssh ports
+    return text.rstrip("/").lower().removesuffix(".git").rstrip("/")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from homegen.appsets.repo import same_repo_key
 from homegen.validate.documents import Document
 from homegen.validate.findings import Finding, Located
 
@@ -91,9 +92,8 @@ def as_list(value: Any) -> list[Any]:
 
 
 def normalize_repo(url: Any) -> str:
-    """A repository URL compared loosely: no trailing slash or ``.git``, lower case."""
-    text = str(url or "").strip().rstrip("/").lower()
-    return text.removesuffix(".git")
+    """A repository URL compared loosely: https and ssh forms, ``.git``, case do not count."""
+    return same_repo_key(url)
 
 
 def app_sources(app: Obj) -> list[dict[str, Any]]:
