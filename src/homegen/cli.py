@@ -245,6 +245,14 @@ def validate(
     reject: Annotated[
         list[str] | None, typer.Option(help="Kinds refused: each object is an error (HG108).")
     ] = None,
+    storage_class: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--storage-class",
+            help="A StorageClass the cluster has besides those in the tree (repeatable; "
+            "adds to [cluster] storage_classes of a services.toml beside the tree).",
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     charts: ChartsOpt = None,
 ) -> None:
@@ -262,6 +270,7 @@ def validate(
             choices=Choices(select, ignore, skip, reject, cluster),
             list_apps=list_apps,
             chart_dirs=charts or [],
+            storage_classes=storage_class,
         )
     )
 

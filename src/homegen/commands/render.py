@@ -169,6 +169,7 @@ def validate_rendered(
         tuple(schema_locations),
         out.as_posix(),
         chart_dirs=tuple(str(d) for d in chart_dirs),
+        storage_classes=tuple(rendered.config.cluster.storage_classes),
     )
     _raise_on_findings(check_files(rendered.files, settings))
 

@@ -84,6 +84,7 @@ class Settings:
     prefix: str = ""  # shown before each file in a finding: the output folder
     catalog_pins: tuple[tuple[str, str], ...] = ()  # e.g. (("argo-cd", "v2.11.3"),)
     chart_dirs: tuple[str, ...] = ()  # --charts: folders of charts to expand chart apps with
+    storage_classes: tuple[str, ...] = ()  # [cluster] storage_classes
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def _options(settings: Settings) -> ValidateOptions:
         ignore_missing_schemas=True,
         repo_root_in_git=settings.tree_path,
         catalog_pins=dict(settings.catalog_pins),
+        storage_classes=settings.storage_classes,
     )
 
 
@@ -190,6 +192,7 @@ class TreeValidation:
             self.prefix,
             (("argo-cd", config.argocd.version),),
             chart_dirs=self.chart_dirs,
+            storage_classes=tuple(config.cluster.storage_classes),
         )
 
     def rendered(self, path: str, data: bytes) -> None:

@@ -111,6 +111,10 @@ def expand_documents(
     for note in expansion.notes:
         print(f"homegen: note: {note}", file=sys.stderr)
     return expansion.documents, expansion
+def _cluster_storage_classes(cluster: dict[str, object]) -> tuple[str, ...]:
+    """``[cluster] storage_classes`` of the services.toml next to the tree, if any."""
+    found = cluster.get("storage_classes")
+    return tuple(str(c) for c in found) if isinstance(found, list) else ()
 
 
 def run_validate(
@@ -124,6 +128,7 @@ def run_validate(
     choices: Choices | None = None,
     list_apps: bool = False,
     chart_dirs: list[Path] | None = None,
+    storage_classes: list[str] | None = None,
 ) -> int:
     """Validate the tree at ``path`` (its charts and kustomizations expanded), print the
     report on stdout, return the exit code.
@@ -150,6 +155,7 @@ def run_validate(
         clusters=parse_clusters(declared + (_split(choices.clusters) or [])),
         selection=selection_of(choices, table),
         catalog_pins={"argo-cd": argocd} if isinstance(argocd, str) else {},
+        storage_classes=tuple(storage_classes or ()) + _cluster_storage_classes(cluster),
     )
     scope = _scope(path) if options.repo_root_in_git is None else None
     if scope is not None:

@@ -17,6 +17,7 @@ from homegen.crdschemas.catalog import Pins, pins_from_objects
 
 # rule modules register their checks on import
 from homegen.validate import (
+    app_rules,  # noqa: F401
     integrity_argocd,  # noqa: F401
     integrity_charts,  # noqa: F401
     integrity_expanded,  # noqa: F401
@@ -116,6 +117,8 @@ def tree_pins(options: ValidateOptions, objects: list[dict[str, Any]]) -> Pins:
     """The catalog versions to validate against: the options' first, then the tree's."""
     pins = {**pins_from_objects(objects), **options.catalog_pins}
     return tuple(sorted(pins.items()))
+    # StorageClasses the cluster has besides the tree's ([cluster] storage_classes, --storage-class)
+    storage_classes: tuple[str, ...] = ()
 
 
 _VALIDATORS: dict[tuple[str, tuple[str, ...], Path], SchemaValidators] = {}
@@ -249,6 +252,7 @@ def validate_documents(
 
     crds = [o.obj for o in objects if o.kind == "CustomResourceDefinition"]
     lookup = TreeSchemas(validators, crds) if crds else validators
+    tree.storage_classes = frozenset(options.storage_classes)
 
     def schemas() -> tuple[list[Finding], int]:
         found: list[Finding] = []

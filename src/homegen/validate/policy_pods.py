@@ -213,3 +213,14 @@ def check_pod_security(tree: Tree) -> Iterator[Finding]:
             if rule.pss_level and LEVELS[rule.pss_level] > level:
                 item = suppress(item, reason)
             yield item
+
+
+def admission_violations(template: PodTemplate, level: int) -> Iterator[tuple[Rule, str, str]]:
+    """The Pod Security rules a pod breaks at an enforced level (0 privileged … 2 restricted).
+
+    Only the admission rules (those with a level): the hardening checklist is not what the
+    API server rejects.
+    """
+    for rule, message, path in [*_container_checks(template), *_pod_checks(template)]:
+        if rule.pss_level and LEVELS[rule.pss_level] <= level:
+            yield rule, message, path

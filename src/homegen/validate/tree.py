@@ -133,6 +133,10 @@ class Tree:
     kustomize: dict[str, list[str]] = field(default_factory=dict)
     # what the expand stage could not do (failed sources, values keys), when it ran
     expansion: Any = None
+    # every document's content by file, objects or not (Helm values files are read by rules)
+    contents: dict[str, list[Any]] = field(default_factory=dict)
+    # StorageClasses the cluster has besides those in the tree ([cluster] storage_classes)
+    storage_classes: frozenset[str] = frozenset()
 
     def apps(self) -> Iterator[Obj]:
         """Applications (hand-written and generated), and ApplicationSets not expanded."""
@@ -230,6 +234,10 @@ def build_tree(
     tree.files = {f for f in files if "::" not in f}
     tree.folder_files = dict(folder_files)
     tree.kustomize = kustomize or {}
+    contents: dict[str, list[Any]] = defaultdict(list)
+    for doc in docs:
+        contents[doc.file].append(doc.obj)
+    tree.contents = dict(contents)
     for item in objects:
         tree.by_kind[item.kind].append(item)
     _find_root(tree, repo_prefix)
