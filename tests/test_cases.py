@@ -4,9 +4,11 @@ location and leaves rendered/ untouched; every accepted input renders, validates
 from __future__ import annotations
 
 import random
+import tomllib
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -101,6 +103,12 @@ def test_corpus_is_big_enough() -> None:
         assert (CASES / "reject" / name / "expected.txt").is_file(), name
 
 
+def _cluster(config: Path) -> dict[str, Any]:
+    """[cluster] of a case's services.toml (what validate reads beside a tree)."""
+    cluster = tomllib.loads(config.read_text(encoding="utf-8-sig")).get("cluster", {})
+    return cluster if isinstance(cluster, dict) else {}
+
+
 @pytest.mark.parametrize("name", ACCEPT)
 def test_accepted_input(name: str, tmp_path: Path) -> None:
     out = tmp_path / "rendered"
@@ -115,7 +123,10 @@ def test_accepted_input(name: str, tmp_path: Path) -> None:
             assert list(yaml.safe_load_all(data.decode("utf-8"))), path
     report = validate_documents(
         load_tree(out),
-        options=ValidateOptions(cache_dir=tmp_path / "schema-cache"),
+        options=ValidateOptions(
+            cache_dir=tmp_path / "schema-cache",
+            storage_classes=tuple(_cluster(config).get("storage_classes", ())),
+        ),
     )
     assert report.errors == 0, [str(f) for f in report.findings if f.failing]
     assert render_cli(config, out, "--check")[0] == 0

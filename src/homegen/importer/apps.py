@@ -28,7 +28,12 @@ from homegen.validate.tree import as_dict, as_list
 WAVE = "argocd.argoproj.io/sync-wave"
 IN_CLUSTER = ("https://kubernetes.default.svc", "https://kubernetes.default.svc/")
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
-HOMEGEN_ANNOTATIONS = ("homegen.dev/tier", "homegen.dev/after", "homegen.dev/description")
+HOMEGEN_ANNOTATIONS = (
+    "homegen.dev/tier",
+    "homegen.dev/after",
+    "homegen.dev/after-derived",  # homegen derives these edges again from the CRDs
+    "homegen.dev/description",
+)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 
 
