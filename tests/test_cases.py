@@ -4,9 +4,9 @@ location and leaves rendered/ untouched; every accepted input renders, validates
 from __future__ import annotations
 
 import random
-import tomllib
 import re
 import shutil
+import tomllib
 from pathlib import Path
 from typing import Any
 
