@@ -357,6 +357,7 @@ def _findings(rendered: Rendered) -> list[Any]:
         schema_locations=os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split(),
         ignore_missing_schemas=True,
         repo_root_in_git=rendered.plan.tree_path,
+        storage_classes=tuple(rendered.config.cluster.storage_classes),
     )
     return validate_documents(documents_from_texts(rendered.files), options=options).findings
 
