@@ -111,6 +111,8 @@ def expand_documents(
     for note in expansion.notes:
         print(f"homegen: note: {note}", file=sys.stderr)
     return expansion.documents, expansion
+
+
 def _cluster_storage_classes(cluster: dict[str, object]) -> tuple[str, ...]:
     """``[cluster] storage_classes`` of the services.toml next to the tree, if any."""
     found = cluster.get("storage_classes")

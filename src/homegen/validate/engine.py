@@ -111,14 +111,14 @@ class ValidateOptions:
     # the expand stage's result (homegen.expand.Expansion) when it ran: its failures and
     # values-key problems become findings on the apps
     expansion: Any = None
+    # StorageClasses the cluster has besides the tree's ([cluster] storage_classes, --storage-class)
+    storage_classes: tuple[str, ...] = ()
 
 
 def tree_pins(options: ValidateOptions, objects: list[dict[str, Any]]) -> Pins:
     """The catalog versions to validate against: the options' first, then the tree's."""
     pins = {**pins_from_objects(objects), **options.catalog_pins}
     return tuple(sorted(pins.items()))
-    # StorageClasses the cluster has besides the tree's ([cluster] storage_classes, --storage-class)
-    storage_classes: tuple[str, ...] = ()
 
 
 _VALIDATORS: dict[tuple[str, tuple[str, ...], Path], SchemaValidators] = {}
