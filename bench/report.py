@@ -82,6 +82,9 @@ def _growth(results: list[Sample]) -> list[str]:
     return out
 
 
+CHARTS_WARM_BUDGET = 0.2  # issue 14: warm chart expansion costs at most this much more
+
+
 def budget_notes(results: list[Sample]) -> str:
     """PASS/FAIL lines for every budget the results can speak to."""
     lines = ["## Budget (DESIGN.md, Performance budget)", ""]
@@ -102,6 +105,16 @@ def budget_notes(results: list[Sample]) -> str:
                 homelab.median <= HOMELAB_BUDGET,
                 f"shipped homelab `render` "
                 f"{homelab.median * 1000:.0f} ms (≤ {HOMELAB_BUDGET * 1000:.0f} ms)",
+            )
+        )
+    warm = next((s for s in results if s.label == "homelab + charts" and "warm" in s.command), None)
+    if homelab and warm:
+        extra = warm.median - homelab.median
+        lines.append(
+            _line(
+                extra <= CHARTS_WARM_BUDGET,
+                f"homelab `render --charts` with a warm cache {extra * 1000:+.0f} ms over the "
+                f"render without charts (≤ {CHARTS_WARM_BUDGET * 1000:.0f} ms)",
             )
         )
     lines += _thousand(results) + _growth(results)
