@@ -254,11 +254,15 @@ def validate_documents(
     lookup = TreeSchemas(validators, crds) if crds else validators
     tree.storage_classes = frozenset(options.storage_classes)
 
+    # the Applications ApplicationSets generate are checked like hand-written ones (a template
+    # that renders an invalid field fails in the controller too)
+    generated = [o for o in tree.objects if o.generated_by is not None]
+
     def schemas() -> tuple[list[Finding], int]:
         found: list[Finding] = []
         skipped = 0
         skip = options.selection.skip
-        for item in objects:
+        for item in (*objects, *generated):
             if item.kind in skip:
                 skipped += 1
                 continue
