@@ -45,3 +45,16 @@ def test_missing_or_unreadable_ledger_is_absent(tmp_path: Path) -> None:
     for text in (b"{", b"[]", b'{"files": []}'):
         (tmp_path / LEDGER_NAME).write_bytes(text)
         assert read_ledger(tmp_path) == Ledger(present=False), text
+
+
+def test_fast_encoding_equals_the_reference_for_empty_forms() -> None:
+    for ledger in (Ledger(), Ledger({"a.yaml": set()}), Ledger({"a.yaml": {digest(b"a")}})):
+        assert ledger.to_bytes() == ledger.json_bytes(), ledger.files
+    assert Ledger().to_bytes() == (
+        b'{\n "files": {},\n "generator": "homegen",\n "version": 1\n}\n'
+    )
+
+
+def test_a_single_hash_written_as_a_string_is_read(tmp_path: Path) -> None:
+    (tmp_path / LEDGER_NAME).write_bytes(b'{"files": {"a.yaml": "abc"}}')
+    assert read_ledger(tmp_path).files == {"a.yaml": {"abc"}}

@@ -1,0 +1,104 @@
+"""The writer's staging, file modes, stale temp files and diffs (killing mutmut's survivors,
+docs/mutation.md): each test pins one behaviour a mutant changed without any test noticing."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from homegen import writer
+from homegen.errors import WriteError
+from homegen.ledger import LEDGER_NAME
+from homegen.writer import TEMP_SUFFIX, Change, apply, compare, stage, unified_diff
+
+
+@pytest.fixture(params=[0o022, 0o077, 0o002])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Run under this umask (restored after)."""
+    old = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_modes_are_0644_and_0755_for_scripts_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    apply(tmp_path, compare(tmp_path, {"a.yaml": b"a\n", "bin/run.sh": b"#!/bin/sh\n"}))
+    assert (_mode(tmp_path / "a.yaml"), _mode(tmp_path / "bin" / "run.sh")) == (0o644, 0o755)
+    apply(tmp_path, compare(tmp_path, {"a.yaml": b"A\n", "bin/run.sh": b"#!/bin/bash\n"}))
+    assert (_mode(tmp_path / "a.yaml"), _mode(tmp_path / "bin" / "run.sh")) == (0o644, 0o755)
+
+
+def test_staged_files_are_hidden_temps_beside_their_targets(tmp_path: Path) -> None:
+    root = tmp_path / "deep" / "er" / "rendered"  # none of it exists yet
+    staged = stage(root, compare(root, {"a.yaml": b"a\n", "sub/b.yaml": b"b\n"}))
+    temps = sorted(Path(t).relative_to(root).as_posix() for t, _ in staged.temps)
+    assert [(t.split("/")[:-1], t.rsplit("/", 1)[-1][:8]) for t in temps] == [
+        ([], ".a.yaml."),
+        (["sub"], ".b.yaml."),
+    ]
+    assert all(t.endswith(TEMP_SUFFIX) for t in temps)
+    assert not (root / "a.yaml").exists()  # nothing visible yet
+    staged.discard()
+    assert not (tmp_path / "deep").exists()  # every folder it made is gone again
+
+
+def test_a_taken_temp_name_falls_back_to_a_unique_one(tmp_path: Path, umask: int) -> None:
+    target = tmp_path / "a.yaml"
+    taken = tmp_path / f".a.yaml.{os.getpid()}{TEMP_SUFFIX}"
+    taken.write_bytes(b"someone else's\n")
+    temp = Path(writer._stage(target, b"a\n"))
+    assert temp != taken and temp.parent == tmp_path
+    assert temp.name.startswith(".a.yaml.") and temp.name.endswith(TEMP_SUFFIX)
+    assert temp.read_bytes() == b"a\n" and _mode(temp) == 0o644
+    assert taken.read_bytes() == b"someone else's\n"
+
+
+def test_stale_temps_of_a_killed_render_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    apply(tmp_path, compare(tmp_path, {"a.yaml": b"a\n", "sub/b.yaml": b"b\n"}))
+    stale = [tmp_path / f".a.yaml.99{TEMP_SUFFIX}", tmp_path / "sub" / f".b.yaml.1{TEMP_SUFFIX}"]
+    mine = [tmp_path / f"notes{TEMP_SUFFIX}", tmp_path / f".notes{TEMP_SUFFIX}.bak"]
+    for path in stale + mine:
+        path.write_bytes(b"x")
+    apply(tmp_path, compare(tmp_path, {"a.yaml": b"A\n", "sub/b.yaml": b"b\n"}))
+    assert [p.exists() for p in stale + mine] == [False, False, True, True]
+
+
+def test_a_file_deleted_by_hand_does_not_stop_the_other_deletions(tmp_path: Path) -> None:
+    apply(tmp_path, compare(tmp_path, {"a.yaml": b"a\n", "b.yaml": b"b\n", "c.yaml": b"c\n"}))
+    (tmp_path / "a.yaml").unlink()
+    diff = compare(tmp_path, {"c.yaml": b"c\n"})
+    assert [(c.path, c.action, c.old) for c in diff.changes] == [("b.yaml", "delete", b"b\n")]
+    apply(tmp_path, diff)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LEDGER_NAME, "c.yaml"]
+
+
+def test_unified_diff_of_create_update_delete_exactly() -> None:
+    changes = [
+        Change("new.yaml", "create", None, b"x: 1\n"),
+        Change("same.yaml", "update", b"a\nb\n", b"a\nc"),
+        Change("gone.yaml", "delete", b"bye\n", None),
+        Change("bin.yaml", "update", b"\xff\n", b"ok\n"),
+    ]
+    assert unified_diff(changes, "rendered") == (
+        "--- /dev/null\n+++ b/rendered/new.yaml\n@@ -0,0 +1 @@\n+x: 1\n"
+        "--- a/rendered/same.yaml\n+++ b/rendered/same.yaml\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"
+        "\\ No newline at end of file\n"
+        "--- a/rendered/gone.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-bye\n"
+        "--- a/rendered/bin.yaml\n+++ b/rendered/bin.yaml\n@@ -1 +1 @@\n-\ufffd\n+ok\n"
+    )
+
+
+def test_a_ledger_that_cannot_be_written_is_a_write_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / LEDGER_NAME).mkdir()
+    with pytest.raises(WriteError) as error:
+        writer._write_atomic(tmp_path / LEDGER_NAME, b"{}")
+    assert str(error.value).startswith(f"{tmp_path / LEDGER_NAME}: cannot write (")
