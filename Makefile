@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # them; render and test use the catalog shipped in src/homegen/crdschemas/catalog).
 SHARED ?= ../shared
 
-.PHONY: setup render test check lint typecheck bench fuzz golden catalog clean
+.PHONY: setup render test check lint typecheck bench fuzz golden catalog mutate clean
 
 $(BIN)/homegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,14 @@ fuzz: setup
 catalog: setup
 	$(BIN)/python -m homegen.crdschemas.build $(SHARED)
 
+# Mutation testing of writer, ledger, the validate rules, plan and the editor (docs/mutation.md);
+# HOMEGEN_MUTATE_MINUTES bounds each group (default 10). Never in CI.
+mutate: setup
+	$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/pip install -q -e '.[dev,mutate]'
+	$(BIN)/python tests/mutate.py $(GROUPS)
+
 golden: setup
 	HOMEGEN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
 
 clean:
-	rm -rf $(VENV) build dist
+	rm -rf $(VENV) build dist .mutate mutants

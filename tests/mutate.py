@@ -1,0 +1,185 @@
+"""`make mutate`: mutation testing of the modules where a silent bug costs users most.
+
+Runs mutmut (the `mutate` extra) once per module group, each with its own test selection and
+time limit, in a scratch folder .mutate/<group>/ (its own pyproject.toml, the sources linked),
+so groups never share results and the checkout is never modified. mutmut runs, for each mutant,
+only the selected tests that execute the mutated function, in a fork of one warm process.
+
+    python tests/mutate.py                 # every group
+    python tests/mutate.py writer ledger   # some groups
+    HOMEGEN_MUTATE_MINUTES=5 python tests/mutate.py plan   # time limit per group (default 10)
+
+A group whose limit runs out is reported with its unchecked mutants (results are kept: the
+next run goes on where it stopped). Never in CI: minutes of CPU on every push buy little.
+The figures and the reason each survivor is equivalent are kept in docs/mutation.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SCRATCH = REPO / ".mutate"
+LINKED = ["src", "tests", "templates", "services.toml", "services.schema.json", "rendered", "docs"]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Modules mutated together and the tests that must kill their mutants."""
+
+    name: str
+    sources: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+GROUPS = [
+    Group("ledger", ("src/homegen/ledger.py",), ("tests/test_ledger.py", "tests/test_writer.py")),
+    Group(
+        "writer",
+        ("src/homegen/writer.py",),
+        (
+            "tests/test_writer.py",
+            "tests/test_writer_staging.py",
+            "tests/test_ledger.py",
+            "tests/test_ownership.py",
+            "tests/test_crash_safety.py",
+            "tests/test_render_cli.py",
+        ),
+    ),
+    Group(
+        "validate-rules",
+        tuple(
+            f"src/homegen/validate/{m}.py"
+            for m in (
+                "policy_pods",
+                "policy_objects",
+                "integrity_argocd",
+                "integrity_gateway",
+                "integrity_workloads",
+            )
+        ),
+        ("tests/validate/",),
+    ),
+    Group(
+        "plan",
+        ("src/homegen/plan/",),
+        ("tests/test_plan.py", "tests/test_golden.py", "tests/test_cases.py"),
+    ),
+    Group("editor", ("src/homegen/editor.py",), ("tests/test_editor.py", "tests/test_cli_edit.py")),
+]
+
+
+def _config(group: Group) -> str:
+    def toml_list(items: tuple[str, ...] | list[str]) -> str:
+        return "[" + ", ".join(f'"{x}"' for x in items) + "]"
+
+    return (
+        "[tool.mutmut]\n"
+        f"source_paths = {toml_list(group.sources)}\n"
+        f"also_copy = {toml_list([p for p in LINKED if (REPO / p).exists()])}\n"
+        f"pytest_add_cli_args_test_selection = {toml_list(group.tests)}\n"
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-m", "not slow", "-x"]\n'
+    )
+
+
+def _prepare(group: Group) -> Path:
+    """The group's scratch folder: the repository's files linked, the group's config."""
+    folder = SCRATCH / group.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in LINKED:
+        link = folder / name
+        if (REPO / name).exists() and not link.is_symlink():
+            link.symlink_to(REPO / name)
+    config = folder / "pyproject.toml"
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8") + "\n" + _config(group)
+    if not config.exists() or config.read_text(encoding="utf-8") != text:
+        config.write_text(text, encoding="utf-8")
+        shutil.rmtree(folder / "mutants", ignore_errors=True)  # new config: results are stale
+    return folder
+
+
+def _mutmut(folder: Path, *args: str, timeout: float | None = None) -> str:
+    env = {
+        **os.environ,
+        "HOMEGEN_SHARED_SCHEMAS": str((REPO.parent / "shared" / "schemas").resolve()),
+        "PYTHONWARNINGS": "ignore::UserWarning:mutmut",
+    }
+    command = [sys.executable, "-m", "mutmut", *args]
+    try:
+        done = subprocess.run(
+            command, cwd=folder, env=env, capture_output=True, text=True, timeout=timeout,
+            check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as expired:
+        out = expired.stdout or b""
+        return out.decode() if isinstance(out, bytes) else out
+    return done.stdout + done.stderr
+
+
+def _results(folder: Path) -> dict[str, str]:
+    """mutant name → status (killed, survived, timeout, no tests, not checked, ...)."""
+    found = {}
+    for line in _mutmut(folder, "results", "--all", "true").splitlines():
+        match = re.match(r"\s+(\S+): (.+)$", line)
+        if match:
+            found[match[1]] = match[2].strip()
+    return found
+
+
+def run_group(group: Group, minutes: float) -> tuple[Counter[str], list[str]]:
+    """Run one group within its time limit; (status counts, survivor names)."""
+    folder = _prepare(group)
+    start = time.monotonic()
+    _mutmut(folder, "run", "--max-children", "2", timeout=minutes * 60)
+    results = _results(folder)
+    counts = Counter(results.values())
+    survivors = sorted(n for n, s in results.items() if s in ("survived", "no tests"))
+    print(f"{group.name}: {dict(counts)} in {time.monotonic() - start:.0f} s", file=sys.stderr)
+    return counts, survivors
+
+
+def score(counts: Counter[str]) -> str:
+    """Killed (or timed out) among the mutants checked, as a percentage."""
+    caught = counts["killed"] + counts["timeout"]
+    checked = caught + counts["survived"] + counts["no tests"]
+    return f"{100 * caught / checked:.1f}%" if checked else "n/a"
+
+
+def main(argv: list[str]) -> int:
+    """Run the named groups (all by default) and print a markdown summary on stdout."""
+    wanted = [g for g in GROUPS if not argv or g.name in argv]
+    if not wanted:
+        print(f"unknown group; groups: {', '.join(g.name for g in GROUPS)}", file=sys.stderr)
+        return 2
+    minutes = float(os.environ.get("HOMEGEN_MUTATE_MINUTES", "10"))
+    print("| group | mutants | killed | timeout | survived | no tests | not checked | score |")
+    print("|---|---|---|---|---|---|---|---|")
+    survivors: dict[str, list[str]] = {}
+    for group in wanted:
+        counts, survivors[group.name] = run_group(group, minutes)
+        total = sum(counts.values())
+        print(
+            f"| {group.name} | {total} | {counts['killed']} | {counts['timeout']} | "
+            f"{counts['survived']} | {counts['no tests']} | {counts['not checked']} | "
+            f"{score(counts)} |",
+            flush=True,
+        )
+    for name, names in survivors.items():
+        for mutant in names:
+            print(f"\n{name}: {mutant}")
+            diff = _mutmut(SCRATCH / name, "show", mutant)
+            lines = diff.splitlines()
+            print("\n".join(x for x in lines if x[:1] in "-+" and not x.startswith(("---", "+++"))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
