@@ -87,6 +87,7 @@ def test_unified_diff_of_create_update_delete_exactly() -> None:
         Change("same.yaml", "update", b"a\nb\n", b"a\nc"),
         Change("gone.yaml", "delete", b"bye\n", None),
         Change("bin.yaml", "update", b"\xff\n", b"ok\n"),
+        Change("bin2.yaml", "update", b"ok\n", b"\xfe\n"),
     ]
     assert unified_diff(changes, "rendered") == (
         "--- /dev/null\n+++ b/rendered/new.yaml\n@@ -0,0 +1 @@\n+x: 1\n"
@@ -94,6 +95,7 @@ def test_unified_diff_of_create_update_delete_exactly() -> None:
         "\\ No newline at end of file\n"
         "--- a/rendered/gone.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-bye\n"
         "--- a/rendered/bin.yaml\n+++ b/rendered/bin.yaml\n@@ -1 +1 @@\n-\ufffd\n+ok\n"
+        "--- a/rendered/bin2.yaml\n+++ b/rendered/bin2.yaml\n@@ -1 +1 @@\n-ok\n+\ufffd\n"
     )
 
 
@@ -102,3 +104,29 @@ def test_a_ledger_that_cannot_be_written_is_a_write_error_naming_it(tmp_path: Pa
     with pytest.raises(WriteError) as error:
         writer._write_atomic(tmp_path / LEDGER_NAME, b"{}")
     assert str(error.value).startswith(f"{tmp_path / LEDGER_NAME}: cannot write (")
+
+
+def test_discard_keeps_folders_that_existed_or_were_filled_meanwhile(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    root.mkdir()  # exists, empty: not the render's to remove
+    staged = stage(root, compare(root, {"new/a.yaml": b"a\n", "b.yaml": b"b\n"}))
+    (root / "new" / "mine.txt").write_text("written meanwhile")
+    os.unlink(staged.temps[0][0])  # a temp already gone is no error
+    staged.discard()
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == [
+        "new",
+        "new/mine.txt",
+    ]
+
+
+def test_a_failed_write_removes_its_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(fd: int, data: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer.os, "write", full)
+    with pytest.raises(WriteError, match="No space left on device"):
+        stage(tmp_path, compare(tmp_path, {"a.yaml": b"a\n"}))
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
