@@ -220,3 +220,115 @@ def test_same_path_with_another_match_is_no_conflict(validate: Validate) -> None
     )
     files = {**clean_files(), "manifests/gateway/httproute-copy.yaml": same}
     assert rule_ids(validate(files), failing_only=True) == {"HG217"}
+
+
+def _without_defaults(files: dict[str, str]) -> dict[str, str]:
+    """The clean tree with every group, kind and allowedRoutes left to its default."""
+    files = edit(files, ROUTE_FILE, "{group: gateway.networking.k8s.io, kind: Gateway, ", "{")
+    files = edit(files, ROUTE_FILE, '{group: "", kind: Service, ', "{")
+    return edit(files, GATEWAY_FILE, "      allowedRoutes:\n        namespaces: {from: Same}\n", "")
+
+
+def test_defaulted_groups_kinds_and_allowed_routes_are_clean(validate: Validate) -> None:
+    assert validate(_without_defaults(clean_files())).findings == []
+
+
+def test_a_route_of_another_namespace_with_defaults_is_not_admitted(validate: Validate) -> None:
+    files = edit(
+        _without_defaults(clean_files()), ROUTE_FILE, "namespace: traefik\n", "namespace: whoami\n"
+    )
+    files = edit(
+        files, ROUTE_FILE, "{name: lab-gateway,", "{name: lab-gateway, namespace: traefik,"
+    )
+    assert rule_ids(validate(files), failing_only=True) == {"HG209"}
+
+
+GATEWAY_REF = "{group: gateway.networking.k8s.io, kind: Gateway, name: lab-gateway"
+SERVICE_REF = '{group: "", kind: Service, name: whoami'
+NOT_CHECKED = {
+    "parent-listenerset": (
+        GATEWAY_REF,
+        GATEWAY_REF.replace("Gateway, name: lab-", "ListenerSet, name: x-"),
+    ),
+    "parent-other-group": (GATEWAY_REF, "{group: example.com, kind: Gateway, name: nothing"),
+    "backend-import": (SERVICE_REF, "{group: multicluster.x-k8s.io, kind: ServiceImport, name: x"),
+    "backend-other-group": (SERVICE_REF, "{group: example.com, kind: Service, name: elsewhere"),
+}
+
+
+@pytest.mark.parametrize(("old", "new"), NOT_CHECKED.values(), ids=NOT_CHECKED.keys())
+def test_refs_that_are_no_gateway_or_service_are_not_checked(
+    validate: Validate, old: str, new: str
+) -> None:
+    report = validate(edit(clean_files(), ROUTE_FILE, old, new))
+    assert rule_ids(report) & {"HG207", "HG208", "HG209", "HG210", "HG211", "HG212"} == set()
+
+
+def test_grant_without_group_fails_its_schema_only(validate: Validate) -> None:
+    files = edit(clean_files(), GRANT, '{group: "", kind: Service', "{kind: Service")
+    assert rule_ids(validate(files), failing_only=True) == {"HG104"}  # the core group: granted
+
+
+def test_grant_to_another_group_does_not_count(validate: Validate) -> None:
+    files = edit(
+        clean_files(), GRANT, '{group: "", kind: Service', "{group: example.com, kind: Service"
+    )
+    assert rule_ids(validate(files), failing_only=True) == {"HG212"}
+
+
+def test_tcp_listener_admits_no_http_route(validate: Validate) -> None:
+    files = edit(clean_files(), GATEWAY_FILE, "protocol: HTTP", "protocol: TCP")
+    assert rule_ids(validate(files), failing_only=True) == {"HG209"}
+    files = edit(
+        clean_files(),
+        GATEWAY_FILE,
+        "namespaces: {from: Same}",
+        TCP_ONLY.replace("TCPRoute", "HTTPRoute"),
+    )
+    files = edit(files, GATEWAY_FILE, "protocol: HTTP", "protocol: TCP")
+    assert validate(files).findings == []  # kinds named explicitly: the protocol is not asked
+
+
+@pytest.mark.parametrize(
+    "namespaces",
+    [
+        "{from: All}",
+        "{from: Selector, selector: {matchLabels: {kubernetes.io/metadata.name: elsewhere}}}",
+    ],
+)
+def test_listener_admitting_another_namespace(validate: Validate, namespaces: str) -> None:
+    """A route from a namespace with no Namespace object in the tree, admitted all the same."""
+    files = edit(clean_files(), GATEWAY_FILE, "{from: Same}", namespaces)
+    files = edit(files, ROUTE_FILE, "namespace: traefik\n", "namespace: elsewhere\n")
+    files = edit(
+        files, ROUTE_FILE, "kind: Gateway, name", "kind: Gateway, namespace: traefik, name"
+    )
+    files = edit(files, GRANT, "namespace: traefik}", "namespace: elsewhere}")
+    assert rule_ids(validate(files), failing_only=True) == set()
+
+
+UNKNOWN = "use a sync option ArgoCD knows (see its sync-options documentation)"
+ORPHAN = "PrunePropagationPolicy=orphan=x"
+OPTIONS = [
+    ("Zzzz=true", "unknown sync option 'Zzzz=true'", UNKNOWN),
+    (
+        "CreateNamespac=true",
+        "unknown sync option 'CreateNamespac=true'",
+        "did you mean CreateNamespace?",
+    ),
+    (
+        ORPHAN,
+        f"sync option {ORPHAN!r} has no valid value",
+        "use PrunePropagationPolicy=background|foreground|orphan",
+    ),
+]
+
+
+@pytest.mark.parametrize(("option", "message", "fix"), OPTIONS)
+def test_sync_option_messages_and_fixes(
+    validate: Validate, option: str, message: str, fix: str
+) -> None:
+    files = edit(clean_files(), APP, "[CreateNamespace=true]", f"[CreateNamespace=true, {option}]")
+    assert [(f.rule, f.message, f.fix) for f in validate(files).findings] == [
+        ("HG219", message, fix)
+    ]
