@@ -71,7 +71,12 @@ GROUPS = [
     Group(
         "plan",
         ("src/homegen/plan/",),
-        ("tests/test_plan.py", "tests/test_golden.py", "tests/test_cases.py"),
+        (
+            "tests/test_plan.py",
+            "tests/test_golden.py",
+            "tests/test_cases.py",
+            "tests/test_render_offline_exceptions.py",
+        ),
     ),
     Group("editor", ("src/homegen/editor.py",), ("tests/test_editor.py", "tests/test_cli_edit.py")),
 ]

@@ -113,3 +113,41 @@ def test_policy_exception_renders_as_annotation_and_is_reported_suppressed(
     code, out = _cli("validate", tree, "--ignore-missing-schemas")
     assert code == 0
     assert "HG317" in out and "(suppressed: reads pods through the API)" in out
+
+
+REASON = "the namespace of a vendor's test pods, removed after the install"
+APP_OBJECT = f"""
+[apps.tools]
+namespace = "tools"
+policy_exceptions = {{ HG319 = "{REASON}" }}
+
+[[apps.tools.objects]]
+apiVersion = "v1"
+kind = "Namespace"
+metadata = {{ name = "vendor-tests", annotations = {{ "example.com/kept" = "yes" }} }}
+"""
+
+
+def test_app_policy_exceptions_annotate_its_objects_and_keep_their_annotations(
+    tmp_path: Path,
+) -> None:
+    base = MINIMAL.read_text()
+    without = "\n".join(x for x in APP_OBJECT.splitlines() if "policy_exceptions" not in x)
+    code, out = _render(tmp_path / "without", base + without)
+    assert code == 1 and "error HG319 Namespace/vendor-tests" in out, out
+
+    code, out = _render(tmp_path, base + APP_OBJECT)
+    assert code == 0, out
+    [namespace] = [
+        d
+        for p in (tmp_path / "rendered" / "manifests" / "tools").glob("*.yaml")
+        for d in yaml.safe_load_all(p.read_text())
+        if d and d["metadata"]["name"] == "vendor-tests"
+    ]
+    assert namespace["metadata"]["annotations"] == {
+        "example.com/kept": "yes",
+        "policy.homegen.dev/HG319": REASON,
+    }
+    code, out = _cli("validate", str(tmp_path / "rendered"), "--ignore-missing-schemas")
+    assert code == 0
+    assert f"(suppressed: {REASON})" in out
