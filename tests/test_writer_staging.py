@@ -40,7 +40,7 @@ def test_modes_are_0644_and_0755_for_scripts_whatever_the_umask(tmp_path: Path, 
 def test_staged_files_are_hidden_temps_beside_their_targets(tmp_path: Path) -> None:
     root = tmp_path / "deep" / "er" / "rendered"  # none of it exists yet
     staged = stage(root, compare(root, {"a.yaml": b"a\n", "sub/b.yaml": b"b\n"}))
-    temps = sorted(Path(t).relative_to(root).as_posix() for t, _ in staged.temps)
+    temps = sorted(f"{folder}/{temp}".lstrip("/") for folder, temp, _ in staged.temps)
     assert [(t.split("/")[:-1], t.rsplit("/", 1)[-1][:8]) for t in temps] == [
         ([], ".a.yaml."),
         (["sub"], ".b.yaml."),
@@ -52,10 +52,13 @@ def test_staged_files_are_hidden_temps_beside_their_targets(tmp_path: Path) -> N
 
 
 def test_a_taken_temp_name_falls_back_to_a_unique_one(tmp_path: Path, umask: int) -> None:
-    target = tmp_path / "a.yaml"
     taken = tmp_path / f".a.yaml.{os.getpid()}{TEMP_SUFFIX}"
     taken.write_bytes(b"someone else's\n")
-    temp = Path(writer._stage(target, b"a\n"))
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        temp = tmp_path / writer._stage("a.yaml", b"a\n", folder)
+    finally:
+        os.close(folder)
     assert temp != taken and temp.parent == tmp_path
     assert temp.name.startswith(".a.yaml.") and temp.name.endswith(TEMP_SUFFIX)
     assert temp.read_bytes() == b"a\n" and _mode(temp) == 0o644
@@ -102,7 +105,7 @@ def test_unified_diff_of_create_update_delete_exactly() -> None:
 def test_a_ledger_that_cannot_be_written_is_a_write_error_naming_it(tmp_path: Path) -> None:
     (tmp_path / LEDGER_NAME).mkdir()
     with pytest.raises(WriteError) as error:
-        writer._write_atomic(tmp_path / LEDGER_NAME, b"{}")
+        writer._write_atomic(writer.Confined.open(tmp_path), LEDGER_NAME, b"{}")
     assert str(error.value).startswith(f"{tmp_path / LEDGER_NAME}: cannot write (")
 
 
@@ -111,7 +114,8 @@ def test_discard_keeps_folders_that_existed_or_were_filled_meanwhile(tmp_path: P
     root.mkdir()  # exists, empty: not the render's to remove
     staged = stage(root, compare(root, {"new/a.yaml": b"a\n", "b.yaml": b"b\n"}))
     (root / "new" / "mine.txt").write_text("written meanwhile")
-    os.unlink(staged.temps[0][0])  # a temp already gone is no error
+    folder, temp, _ = staged.temps[0]
+    os.unlink(root / folder / temp)  # a temp already gone is no error
     staged.discard()
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == [
         "new",
