@@ -41,13 +41,18 @@ class Group:
 
 
 GROUPS = [
-    Group("ledger", ("src/homegen/ledger.py",), ("tests/test_ledger.py", "tests/test_writer.py")),
+    Group(
+        "ledger",
+        ("src/homegen/ledger.py",),
+        ("tests/test_ledger.py", "tests/test_writer.py", "tests/test_confinement.py"),
+    ),
     Group(
         "writer",
         ("src/homegen/writer.py",),
         (
             "tests/test_writer.py",
             "tests/test_writer_staging.py",
+            "tests/test_confinement.py",
             "tests/test_ledger.py",
             "tests/test_ownership.py",
             "tests/test_crash_safety.py",
