@@ -248,3 +248,41 @@ def test_after_a_fork_the_engine_runs_in_a_fresh_process(
     assert objects(expand(tmp_path, TREE, cache_dir=None)) == here
     failing = expand(tmp_path, {**TREE, "values/web.yaml": "failWith: from the worker\n"})
     assert "from the worker" in failing.failures[0].message
+
+
+PLUGIN_APP = KZ_APP.replace("path: tree/kz}", "path: tree/kz, plugin: {name: sops}}")
+KZ_OPTIONS_APP = KZ_APP.replace(
+    "path: tree/kz}", "path: tree/kz, kustomize: {namePrefix: prod-, version: v5}}"
+)
+
+
+@pytest.mark.parametrize(
+    ("app", "note"),
+    [
+        (PLUGIN_APP, "kz: source tree/kz: config management plugin sops not expanded"),
+        (
+            KZ_OPTIONS_APP,
+            "kz: source tree/kz: Application kustomize options not applied: namePrefix",
+        ),
+    ],
+    ids=["plugin", "kustomize-options"],
+)
+def test_what_argocd_would_do_and_homegen_does_not_is_a_note(
+    tmp_path: Path, app: str, note: str
+) -> None:
+    """A plugin or an Application's kustomize options change what ArgoCD applies: never silent."""
+    tree = {
+        "app-of-apps.yaml": ROOT_APP,
+        "apps/kz.yaml": app,
+        "kz/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n",
+    }
+    expansion = expand(tmp_path, tree)
+    assert [n for n in expansion.notes if n.startswith("kz:")] == [
+        note + (": homegen cannot run plugins" if "plugin" in note else "")
+    ]
+
+
+def test_helm_file_parameters_are_a_note(tmp_path: Path) -> None:
+    app = chart_app(helm=("fileParameters: [{name: cfg, path: cfg.txt}]",))
+    expansion = expand(tmp_path, {**TREE, "apps/web.yaml": app}, chart_dirs=())
+    assert "web: source demo: helm.fileParameters not applied" in expansion.notes

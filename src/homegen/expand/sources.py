@@ -81,10 +81,10 @@ def needs_expansion(docs: list[Document]) -> bool:
         base = posixpath.basename(doc.file)
         if base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
             return True
-        if str(doc.obj.get("apiVersion", "")).startswith(ARGO_GROUP) and "chart" in repr(
-            doc.obj.get("spec")
-        ):
-            return True
+        if str(doc.obj.get("apiVersion", "")).startswith(ARGO_GROUP):
+            spec = repr(doc.obj.get("spec"))
+            if "chart" in spec or "plugin" in spec or "kustomize" in spec:
+                return True
     return False
 
 
@@ -155,6 +155,13 @@ def _plan_app(
     sources = _sources(spec)
     refs = {str(s["ref"]): s for s in sources if s.get("ref")}
     for source in sources:
+        unapplied = _unapplied_options(source)
+        if unapplied:
+            where = source.get("chart") or source.get("path") or source.get("repoURL")
+            plan.notes.append(f"{app.name}: source {where}: {unapplied}")
+            plan.incomplete.add(app.namespace)
+        if source.get("plugin") is not None:
+            continue
         if source.get("chart"):
             _plan_chart(tree, by_file, plan, app, source, refs)
             continue
@@ -173,6 +180,20 @@ def _plan_app(
             plan.kustomize.append(KustomizeJob(app, folder))
         elif folder in plan.chart_folders:
             _plan_chart(tree, by_file, plan, app, source, refs, chart_folder=folder)
+
+
+def _unapplied_options(source: dict[str, Any]) -> str:
+    """What ArgoCD would do to this source that homegen does not (empty: nothing), so the
+    expansion is never taken for the whole truth silently."""
+    if source.get("plugin") is not None:
+        name = as_dict(source.get("plugin")).get("name") or "(discovered)"
+        return f"config management plugin {name} not expanded: homegen cannot run plugins"
+    options = sorted(k for k in as_dict(source.get("kustomize")) if k != "version")
+    if options:
+        return f"Application kustomize options not applied: {', '.join(options)}"
+    if as_list(as_dict(source.get("helm")).get("fileParameters")):
+        return "helm.fileParameters not applied"
+    return ""
 
 
 def _plan_chart(
