@@ -261,3 +261,22 @@ def test_without_the_cel_runtime_every_rule_is_not_checked(
 )  # fmt: skip
 def test_escape(name: str, escaped: str) -> None:
     assert escape(name) == escaped
+
+
+def test_outcomes_are_memoized_per_rule_and_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cel, "RUNTIME", cel._Runtime())
+    calls: list[Any] = []
+    evaluate = cel.RUNTIME.evaluate
+
+    def counted(expression: str, value: Any) -> Any:
+        calls.append(value)
+        return evaluate(expression, value)
+
+    monkeypatch.setattr(cel.RUNTIME, "evaluate", counted)
+    rule = "self.value.startsWith('/')"
+    good, bad = {"value": "/a"}, {"value": "a"}
+    assert cel.check(rule, good, cel.value_key(good)).passed
+    assert cel.check(rule, dict(good), cel.value_key(dict(good))).passed  # equal: no evaluation
+    assert not cel.check(rule, bad, cel.value_key(bad)).passed
+    assert cel.value_key({"n": 1}) != cel.value_key({"n": 1.0}) != cel.value_key({"n": True})
+    assert calls == [good, bad]

@@ -37,6 +37,12 @@ class _Runtime:
         self._env: Any = None
         self._compiled: dict[str, Any] = {}
         self._failed: dict[str, str] = {}
+        # (expression, repr of the value) → its outcome: many objects repeat the same subtree
+        # (a path match, a parentRef), and a rule's outcome depends on nothing but the
+        # expression and ``self``. repr is exact for the values a rule sees (plain dicts,
+        # lists, str, int, float, bool, None): equal reprs are equal values, key order
+        # included, so a hit is the same evaluation. Kept with the runtime that produced it.
+        self.outcomes: dict[tuple[str, str], Outcome] = {}
 
     def _environment(self) -> Any:
         if self._env is None:
@@ -88,10 +94,33 @@ def _why(message: str) -> str:
 
 
 RUNTIME = _Runtime()
+_OUTCOMES_MAX = 200_000
 
 
-def check(expression: str, value: Any) -> Outcome:
-    """Evaluate one rule on ``value``; NotCheckable when it cannot be evaluated here."""
+def value_key(value: Any) -> str:
+    """The memo key of a rule's ``self`` (compute once per value, pass to ``check``)."""
+    return repr(value)
+
+
+def check(expression: str, value: Any, key: str | None = None) -> Outcome:
+    """Evaluate one rule on ``value``; NotCheckable when it cannot be evaluated here.
+
+    ``key`` (``value_key(value)``) memoizes the outcome per (expression, value)."""
+    if key is not None:
+        memo = (expression, key)
+        outcomes = RUNTIME.outcomes
+        known = outcomes.get(memo)
+        if known is not None:
+            return known
+        outcome = _check(expression, value)
+        if len(outcomes) >= _OUTCOMES_MAX:
+            outcomes.clear()
+        outcomes[memo] = outcome
+        return outcome
+    return _check(expression, value)
+
+
+def _check(expression: str, value: Any) -> Outcome:
     try:
         result = RUNTIME.evaluate(expression, value)
     except ValueError as exc:

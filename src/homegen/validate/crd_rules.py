@@ -277,10 +277,15 @@ class KindRules:
         for dup in walk.duplicates:
             message = f"duplicate entry {dup.key} in a list keyed by it"
             yield finding(LIST_DUPLICATE, where, message, path=json_path(list(dup.path)))
+        if not walk.sites:
+            return
+        from homegen.validate import cel
+
         for site in walk.sites:
             value = walk.prepare(site.schema, site.value)
+            key = cel.value_key(value)  # once per site: its rules' outcomes are memoized by it
             for rule, text, transition in _rules_of(site.rules):
-                yield from self._rule(rule, text, transition, value, site.path, where)
+                yield from self._rule(rule, text, transition, value, key, site.path, where)
 
     def _rule(
         self,
@@ -288,18 +293,18 @@ class KindRules:
         text: str,
         transition: bool,
         value: Any,
+        key: str,
         at: tuple[Any, ...],
         where: Located,
     ) -> Iterator[Finding]:
         from homegen.validate import cel
 
-        path = json_path(list(at))
         try:
             if transition:
                 if not rule.get("optionalOldSelf"):
                     return  # a transition rule: the API server runs it on updates only
                 raise cel.NotCheckable("a transition rule that also runs on create (oldSelf)")
-            outcome = cel.check(text, value)
+            outcome = cel.check(text, value, key)
         except cel.NotCheckable as why:
             # the same message for every object of the kind: the engine keeps the first
             if str(why) == cel.MISSING_RUNTIME:  # one note for the kind, not one per rule
@@ -311,6 +316,7 @@ class KindRules:
             return
         if outcome.passed:
             return
+        path = json_path(list(at))  # only a finding needs it (most rules pass)
         if outcome.error:
             message = f"rule could not be evaluated ({outcome.error}): {text}"
             yield finding(CEL_ERROR, where, message, path=path)
