@@ -8,6 +8,7 @@ only the selected tests that execute the mutated function, in a fork of one warm
     python tests/mutate.py                 # every group
     python tests/mutate.py writer ledger   # some groups
     HOMEGEN_MUTATE_MINUTES=5 python tests/mutate.py plan   # time limit per group (default 10)
+    HOMEGEN_MUTATE_CHILDREN=1 python tests/mutate.py plan  # mutants run at once (default 2)
 
 A group whose limit runs out is reported with its unchecked mutants (results are kept: the
 next run goes on where it stopped). Never in CI: minutes of CPU on every push buy little.
@@ -28,6 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SCRATCH = REPO / ".mutate"
+CHILDREN = os.environ.get("HOMEGEN_MUTATE_CHILDREN", "2")  # parallel mutants per group
 LINKED = ["src", "tests", "templates", "services.toml", "services.schema.json", "rendered", "docs"]
 
 
@@ -60,15 +62,42 @@ GROUPS = [
         ),
     ),
     Group(
-        "validate-rules",
+        "rules-pods",
         tuple(
             f"src/homegen/validate/{m}.py"
             for m in (
                 "policy_pods",
+                "pod_security",
+                "policy_admission",
+                "policy_controllers",
+                "workloads",
+            )
+        ),
+        ("tests/validate/",),
+    ),
+    Group(
+        "rules-integrity",
+        tuple(
+            f"src/homegen/validate/{m}.py"
+            for m in (
                 "policy_objects",
                 "integrity_argocd",
                 "integrity_gateway",
                 "integrity_workloads",
+            )
+        ),
+        ("tests/validate/",),
+    ),
+    Group(
+        "rules-tree",
+        tuple(
+            f"src/homegen/validate/{m}.py"
+            for m in (
+                "integrity_crds",
+                "integrity_storage",
+                "integrity_charts",
+                "integrity_expanded",
+                "appsets",
             )
         ),
         ("tests/validate/",),
@@ -148,7 +177,7 @@ def run_group(group: Group, minutes: float) -> tuple[Counter[str], list[str]]:
     """Run one group within its time limit; (status counts, survivor names)."""
     folder = _prepare(group)
     start = time.monotonic()
-    _mutmut(folder, "run", "--max-children", "2", timeout=minutes * 60)
+    _mutmut(folder, "run", "--max-children", CHILDREN, timeout=minutes * 60)
     results = _results(folder)
     counts = Counter(results.values())
     survivors = sorted(n for n, s in results.items() if s in ("survived", "no tests"))
