@@ -73,7 +73,12 @@ GROUPS = [
                 "workloads",
             )
         ),
-        ("tests/validate/",),
+        (
+            "tests/validate/test_validate_pods.py",
+            "tests/validate/test_validate_pod_security.py",
+            "tests/validate/test_validate_listener.py",
+            "tests/validate/test_validate_policy.py",
+        ),
     ),
     Group(
         "rules-integrity",
