@@ -54,7 +54,8 @@ def _contexts(pod: dict[str, Any], path: str) -> Iterator[tuple[str, str, dict[s
 
 
 def baseline(pod: dict[str, Any], annotations: dict[str, Any], path: str) -> Iterator[Violation]:
-    """Every ``baseline`` control the pod spec breaks."""
+    """Every ``baseline`` control the pod spec at ``path`` breaks (``annotations``: its pod's,
+    in the metadata beside that spec)."""
     level = "baseline"
     for key in ("hostNetwork", "hostPID", "hostIPC"):
         if pod.get(key) is True:
@@ -91,12 +92,13 @@ def baseline(pod: dict[str, Any], annotations: dict[str, Any], path: str) -> Ite
             yield level, f"container {name} binds a hostPort", cpath
         if context.get("procMount") not in (None, "Default"):
             yield level, f"container {name} has procMount {context.get('procMount')}", cpath
+    annotations_path = f"{path.removesuffix('/spec')}/metadata/annotations"
     for key, value in annotations.items():
         profile = str(value)
         if str(key).startswith(APPARMOR_PREFIX) and not (
             profile == "runtime/default" or profile.startswith("localhost/")
         ):
-            yield level, f"AppArmor profile {profile!r} ({key})", "/metadata/annotations"
+            yield level, f"AppArmor profile {profile!r} ({key})", annotations_path
 
 
 def restricted(pod: dict[str, Any], annotations: dict[str, Any], path: str) -> Iterator[Violation]:

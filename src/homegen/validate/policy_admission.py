@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.pod_security import LEVEL_CHECKS
-from homegen.validate.tree import Tree, as_dict, tree_check
+from homegen.validate.tree import Tree, tree_check
 from homegen.validate.workloads import pod_templates
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
@@ -46,10 +46,8 @@ def check_admission(tree: Tree) -> Iterator[Finding]:
         level = levels.get(owner.namespace)
         if owner.doc.origin is None or level is None:
             continue
-        meta = as_dict(owner.spec.get("template")).get("metadata")
-        annotations = as_dict(as_dict(meta).get("annotations"))
         for violated, message, path in LEVEL_CHECKS[level](
-            template.spec, annotations, template.path
+            template.spec, template.annotations, template.path
         ):
             yield finding(
                 _RULES[violated], owner.where,

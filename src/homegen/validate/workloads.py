@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,12 +14,13 @@ WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job",
 
 @dataclass(frozen=True)
 class PodTemplate:
-    """A workload's pod: its labels and spec (for a Pod, the Pod itself)."""
+    """A workload's pod: its labels, spec and annotations (for a Pod, the Pod itself)."""
 
     owner: Obj
     labels: dict[str, Any]
     spec: dict[str, Any]
-    path: str  # JSON path of the pod spec inside the owner
+    path: str  # JSON path of the pod spec inside the owner; its metadata is beside it
+    annotations: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def containers(self, *, init: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
         """(JSON path, container) of every container, init and ephemeral ones included."""
@@ -34,7 +36,7 @@ def pod_template(item: Obj) -> PodTemplate | None:
     """The pod template of a workload, or None for other kinds."""
     obj = item.obj
     if item.kind == "Pod":
-        return PodTemplate(item, item.labels, as_dict(obj.get("spec")), "/spec")
+        return PodTemplate(item, item.labels, as_dict(obj.get("spec")), "/spec", item.annotations)
     if item.kind == "CronJob":
         job = as_dict(as_dict(item.spec.get("jobTemplate")).get("spec"))
         template, path = as_dict(job.get("template")), "/spec/jobTemplate/spec/template"
@@ -42,8 +44,14 @@ def pod_template(item: Obj) -> PodTemplate | None:
         template, path = as_dict(item.spec.get("template")), "/spec/template"
     else:
         return None
-    labels = as_dict(as_dict(template.get("metadata")).get("labels"))
-    return PodTemplate(item, labels, as_dict(template.get("spec")), path + "/spec")
+    meta = as_dict(template.get("metadata"))
+    return PodTemplate(
+        item,
+        as_dict(meta.get("labels")),
+        as_dict(template.get("spec")),
+        path + "/spec",
+        as_dict(meta.get("annotations")),
+    )
 
 
 def pod_templates(tree: Tree) -> Iterator[PodTemplate]:
