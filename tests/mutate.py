@@ -105,7 +105,15 @@ GROUPS = [
                 "appsets",
             )
         ),
-        ("tests/validate/",),
+        (
+            # tests/validate/ last: its test modules import its conftest by name
+            "tests/expand/test_rules.py",
+            "tests/expand/test_cli_charts.py",
+            "tests/appsets/",
+            "tests/test_crd_order.py",
+            "tests/test_homelab_mutations.py",
+            "tests/validate/",
+        ),
     ),
     Group(
         "plan",

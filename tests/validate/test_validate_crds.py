@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from validate_trees import app, clean_files, dedent, rule_ids, write_tree
 
 from conftest import Validate
@@ -178,6 +179,93 @@ def test_crd_and_objects_in_one_app_are_ordered_by_argocd(validate: Validate) ->
     assert "HG251" not in rule_ids(validate(files))
 
 
+WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: %s, namespace: default}\n"
+
+
+def widget_tree(waves: dict[str, int], files: dict[str, str]) -> dict[str, str]:
+    """The clean tree plus one app per entry of ``waves`` (its folder manifests/<name>)."""
+    apps = {
+        f"apps/{name}.yaml": app(name, f"manifests/{name}", wave=wave, namespace="default")
+        for name, wave in waves.items()
+    }
+    return {**clean_files(), **apps, **files}
+
+
+def test_three_owners_of_one_crd_each_named_with_where_it_comes_from(validate: Validate) -> None:
+    crds = {f"manifests/{n}/crd.yaml": WIDGET_CRD for n in ("one", "two", "three")}
+    found = of(validate(widget_tree({"one": -1, "two": -1, "three": -1}, crds)), "HG250")
+    message = (
+        "the CRD of Widget (example.com) is installed by 3 apps: one (manifests/one/crd.yaml), "
+        "three (manifests/three/crd.yaml), two (manifests/two/crd.yaml)"
+    )
+    assert sorted((f.file, f.line, f.object, f.message) for f in found) == [
+        (f"apps/{n}.yaml", 1, f"Application/argocd/{n}", message) for n in ("one", "three", "two")
+    ]
+    assert {f.severity for f in found} == {"error"}
+
+
+def test_one_owner_of_a_crd_is_clean(validate: Validate) -> None:
+    files = widget_tree({"one": -1}, {"manifests/one/crd.yaml": WIDGET_CRD})
+    assert "HG250" not in rule_ids(validate(files))
+
+
+@pytest.mark.parametrize(
+    ("crd_wave", "object_wave", "expected"),
+    [
+        (0, 1, []),
+        (0, 0, ["Widget (example.com) is synced by two in wave 0, but its CRD comes from one "
+                "in wave 0"]),
+        (2, 1, ["Widget (example.com) is synced by two in wave 1, but its CRD comes from one "
+                "in wave 2"]),
+    ],
+    ids=["earlier", "same-wave", "later"],
+)  # fmt: skip
+def test_objects_of_a_crd_another_app_installs(
+    validate: Validate, crd_wave: int, object_wave: int, expected: list[str]
+) -> None:
+    files = {
+        "manifests/one/crd.yaml": WIDGET_CRD,
+        "manifests/two/a.yaml": WIDGET % "a",
+        "manifests/two/b.yaml": WIDGET % "b",  # one finding per CRD and installer is enough
+    }
+    found = of(validate(widget_tree({"one": crd_wave, "two": object_wave}, files)), "HG251")
+    assert [f.message for f in found] == expected
+    for item in found:
+        where = (item.file, item.line, item.object, item.severity)
+        assert where == ("manifests/two/a.yaml", 1, "Widget/default/a", "error")
+
+
+def test_each_later_installer_of_a_crd_is_reported(validate: Validate) -> None:
+    files = {
+        "manifests/one/crd.yaml": WIDGET_CRD,
+        "manifests/three/crd.yaml": WIDGET_CRD,
+        "manifests/two/a.yaml": WIDGET % "a",
+    }
+    found = of(validate(widget_tree({"one": 0, "two": 0, "three": 1}, files)), "HG251")
+    assert sorted(f.message for f in found) == [
+        "Widget (example.com) is synced by two in wave 0, but its CRD comes from one in wave 0",
+        "Widget (example.com) is synced by two in wave 0, but its CRD comes from three in wave 1",
+    ]
+
+
+def test_a_chart_custom_resource_is_reported_on_its_app_with_its_chart(
+    validate: Validate,
+) -> None:
+    files = {
+        **clean_files(),
+        "apps/arc.yaml": chart_app("arc", "gha-runner-scale-set-controller", "0.13.0", wave=2),
+        "apps/runners.yaml": chart_app("runners", "gha-runner-scale-set", "0.13.0", wave=1),
+    }
+    (found,) = of(validate(files), "HG251")
+    assert (found.file, found.line, found.object) == (
+        "apps/runners.yaml", 1, "Application/argocd/runners",
+    )  # fmt: skip
+    assert found.message == (
+        "AutoscalingRunnerSet (actions.github.com) (created by chart gha-runner-scale-set) is "
+        "synced by runners in wave 1, but its CRD comes from arc in wave 2"
+    )
+
+
 # --- HG252 storage-class-missing -----------------------------------------------------------
 
 PVC = dedent("""
@@ -244,6 +332,102 @@ def test_chart_values_naming_a_missing_class(validate: Validate) -> None:
     assert "persistence.homarrDatabase.storageClassName" in found.message
     files["manifests/whoami/storageclass.yaml"] = STORAGE_CLASS
     assert "HG252" not in rule_ids(validate(files))
+
+
+def stateful_set(*classes: str | None) -> str:
+    """A StatefulSet in whoami with one claim template per class (None: no class set)."""
+    templates = "".join(
+        f"    - metadata: {{name: d{i}}}\n      spec: {{storageClassName: {c}}}\n"
+        if c is not None
+        else f"    - metadata: {{name: d{i}}}\n      spec: {{accessModes: [ReadWriteOnce]}}\n"
+        for i, c in enumerate(classes)
+    )
+    return (
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: whoami}\n"
+        "spec:\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n"
+        "  template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: x}]}}\n"
+        f"  volumeClaimTemplates:\n{templates}"
+    )
+
+
+def storage_class(name: str) -> str:
+    return STORAGE_CLASS.replace("name: local-path", f"name: {name}")
+
+
+@pytest.mark.parametrize(
+    ("manifests", "expected"),
+    [
+        ({"pvc.yaml": PVC.format(cls="nvme"), "sc.yaml": storage_class("local-path")}, [
+            ("PersistentVolumeClaim/whoami/data", "/spec/storageClassName",
+             "claims StorageClass 'nvme', which nothing provides (known: ceph-block, "
+             "local-path)"),
+        ]),
+        ({"sts.yaml": stateful_set("ceph-block", "nvme", None)}, [
+            ("StatefulSet/whoami/db", "/spec/volumeClaimTemplates/1/spec/storageClassName",
+             "claims StorageClass 'nvme', which nothing provides (known: ceph-block)"),
+        ]),
+        ({"sts.yaml": stateful_set("nvme")}, [
+            ("StatefulSet/whoami/db", "/spec/volumeClaimTemplates/0/spec/storageClassName",
+             "claims StorageClass 'nvme', which nothing provides (known: ceph-block)"),
+        ]),
+        ({"sts.yaml": stateful_set('""', None, "ceph-block")}, []),
+        ({"pvc.yaml": PVC.format(cls="ceph-block")}, []),
+        ({"pvc.yaml": PVC.format(cls="local-path"), "sc.yaml": storage_class("local-path")}, []),
+        ({"pvc.yaml": PVC.format(cls="7")}, []),  # not a name: the schema's to refuse
+        ({"pvc.yaml": PVC.replace("storageClassName: {cls}", "volumeName: pv1")}, []),
+    ],
+    ids=["claim", "second-template", "first-template", "templates-fine", "cluster-class",
+         "tree-class", "not-a-string", "unset"],
+)  # fmt: skip
+def test_claims_and_claim_templates(
+    tmp_path: Path,
+    options: ValidateOptions,
+    manifests: dict[str, str],
+    expected: list[tuple[str, str, str]],
+) -> None:
+    files = {**clean_files(), **{f"manifests/whoami/{n}": t for n, t in manifests.items()}}
+    options.storage_classes = ("ceph-block",)
+    report = validate_documents(load_tree(write_tree(tmp_path / "tree", files)), options=options)
+    found = of(report, "HG252")
+    assert [(f.object, f.path, f.message) for f in found] == expected
+    assert all(f.severity == "error" and f.file.startswith("manifests/") for f in found)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ("storageClass: nvme\n", ["storageClass"]),
+        ("persistence:\n  storageClassName: nvme\n", ["persistence.storageClassName"]),
+        ("volumes:\n  - {size: 1Gi}\n  - {storageClass: nvme}\n", ["volumes[1].storageClass"]),
+        ("a: {storageClass: {storageClassName: nvme}}\n", ["a.storageClass.storageClassName"]),
+        ("a: {storageClass: nvme}\nb: {storageClassName: nvme}\n",
+         ["a.storageClass", "b.storageClassName"]),
+        ("storageClass: local-path\n", []),
+        ('storageClass: "-"\n', []),  # Helm charts' "no class" convention
+        ('storageClass: ""\n', []),
+        ("storageClass: 3\n", []),
+        ("storageClasses: nvme\n", []),
+    ],
+    ids=["top", "nested", "list", "under-a-class-key", "two", "provided", "dash", "empty",
+         "number", "other-key"],
+)  # fmt: skip
+def test_chart_values_naming_a_class(validate: Validate, values: str, expected: list[str]) -> None:
+    files = {
+        **clean_files(),
+        "manifests/whoami/storageclass.yaml": STORAGE_CLASS,
+        "apps/homarr.yaml": chart_app(
+            "homarr", "homarr", "5.8.0", wave=1, values_file="values/homarr.yaml"
+        ),
+        "values/homarr.yaml": values,
+    }
+    found = of(validate(files), "HG252")
+    assert [f.message for f in found] == [
+        f"chart homarr is given StorageClass 'nvme' ({key}), which nothing provides "
+        "(known: local-path)"
+        for key in expected
+    ]
+    assert all((f.file, f.line, f.object) == ("apps/homarr.yaml", 1, "Application/argocd/homarr")
+               for f in found)  # fmt: skip
 
 
 # --- HG253 controller-pod-security ---------------------------------------------------------
