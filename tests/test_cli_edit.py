@@ -201,8 +201,11 @@ def test_remove_refuses_when_something_comes_after_it(rendered: Path) -> None:
     before = (rendered / "services.toml").read_bytes()
     code, err = homegen(rendered, "remove-service", "cloudflared")
     assert code == 2
-    assert "services.web.after[0]: 'cloudflared' is not an app or service" in err
-    assert (rendered / "services.toml").read_bytes() == before
+    # located at web's `after` line in the file on disk, though the edit moved it up
+    line = before.decode().splitlines().index('after = ["cloudflared"]') + 1
+    config = rendered / "services.toml"
+    assert f"{config}:{line}:10: services.web.after[0]: 'cloudflared' is not an app" in err
+    assert config.read_bytes() == before
 
 
 def test_init_writes_a_starter_that_renders_and_validates_clean(tmp_path: Path) -> None:

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from homegen.editor import EditError, Splice, add_service, plan_add, remove_service
+from homegen.editor import (
+    EditError,
+    Splice,
+    add_service,
+    plan_add,
+    plan_remove,
+    remove_service,
+    table_text,
+)
 from homegen.errors import ConfigError, UsageError
 
 WEB = {"image": "nginx:1.27", "port": 8080, "route": {"path": "/web"}}
@@ -159,16 +167,6 @@ def test_duplicate_names_are_located() -> None:
         add_service(SMALL, "x", WEB)
 
 
-def test_unknown_name_lists_the_services() -> None:
-    with pytest.raises(UsageError, match=r"no service named 'c'; services: a, b$"):
-        remove_service(SMALL, "c")
-
-
-def test_invalid_toml_is_located() -> None:
-    with pytest.raises(ConfigError, match=r"^services.toml:2:1: invalid TOML"):
-        add_service("[a]\n= 1\n", "web", WEB)
-
-
 @pytest.mark.parametrize(
     ("text", "edit"),
     [
@@ -234,10 +232,152 @@ def test_random_services_load_to_exactly_the_intended_data(
     assert text == shipped
 
 
-def test_an_edit_that_would_change_meaning_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+# Exact texts: what a user sees in services.toml after an edit, byte for byte.
+
+A = '[services.a]\nimage = "a:1"\n'
+B = '[services.b]\nimage = "b:1"\n'
+
+REMOVALS = {
+    "first table of the file, its blank lines stay": (A + "\n" + B, "a", "\n" + B),
+    "the only table, no final newline": (A.rstrip("\n"), "a", ""),
+    "blank lines above the first table": ("\n\n" + A + "\n" + B, "a", "\n" + B),
+    "first table of the file with its comment": ("# about a\n" + A + "\n" + B, "a", "\n" + B),
+    "comment block above, indented": (
+        "[cluster]\nx = 1\n\n  # about a\n\t# more\n" + A + "\n" + B,
+        "a",
+        "[cluster]\nx = 1\n\n" + B,
+    ),
+    "a #: directive above is the file's, not the table's": (
+        "#:schema ./services.schema.json\n" + A,
+        "a",
+        "#:schema ./services.schema.json\n",
+    ),
+    "a #: directive between the comments stops the block": (
+        "# file comment\n#:schema x\n# about a\n" + A,
+        "a",
+        "# file comment\n#:schema x\n",
+    ),
+}
+
+
+LISTENERS = (
+    '[[gateway.listeners]]\nname = "x"\n\n# about a\n' + A + "\n"
+    '# the second listener\n[[gateway.listeners]]\nname = "y"\n'
+)
+REMOVALS["a table between two elements of an array of tables"] = (
+    LISTENERS,
+    "a",
+    LISTENERS.replace("# about a\n" + A + "\n", ""),
+)
+
+
+@pytest.mark.parametrize("case", REMOVALS, ids=list(REMOVALS))
+def test_remove_leaves_exactly(case: str) -> None:
+    text, name, expected = REMOVALS[case]
+    assert remove_service(text, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[cluster]\nx = 1\n", "no service named 'a'; services: none"),
+        ("services = 5\n", "no service named 'a'; services: none"),  # not a table
+        ('[services.c]\nimage = "c:1"\n' + B, "no service named 'a'; services: b, c"),
+    ],
+)
+def test_remove_unknown_name_message(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as exc:
+        remove_service(text, "a")
+    assert str(exc.value) == f"services.toml: {message}"
+
+
+def test_remove_refuses_a_service_split_around_another_table() -> None:
+    text = A + "\n[apps.x]\ntier = 1\n\n[services.a.probes]\nliveness = 1\n"
+    with pytest.raises(EditError) as exc:
+        remove_service(text, "a")
+    assert str(exc.value) == (
+        "services.toml: services.a is not written as one [services.a] table "
+        "(with its sub-tables right after it); remove it by hand"
+    )
+
+
+@pytest.mark.parametrize("edit", ["add", "remove"])
+def test_invalid_toml_is_located_for_either_edit(edit: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        if edit == "add":
+            add_service("[a]\n= 1\n", "web", WEB)
+        else:
+            remove_service("[a]\n= 1\n", "web")
+    assert [line.split(": invalid TOML")[0] for line in exc.value.lines()] == ["services.toml:2:1"]
+
+
+SPLICES = {
+    # (text, edit, old line of each line 0..n of the edited text; None: written by the edit)
+    "no final newline, a table after the services": (
+        A + '\n[apps.x]\ntier = "infra"',
+        lambda t: plan_add(t, "web", {"image": "w:1"}),
+        [None, 1, 2, None, None, None, 3, 4, 5, None],
+    ),
+    "file starting with a blank line": (
+        '\n[services.a]\nimage = "a:1"\n',
+        lambda t: plan_add(t, "web", {"image": "w:1"}),
+        [None, 1, 2, 3, None, None, None, 4, None],
+    ),
+    "first table removed": (
+        A + "\n" + B,
+        lambda t: plan_remove(t, "a"),
+        [None, 3, 4, 5, 6, None],
+    ),
+    "added to an empty file": (
+        "",
+        lambda t: plan_add(t, "web", {"image": "w:1"}),
+        [None, None, None, 1, None],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SPLICES, ids=list(SPLICES))
+def test_old_line_of_each_edited_line(case: str) -> None:
+    text, edit, expected = SPLICES[case]
+    splice = edit(text)
+    assert [splice.old_line(text, n) for n in range(len(expected))] == expected
+
+
+def test_add_before_the_next_element_of_an_array_of_tables() -> None:
+    assert add_service(LISTENERS, "b", {"image": "b:1"}) == LISTENERS.replace(
+        "\n# the second", '\n[services.b]\nimage = "b:1"\n\n# the second'
+    )
+
+
+def test_table_text_is_the_header_and_one_line_per_key() -> None:
+    spec = {"image": "w:1", "port": 1, "route": {"path": "/w"}, "after": ["a"]}
+    assert table_text("web", spec) == (
+        '[services.web]\nimage = "w:1"\nport = 1\nroute = { path = "/w" }\nafter = ["a"]'
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            '[services.web]\nport = "8080"',
+            "cannot add [services.web] without changing the meaning of the rest of services.toml "
+            "(its layout is unusual here); nothing was written — edit it by hand",
+        ),
+        (
+            "[services.web]\nport = ",
+            "cannot add [services.web] without breaking services.toml (Invalid value "
+            "(at line 20, column 8)); nothing was written — edit it by hand",
+        ),
+    ],
+)
+def test_an_edit_the_renderer_gets_wrong_is_refused_with(
+    monkeypatch: pytest.MonkeyPatch, table: str, message: str
+) -> None:
     # The safety net for layouts nobody foresaw: stand in a renderer that gets a value wrong.
     import homegen.editor
 
-    monkeypatch.setattr(homegen.editor, "table_text", lambda *_: '[services.web]\nport = "8080"')
-    with pytest.raises(EditError, match="without changing the meaning"):
+    monkeypatch.setattr(homegen.editor, "table_text", lambda *_: table)
+    with pytest.raises(EditError) as exc:
         add_service(SMALL, "web", {"port": 8080})
+    assert str(exc.value) == message
