@@ -232,3 +232,14 @@ def edit(files: dict[str, str], path: str, old: str, new: str) -> dict[str, str]
     """``files`` with ``old`` replaced by ``new`` in one file (``old`` must be there)."""
     assert old in files[path], f"{old!r} not in {path}"
     return {**files, path: files[path].replace(old, new)}
+
+
+Edit = tuple[str, str, str]  # (file, old, new), as ``edit`` takes them
+
+
+def changed(*edits: Edit, added: dict[str, str] | None = None) -> dict[str, str]:
+    """The clean tree with ``added`` files, then each edit applied in turn."""
+    files = {**clean_files(), **(added or {})}
+    for path, old, new in edits:
+        files = edit(files, path, old, new)
+    return files

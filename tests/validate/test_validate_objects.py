@@ -1,0 +1,343 @@
+"""Rules on objects and workloads (HG214-HG216, HG313-HG319 of policy_objects): each case changes
+the clean tree and expects the exact findings (rule, file, object, message, JSON path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from validate_trees import Edit, changed, clean_files, dedent, write_tree
+
+from conftest import Validate
+from homegen.expand.model import Origin
+from homegen.validate.documents import Document, load_tree
+from homegen.validate.engine import ValidateOptions, validate_documents
+from homegen.validate.findings import Report
+from homegen.validate.policy_objects import STANDARD_LABELS, image_pinned, looks_secret
+
+DEPLOY = "manifests/whoami/deployment.yaml"
+DEPLOY_OBJ = "Deployment/whoami/whoami"
+SERVICE = "manifests/whoami/service.yaml"
+SERVICE_OBJ = "Service/whoami/whoami"
+NAMESPACE = "manifests/whoami/namespace.yaml"
+CONTAINER = "/spec/template/spec/containers/0"
+ENV = '{name: WHOAMI_PORT_NUMBER, value: "8080"}'
+IMAGE = "traefik/whoami:v1.10"
+SIDECAR = (
+    "        - name: sidecar\n          image: SIDECAR_IMAGE\n"
+    "          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,\n"
+    "                            capabilities: {drop: [ALL]}}\n"
+    "          resources: {requests: {cpu: 10m, memory: 8Mi}, limits: {cpu: 10m, memory: 8Mi}}\n"
+    '          livenessProbe: {exec: {command: ["true"]}}\n'
+    '          readinessProbe: {exec: {command: ["true"]}}\n'
+)
+
+Found = tuple[str, str, str, str, str]
+
+
+def _found(report: Report) -> list[Found]:
+    return [(f.rule, f.file, f.object, f.message, f.path) for f in report.findings]
+
+
+def _deploy(rule: str, message: str, path: str) -> Found:
+    return (rule, DEPLOY, DEPLOY_OBJ, message, path)
+
+
+def _sidecar(image: str = "busybox:1.36", extra: str = "") -> Edit:
+    """A second container, after the first, at containers/1."""
+    last = "          readinessProbe:\n            httpGet: {path: /health, port: 8080}\n"
+    return DEPLOY, last, last + SIDECAR.replace("SIDECAR_IMAGE", image) + extra
+
+
+@pytest.mark.parametrize(
+    ("image", "pinned"),
+    [
+        ("traefik/whoami:v1.10", True),
+        ("whoami:1", True),
+        ("whoami@sha256:0123", True),
+        ("whoami:latest@sha256:0123", True),
+        ("registry:5000/whoami:1.2", True),
+        ("whoami", False),
+        ("whoami:", False),
+        ("whoami:latest", False),
+        ("registry:5000/whoami", False),
+        ("registry:5000/team/whoami", False),
+        ("", False),
+    ],
+)
+def test_image_pinned(image: str, pinned: bool) -> None:
+    assert image_pinned(image) is pinned
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DB_PASSWORD", "db_password", "SMTP_PASSWD", "GITHUB_TOKEN", "ACCESSTOKEN",
+        "client.secret", "CLIENTSECRET", "AWS_CREDENTIAL", "GOOGLE_CREDENTIALS", "API_KEY",
+        "api-key", "MYSQL_PASS", "MYSQL_PWD", "APIKEY", "PRIVATEKEY", "BASIC_AUTH",
+    ],
+)  # fmt: skip
+def test_names_that_look_secret(name: str) -> None:
+    assert looks_secret(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "WHOAMI_PORT_NUMBER", "KEYCLOAK_URL", "MONKEY", "TOKENIZER", "AUTHOR", "PASSWORDLESS",
+        "SECRETS_DIR", "PASSPORT", "", "__",
+    ],
+)  # fmt: skip
+def test_names_that_do_not_look_secret(name: str) -> None:
+    assert not looks_secret(name)
+
+
+def _without_label(label: str) -> Edit:
+    line = next(x for x in clean_files()[DEPLOY].splitlines() if x.startswith(f"    {label}:"))
+    return DEPLOY, line + "\n", ""
+
+
+OBJECT_RULES: dict[str, tuple[list[Edit], list[Found]]] = {
+    "image-latest": (
+        [(DEPLOY, IMAGE, "traefik/whoami:latest")],
+        [_deploy("HG313", "image 'traefik/whoami:latest' is not pinned", CONTAINER)],
+    ),
+    "no-image": (
+        [(DEPLOY, f"          image: {IMAGE}\n", "")],
+        [_deploy("HG313", "image '' is not pinned", CONTAINER)],
+    ),
+    "image-of-the-second-container": (
+        [_sidecar("busybox")],
+        [_deploy("HG313", "image 'busybox' is not pinned", "/spec/template/spec/containers/1")],
+    ),
+    "env-literal": (
+        [(DEPLOY, ENV, "{name: DB_PASSWORD, value: hunter2}")],
+        [_deploy("HG315", "env DB_PASSWORD of container whoami has a literal value",
+                 f"{CONTAINER}/env/0")],
+    ),
+    "second-env-literal": (
+        [(DEPLOY, ENV, f"{ENV}\n            - {{name: api-token, value: x}}")],
+        [_deploy("HG315", "env api-token of container whoami has a literal value",
+                 f"{CONTAINER}/env/1")],
+    ),
+    "env-from-a-secret": (
+        [(DEPLOY, ENV, "{name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: pw}}}")],
+        [],
+    ),
+    "env-empty": ([(DEPLOY, ENV, '{name: DB_PASSWORD, value: ""}')], []),
+    "labels-missing": (
+        [_without_label("version"), _without_label("app.kubernetes.io/part-of")],
+        [_deploy("HG316", "missing labels version, app.kubernetes.io/part-of", "/metadata/labels")],
+    ),
+    "token-mounted": (
+        [(DEPLOY, "automountServiceAccountToken: false", "automountServiceAccountToken: true")],
+        [_deploy("HG317", "the service account token is mounted",
+                 "/spec/template/spec/automountServiceAccountToken")],
+    ),
+    "token-by-default": (
+        [(DEPLOY, "      automountServiceAccountToken: false\n", "")],
+        [_deploy("HG317", "the service account token is mounted",
+                 "/spec/template/spec/automountServiceAccountToken")],
+    ),
+}  # fmt: skip
+OBJECT_RULES.update(
+    {
+        f"label-{label}": (
+            [_without_label(label)],
+            [_deploy("HG316", f"missing labels {label}", "/metadata/labels")],
+        )
+        for label in STANDARD_LABELS
+    }
+)
+
+
+@pytest.mark.parametrize(("edits", "expected"), OBJECT_RULES.values(), ids=OBJECT_RULES.keys())
+def test_workload_object_rules(
+    validate: Validate, edits: list[Edit], expected: list[Found]
+) -> None:
+    assert _found(validate(changed(*edits))) == expected
+
+
+SECRET = dedent("""
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: creds, namespace: whoami}
+    type: Opaque
+""")
+SECRET_FILE = "manifests/whoami/secret.yaml"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("data: {password: aHVudGVyMg==}\n", "Secret has literal data"),
+        ("stringData: {password: hunter2}\n", "Secret has literal stringData"),
+        ("data: {a: YQ==}\nstringData: {b: b}\n", "Secret has literal data and stringData"),
+        ("data: {}\nstringData: {}\n", None),
+        ("", None),
+    ],
+)
+def test_secret_with_literal_data(validate: Validate, content: str, message: str | None) -> None:
+    report = validate({**clean_files(), SECRET_FILE: SECRET + content})
+    expected = [("HG314", SECRET_FILE, "Secret/whoami/creds", message, "")] if message else []
+    assert _found(report) == expected
+
+
+ENFORCE = "pod-security.kubernetes.io/enforce"
+REASON = "homegen.dev/pod-security-reason"
+
+
+def _namespace(level: str | None, reason: str | None = None) -> Edit:
+    labels = f"  labels:\n    {ENFORCE}: {level}\n" if level is not None else "  labels: {}\n"
+    annotations = f"  annotations:\n    {REASON}: {reason!r}\n" if reason is not None else ""
+    return NAMESPACE, f"  labels:\n    {ENFORCE}: restricted\n", labels + annotations
+
+
+def _ns(message: str, path: str) -> Found:
+    return ("HG319", NAMESPACE, "Namespace/whoami", message, path)
+
+
+NAMESPACES: dict[str, tuple[Edit, list[Found]]] = {
+    "no-label": (_namespace(None), [_ns(f"no {ENFORCE} label", "/metadata/labels")]),
+    "unknown-level": (
+        _namespace("strict"),
+        [_ns(f"{ENFORCE}: 'strict' is no Pod Security level", "")],
+    ),
+    "baseline-without-reason": (
+        _namespace("baseline"),
+        [_ns(f"enforces baseline without a {REASON} annotation", "/metadata/annotations")],
+    ),
+    "privileged-with-a-blank-reason": (
+        _namespace("privileged", "  "),
+        [_ns(f"enforces privileged without a {REASON} annotation", "/metadata/annotations")],
+    ),
+    "baseline-with-reason": (_namespace("baseline", "the chart needs it"), []),
+    "privileged-with-reason": (_namespace("privileged", "runners need it"), []),
+    "restricted-without-reason": (_namespace("restricted"), []),
+}
+
+
+@pytest.mark.parametrize(("change", "expected"), NAMESPACES.values(), ids=NAMESPACES.keys())
+def test_namespace_pod_security(validate: Validate, change: Edit, expected: list[Found]) -> None:
+    assert _found(validate(changed(change))) == expected
+
+
+def test_objects_a_chart_renders_are_not_held_to_these_rules(
+    tmp_path: Path, options: ValidateOptions
+) -> None:
+    """A chart's Secret (e.g. a webhook certificate), Namespace or duplicate are no literal,
+    no unlabelled namespace, no second definition: the chart's own files are not the tree's."""
+    docs = load_tree(write_tree(tmp_path / "tree", clean_files()))
+    origin = Origin("whoami", "apps/whoami.yaml", "whoami", "whoami@1.0.0", "whoami/templates/x")
+    rendered = [
+        {"apiVersion": "v1", "kind": "Secret", "data": {"tls.crt": "eA=="},
+         "metadata": {"name": "webhook-cert", "namespace": "whoami"}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "charted"}},
+        {"apiVersion": "v1", "kind": "Service",
+         "metadata": {"name": "whoami", "namespace": "whoami"},
+         "spec": {"selector": {"app": "whoami"}, "ports": [{"port": 80}]}},
+    ]  # fmt: skip
+    file = "apps/whoami.yaml::whoami/whoami/templates/x.yaml"
+    docs += [Document(file, i, 1, obj, origin=origin) for i, obj in enumerate(rendered)]
+    found = _found(validate_documents(docs, options=options))
+    assert [f for f in found if f[0] in ("HG205", "HG314", "HG319")] == []
+
+
+def _service(message: str) -> Found:
+    return ("HG214", SERVICE, SERVICE_OBJ, message, "/spec/selector")
+
+
+WORKLOAD_RULES: dict[str, tuple[list[Edit], list[Found]]] = {
+    "service-selects-nothing": (
+        [(SERVICE, "{app: whoami}", "{app: whoareyou}")],
+        [_service("selector app=whoareyou matches no workload in namespace whoami")],
+    ),
+    "service-selects-a-label-no-pod-has": (
+        [(SERVICE, "{app: whoami}", "{app: whoami, tier: web}")],
+        [_service("selector app=whoami,tier=web matches no workload in namespace whoami")],
+    ),
+    "service-selects-workload-labels-not-pod-labels": (
+        [(SERVICE, "{app: whoami}", "{app.kubernetes.io/name: whoami}")],
+        [_service("selector app.kubernetes.io/name=whoami matches no workload in namespace "
+                  "whoami")],
+    ),
+    "service-of-another-namespace": (
+        [(SERVICE, "  namespace: whoami\n", "  namespace: traefik\n"),
+         ("manifests/gateway/httproute-whoami.yaml", "namespace: whoami, port", "port")],
+        [("HG214", SERVICE, "Service/traefik/whoami",
+          "selector app=whoami matches no workload in namespace traefik", "/spec/selector")],
+    ),
+    "service-without-selector": ([(SERVICE, "  selector: {app: whoami}\n", "")], []),
+    "service-selecting-a-subset-of-pod-labels": (
+        [(SERVICE, "{app: whoami}", "{app: whoami, component: web}")], []
+    ),
+    "workload-selector": (
+        [(DEPLOY, "matchLabels: {app: whoami}", "matchLabels: {app: whoami, tier: web}")],
+        [_deploy("HG215", "spec.selector does not match the pod template's labels",
+                 "/spec/selector")],
+    ),
+    "workload-selector-expression": (
+        [(DEPLOY, "matchLabels: {app: whoami}",
+          "matchExpressions: [{key: app, operator: In, values: [who]}]")],
+        [_deploy("HG215", "spec.selector does not match the pod template's labels",
+                 "/spec/selector")],
+    ),
+}  # fmt: skip
+
+
+def _probe(message: str, probe: str, container: int = 0) -> Found:
+    return _deploy(
+        "HG216",
+        f"{message}, which the container does not declare",
+        f"/spec/template/spec/containers/{container}/{probe}",
+    )
+
+
+LIVENESS = "httpGet: {path: /health, port: http}"
+READINESS = "httpGet: {path: /health, port: 8080}"
+PROBES: dict[str, tuple[list[Edit], list[Found]]] = {
+    "named-port": (
+        [(DEPLOY, LIVENESS, "httpGet: {path: /health, port: metrics}")],
+        [_probe("livenessProbe of container whoami uses port 'metrics'", "livenessProbe")],
+    ),
+    "numbered-port": (
+        [(DEPLOY, READINESS, "httpGet: {path: /health, port: 9090}")],
+        [_probe("readinessProbe of container whoami uses port 9090", "readinessProbe")],
+    ),
+    "number-as-text": (
+        [(DEPLOY, READINESS, "httpGet: {path: /health, port: '9090'}")],
+        [_probe("readinessProbe of container whoami uses port '9090'", "readinessProbe")],
+    ),
+    "tcp-socket": (
+        [(DEPLOY, READINESS, "tcpSocket: {port: 9090}")],
+        [_probe("readinessProbe of container whoami uses port 9090", "readinessProbe")],
+    ),
+    "grpc": (
+        [(DEPLOY, READINESS, "grpc: {port: 9090}")],
+        [_probe("readinessProbe of container whoami uses port 9090", "readinessProbe")],
+    ),
+    "startup": (
+        [(DEPLOY, "          readinessProbe:", "          startupProbe:\n"
+          "            tcpSocket: {port: metrics}\n          readinessProbe:")],
+        [_probe("startupProbe of container whoami uses port 'metrics'", "startupProbe")],
+    ),
+    "second-container": (
+        [_sidecar(extra="          startupProbe: {tcpSocket: {port: 9090}}\n")],
+        [_probe("startupProbe of container sidecar uses port 9090", "startupProbe", 1)],
+    ),
+    "number-as-text-declared": ([(DEPLOY, READINESS, "httpGet: {path: /, port: '8080'}")], []),
+    "name-declared": ([(DEPLOY, READINESS, "tcpSocket: {port: http}")], []),
+    "grpc-declared": ([(DEPLOY, READINESS, "grpc: {port: 8080}")], []),
+    "exec": ([_sidecar()], []),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [*WORKLOAD_RULES.values(), *PROBES.values()],
+    ids=[*WORKLOAD_RULES.keys(), *PROBES.keys()],
+)
+def test_workload_integrity_rules(
+    validate: Validate, edits: list[Edit], expected: list[Found]
+) -> None:
+    assert _found(validate(changed(*edits))) == expected
