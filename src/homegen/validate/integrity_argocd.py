@@ -100,7 +100,6 @@ KNOWN_SYNC_OPTIONS: dict[str, frozenset[str]] = {
 COMPARE_OPTIONS = frozenset({"ServerSideDiff", "IgnoreExtraneous", "IncludeMutationWebhook"})
 
 
-@tree_check
 def check_source_paths(tree: Tree) -> Iterator[Finding]:
     """HG201/HG202: every in-repo source path exists and holds manifests directly."""
     if tree.root_app is None:
@@ -129,7 +128,6 @@ def check_source_paths(tree: Tree) -> Iterator[Finding]:
                 )  # fmt: skip
 
 
-@tree_check
 def check_set_paths(tree: Tree) -> Iterator[Finding]:
     """HG223: an ApplicationSet with several elements must not sync one fixed folder."""
     for appset in tree.kind("ApplicationSet"):
@@ -152,7 +150,6 @@ def check_set_paths(tree: Tree) -> Iterator[Finding]:
                 )  # fmt: skip
 
 
-@tree_check
 def check_reachability(tree: Tree) -> Iterator[Finding]:
     """HG203/HG222: every app is reached from the root app; every manifest is synced."""
     root = tree.root_app
@@ -185,7 +182,6 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
             yield finding(ORPHAN, item.where, f"no Application syncs {file}")
 
 
-@tree_check
 def check_duplicates(tree: Tree) -> Iterator[Finding]:
     """HG205/HG206: no object is defined twice or synced by two Applications."""
     for (_kind, _ns, _name), items in tree.by_key.items():
@@ -212,7 +208,6 @@ def _wave(app: Obj) -> int | None:
         return None
 
 
-@tree_check
 def check_sync_waves(tree: Tree) -> Iterator[Finding]:
     """HG218: an app's sync wave is greater than the wave of each app it is after."""
     apps = {a.name: a for a in tree.kind(*APP_KINDS)}
@@ -259,7 +254,6 @@ def _option_problem(option: str) -> tuple[str, str] | None:
     return None
 
 
-@tree_check
 def check_sync_options(tree: Tree) -> Iterator[Finding]:
     """HG219: Application syncOptions and sync-options annotations are real sync options."""
     for item in tree.objects:
@@ -274,3 +268,13 @@ def check_sync_options(tree: Tree) -> Iterator[Finding]:
             problem = _option_problem(option)
             if problem:
                 yield finding(SYNC_OPTION, item.where, problem[0], fix=problem[1])
+
+
+# Registered by calls rather than a decorator: mutmut leaves decorated functions unmutated,
+# and these bodies are the rules mutation testing must reach (tests/mutate.py).
+tree_check(check_source_paths)
+tree_check(check_set_paths)
+tree_check(check_reachability)
+tree_check(check_duplicates)
+tree_check(check_sync_waves)
+tree_check(check_sync_options)
