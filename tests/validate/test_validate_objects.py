@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pod_trees import tree_of
 from validate_trees import Edit, changed, clean_files, dedent, write_tree
 
 from conftest import Validate
@@ -13,7 +14,12 @@ from homegen.expand.model import Origin
 from homegen.validate.documents import Document, load_tree
 from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Report
-from homegen.validate.policy_objects import STANDARD_LABELS, image_pinned, looks_secret
+from homegen.validate.policy_objects import (
+    STANDARD_LABELS,
+    check_namespaces,
+    image_pinned,
+    looks_secret,
+)
 
 DEPLOY = "manifests/whoami/deployment.yaml"
 DEPLOY_OBJ = "Deployment/whoami/whoami"
@@ -341,3 +347,36 @@ def test_workload_integrity_rules(
     validate: Validate, edits: list[Edit], expected: list[Found]
 ) -> None:
     assert _found(validate(changed(*edits))) == expected
+
+
+MALFORMED_PORTS = {
+    "probe-port-list": (READINESS, "httpGet: {path: /, port: [8080]}", "readinessProbe", "[8080]"),
+    "probe-port-mapping": (READINESS, "httpGet: {path: /, port: {n: 8080}}", "readinessProbe",
+                           "{'n': 8080}"),
+    "container-port-list": ("containerPort: 8080}", "containerPort: [8080]}", "readinessProbe",
+                            "8080"),
+    "port-name-list": ("{name: http,", "{name: [http],", "livenessProbe", "'http'"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "probe", "port"), MALFORMED_PORTS.values(), ids=MALFORMED_PORTS
+)
+def test_malformed_ports_are_findings_not_a_crash(
+    validate: Validate, old: str, new: str, probe: str, port: str
+) -> None:
+    """The schema reports the bad field (HG104); the probe rule compares, never hashes it."""
+    report = validate(changed((DEPLOY, old, new)))
+    assert {f.rule for f in report.findings} == {"HG104", "HG216"}
+    assert [f.message for f in report.findings if f.rule == "HG216"] == [
+        f"{probe} of container whoami uses port {port}, which the container does not declare"
+    ]
+
+
+@pytest.mark.parametrize("level", [["restricted"], {"level": "restricted"}, 2])
+def test_a_label_that_is_no_text_is_no_pod_security_level(level: object) -> None:
+    labels = {ENFORCE: level}
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "web", "labels": labels}}
+    assert [(f.rule, f.message) for f in check_namespaces(tree_of(ns))] == [
+        ("HG319", f"{ENFORCE}: {level!r} is no Pod Security level")
+    ]

@@ -70,23 +70,23 @@ def _probe_port(probe: dict[str, Any]) -> Any:
     return None
 
 
+def _declared(port: Any, ports: list[dict[str, Any]]) -> bool:
+    """Whether a probe's port (a name, a number, or a number written as text) is declared.
+    Lists, not sets: a malformed port (a list, a mapping) is compared, never hashed."""
+    if isinstance(port, str) and not port.isdecimal():
+        return port in [p.get("name") for p in ports]
+    number = int(port) if isinstance(port, str) else port
+    return number in [p.get("containerPort") for p in ports]
+
+
 def check_probe_ports(tree: Tree) -> Iterator[Finding]:
     """HG216: a probe's port (number or name) is declared by its container."""
     for template in pod_templates(tree):
         for path, container in template.containers(init=False):
             ports = [as_dict(p) for p in as_list(container.get("ports"))]
-            numbers = {p.get("containerPort") for p in ports}
-            names = {p.get("name") for p in ports if p.get("name")}
             for probe_name in PROBES:
                 port = _probe_port(as_dict(container.get(probe_name)))
-                if port is None:
-                    continue
-                known = (
-                    port in names
-                    if isinstance(port, str) and not port.isdigit()
-                    else (int(port) in numbers)
-                )
-                if not known:
+                if port is not None and not _declared(port, ports):
                     yield finding(
                         PROBE_PORT, template.owner.where,
                         f"{probe_name} of container {container.get('name')} uses port {port!r}, "

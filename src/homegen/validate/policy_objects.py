@@ -124,7 +124,7 @@ def check_namespaces(tree: Tree) -> Iterator[Finding]:
         level = ns.labels.get(ENFORCE)
         if level is None:
             yield finding(NAMESPACE_PSS, ns.where, f"no {ENFORCE} label", path="/metadata/labels")
-        elif level not in LEVELS:
+        elif not isinstance(level, str) or level not in LEVELS:
             yield finding(NAMESPACE_PSS, ns.where, f"{ENFORCE}: {level!r} is no Pod Security level")
         elif level != "restricted" and not str(ns.annotations.get(REASON, "")).strip():
             yield finding(
