@@ -233,3 +233,122 @@ namespace = "metallb-system"
             ).encode()
         )
     assert "metallb-config uses IPAddressPool" in str(caught.value)
+
+
+WIDGET_USER = """
+[apps.widgets]
+namespace = "widgets"
+
+[[apps.widgets.objects]]
+apiVersion = "example.com/v1"
+kind = "Widget"
+metadata = { name = "w" }
+
+[apps.widgets-crd]
+namespace = "widgets"
+
+[[apps.widgets-crd.objects]]
+apiVersion = "apiextensions.k8s.io/v1"
+kind = "%s"
+metadata = { name = "widgets.example.com" }
+%s
+"""
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        'spec = "example.com"',
+        'spec = { group = "example.com" }',
+        'spec = { group = "example.com", names = "Widget" }',
+        'spec = { group = "example.com", names = { plural = "widgets" } }',
+        'spec = { names = { kind = "Widget" } }',
+        'spec = { group = 1, names = { kind = "Widget" } }',
+        "",
+    ],
+    ids=["spec-string", "no-names", "names-string", "no-kind", "no-group", "group-number", "none"],
+)
+def test_a_malformed_crd_installs_nothing_and_is_no_error(spec: str) -> None:
+    plan = plan_of(WIDGET_USER % ("CustomResourceDefinition", spec))
+    assert app(plan, "widgets").derived_after == ()
+
+
+def test_only_a_custom_resource_definition_installs_its_kind() -> None:
+    spec = 'spec = { group = "example.com", names = { kind = "Widget" } }'
+    assert app(plan_of(WIDGET_USER % ("Widget", spec)), "widgets").derived_after == ()
+    installed = plan_of(WIDGET_USER % ("CustomResourceDefinition", spec))
+    assert app(installed, "widgets").derived_after == (("widgets-crd", ("Widget",)),)
+
+
+def test_argocd_in_the_gateway_namespace_needs_no_grant() -> None:
+    config = BASE.replace('path = "/argocd"', 'path = "/argocd"\nnamespace = "edge"')
+    argocd = app(build_plan(load_config(config.encode())), "argocd")
+    assert argocd.derived_after == ()
+    assert argocd.grants == ()
+
+
+SECRET_CRD = """
+[secrets]
+provider = "%s"
+
+[apps.secret-crds]
+namespace = "secrets"
+
+[[apps.secret-crds.objects]]
+apiVersion = "apiextensions.k8s.io/v1"
+kind = "CustomResourceDefinition"
+metadata = { name = "crd" }
+spec = { group = "%s", names = { kind = "%s" } }
+
+[services.web]
+image = "nginx:1.27"
+port = 80
+"""
+
+
+@pytest.mark.parametrize(
+    ("provider", "group", "kind"),
+    [
+        ("1password-operator", "onepassword.com", "OnePasswordItem"),
+        ("external-secrets", "external-secrets.io", "ExternalSecret"),
+    ],
+)
+@pytest.mark.parametrize(
+    "reads",
+    [
+        'secret_env = { PW = "op://Lab/web/pw" }',
+        'secret_files = { "/etc/pw" = "op://Lab/web/pw" }',
+    ],
+)
+def test_what_reads_a_secret_follows_the_app_installing_the_operators_kind(
+    provider: str, group: str, kind: str, reads: str
+) -> None:
+    extra = (
+        SECRET_CRD % (provider, group, kind)
+        + reads
+        + """
+
+[apps.tool]
+secrets = ["op://Lab/tool/token"]
+
+[apps.plain]
+"""
+    )
+    plan = plan_of(extra)
+    for name in ("web", "tool"):
+        assert app(plan, name).derived_after == (("secret-crds", (kind,)),)
+    assert app(plan, "plain").derived_after == ()
+    script = plan_of((SECRET_CRD % ("script", group, kind)) + reads)
+    assert app(script, "web").derived_after == ()
+
+
+def test_a_route_in_the_gateway_namespace_needs_no_grant() -> None:
+    plan = plan_of("""
+[services.web]
+image = "nginx:1.27"
+port = 80
+namespace = "edge"
+route = { path = "/web" }
+""")
+    assert app(plan, "web").derived_after == ()
+    assert app(plan, "web").grants == ()

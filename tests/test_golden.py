@@ -57,3 +57,15 @@ def test_update_rewrites_and_refuses_to_pass(tmp_path: Path) -> None:
     assert "1 skipped" in result.stdout and "passed" not in result.stdout
     assert "updated, re-run" in result.stdout
     assert _expected(copy) == _expected(case)  # rewritten to what homegen renders
+
+
+def test_shipped_homelab_renders_to_the_committed_tree() -> None:
+    """services.toml renders to rendered/ byte for byte, as `homegen render --check` wants."""
+    repo = CASES.parents[2]
+    tree = repo / "rendered"
+    committed = {
+        p.relative_to(tree).as_posix(): p.read_bytes()
+        for p in tree.rglob("*")
+        if p.is_file() and p.name != ".homegen-ledger"
+    }
+    assert render_config(repo / "services.toml").files == committed

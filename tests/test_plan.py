@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from homegen.config.loader import load_config
 from homegen.plan.build import build_plan
 from homegen.plan.model import Plan
 from homegen.plan.waves import find_cycle, sync_waves
+from homegen.render.tree import render_tree_bytes
 
 BASE = """
 [cluster]
@@ -176,3 +179,136 @@ def test_long_after_chains_do_not_recurse() -> None:
     looped = {**chain, "app-0": ["app-4999"]}
     cycle = find_cycle(looped)
     assert cycle is not None and len(cycle) == 5001 and cycle[0] == cycle[-1]
+
+
+def rendered(extra: str, path: str, base: str = BASE) -> dict[str, Any]:
+    files = render_tree_bytes(build_plan(load_config((base + extra).encode())))
+    doc: dict[str, Any] = list(yaml.safe_load_all(files[path].decode()))[-1]
+    return doc
+
+
+def test_operator_secret_names_its_vault_and_item() -> None:
+    doc = rendered(
+        """
+[secrets]
+provider = "1password-operator"
+
+[services.app]
+image = "nginx:1.27"
+port = 80
+secret_env = { A = "op://Lab/app-secrets/a" }
+""",
+        "manifests/app/onepassworditem-app-secrets.yaml",
+    )
+    assert doc["spec"] == {"itemPath": "vaults/Lab/items/app-secrets"}
+
+
+@pytest.mark.parametrize(
+    ("provider", "namespace", "token_secret"),
+    [
+        ("1password-operator", "1password", "onepassword-token"),
+        ("external-secrets", "external-secrets", "onepassword-connect-token"),
+    ],
+)
+def test_bootstrap_creates_the_connect_credentials_and_the_operator_token(
+    provider: str, namespace: str, token_secret: str
+) -> None:
+    plan = plan_of(f'\n[secrets]\nprovider = "{provider}"\n')
+    keys = [(k.namespace, k.secret, k.key, k.encoding) for k in plan.bootstrap_keys]
+    assert keys == sorted(
+        [
+            (namespace, "op-credentials", "1password-credentials.json", "base64"),
+            (namespace, token_secret, "token", "raw"),
+        ]
+    )
+
+
+ARGOCD_AT = BASE.replace('path = "/argocd"\n', "%s")
+
+
+@pytest.mark.parametrize(
+    ("settings", "url", "base_path"),
+    [
+        ('path = "/"\n', "https://lab.example.com", None),
+        ('path = "/argocd/"\n', "https://lab.example.com/argocd", "/argocd/"),
+        ('host = "cd.example.com"\npath = "/ui"\n', "https://cd.example.com", "/ui"),
+        ("", None, None),
+    ],
+)
+def test_argocd_url_and_base_path(settings: str, url: str | None, base_path: str | None) -> None:
+    plan = build_plan(load_config((ARGOCD_AT % settings).encode()))
+    assert plan.argocd.url == url
+    assert plan.argocd.cm.get("url") == url
+    paths = {"server.basehref": base_path, "server.rootpath": base_path} if base_path else {}
+    assert plan.argocd.params == {"server.insecure": "true", **paths}
+
+
+def test_root_app_name_is_the_root_applications_name() -> None:
+    doc = rendered("", "app-of-apps.yaml", BASE.replace("insecure = true", 'root_app = "root"'))
+    assert doc["metadata"]["name"] == "root"
+
+
+def test_only_oci_chart_registries_are_declared_to_argocd() -> None:
+    plan = plan_of("""
+[apps.a]
+helm = { repo_url = "https://charts.example.com", chart = "a", version = "1.0.0" }
+
+[apps.b]
+helm = { repo_url = "http://charts.lan", chart = "b", version = "1.0.0" }
+
+[apps.c]
+helm = { repo_url = "oci://ghcr.io/Org/Charts", chart = "c", version = "1.0.0" }
+
+[apps.d]
+helm = { repo_url = "oci://registry.lan/charts/", chart = "d", version = "1.0.0" }
+""")
+    assert plan.argocd.oci_repos == (
+        ("helm-oci-ghcr-io-org-charts", "ghcr.io/Org/Charts"),
+        ("helm-oci-registry-lan-charts", "registry.lan/charts/"),
+    )
+
+
+POOL = """
+[network]
+pools = [{ name = "lan", addresses = ["10.0.0.10-10.0.0.20"] }]
+
+[apps.metallb-config]
+namespace = "metallb-system"
+
+[apps.traefik]
+namespace = "edge"
+helm = { repo_url = "https://helm.traefik.io/traefik", chart = "traefik", version = "33.2.1" }
+%s
+
+[apps.other]
+helm = { repo_url = "https://charts.example.com", chart = "other", version = "1.0.0" }
+values = { zeta = 1 }
+"""
+PINNED = BASE.replace(
+    "listeners =", 'controller_app = "traefik"\nload_balancer_ip = "10.0.0.15"\nlisteners ='
+)
+
+
+@pytest.mark.parametrize(
+    ("values", "service"),
+    [
+        ("", {}),
+        (
+            'values = { zeta = 1, service = { type = "LoadBalancer", annotations = { a = "b" } } }',
+            {"type": "LoadBalancer", "annotations": {"a": "b"}},
+        ),
+    ],
+)
+def test_the_gateway_controller_service_gets_the_pinned_address(
+    values: str, service: dict[str, Any]
+) -> None:
+    plan = build_plan(load_config((PINNED + POOL % values).encode()))
+    apps = {a.name: a for a in plan.apps}
+    pin = {"metallb.universe.tf/loadBalancerIPs": "10.0.0.15"}
+    expected = {**service, "annotations": {**service.get("annotations", {}), **pin}}
+    traefik_values = apps["traefik"].values
+    assert traefik_values is not None
+    assert traefik_values["service"] == expected
+    assert list(traefik_values) == sorted(traefik_values)  # rendered with sorted keys
+    assert list(traefik_values["service"]["annotations"]) == sorted(expected["annotations"])
+    assert apps["other"].values == {"zeta": 1}
