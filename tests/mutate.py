@@ -130,6 +130,10 @@ GROUPS = [
         ("src/homegen/plan/",),
         (
             "tests/test_plan.py",
+            "tests/test_plan_apps.py",
+            "tests/test_plan_waves.py",
+            "tests/test_plan_workload.py",
+            "tests/test_crd_order.py",
             "tests/test_golden.py",
             "tests/test_cases.py",
             "tests/test_render_offline_exceptions.py",
