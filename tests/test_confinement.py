@@ -353,3 +353,73 @@ def test_many_folders_with_few_descriptors_and_none_leaked(
     ]
     writer.stage(out, writer.compare(out, desired)).discard()
     assert _open_fds() == before
+
+
+REFUSAL = (
+    "homegen writes, renames and deletes nothing through a symlink or over something that is "
+    "not a plain file or folder; {outcome}. Remove or replace these (the output folder itself "
+    "must be a real folder):"
+)
+
+
+@pytest.mark.parametrize("step", ["compare", "stage"])
+def test_a_symlinked_output_folder_is_refused_in_these_words(tmp_path: Path, step: str) -> None:
+    (tmp_path / "real").mkdir()
+    out = tmp_path / "out"
+    out.symlink_to(tmp_path / "real")
+
+    with pytest.raises(UnsafeTreeError) as caught:
+        if step == "compare":
+            writer.compare(out, {"a.yaml": b"a\n"})
+        else:
+            writer.stage(out, writer.TreeDiff())
+
+    assert caught.value.lines() == [
+        f"{out}: " + REFUSAL.format(outcome="nothing was written"),
+        f"  {out}: a symlink (to {tmp_path / 'real'})",
+    ]
+    assert list((tmp_path / "real").iterdir()) == []
+
+
+def test_a_folder_moved_away_between_staging_and_commit_stops_half_way(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    writer.apply(out, writer.compare(out, {"m/w/a.yaml": b"a\n", "b.yaml": b"b\n"}))
+    staged = writer.stage(out, writer.compare(out, {"m/w/a.yaml": b"A\n", "b.yaml": b"B\n"}))
+    (out / "m" / "w").rename(tmp_path / "moved")  # no symlink: just gone
+
+    with pytest.raises(UnsafeTreeError) as caught:
+        staged.commit()
+
+    assert caught.value.lines() == [
+        f"{out}: "
+        + REFUSAL.format(
+            outcome="stopped half-way: every file is old or new, run homegen render again"
+        ),
+        f"  {out}/m/w: moved or removed by another process while homegen wrote into it",
+    ]
+    assert (tmp_path / "moved" / "a.yaml").read_bytes() == b"a\n"  # not renamed into place
+
+
+def test_a_folder_removed_while_staging_into_it_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    writer.apply(out, writer.compare(out, {"m/w/a.yaml": b"a\n", "b.yaml": b"b\n"}))
+    real_stage = writer._stage
+
+    def stage_after_removal(target: str, data: bytes, dir_fd: int, umask: int | None) -> str:
+        if target == "m/w/a.yaml":  # its folder is open; another process removes it now
+            shutil.rmtree(out / "m" / "w")
+        return real_stage(target, data, dir_fd, umask)
+
+    monkeypatch.setattr(writer, "_stage", stage_after_removal)
+    diff = writer.compare(out, {"m/w/a.yaml": b"A\n", "b.yaml": b"B\n"})
+    ledger = (out / LEDGER_NAME).read_bytes()
+    with pytest.raises(UnsafeTreeError) as caught:
+        writer.stage(out, diff)
+
+    assert caught.value.lines() == [
+        f"{out}: " + REFUSAL.format(outcome="nothing was written"),
+        f"  {out}/m/w: moved or removed by another process while homegen wrote into it",
+    ]
+    assert tree_bytes(out) == {LEDGER_NAME: ledger, "b.yaml": b"b\n"}  # b's temp removed

@@ -214,6 +214,7 @@ services = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow  # ~15 s; `make mutate` leaves it out: the exact-text tests pin each case
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(additions=st.dictionaries(names, services, min_size=1, max_size=4))
 def test_random_services_load_to_exactly_the_intended_data(
@@ -240,6 +241,17 @@ B = '[services.b]\nimage = "b:1"\n'
 REMOVALS = {
     "first table of the file, its blank lines stay": (A + "\n" + B, "a", "\n" + B),
     "the only table, no final newline": (A.rstrip("\n"), "a", ""),
+    "the only table, blanks without a final newline stay": (A + "  ", "a", "  "),
+    "a comment at the end without a final newline goes with the last table": (
+        "[cluster]\nx = 1\n\n" + A + "# notes at the end",
+        "a",
+        "[cluster]\nx = 1",
+    ),
+    "a one-line comment right above the next table stays with it": (
+        '[services.b]\nimage = "b:1"\nport = 1\n# about x\n[apps.x]\ntier = 1\n',
+        "b",
+        "# about x\n[apps.x]\ntier = 1\n",
+    ),
     "blank lines above the first table": ("\n\n" + A + "\n" + B, "a", "\n" + B),
     "first table of the file with its comment": ("# about a\n" + A + "\n" + B, "a", "\n" + B),
     "comment block above, indented": (
@@ -381,3 +393,33 @@ def test_an_edit_the_renderer_gets_wrong_is_refused_with(
     with pytest.raises(EditError) as exc:
         add_service(SMALL, "web", {"port": 8080})
     assert str(exc.value) == message
+
+
+ADDITIONS = {
+    "a comment at the end without a final newline is the last table's": (
+        A + "# notes at the end",
+        A + '# notes at the end\n\n[services.w]\nimage = "w:1"',
+    ),
+    "before a one-line comment right above the next table": (
+        '[services.b]\nimage = "b:1"\nport = 1\n# about x\n[apps.x]\ntier = 1\n',
+        '[services.b]\nimage = "b:1"\nport = 1\n\n[services.w]\nimage = "w:1"\n'
+        "# about x\n[apps.x]\ntier = 1\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ADDITIONS, ids=list(ADDITIONS))
+def test_add_leaves_exactly(case: str) -> None:
+    text, expected = ADDITIONS[case]
+    assert add_service(text, "w", {"image": "w:1"}) == expected
+
+
+def test_remove_that_would_break_a_string_above_is_refused() -> None:
+    # b's multi-line string ends on a line that looks like a comment right above [services.a]
+    text = '[services.b]\nnotes = """\nx\n# end"""\n' + A
+    with pytest.raises(EditError) as exc:
+        remove_service(text, "a")
+    assert str(exc.value) == (
+        "cannot remove [services.a] without breaking services.toml (Unterminated string "
+        "(at end of document)); nothing was written — edit it by hand"
+    )

@@ -58,3 +58,27 @@ def test_fast_encoding_equals_the_reference_for_empty_forms() -> None:
 def test_a_single_hash_written_as_a_string_is_read(tmp_path: Path) -> None:
     (tmp_path / LEDGER_NAME).write_bytes(b'{"files": {"a.yaml": "abc"}}')
     assert read_ledger(tmp_path).files == {"a.yaml": {"abc"}}
+
+
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def test_the_ledger_file_is_stable_json_with_sorted_paths_and_sha256_hashes() -> None:
+    # Users commit the ledger: its bytes must not change between homegen versions.
+    assert digest(b"") == EMPTY_SHA256
+    ledger = Ledger({"x/b.yaml": {"2" * 64, "1" * 64}, "a.yaml": {EMPTY_SHA256}})
+    assert ledger.to_bytes().decode() == (
+        "{\n"
+        ' "files": {\n'
+        '  "a.yaml": [\n'
+        f'   "{EMPTY_SHA256}"\n'
+        "  ],\n"
+        '  "x/b.yaml": [\n'
+        f'   "{"1" * 64}",\n'
+        f'   "{"2" * 64}"\n'
+        "  ]\n"
+        " },\n"
+        ' "generator": "homegen",\n'
+        ' "version": 1\n'
+        "}\n"
+    )

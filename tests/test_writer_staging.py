@@ -134,3 +134,30 @@ def test_a_failed_write_removes_its_temp_file(
         stage(tmp_path, compare(tmp_path, {"a.yaml": b"a\n"}))
     monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []
+
+
+def folders(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir())
+
+
+def test_deletions_prune_empty_folders_up_to_the_first_that_holds_something(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "out"
+    apply(root, compare(root, {"a/b/c/f.yaml": b"f\n", "a/g.yaml": b"g\n", "x/y/h.yaml": b"h\n"}))
+    (root / "x" / "mine.txt").write_text("the user's")
+    apply(root, compare(root, {"a/g.yaml": b"g\n"}))
+    assert folders(root) == ["a", "x"]  # a/b/c and a/b emptied; x holds the user's file
+    apply(root, compare(root, {}))
+    assert folders(root) == ["x"]
+    assert sorted(p.name for p in root.iterdir()) == [LEDGER_NAME, "x"]  # the root stays
+
+
+def test_discard_removes_the_nested_folders_it_made(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    apply(root, compare(root, {"keep.yaml": b"k\n"}))
+    staged = stage(root, compare(root, {"keep.yaml": b"k\n", "a/b/c/f.yaml": b"f\n"}))
+    assert staged.created == ["a", "a/b", "a/b/c"]
+    staged.discard()
+    assert folders(root) == []
+    assert sorted(p.name for p in root.iterdir()) == [LEDGER_NAME, "keep.yaml"]
