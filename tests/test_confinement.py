@@ -7,12 +7,13 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
 
 from homegen import writer
-from homegen.errors import UnsafeTreeError
+from homegen.errors import LedgerTamperedError, UnsafeTreeError
 from homegen.ledger import LEDGER_NAME, unsafe_path
 from robustness import MINIMAL, render_cli, tree_bytes
 
@@ -423,3 +424,51 @@ def test_a_folder_removed_while_staging_into_it_is_named(
         f"  {out}/m/w: moved or removed by another process while homegen wrote into it",
     ]
     assert tree_bytes(out) == {LEDGER_NAME: ledger, "b.yaml": b"b\n"}  # b's temp removed
+
+
+def test_a_tampered_ledger_is_refused_in_these_words(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    writer.apply(out, writer.compare(out, {"a.yaml": b"a\n"}))
+    own(out, "../x", b"x")
+    own(out, "/abs", b"y")
+
+    with pytest.raises(LedgerTamperedError) as caught:
+        writer.compare(out, {"a.yaml": b"a\n"})
+
+    assert caught.value.lines() == [
+        f"{out}/{LEDGER_NAME} is tampered with: it names files outside {out} (absolute, with "
+        "'..' or an empty part); nothing was written or deleted. Remove these entries (or the "
+        "whole ledger: the next render rebuilds it):",
+        "  '../x'",
+        "  '/abs'",
+    ]
+
+
+def test_an_owned_fifo_no_longer_generated_is_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    writer.apply(out, writer.compare(out, {"a.yaml": b"a\n", "b.yaml": b"b\n"}))
+    (out / "b.yaml").unlink()
+    os.mkfifo(out / "b.yaml")  # owned by the ledger, no longer a file: nothing to delete
+
+    diff = writer.compare(out, {"a.yaml": b"a\n"})
+    writer.apply(out, diff)
+
+    assert diff.changes == [] and diff.kept == []
+    assert stat.S_ISFIFO((out / "b.yaml").lstat().st_mode)
+    assert json.loads((out / LEDGER_NAME).read_bytes())["files"].keys() == {"a.yaml"}
+
+
+@pytest.mark.parametrize("path", ["a.yaml", "sub/b.yaml"])
+def test_a_folder_made_where_a_file_goes_is_named_by_its_path(tmp_path: Path, path: str) -> None:
+    out = tmp_path / "out"
+    desired = {"a.yaml": b"a\n", "sub/b.yaml": b"b\n"}
+    writer.apply(out, writer.compare(out, desired))
+    staged = writer.stage(out, writer.compare(out, {p: d + b"new\n" for p, d in desired.items()}))
+    (out / path).unlink()
+    (out / path).mkdir()  # by another process, between staging and commit
+    (out / path / "inner").write_text("x")
+
+    with pytest.raises(UnsafeTreeError) as caught:
+        staged.commit()
+
+    assert caught.value.lines()[1:] == [f"  {out}/{path}: a folder, made while homegen wrote"]

@@ -276,6 +276,16 @@ LISTENERS = (
     '[[gateway.listeners]]\nname = "x"\n\n# about a\n' + A + "\n"
     '# the second listener\n[[gateway.listeners]]\nname = "y"\n'
 )
+REMOVALS["an array of tables whose parent table comes first"] = (
+    '[gateway]\nclass = "c"\n\n' + LISTENERS,
+    "a",
+    '[gateway]\nclass = "c"\n\n' + LISTENERS.replace("# about a\n" + A + "\n", ""),
+)
+REMOVALS["a nested array value at a line start is no header"] = (
+    A + "matrix = [\n[1, 2],\n  [3]]\n\n" + B + "matrix = [\n[1]]\n\n[apps.x]\ntier = 1\n",
+    "a",
+    "\n" + B + "matrix = [\n[1]]\n\n[apps.x]\ntier = 1\n",
+)
 REMOVALS["a table between two elements of an array of tables"] = (
     LISTENERS,
     "a",
@@ -314,13 +324,20 @@ def test_remove_refuses_a_service_split_around_another_table() -> None:
 
 
 @pytest.mark.parametrize("edit", ["add", "remove"])
-def test_invalid_toml_is_located_for_either_edit(edit: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("[a]\n= 1\n", "services.toml:2:1: invalid TOML: Invalid statement"),
+        ('x = 1\ny = "abc', "services.toml:2:9: invalid TOML: Unterminated string"),  # at the end
+    ],
+)
+def test_invalid_toml_is_located_for_either_edit(edit: str, text: str, line: str) -> None:
     with pytest.raises(ConfigError) as exc:
         if edit == "add":
-            add_service("[a]\n= 1\n", "web", WEB)
+            add_service(text, "web", WEB)
         else:
-            remove_service("[a]\n= 1\n", "web")
-    assert [line.split(": invalid TOML")[0] for line in exc.value.lines()] == ["services.toml:2:1"]
+            remove_service(text, "web")
+    assert exc.value.lines() == [line]
 
 
 SPLICES = {
@@ -396,6 +413,11 @@ def test_an_edit_the_renderer_gets_wrong_is_refused_with(
 
 
 ADDITIONS = {
+    "a file of one blank line": ("\n", '[services.w]\nimage = "w:1"\n\n'),
+    "no services, one line then blank lines": (
+        "x = 1\n\n\n",
+        'x = 1\n\n[services.w]\nimage = "w:1"\n\n\n',
+    ),
     "a comment at the end without a final newline is the last table's": (
         A + "# notes at the end",
         A + '# notes at the end\n\n[services.w]\nimage = "w:1"',

@@ -161,3 +161,33 @@ def test_discard_removes_the_nested_folders_it_made(tmp_path: Path) -> None:
     staged.discard()
     assert folders(root) == []
     assert sorted(p.name for p in root.iterdir()) == [LEDGER_NAME, "keep.yaml"]
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_write_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    root = tmp_path / "file" / "out"
+    with pytest.raises(WriteError) as error:
+        stage(root, writer.TreeDiff())  # compare would refuse it first: a file on the way
+    assert str(error.value) == f"{root}: cannot create the folder (Not a directory)"
+
+
+def test_a_failed_write_says_the_old_tree_is_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply(tmp_path, compare(tmp_path, {"a.yaml": b"a\n"}))
+    before = (tmp_path / LEDGER_NAME).read_bytes()
+
+    def full(fd: int, data: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    diff = compare(tmp_path, {"a.yaml": b"A\n", "new/b.yaml": b"b\n"})
+    monkeypatch.setattr(writer.os, "write", full)
+    with pytest.raises(WriteError) as error:
+        stage(tmp_path, diff)
+    monkeypatch.undo()
+    assert (
+        str(error.value)
+        == f"{tmp_path}: writing failed (No space left on device); the old tree is intact"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LEDGER_NAME, "a.yaml"]
+    assert (tmp_path / LEDGER_NAME).read_bytes() == before
