@@ -207,12 +207,17 @@ WAVES: dict[str, tuple[list[Edit], list[Found]]] = {
         [_wave("gateway-config", "first")],
         [("HG218", GATEWAY_APP, GATEWAY_OBJ, "sync-wave 'first' is not an integer")],
     ),
+    "each-app": (
+        [_wave("gateway-config", "first"), _wave("whoami", "1", "nothing")],
+        [("HG218", GATEWAY_APP, GATEWAY_OBJ, "sync-wave 'first' is not an integer"),
+         _app("HG218", "is after 'nothing', which is no app of the tree")],
+    ),
     "unknown-dependency": (
         [_wave("whoami", "1", "gateway-confg")],
         [_app("HG218", "is after 'gateway-confg', which is no app of the tree")],
     ),
     "each-dependency": (
-        [_wave("whoami", "1", "gateway-config, nothing, app-of-apps")],
+        [_wave("whoami", "1", "nothing, gateway-config, app-of-apps")],
         [_app("HG218", "is after 'nothing', which is no app of the tree"),
          _app("HG218", "sync-wave 1 is not after gateway-config (wave 1)")],
     ),

@@ -242,6 +242,12 @@ BACKENDS: dict[str, tuple[list[Edit], list[Found]]] = {
          (ROUTE_FILE, "namespace: whoami, port", "namespace: traefik, port")],
         [_backend("HG210", "Service traefik/whoami does not exist")],
     ),
+    "external-backends-each-need-a-grant": (
+        [(ROUTE_FILE, "  namespace: traefik\n", EXTERNAL.format("true")),
+         _backends("{name: a, namespace: whoami, port: 80}",
+                   "{name: b, namespace: whoami, port: 80}")],
+        [_no_grant("a"), _no_grant("b")],
+    ),
     "no-grant": ([(GRANT_FILE, GRANT_FROM, GRANT_FROM.replace("traefik", "default"))],
                  [_no_grant("whoami")]),
     "grant-from-another-group": (
@@ -312,6 +318,7 @@ def test_routes_admitted_with_backends_granted(validate: Validate, edits: list[E
 
 
 COPY_FILE, COPY = _route("copy")
+HEADERS = "          headers: [{name: x-beta, value: b}]\n"
 COPY_MATCH = "        - path: {type: PathPrefix, value: /whoami}\n"
 
 
@@ -348,6 +355,11 @@ CONFLICTS: dict[str, tuple[list[Edit], list[Found]]] = {
         [(COPY_FILE, "{type: PathPrefix, value: /whoami}", "{type: PathPrefix}"),
          (ROUTE_FILE, "value: /whoami}", "value: /}")],
         _conflict("hostname lab.techdufus.com path /"),
+    ),
+    "same-other-matches-written-in-another-order": (
+        [(ROUTE_FILE, COPY_MATCH, COPY_MATCH + "          method: GET\n" + HEADERS),
+         (COPY_FILE, COPY_MATCH, COPY_MATCH + HEADERS + "          method: GET\n")],
+        _conflict("hostname lab.techdufus.com path /whoami"),
     ),
     "same-other-matches": (
         _both(COPY_MATCH, COPY_MATCH + "          method: GET\n"),
