@@ -4,9 +4,10 @@ the clean tree and expects the exact findings (rule, file, object, message, JSON
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pod_trees import tree_of
+from pod_trees import HARDENED_CONTAINER, HARDENED_POD, tree_of, workload
 from validate_trees import Edit, changed, clean_files, dedent, write_tree
 
 from conftest import Validate
@@ -14,6 +15,7 @@ from homegen.expand.model import Origin
 from homegen.validate.documents import Document, load_tree
 from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Report
+from homegen.validate.integrity_workloads import check_probe_ports, check_workload_selectors
 from homegen.validate.policy_objects import (
     STANDARD_LABELS,
     check_namespaces,
@@ -232,8 +234,17 @@ def test_objects_a_chart_renders_are_not_held_to_these_rules(
     tmp_path: Path, options: ValidateOptions
 ) -> None:
     """A chart's Secret (e.g. a webhook certificate), Namespace or duplicate are no literal,
-    no unlabelled namespace, no second definition: the chart's own files are not the tree's."""
-    docs = load_tree(write_tree(tmp_path / "tree", clean_files()))
+    no unlabelled namespace, no second definition: the chart's own files are not the tree's.
+    The tree's own objects after them still are (the chart's documents come first here)."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: whoami}\n"
+    files = changed(
+        _namespace(None),
+        added={
+            SECRET_FILE: SECRET + "data: {a: YQ==}\n",
+            "manifests/whoami/cm.yaml": cm + "---\n" + cm,
+        },
+    )
+    tree_docs = load_tree(write_tree(tmp_path / "tree", files))
     origin = Origin("whoami", "apps/whoami.yaml", "whoami", "whoami@1.0.0", "whoami/templates/x")
     rendered = [
         {"apiVersion": "v1", "kind": "Secret", "data": {"tls.crt": "eA=="},
@@ -244,9 +255,13 @@ def test_objects_a_chart_renders_are_not_held_to_these_rules(
          "spec": {"selector": {"app": "whoami"}, "ports": [{"port": 80}]}},
     ]  # fmt: skip
     file = "apps/whoami.yaml::whoami/whoami/templates/x.yaml"
-    docs += [Document(file, i, 1, obj, origin=origin) for i, obj in enumerate(rendered)]
-    found = _found(validate_documents(docs, options=options))
-    assert [f for f in found if f[0] in ("HG205", "HG314", "HG319")] == []
+    docs = [Document(file, i, 1, obj, origin=origin) for i, obj in enumerate(rendered)]
+    found = _found(validate_documents(docs + tree_docs, options=options))
+    assert [f[:3] for f in found if f[0] in ("HG205", "HG314", "HG319")] == [
+        ("HG205", "manifests/whoami/cm.yaml", "ConfigMap/whoami/cm"),
+        ("HG319", NAMESPACE, "Namespace/whoami"),
+        ("HG314", SECRET_FILE, "Secret/whoami/creds"),
+    ]
 
 
 def _service(message: str) -> Found:
@@ -274,6 +289,12 @@ WORKLOAD_RULES: dict[str, tuple[list[Edit], list[Found]]] = {
           "selector app=whoami matches no workload in namespace traefik", "/spec/selector")],
     ),
     "service-without-selector": ([(SERVICE, "  selector: {app: whoami}\n", "")], []),
+    "service-after-one-without-selector": (
+        [(SERVICE, "{app: whoami}", "{app: whoareyou}"),
+         (SERVICE, "apiVersion: v1\n", "apiVersion: v1\nkind: Service\nmetadata: "
+          "{name: headless, namespace: whoami}\nspec: {clusterIP: None}\n---\napiVersion: v1\n")],
+        [_service("selector app=whoareyou matches no workload in namespace whoami")],
+    ),
     "service-selecting-a-subset-of-pod-labels": (
         [(SERVICE, "{app: whoami}", "{app: whoami, component: web}")], []
     ),
@@ -380,3 +401,44 @@ def test_a_label_that_is_no_text_is_no_pod_security_level(level: object) -> None
     assert [(f.rule, f.message) for f in check_namespaces(tree_of(ns))] == [
         ("HG319", f"{ENFORCE}: {level!r} is no Pod Security level")
     ]
+
+
+OTHER_SELECTOR = {"selector": {"matchLabels": {"app": "other"}}}
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec", "found"),
+    [
+        ("Deployment", OTHER_SELECTOR, ["/spec/selector"]),
+        ("StatefulSet", OTHER_SELECTOR, ["/spec/selector"]),
+        ("Job", OTHER_SELECTOR, ["/spec/selector"]),  # the API server refuses it as well
+        ("Job", None, []),
+        ("CronJob", None, []),
+        ("Pod", None, []),
+    ],
+)
+def test_workload_selector_of_each_kind(
+    kind: str, spec: dict[str, Any] | None, found: list[str]
+) -> None:
+    tree = tree_of(workload(HARDENED_POD, kind=kind, spec=spec))
+    assert [(f.rule, f.path) for f in check_workload_selectors(tree)] == [
+        ("HG215", p) for p in found
+    ]
+
+
+def _init(**fields: Any) -> dict[str, Any]:
+    """A pod with an init container (``fields`` added) probing a port it does not declare."""
+    init = {**HARDENED_CONTAINER, "name": "proxy", "readinessProbe": {"tcpSocket": {"port": 9090}}}
+    return {**HARDENED_POD, "initContainers": [{**init, **fields}]}
+
+
+def test_a_sidecars_probes_are_checked() -> None:
+    tree = tree_of(workload(_init(restartPolicy="Always")))
+    assert [(f.rule, f.message, f.path) for f in check_probe_ports(tree)] == [
+        ("HG216", "readinessProbe of container proxy uses port 9090, which the container does "
+         "not declare", "/spec/template/spec/initContainers/0/readinessProbe"),
+    ]  # fmt: skip
+
+
+def test_an_init_container_that_ends_is_not_probed() -> None:
+    assert list(check_probe_ports(tree_of(workload(_init())))) == []

@@ -29,11 +29,10 @@ PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
 def check_workload_selectors(tree: Tree) -> Iterator[Finding]:
-    """HG215: a workload's selector matches its own pod template labels."""
+    """HG215: a workload's selector matches its own pod template labels (a Pod or CronJob has
+    no spec.selector, and a Job usually none: the empty selector matches every pod)."""
     for template in pod_templates(tree):
         owner = template.owner
-        if owner.kind in ("Pod", "CronJob", "Job"):
-            continue
         selector = as_dict(owner.spec.get("selector"))
         if not selector_matches(selector, template.labels):
             yield finding(
@@ -79,10 +78,18 @@ def _declared(port: Any, ports: list[dict[str, Any]]) -> bool:
     return number in [p.get("containerPort") for p in ports]
 
 
+def _probed(template: PodTemplate) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Containers whose probes run: app containers and sidecars (init containers that keep
+    running, restartPolicy: Always); the API refuses probes on other init containers."""
+    for path, container in template.containers():
+        if "/containers/" in path or container.get("restartPolicy") == "Always":
+            yield path, container
+
+
 def check_probe_ports(tree: Tree) -> Iterator[Finding]:
     """HG216: a probe's port (number or name) is declared by its container."""
     for template in pod_templates(tree):
-        for path, container in template.containers(init=False):
+        for path, container in _probed(template):
             ports = [as_dict(p) for p in as_list(container.get("ports"))]
             for probe_name in PROBES:
                 port = _probe_port(as_dict(container.get(probe_name)))
