@@ -231,6 +231,7 @@ ARGOCD_AT = BASE.replace('path = "/argocd"\n', "%s")
     [
         ('path = "/"\n', "https://lab.example.com", None),
         ('path = "/argocd/"\n', "https://lab.example.com/argocd", "/argocd/"),
+        ('path = "/cd/X/"\n', "https://lab.example.com/cd/X", "/cd/X/"),
         ('host = "cd.example.com"\npath = "/ui"\n', "https://cd.example.com", "/ui"),
         ("", None, None),
     ],
