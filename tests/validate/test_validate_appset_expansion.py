@@ -193,3 +193,25 @@ def test_a_generated_application_is_schema_checked(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(root)], env=env)  # the built-in catalog
     assert result.exit_code == 1
     assert "error HG104 Application/argocd/web: /spec: Additional properties" in result.stdout
+
+
+CONFIG_MAP_FIRST = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: argocd}\n---\n"
+
+
+@pytest.mark.parametrize(
+    ("set_namespace", "app_namespace"),
+    [(", namespace: team", "team"), ("", "argocd")],
+    ids=["the-set's", "the-root-app's-destination"],
+)
+def test_a_generated_app_is_at_its_set_in_the_set_namespace(
+    tmp_path: Path, set_namespace: str, app_namespace: str
+) -> None:
+    appset = _appset(GIT_DIRS, path="{{path}}/overlays").replace(
+        "{name: workloads, namespace: argocd}", f"{{name: workloads{set_namespace}}}"
+    )
+    code, out = _run(tmp_path, _tree(CONFIG_MAP_FIRST + appset))
+    assert code == 1
+    assert (
+        f"apps/workloads.yaml:5: error HG201 Application/{app_namespace}/web: source path "
+        "'workloads/web/overlays'"
+    ) in out

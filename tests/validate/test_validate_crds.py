@@ -204,9 +204,15 @@ def test_three_owners_of_one_crd_each_named_with_where_it_comes_from(validate: V
     assert {f.severity for f in found} == {"error"}
 
 
-def test_one_owner_of_a_crd_is_clean(validate: Validate) -> None:
-    files = widget_tree({"one": -1}, {"manifests/one/crd.yaml": WIDGET_CRD})
-    assert "HG250" not in rule_ids(validate(files))
+GADGET_CRD = WIDGET_CRD.replace("Widget", "Gadget").replace("widget", "gadget")
+
+
+def test_one_owner_of_a_crd_is_clean_and_does_not_hide_the_next(validate: Validate) -> None:
+    files = {"manifests/one/gadget.yaml": GADGET_CRD, "manifests/one/crd.yaml": WIDGET_CRD}
+    assert "HG250" not in rule_ids(validate(widget_tree({"one": -1}, files)))
+    files["manifests/two/crd.yaml"] = WIDGET_CRD
+    found = of(validate(widget_tree({"one": -1, "two": -1}, files)), "HG250")
+    assert [f.message.split(" is ")[0] for f in found] == ["the CRD of Widget (example.com)"] * 2
 
 
 @pytest.mark.parametrize(
@@ -236,16 +242,30 @@ def test_objects_of_a_crd_another_app_installs(
 
 
 def test_each_later_installer_of_a_crd_is_reported(validate: Validate) -> None:
+    # installers in file order: four (later), one (earlier: fine), three (same wave)
+    files = {f"manifests/{n}/crd.yaml": WIDGET_CRD for n in ("four", "one", "three")}
+    files["manifests/two/a.yaml"] = WIDGET % "a"
+    waves = {"four": 1, "one": -1, "two": 0, "three": 0}
+    found = of(validate(widget_tree(waves, files)), "HG251")
+    assert sorted(f.message for f in found) == [
+        "Widget (example.com) is synced by two in wave 0, but its CRD comes from four in wave 1",
+        "Widget (example.com) is synced by two in wave 0, but its CRD comes from three in wave 0",
+    ]
+
+
+def test_an_app_with_its_own_crd_is_still_checked_for_the_others(validate: Validate) -> None:
     files = {
         "manifests/one/crd.yaml": WIDGET_CRD,
-        "manifests/three/crd.yaml": WIDGET_CRD,
-        "manifests/two/a.yaml": WIDGET % "a",
+        "manifests/two/crd.yaml": GADGET_CRD,
+        "manifests/two/a.yaml": "apiVersion: example.com/v1\nkind: Gadget\n"
+        "metadata: {name: g, namespace: default}\n",
+        "manifests/two/b.yaml": WIDGET % "b",
     }
-    found = of(validate(widget_tree({"one": 0, "two": 0, "three": 1}, files)), "HG251")
-    assert sorted(f.message for f in found) == [
-        "Widget (example.com) is synced by two in wave 0, but its CRD comes from one in wave 0",
-        "Widget (example.com) is synced by two in wave 0, but its CRD comes from three in wave 1",
-    ]
+    found = of(validate(widget_tree({"one": 0, "two": 0}, files)), "HG251")
+    assert [(f.object, f.message) for f in found] == [
+        ("Widget/default/b",
+         "Widget (example.com) is synced by two in wave 0, but its CRD comes from one in wave 0"),
+    ]  # fmt: skip
 
 
 def test_a_chart_custom_resource_is_reported_on_its_app_with_its_chart(
