@@ -134,17 +134,26 @@ def test_list_apps_shows_generated_and_hand_written_apps(tmp_path: Path) -> None
     )
 
 
-def test_cluster_generator_uses_declared_clusters(tmp_path: Path) -> None:
-    appset = (
-        _appset("[{clusters: {}}]", path="workloads/web")
-        .replace('"{{path.basename}}"', '"web-{{name}}"')
-        .replace('server: "https://kubernetes.default.svc"', 'server: "{{server}}"')
-    )
-    _code, out = _run(
-        tmp_path, _tree(appset), "--list-apps", "--cluster", "edge=https://10.0.0.5:6443"
-    )
-    names = [line.split()[0] for line in out.splitlines()[1:]]
-    assert names == ["root", "web-edge", "web-in-cluster"]
+CLUSTERS_SET = (
+    _appset("[{clusters: {}}]", path="workloads/web")
+    .replace('"{{path.basename}}"', '"web-{{name}}"')
+    .replace('server: "https://kubernetes.default.svc"', 'server: "{{server}}"')
+)
+
+
+@pytest.mark.parametrize(
+    ("declared", "names"),
+    [
+        (["--cluster", "edge=https://10.0.0.5:6443"], ["root", "web-edge", "web-in-cluster"]),
+        ([], ["root", "web-in-cluster"]),  # none declared: the cluster ArgoCD runs in
+    ],
+    ids=["declared", "in-cluster"],
+)
+def test_cluster_generator_uses_declared_clusters(
+    tmp_path: Path, declared: list[str], names: list[str]
+) -> None:
+    _code, out = _run(tmp_path, _tree(CLUSTERS_SET), "--list-apps", *declared)
+    assert [line.split()[0] for line in out.splitlines()[1:]] == names
 
 
 def test_bad_cluster_declaration_is_a_usage_error(tmp_path: Path) -> None:
@@ -215,3 +224,26 @@ def test_a_generated_app_is_at_its_set_in_the_set_namespace(
         f"apps/workloads.yaml:5: error HG201 Application/{app_namespace}/web: source path "
         "'workloads/web/overlays'"
     ) in out
+
+
+def test_a_git_generator_of_another_repository_is_hg224(tmp_path: Path) -> None:
+    # the checkout has the folders the pattern names, but of another repository
+    other = GIT_DIRS.replace(REPO, "https://github.com/someone/else")
+    code, out = _run(tmp_path, _tree(_appset(other)))
+    assert (
+        "apps/workloads.yaml:1: warning HG224 ApplicationSet/argocd/workloads: generator 0: the "
+        "git generator reads https://github.com/someone/else, not the checkout being validated"
+    ) in out
+    assert code == 0 and "HG222" in out  # its folders are orphans: nothing known syncs them
+
+
+def test_a_tree_in_a_folder_of_its_repository_expands_repository_paths(tmp_path: Path) -> None:
+    # the tree is lab/ of the repository, validated on its own: generator paths start with lab/
+    tree = _tree(_appset(GIT_DIRS.replace("workloads/*", "lab/workloads/*")))
+    tree["app-of-apps.yaml"] = root_app(REPO, "lab/apps")
+    code, out = _run(tmp_path, tree)
+    assert (code, out.splitlines()[-1]) == (
+        0,
+        "4 resources in 5 files: 4 valid, 0 invalid, 0 errors, 0 warnings, "
+        "1 files skipped (not Kubernetes objects)",
+    ), out
