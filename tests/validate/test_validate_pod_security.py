@@ -342,3 +342,11 @@ def test_apparmor_annotation_of_the_workload_itself_is_not_the_pods() -> None:
     deployment["metadata"]["annotations"] = unconfined
     deployment["spec"]["template"]["spec"]["containers"][0]["securityContext"] = {}
     assert admission(namespace("web", "baseline"), charted=(deployment,)) == []
+
+
+@pytest.mark.parametrize("label", [["restricted"], {"level": "restricted"}, 2])
+def test_an_enforce_label_that_is_no_string_enforces_nothing(label: Any) -> None:
+    """The schema reports it (HG104); the rule must not crash the run on it."""
+    ns = namespace("web", "restricted")
+    ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = label
+    assert admission(ns, charted=(workload(CHART_WEAK),)) == []

@@ -36,11 +36,8 @@ _RULES = {"baseline": BASELINE, "restricted": RESTRICTED}
 @tree_check
 def check_admission(tree: Tree) -> Iterator[Finding]:
     """HG320/HG321: expanded pods pass their namespace's enforced Pod Security level."""
-    levels = {
-        ns.name: str(ns.labels.get(ENFORCE))
-        for ns in tree.kind("Namespace")
-        if ns.labels.get(ENFORCE) in LEVEL_CHECKS
-    }
+    enforced = {ns.name: str(ns.labels.get(ENFORCE)) for ns in tree.kind("Namespace")}
+    levels = {name: level for name, level in enforced.items() if level in LEVEL_CHECKS}
     for template in pod_templates(tree):
         owner = template.owner
         level = levels.get(owner.namespace)
