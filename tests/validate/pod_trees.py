@@ -73,6 +73,7 @@ def workload(
 ) -> dict[str, Any]:
     """A workload of ``kind`` whose pod spec is ``pod`` (``spec``: more of the owner's spec)."""
     meta = {"name": name, "namespace": namespace}
+    pod = copy.deepcopy(pod)  # a test may change the workload: never the pod it came from
     template = {"metadata": template_meta or {"labels": {"app": name}}, "spec": pod}
     if kind == "Pod":
         return {"apiVersion": "v1", "kind": kind, "metadata": {**meta, **(template_meta or {})},

@@ -141,22 +141,29 @@ def test_autoscaling_runner_set_object_is_checked_and_its_chart_app_is_not() -> 
     template = {"spec": {"containers": [{"name": "listener", "securityContext": {
         "privileged": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}}],
         "securityContext": LISTENER_OK["spec"]["securityContext"]}}  # fmt: skip
+    host = {"listenerTemplate": {"spec": {"hostNetwork": True}}}
     tree = tree_of(
         namespace("arc-systems", "baseline"),
         application("arc", "arc-systems"),
         application("runners", "arc-runners"),
+        application("more-runners", "arc-runners"),
         runner_set(template),
     )
     (runners_set,) = tree.kind("AutoscalingRunnerSet")
-    apps = _facts(tree, {"arc": [(CONTROLLER, {})], "runners": [(SCALE_SET, {})]})
-    apps[1].objects.append(runners_set)
-    (found,) = check_listener_pods(tree, apps)
-    message = REJECTED.format(level="baseline") + "container listener is privileged (HG308)"
-    assert (found.rule, found.object, found.message, found.path) == (
-        "HG253", "AutoscalingRunnerSet/arc-runners/home-io", message,
-        "/spec/listenerTemplate/spec",
+    charts = {"arc": [(CONTROLLER, {})], "runners": [(SCALE_SET, host)],
+              "more-runners": [(SCALE_SET, host)]}  # fmt: skip
+    apps = _facts(tree, charts)
+    apps[1].objects.append(runners_set)  # the runners chart was expanded into it
+    first, second = check_listener_pods(tree, apps)
+    rejected = REJECTED.format(level="baseline")
+    assert (first.rule, first.object, first.message, first.path) == (
+        "HG253", "AutoscalingRunnerSet/arc-runners/home-io",
+        rejected + "container listener is privileged (HG308)", "/spec/listenerTemplate/spec",
     )  # fmt: skip
-    assert found.file == "manifests/3.yaml"
+    assert first.file == "manifests/4.yaml"
+    assert (second.object, second.message, second.path) == (
+        "Application/argocd/more-runners", rejected + "pod uses hostNetwork (HG306)", "",
+    )  # fmt: skip
 
 
 def test_listener_pod_merges_the_listener_container_first() -> None:

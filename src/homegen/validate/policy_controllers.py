@@ -12,7 +12,7 @@ from typing import Any
 
 from homegen.validate.app_facts import AppFacts
 from homegen.validate.findings import Finding, finding, register
-from homegen.validate.policy_pods import ENFORCE, LEVELS, admission_violations
+from homegen.validate.policy_pods import LEVELS, admission_violations, enforced_level
 from homegen.validate.tree import Obj, Tree, as_dict, as_list
 from homegen.validate.workloads import PodTemplate
 
@@ -33,7 +33,7 @@ CONTROLLER_PART_OF = "gha-rs-controller"
 def _levels(tree: Tree) -> dict[str, int]:
     found: dict[str, int] = {}
     for ns in tree.kind("Namespace"):
-        level = LEVELS.get(str(ns.labels.get(ENFORCE, "")))
+        level = enforced_level(ns)
         if level is not None:
             found[ns.name] = level
     return found

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from homegen.validate.findings import Finding, Rule, finding, register, suppress
-from homegen.validate.tree import Tree, as_dict, as_list, tree_check
+from homegen.validate.tree import Obj, Tree, as_dict, as_list, tree_check
 from homegen.validate.workloads import PodTemplate, own_pod_templates
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
@@ -116,11 +116,16 @@ ANTI_AFFINITY = register(
 )
 
 
+def enforced_level(ns: Obj) -> int | None:
+    """The Pod Security level a Namespace's enforce label names (None: no label, no level)."""
+    return LEVELS.get(str(ns.labels.get(ENFORCE)))
+
+
 def _namespace_levels(tree: Tree) -> dict[str, tuple[int, str]]:
     """namespace → (enforced level, reason) for namespaces below restricted with a reason."""
     levels: dict[str, tuple[int, str]] = {}
     for ns in tree.kind("Namespace"):
-        level = LEVELS.get(str(ns.labels.get(ENFORCE, "")))
+        level = enforced_level(ns)
         reason = str(ns.annotations.get(REASON, "")).strip()
         if level is not None and level < LEVELS["restricted"] and reason:
             levels[ns.name] = (
