@@ -33,7 +33,6 @@ RESTRICTED = register(
 _RULES = {"baseline": BASELINE, "restricted": RESTRICTED}
 
 
-@tree_check
 def check_admission(tree: Tree) -> Iterator[Finding]:
     """HG320/HG321: expanded pods pass their namespace's enforced Pod Security level."""
     enforced = {ns.name: str(ns.labels.get(ENFORCE)) for ns in tree.kind("Namespace")}
@@ -51,3 +50,6 @@ def check_admission(tree: Tree) -> Iterator[Finding]:
                 f"{message}: namespace {owner.namespace} enforces Pod Security {level}",
                 path=path,
             )  # fmt: skip
+
+
+tree_check(check_admission)  # a call, not a decorator: mutmut mutates undecorated functions only
