@@ -44,6 +44,11 @@ RESTRICTED_VOLUME_TYPES = [
     "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
     "projected", "secret",
 ]  # fmt: skip
+# some of the others (hostPath is HG306's: it is the node's own files)
+DISALLOWED_VOLUME_TYPES = [
+    "awsElasticBlockStore", "azureDisk", "cephfs", "cinder", "fc", "flexVolume", "gitRepo",
+    "glusterfs", "iscsi", "nfs", "photonPersistentDisk", "portworxVolume", "rbd", "vsphereVolume",
+]  # fmt: skip
 CHART_FILE = "apps/web.yaml::web/demo/templates/deployment.yaml"
 
 

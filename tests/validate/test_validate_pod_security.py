@@ -12,6 +12,7 @@ import pytest
 from pod_trees import (
     CHART_FILE,
     DELETE,
+    DISALLOWED_VOLUME_TYPES,
     RESTRICTED_VOLUME_TYPES,
     changed,
     namespace,
@@ -234,6 +235,21 @@ def test_restricted_control_gives_exactly_its_violation(
 @pytest.mark.parametrize("changes", RESTRICTED_PASSES.values(), ids=RESTRICTED_PASSES.keys())
 def test_restricted_allows(changes: dict[str, Any]) -> None:
     assert _violations(R, changed(RESTRICTED_POD, changes), {}) == []
+
+
+@pytest.mark.parametrize("volume_type", DISALLOWED_VOLUME_TYPES)
+def test_restricted_refuses_every_other_volume_type(volume_type: str) -> None:
+    pod = changed(RESTRICTED_POD, {"volumes": [{"name": "v", volume_type: {}}]})
+    assert _violations(R, pod, {}) == [(R, f"volume v has type {volume_type}", "/spec/volumes/0")]
+
+
+def test_malformed_capabilities_and_sysctls_are_violations_not_a_crash() -> None:
+    pod = changed(RESTRICTED_POD, {f"{CSC}/capabilities/add": [["CHOWN"]],
+                                   f"{PSC}/sysctls": [{"name": ["kernel.msgmax"]}]})  # fmt: skip
+    assert _violations(R, pod, {}) == [
+        (B, "unsafe sysctl ['kernel.msgmax']", "/spec/securityContext/sysctls"),
+        (B, "container c adds capabilities [\"['CHOWN']\"]", C0),
+    ]
 
 
 @pytest.mark.parametrize("volume_type", RESTRICTED_VOLUME_TYPES)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pod_trees import (
     DELETE,
+    DISALLOWED_VOLUME_TYPES,
     HARDENED_CONTAINER,
     HARDENED_POD,
     RESTRICTED_VOLUME_TYPES,
@@ -17,7 +18,9 @@ from pod_trees import (
     tree_of,
     workload,
 )
+from validate_trees import clean_files, edit, rule_ids
 
+from conftest import Validate
 from homegen.validate.policy_pods import check_pod_security
 from homegen.validate.workloads import pod_template, pod_templates, selector_matches
 
@@ -118,6 +121,18 @@ WEAKENED: list[tuple[str, dict[str, Any], list[Found]]] = [
      [("HG312", NO_PROBES, C0)]),
     ("empty-probe", {"containers/0/readinessProbe": {}},
      [("HG312", "container web has no readinessProbe", C0)]),
+    # fields only a container has count on the container, not on the pod
+    ("container-fields-on-the-pod", {
+        SC: {"privileged": False},
+        "securityContext/allowPrivilegeEscalation": False,
+        "securityContext/readOnlyRootFilesystem": True,
+        "securityContext/capabilities": {"drop": ["ALL"]}},
+     [("HG301", "container web may escalate privileges", C0),
+      ("HG304", "container web keeps capabilities by default", C0),
+      ("HG309", "container web has a writable root filesystem", C0)]),
+    ("privileged-on-the-pod", {"securityContext/privileged": True}, []),
+    ("fs-group-on-the-container", {"securityContext/fsGroup": DELETE, f"{SC}/fsGroup": 65532},
+     [("HG310", "pod has fsGroup unset or 0", f"{POD}/securityContext")]),
 ]  # fmt: skip
 
 
@@ -163,6 +178,14 @@ def test_hardened_variants_give_nothing(changes: dict[str, Any]) -> None:
 def test_every_volume_type_restricted_allows(volume_type: str) -> None:
     volumes = [{"name": "v", volume_type: {}}]
     assert found(workload(pod({"volumes": volumes}))) == []
+
+
+@pytest.mark.parametrize("volume_type", DISALLOWED_VOLUME_TYPES)
+def test_every_other_volume_type_is_refused(volume_type: str) -> None:
+    volumes = [{"name": "v", volume_type: {}}]
+    assert found(workload(pod({"volumes": volumes}))) == [
+        ("HG305", f"volume v has type ['{volume_type}']", f"{POD}/volumes/0")
+    ]
 
 
 def test_init_and_ephemeral_containers_are_checked_but_need_no_probes() -> None:
@@ -417,3 +440,18 @@ LABELS = {"app": "web", "tier": "front", "replicas": 2}
 )  # fmt: skip
 def test_selector_matches(selector: dict[str, Any], matches: bool) -> None:
     assert selector_matches(selector, LABELS) is matches
+
+
+@pytest.mark.parametrize("operator", ["In", "NotIn", "Exists", "DoesNotExist"])
+def test_a_malformed_expression_key_selects_nothing(operator: str) -> None:
+    expression = {"key": ["tier"], "operator": operator, "values": ["front"]}
+    assert selector_matches({"matchExpressions": [expression]}, LABELS) is False
+
+
+def test_a_malformed_selector_is_reported_not_a_crash(validate: Validate) -> None:
+    expression = "{key: [app], operator: In, values: [whoami]}"
+    files = edit(clean_files(), "manifests/whoami/deployment.yaml", "matchLabels: {app: whoami}",
+                 f"matchLabels: {{app: whoami}}\n    matchExpressions: [{expression}]")  # fmt: skip
+    report = validate(files)
+    assert "HG104" in rule_ids(report)
+    assert report.exit_code == 1

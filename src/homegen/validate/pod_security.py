@@ -77,7 +77,7 @@ def baseline(pod: dict[str, Any], annotations: dict[str, Any], path: str) -> Ite
             yield level, f"{who}: appArmorProfile Unconfined", spath
     for sysctl in as_list(as_dict(pod.get("securityContext")).get("sysctls")):
         name = as_dict(sysctl).get("name")
-        if name not in SAFE_SYSCTLS:
+        if str(name) not in SAFE_SYSCTLS:
             yield level, f"unsafe sysctl {name}", f"{path}/securityContext/sysctls"
     for cpath, container in _containers(pod, path):
         name = container.get("name")
@@ -132,8 +132,8 @@ def restricted(pod: dict[str, Any], annotations: dict[str, Any], path: str) -> I
         if "ALL" not in as_list(capabilities.get("drop")) and not windows:
             yield level, f"container {name} does not drop ALL capabilities", cpath
         added = [
-            str(c)
-            for c in as_list(capabilities.get("add"))
+            c
+            for c in map(str, as_list(capabilities.get("add")))
             if c != "NET_BIND_SERVICE" and c in BASELINE_CAPABILITIES  # others: baseline
         ]
         if added:

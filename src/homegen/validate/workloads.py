@@ -73,6 +73,8 @@ def own_pod_templates(tree: Tree) -> Iterator[PodTemplate]:
 
 def _expression_matches(expr: dict[str, Any], labels: dict[str, Any]) -> bool:
     key, op = expr.get("key"), expr.get("operator")
+    if not isinstance(key, str):
+        return False  # a malformed key (the schema reports it) selects nothing
     values = [str(v) for v in as_list(expr.get("values"))]
     if op == "In":
         return key in labels and str(labels[key]) in values
