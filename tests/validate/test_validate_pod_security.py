@@ -322,6 +322,13 @@ def test_chart_pods_where_nothing_is_enforced(ns: dict[str, Any]) -> None:
 def test_the_trees_own_workloads_are_left_to_the_hardening_checklist() -> None:
     tree = tree_of(namespace("web", "baseline"), workload(CHART_WEAK))
     assert list(check_admission(tree)) == []
+    found = admission(
+        namespace("web", "baseline"),
+        workload(CHART_WEAK, name="own"),
+        workload(CHART_WEAK, name="elsewhere", namespace="other"),
+        charted=(workload(CHART_WEAK, name="chart"),),
+    )
+    assert [(rule, obj) for rule, obj, _, _ in found] == [("HG320", "Deployment/web/chart")]
 
 
 def test_findings_are_located_at_the_chart_template() -> None:
