@@ -262,11 +262,22 @@ helm = { repo_url = "oci://ghcr.io/Org/Charts", chart = "c", version = "1.0.0" }
 
 [apps.d]
 helm = { repo_url = "oci://registry.lan/charts/", chart = "d", version = "1.0.0" }
+
+[apps.e]
+helm = { repo_url = "HTTPS://Charts.example.com", chart = "e", version = "1.0.0" }
+
+[apps.f]
+helm = { repo_url = "OCI://quay.io/org", chart = "f", version = "1.0.0" }
 """)
     assert plan.argocd.oci_repos == (
         ("helm-oci-ghcr-io-org-charts", "ghcr.io/Org/Charts"),
+        ("helm-oci-quay-io-org", "quay.io/org"),
         ("helm-oci-registry-lan-charts", "registry.lan/charts/"),
     )
+    repo_urls = {a.name: a.sources[0].repo_url for a in plan.apps if a.sources}
+    assert repo_urls["c"] == "ghcr.io/Org/Charts"  # ArgoCD names an OCI registry without scheme
+    assert repo_urls["f"] == "quay.io/org"
+    assert repo_urls["e"] == "HTTPS://Charts.example.com"
 
 
 POOL = """

@@ -56,13 +56,19 @@ def plan_argocd(config: Config) -> ArgoCDPlan:
     )
 
 
+def oci_registry(repo_url: str) -> str | None:
+    """An oci:// chart repository as ArgoCD names it (no scheme); None for https:// or http://.
+
+    services.toml takes the scheme in any case, as URLs do.
+    """
+    scheme, _, rest = repo_url.partition("://")
+    return rest if scheme.lower() == "oci" else None
+
+
 def _oci_repos(config: Config) -> tuple[tuple[str, str], ...]:
     """Helm OCI registries ArgoCD must know (a repository Secret with enableOCI)."""
-    urls = {
-        app.helm.repo_url.removeprefix("oci://")
-        for app in config.apps.values()
-        if app.helm and not app.helm.repo_url.startswith(("https://", "http://"))
-    }
+    registries = (oci_registry(app.helm.repo_url) for app in config.apps.values() if app.helm)
+    urls = {url for url in registries if url}
     return tuple(
         ("helm-oci-" + re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-"), url)
         for url in sorted(urls)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homegen.config.models import App, ApplicationFields, Config, Retry, Route, Service
-from homegen.plan.argocd import plan_argocd
+from homegen.plan.argocd import oci_registry, plan_argocd
 from homegen.plan.bootstrap import plan_bootstrap_keys
 from homegen.plan.crd_order import derive_after
 from homegen.plan.model import (
@@ -350,7 +350,7 @@ def _sources(
         values_file = _in_tree(config, "values", f"{unit.name}.yaml")
         sources.append(
             Source(
-                repo_url=helm.repo_url.removeprefix("oci://"),
+                repo_url=oci_registry(helm.repo_url) or helm.repo_url,
                 revision=helm.version,
                 chart=helm.chart,
                 release_name=unit.name,
