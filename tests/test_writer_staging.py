@@ -4,6 +4,7 @@ docs/mutation.md): each test pins one behaviour a mutant changed without any tes
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,7 +61,10 @@ def test_a_taken_temp_name_falls_back_to_a_unique_one(tmp_path: Path, umask: int
     finally:
         os.close(folder)
     assert temp != taken and temp.parent == tmp_path
-    assert temp.name.startswith(".a.yaml.") and temp.name.endswith(TEMP_SUFFIX)
+    # hidden, this process's, 8 random hex digits: short enough for long file names too
+    assert re.fullmatch(
+        rf"\.a\.yaml\.{os.getpid()}\.[0-9a-f]{{8}}{re.escape(TEMP_SUFFIX)}", temp.name
+    )
     assert temp.read_bytes() == b"a\n" and _mode(temp) == 0o644
     assert taken.read_bytes() == b"someone else's\n"
 
@@ -191,3 +195,42 @@ def test_a_failed_write_says_the_old_tree_is_intact(
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == [LEDGER_NAME, "a.yaml"]
     assert (tmp_path / LEDGER_NAME).read_bytes() == before
+
+
+def test_a_file_deleted_by_hand_after_compare_does_not_stop_the_render(tmp_path: Path) -> None:
+    apply(tmp_path, compare(tmp_path, {"a.yaml": b"a\n", "b.yaml": b"b\n", "c.yaml": b"c\n"}))
+    diff = compare(tmp_path, {"c.yaml": b"c\n"})  # deletes a and b
+    (tmp_path / "a.yaml").unlink()  # meanwhile, by hand
+    apply(tmp_path, diff)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LEDGER_NAME, "c.yaml"]
+    assert compare(tmp_path, {"c.yaml": b"c\n"}).clean
+
+
+def test_discard_leaves_an_output_folder_someone_wrote_into(tmp_path: Path) -> None:
+    root = tmp_path / "new" / "out"  # made by this render
+    staged = stage(root, compare(root, {"a/b.yaml": b"b\n"}))
+    (root / "theirs.txt").write_text("written meanwhile")
+    staged.discard()
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "new",
+        "new/out",
+        "new/out/theirs.txt",
+    ]
+
+
+def test_discard_goes_through_no_symlink_swapped_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from homegen import confined
+
+    monkeypatch.setattr(confined, "_MAX_OPEN", 1)  # no folder stays open: discard walks again
+    root = tmp_path / "out"
+    apply(root, compare(root, {"a/x.yaml": b"x\n", "b/y.yaml": b"y\n"}))
+    staged = stage(root, compare(root, {"a/x.yaml": b"X\n", "b/y.yaml": b"Y\n"}))
+    (root / "a").rename(tmp_path / "moved")
+    (root / "a").symlink_to(tmp_path / "moved")
+    moved = sorted(p.name for p in (tmp_path / "moved").iterdir())
+    assert len(moved) == 2  # x.yaml and its staged temp
+    staged.discard()
+    assert sorted(p.name for p in (tmp_path / "moved").iterdir()) == moved  # not reached
+    assert sorted(p.name for p in (root / "b").iterdir()) == ["y.yaml"]  # b's temp removed
