@@ -69,6 +69,16 @@ GROUPS = [
         ),
     ),
     Group(
+        "confined",  # the writer's confinement (issue 18): every path walked without symlinks
+        ("src/homegen/confined.py",),
+        (
+            "tests/test_confinement.py",
+            "tests/test_writer.py",
+            "tests/test_writer_staging.py",
+            "tests/test_ledger.py",
+        ),
+    ),
+    Group(
         "rules-pods",
         tuple(
             f"src/homegen/validate/{m}.py"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from homegen import writer
-from homegen.errors import LedgerTamperedError, UnsafeTreeError
+from homegen import confined, writer
+from homegen.errors import LedgerTamperedError, UnsafeTreeError, WriteError
 from homegen.ledger import LEDGER_NAME, unsafe_path
 from robustness import MINIMAL, render_cli, tree_bytes
 
@@ -472,3 +472,55 @@ def test_a_folder_made_where_a_file_goes_is_named_by_its_path(tmp_path: Path, pa
         staged.commit()
 
     assert caught.value.lines()[1:] == [f"  {out}/{path}: a folder, made while homegen wrote"]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "detail"),
+    [
+        ("file", "file", "a file"),
+        ("folder", "folder", "a folder"),
+        ("link", "symlink", "a symlink (to {target})"),
+        ("fifo", "special", "not a regular file (a FIFO, socket or device)"),
+        ("gone", "missing", "vanished or unreadable while homegen looked at it"),
+    ],
+)
+def test_describe_names_what_is_in_the_way(
+    tmp_path: Path, name: str, kind: str, detail: str
+) -> None:
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "file")
+    os.mkfifo(tmp_path / "fifo")
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        blocked = confined.describe(folder, name, f"sub/{name}")
+    finally:
+        os.close(folder)
+    assert (blocked.path, blocked.kind, blocked.detail) == (
+        f"sub/{name}",
+        kind,
+        detail.format(target=tmp_path / "file"),
+    )
+    assert str(blocked) == f"sub/{name}: {blocked.detail}"
+
+
+def test_a_symlink_whose_target_cannot_be_read_is_still_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+
+    def unreadable(*_: object, **__: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(confined.os, "readlink", unreadable)
+    blocked = confined.describe(None, str(tmp_path / "link"), "")
+    assert (blocked.kind, blocked.detail) == ("symlink", "a symlink (to ?)")
+
+
+def test_short_reads_are_read_to_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = b"".join(b"line %d\n" % i for i in range(1000))
+    (tmp_path / "a.yaml").write_bytes(data)
+    real_read = os.read
+    monkeypatch.setattr(confined.os, "read", lambda fd, n: real_read(fd, min(n, 100)))
+    with confined.Confined.open(tmp_path) as tree:
+        assert tree.read("a.yaml") == data
