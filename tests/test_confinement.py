@@ -524,3 +524,17 @@ def test_short_reads_are_read_to_the_end(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(confined.os, "read", lambda fd, n: real_read(fd, min(n, 100)))
     with confined.Confined.open(tmp_path) as tree:
         assert tree.read("a.yaml") == data
+
+
+def test_a_ledger_that_cannot_be_committed_leaves_the_old_tree(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    writer.apply(out, writer.compare(out, {"a.yaml": b"a\n"}))
+    staged = writer.stage(out, writer.compare(out, {"a.yaml": b"A\n", "new/b.yaml": b"b\n"}))
+    (out / LEDGER_NAME).unlink()
+    (out / LEDGER_NAME).mkdir()  # the journal cannot be written over it
+
+    with pytest.raises(WriteError) as caught:
+        staged.commit()
+
+    assert str(caught.value).startswith(f"{out}/{LEDGER_NAME}: cannot write (")
+    assert everything(out) == {"a.yaml": ("file", b"a\n"), LEDGER_NAME: ("dir", "")}

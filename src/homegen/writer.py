@@ -319,7 +319,12 @@ def _write_atomic(tree: Confined, path: str, data: bytes) -> None:
     try:
         fd = tree.folder(folder, [])
         assert fd is not None
-        os.replace(_stage(path, data, fd), name, src_dir_fd=fd, dst_dir_fd=fd)
+        temp = _stage(path, data, fd)
+        try:
+            os.replace(temp, name, src_dir_fd=fd, dst_dir_fd=fd)
+        except OSError:  # e.g. a folder by that name: no hidden temp left behind
+            os.unlink(temp, dir_fd=fd)
+            raise
     except OSError as exc:
         raise WriteError(f"{tree.root}/{path}: cannot write ({exc.strerror})") from None
 
