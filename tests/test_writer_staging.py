@@ -34,6 +34,7 @@ def _mode(path: Path) -> int:
 def test_modes_are_0644_and_0755_for_scripts_whatever_the_umask(tmp_path: Path, umask: int) -> None:
     apply(tmp_path, compare(tmp_path, {"a.yaml": b"a\n", "bin/run.sh": b"#!/bin/sh\n"}))
     assert (_mode(tmp_path / "a.yaml"), _mode(tmp_path / "bin" / "run.sh")) == (0o644, 0o755)
+    assert _mode(tmp_path / "bin") == 0o777 & ~umask  # folders as mkdir makes them
     apply(tmp_path, compare(tmp_path, {"a.yaml": b"A\n", "bin/run.sh": b"#!/bin/bash\n"}))
     assert (_mode(tmp_path / "a.yaml"), _mode(tmp_path / "bin" / "run.sh")) == (0o644, 0o755)
 
