@@ -301,8 +301,10 @@ GRANTED: dict[str, list[Edit]] = {
 }  # fmt: skip
 
 
-BROKEN = {**PARENTS, **BACKENDS}
-CLEAN = {**ADMITTED, **GRANTED}
+BROKEN = {**{f"parent-{k}": v for k, v in PARENTS.items()},
+          **{f"backend-{k}": v for k, v in BACKENDS.items()}}  # fmt: skip
+CLEAN = {**{f"admitted-{k}": v for k, v in ADMITTED.items()},
+         **{f"granted-{k}": v for k, v in GRANTED.items()}}  # fmt: skip
 
 
 @pytest.mark.parametrize(("edits", "expected"), BROKEN.values(), ids=BROKEN.keys())
@@ -393,3 +395,9 @@ def test_routes_that_do_not_conflict(validate: Validate, edits: list[Edit]) -> N
 def test_routes_on_other_gateways_do_not_conflict(validate: Validate) -> None:
     files = {**clean_files(), COPY_FILE: COPY.replace("name: lab-gateway", "name: other-gateway")}
     assert [f[0] for f in _found(validate, files)] == ["HG207"]
+
+
+def test_listener_without_protocol_fails_its_schema_only(validate: Validate) -> None:
+    """The Gateway schema requires the protocol; the routes rules take it as HTTP."""
+    files = changed(_listeners(LISTENER.replace("      protocol: HTTP\n", "") + SAME))
+    assert [f[0] for f in _found(validate, files)] == ["HG104"]
