@@ -99,6 +99,12 @@ PATHS: dict[str, tuple[list[Edit], dict[str, str], list[Found]]] = {
         [], {"apps/whoami-again.yaml": app("whoami-again", "manifests/whoami", wave=2)},
         _whoami_objects("HG206", "synced by Applications whoami, whoami-again"),
     ),
+    "apps-folder-synced-again-by-an-app-in-it": (
+        [], {"apps/apps-again.yaml": app("apps-again", "apps", namespace="argocd")},
+        [("HG206", f"apps/{name}.yaml", f"Application/argocd/{name}",
+          "synced by Applications app-of-apps, apps-again")
+         for name in ("apps-again", "gateway-config", "whoami")],
+    ),
     "folder-twice-in-one-app": (
         [(APP, f"    path: {WHOAMI}\n",
           f"    path: {WHOAMI}\n  sources:\n"
@@ -167,6 +173,11 @@ SETS: dict[str, tuple[str, list[Found]]] = {
     "two-elements": (_appset([["a", "b"]]), _shared(2)),
     "elements-of-two-generators": (_appset([["a"], ["b"], ["c"]]), _shared(3)),
     "one-element": (_appset([["a"]]), []),
+    "each-set": (
+        _appset([["a"]]) + "---\n"
+        + _appset([["b", "c"]]).replace("whoamis", "others").replace("whoami-{{", "other-{{"),
+        [("HG223", "apps/whoamis.yaml", "ApplicationSet/argocd/others", _shared(2)[0][3])],
+    ),
     "templated-path": (_appset([["a", "b"]], path=WHOAMI + "-{{ .name }}"), []),
     "another-repository": (_appset([["a", "b"]], repo="https://github.com/someone/else"), []),
 }  # fmt: skip
