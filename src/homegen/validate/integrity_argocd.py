@@ -138,15 +138,10 @@ def check_set_paths(tree: Tree) -> Iterator[Finding]:
         if elements < 2:
             continue
         for source in app_sources(appset):
-            path = source.get("path")
-            if (
-                isinstance(path, str)
-                and "{{" not in path
-                and tree.source_folder(source) is not None
-            ):
+            if tree.source_folder(source) is not None:  # a folder of this tree, not templated
                 yield finding(
                     SET_SHARED_PATH, appset.where,
-                    f"its {elements} generated Applications all sync {path!r}",
+                    f"its {elements} generated Applications all sync {source.get('path')!r}",
                 )  # fmt: skip
 
 
