@@ -112,7 +112,8 @@ def test_controller_found_by_its_deployment() -> None:
 
 def test_two_controllers_the_values_must_name_the_namespace() -> None:
     second = controller_deployment("arc-other")
-    assert hg253("restricted", {}, second) == []
+    enforced = namespace("arc-other", "restricted")  # either namespace would give a finding
+    assert hg253("restricted", {}, second, enforced) == []
     account = {"controllerServiceAccount": {"name": "arc", "namespace": "arc-systems"}}
     assert hg253("restricted", account, second) == [
         ("Application/argocd/runners", RESTRICTED_DEFAULT, "")

@@ -87,6 +87,10 @@ BASELINE_CASES: list[tuple[str, dict[str, Any], dict[str, str], list[Violation]]
      [(B, "container c binds a hostPort", C0)]),
     ("proc-mount", {f"{CSC}/procMount": "Unmasked"}, {},
      [(B, "container c has procMount Unmasked", C0)]),
+    ("proc-mount-other", {f"{CSC}/procMount": "Masked"}, {},
+     [(B, "container c has procMount Masked", C0)]),
+    ("apparmor-runtime-other", {}, {APPARMOR: "runtime/unconfined"},
+     [(B, f"AppArmor profile 'runtime/unconfined' ({APPARMOR})", "/metadata/annotations")]),
     ("apparmor-annotation", {}, {APPARMOR: "unconfined"},
      [(B, f"AppArmor profile 'unconfined' ({APPARMOR})", "/metadata/annotations")]),
 ]  # fmt: skip
@@ -103,6 +107,7 @@ BASELINE_PASSES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "proc-mount-default": ({f"{CSC}/procMount": "Default"}, {}),
     "apparmor-runtime": ({}, {APPARMOR: "runtime/default", "other/key": "unconfined"}),
     "apparmor-localhost": ({}, {APPARMOR: "localhost/k8s-web"}),
+    "apparmor-empty": ({}, {APPARMOR: ""}),
     "nfs-volume": ({"volumes": [{"name": "n", "nfs": {"server": "nas", "path": "/"}}]}, {}),
 }
 
@@ -159,6 +164,28 @@ def test_baseline_allows_every_default_capability(capability: str) -> None:
 def test_baseline_allows_every_safe_sysctl(sysctl: str) -> None:
     pod = changed(BASELINE_POD, {f"{PSC}/sysctls": [{"name": sysctl, "value": "1"}]})
     assert _violations(B, pod, {}) == []
+
+
+@pytest.mark.parametrize(
+    "capability",
+    ["ALL", "BPF", "NET_ADMIN", "NET_RAW", "PERFMON", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE",
+     "SYS_TIME", "DAC_READ_SEARCH", "LINUX_IMMUTABLE", "IPC_LOCK"],
+)  # fmt: skip
+def test_baseline_refuses_any_other_capability(capability: str) -> None:
+    pod = changed(BASELINE_POD, {f"{CSC}/capabilities/add": [capability]})
+    assert _violations(B, pod, {}) == [(B, f"container c adds capabilities ['{capability}']", C0)]
+
+
+@pytest.mark.parametrize(
+    "sysctl",
+    ["kernel.msgmax", "kernel.sem", "kernel.shmmax", "net.core.somaxconn", "net.ipv4.ip_forward",
+     "net.ipv4.conf.all.route_localnet", "vm.swappiness", "vm.overcommit_memory"],
+)  # fmt: skip
+def test_baseline_refuses_any_other_sysctl(sysctl: str) -> None:
+    pod = changed(BASELINE_POD, {f"{PSC}/sysctls": [{"name": sysctl, "value": "1"}]})
+    assert _violations(B, pod, {}) == [
+        (B, f"unsafe sysctl {sysctl}", "/spec/securityContext/sysctls")
+    ]
 
 
 @pytest.mark.parametrize(

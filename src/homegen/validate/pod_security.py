@@ -96,7 +96,7 @@ def baseline(pod: dict[str, Any], annotations: dict[str, Any], path: str) -> Ite
     for key, value in annotations.items():
         profile = str(value)
         if str(key).startswith(APPARMOR_PREFIX) and not (
-            profile == "runtime/default" or profile.startswith("localhost/")
+            profile in ("", "runtime/default") or profile.startswith("localhost/")
         ):
             yield level, f"AppArmor profile {profile!r} ({key})", annotations_path
 
