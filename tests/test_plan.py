@@ -10,7 +10,7 @@ import yaml
 
 from homegen.config.loader import load_config
 from homegen.plan.build import build_plan
-from homegen.plan.model import Plan
+from homegen.plan.model import NamespacePlan, Plan
 from homegen.plan.waves import find_cycle, sync_waves
 from homegen.render.tree import render_tree_bytes
 
@@ -126,6 +126,26 @@ pod_security = { level = "privileged", reason = "Docker-in-Docker" }
     assert runner.namespace_plan is not None
     assert runner.namespace_plan.level == "privileged"
     assert runner.namespace_plan.reason == "Docker-in-Docker"
+
+
+def test_the_first_service_by_name_gives_its_namespace_the_reason() -> None:
+    plan = plan_of("""
+[services.zeta]
+image = "nginx:1.27"
+port = 80
+namespace = "shared"
+pod_security = { level = "baseline", reason = "zeta's reason" }
+
+[services.alpha]
+image = "nginx:1.27"
+port = 80
+namespace = "shared"
+after = ["zeta"]
+pod_security = { level = "baseline", reason = "alpha's reason" }
+""")
+    (owner,) = [app for app in plan.apps if app.namespace_plan and app.namespace == "shared"]
+    assert owner.name == "zeta"  # the earliest wave renders the Namespace
+    assert owner.namespace_plan == NamespacePlan("shared", "baseline", "alpha's reason")
 
 
 def test_helm_app_reads_values_from_the_repo(tmp_path: Path) -> None:
