@@ -235,3 +235,21 @@ def test_discard_goes_through_no_symlink_swapped_in(
     staged.discard()
     assert sorted(p.name for p in (tmp_path / "moved").iterdir()) == moved  # not reached
     assert sorted(p.name for p in (root / "b").iterdir()) == ["y.yaml"]  # b's temp removed
+
+
+def test_discard_removes_no_folder_through_a_symlink_swapped_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from homegen import confined
+
+    monkeypatch.setattr(confined, "_MAX_OPEN", 1)  # no folder stays open: discard walks again
+    root = tmp_path / "out"
+    staged = stage(root, compare(root, {"a/b/c/f.yaml": b"f\n", "z/g.yaml": b"g\n"}))
+    (root / "a").rename(tmp_path / "moved")
+    (root / "a").symlink_to(tmp_path / "moved")
+    for temp in (tmp_path / "moved" / "b" / "c").iterdir():
+        temp.unlink()  # an empty folder out there now, that discard must not reach
+    staged.discard()
+    assert (tmp_path / "moved" / "b" / "c").is_dir()
+    assert sorted(p.name for p in root.iterdir()) == ["a"]  # z made and removed again
+    assert (root / "a").is_symlink()
