@@ -379,10 +379,19 @@ def test_add_before_the_next_element_of_an_array_of_tables() -> None:
 
 
 def test_table_text_is_the_header_and_one_line_per_key() -> None:
-    spec = {"image": "w:1", "port": 1, "route": {"path": "/w"}, "after": ["a"]}
+    spec = {
+        "image": "w:1",
+        "port": 1,
+        "route": {"path": "/w", "hosts": ["a.example.com", "b.example.com"]},
+        "env": {},
+        "after": ["a"],
+    }
     assert table_text("web", spec) == (
-        '[services.web]\nimage = "w:1"\nport = 1\nroute = { path = "/w" }\nafter = ["a"]'
+        '[services.web]\nimage = "w:1"\nport = 1\n'
+        'route = { path = "/w", hosts = ["a.example.com", "b.example.com"] }\n'
+        'env = {}\nafter = ["a"]'
     )
+    assert tomllib.loads(add_service("", "web", spec)) == {"services": {"web": spec}}
 
 
 @pytest.mark.parametrize(
