@@ -538,3 +538,38 @@ def test_a_ledger_that_cannot_be_committed_leaves_the_old_tree(tmp_path: Path) -
 
     assert str(caught.value).startswith(f"{out}/{LEDGER_NAME}: cannot write (")
     assert everything(out) == {"a.yaml": ("file", b"a\n"), LEDGER_NAME: ("dir", "")}
+
+
+@pytest.mark.parametrize(
+    ("meanwhile", "line"),
+    [
+        ("removed", "{out}/new: vanished while homegen made it"),
+        ("symlink", "{out}/new: a symlink (to {elsewhere})"),
+        ("file", "{out}/new: a file"),
+    ],
+)
+def test_a_folder_replaced_right_after_homegen_made_it_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meanwhile: str, line: str
+) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    real_mkdir = os.mkdir
+
+    def mkdir_then_swap(name: str, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
+        real_mkdir(name, mode, dir_fd=dir_fd)
+        if name == "new":  # another process, between homegen's mkdir and its open
+            os.rmdir(out / "new")
+            if meanwhile == "symlink":
+                (out / "new").symlink_to(elsewhere)
+            elif meanwhile == "file":
+                (out / "new").write_text("x")
+
+    diff = writer.compare(out, {"new/a.yaml": b"a\n"})
+    monkeypatch.setattr(confined.os, "mkdir", mkdir_then_swap)
+    with pytest.raises(UnsafeTreeError) as caught:
+        writer.stage(out, diff)
+    monkeypatch.undo()
+
+    assert caught.value.lines()[1:] == ["  " + line.format(out=out, elsewhere=elsewhere)]
+    assert list(elsewhere.iterdir()) == []
