@@ -175,3 +175,45 @@ def test_disk_full_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(writer, "_stage", real_stage)
     assert render_cli(config, out)[0] == 0
     assert render_cli(config, out, "--check")[0] == 0
+
+
+def test_an_up_to_date_render_removes_a_killed_renders_temps(tmp_path: Path) -> None:
+    config = tmp_path / "services.toml"
+    config.write_text(_config(8000, skip=10))
+    out = tmp_path / "rendered"
+    assert render_cli(config, out)[0] == 0
+    before = tree_bytes(out)
+    # a render for other contents killed while staging: the tree is still the current one
+    stale = [
+        out / f".root.yaml.4242{writer.TEMP_SUFFIX}",
+        out / "apps" / f".a.yaml.7{writer.TEMP_SUFFIX}",
+    ]
+    mine = [out / f"notes{writer.TEMP_SUFFIX}"]  # not hidden: not a name homegen stages
+    for path in stale + mine:
+        path.write_bytes(b"half\n")
+
+    code, text = render_cli(config, out, "--check")  # checking writes and removes nothing
+    assert (code, [p.exists() for p in stale + mine]) == (0, [True, True, True]), text
+    code, text = render_cli(config, out)
+
+    assert code == 0, text
+    assert "is up to date" in text
+    assert [p.exists() for p in stale + mine] == [False, False, True]
+    assert tree_bytes(out) == {**before, "notes.homegen-tmp": b"half\n"}
+
+
+def test_temps_that_cannot_be_removed_fail_the_render_with_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "services.toml"
+    config.write_text(_config(8000, skip=10))
+    out = tmp_path / "rendered"
+    assert render_cli(config, out)[0] == 0
+
+    def refused(tree: Any) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(writer, "_remove_stale_temps", refused)
+    code, text = render_cli(config, out)
+    assert code == 3, text
+    assert f"{out}: cannot remove a killed render's temp files (Permission denied)" in text

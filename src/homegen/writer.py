@@ -329,6 +329,20 @@ def _write_atomic(tree: Confined, path: str, data: bytes) -> None:
         raise WriteError(f"{tree.root}/{path}: cannot write ({exc.strerror})") from None
 
 
+def remove_stale_temps(root: Path) -> None:
+    """Remove the temp files a killed render left in a tree that is otherwise up to date (the
+    caller holds the tree's lock); a render with changes removes them while staging."""
+    try:
+        with Confined.open(root) as tree:
+            _remove_stale_temps(tree)
+    except Blocked as exc:
+        raise _unsafe(root, [exc]) from None
+    except OSError as exc:
+        raise WriteError(
+            f"{root}: cannot remove a killed render's temp files ({exc.strerror})"
+        ) from None
+
+
 def _remove_stale_temps(tree: Confined) -> None:
     """Temp files left by a render that was killed; they are always ours (renders take the
     tree's lock, so no other render is staging now)."""

@@ -79,7 +79,7 @@ def run_render(
     with start_validation(schema_locations, out.as_posix(), config_path, charts) as validation:
         from homegen.commands.render_json import render_report_json
         from homegen.pipeline import render_config
-        from homegen.writer import compare
+        from homegen.writer import compare, remove_stale_temps
 
         rendered = render_config(config_path, validation)
         files = rendered.files
@@ -87,6 +87,7 @@ def run_render(
         with treelock.tree_lock(out, shared=False, timeout=timeout, create=True, waiting=waiting):
             diff = compare(out, files, force=force)
             if diff.clean:
+                remove_stale_temps(out)  # a killed render may have staged files and gone
                 _note(f"{out} is up to date ({len(files)} files)")
                 if output == "json":
                     sys.stdout.write(
