@@ -157,6 +157,23 @@ def test_registry_urls() -> None:
         oci_location(ChartRef("oci://user@host/x", "x", "1"))
 
 
+@pytest.mark.parametrize(
+    ("repo_url", "repo", "oci"),
+    [
+        ("OCI://ghcr.io/Owner/charts/", "oci://ghcr.io/Owner/charts", True),
+        ("Oci://localhost:5000", "oci://localhost:5000", True),
+        ("ghcr.io/owner/charts", "oci://ghcr.io/owner/charts", True),
+        ("HTTPS://charts.example/Path/", "https://charts.example/Path", False),
+        ("http://charts.example", "http://charts.example", False),
+    ],
+)
+def test_a_repository_scheme_is_read_in_any_case(repo_url: str, repo: str, oci: bool) -> None:
+    ref = ChartRef(repo_url, "demo", "1.0.0")
+    assert (ref.repo, ref.is_oci) == (repo, oci)  # the path keeps its case
+    if oci:
+        assert oci_location(ref).repository.endswith("demo")
+
+
 def test_a_range_reads_the_tag_list_with_the_token() -> None:
     holder: list[FakeServer] = []
     with serve({}) as server:

@@ -47,11 +47,13 @@ class ChartRef:
 
 
 def normalize_repo_url(url: str) -> str:
-    """No trailing slash; a scheme-less ``host/path`` (ArgoCD's OCI form) becomes ``oci://``."""
+    """No trailing slash, the scheme in lower case (URLs take it in any case, so does
+    services.toml); a scheme-less ``host/path`` (ArgoCD's OCI form) becomes ``oci://``."""
     text = url.strip().rstrip("/")
-    if "://" not in text and text:
-        text = f"oci://{text}"
-    return text
+    scheme, sep, rest = text.partition("://")
+    if sep:
+        return f"{scheme.lower()}://{rest}"
+    return f"oci://{text}" if text else text
 
 
 @dataclass(frozen=True)
