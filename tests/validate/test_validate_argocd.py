@@ -342,3 +342,15 @@ def test_sync_options_of_an_appset_template(validate: Validate) -> None:
         ("HG219", "apps/whoamis.yaml", obj, "sync option 'Prune=maybe' has no valid value")
         for obj in ("Application/argocd/whoami-a", "ApplicationSet/argocd/whoamis")
     ]  # the generated Application as well
+
+
+def test_sync_options_and_the_annotation_of_one_application(validate: Validate) -> None:
+    wave = 'argocd.argoproj.io/sync-wave: "1"'
+    files = changed(
+        (APP, wave, f"{wave}\n    argocd.argoproj.io/sync-options: Replace=sometimes"),
+        (APP, SYNC_OPTIONS, "[CreateNamespace=maybe]"),
+    )
+    assert _found(validate, files) == [
+        _app("HG219", f"sync option '{option}' has no valid value")
+        for option in ("CreateNamespace=maybe", "Replace=sometimes")
+    ]
