@@ -68,6 +68,7 @@ def _sidecar(image: str = "busybox:1.36", extra: str = "") -> Edit:
         ("whoami", False),
         ("whoami:", False),
         ("whoami:latest", False),
+        ("whoami:1.0:latest", False),  # the tag is what follows the last colon
         ("registry:5000/whoami", False),
         ("registry:5000/team/whoami", False),
         ("", False),
