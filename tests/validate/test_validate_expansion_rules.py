@@ -212,9 +212,22 @@ SERVICE_WITHOUT_PORTS = "apiVersion: v1\nkind: Service\nmetadata: {name: bare}\n
             ("HG231", "Service web/bare of app web (manifests/web/bare.yaml:1) has no port 80 "
              "(ports: none)"),
         ]),
+        ({"r.yaml": route("{port: 80}")}, [
+            ("HG230", "Service web/ is created by no expanded chart"),
+        ]),
+        # every backend of a route is judged, past one in a namespace not expanded, or missing
+        ({"r.yaml": route("{name: x, port: 80, namespace: elsewhere}, {name: webb, port: 80}")}, [
+            ("HG230", "Service web/webb is created by no expanded chart"),
+        ]),
+        ({"r.yaml": route("{name: webb, port: 80}, {name: web, port: 8080}")}, [
+            ("HG230", "Service web/webb is created by no expanded chart"),
+            ("HG231", "Service web/web of app web (demo@1.0.0: demo/templates/service.yaml) "
+             "has no port 8080 (ports: 80, 443)"),
+        ]),
     ],
     ids=["port", "second-port", "wrong-port", "no-service", "True", "false", "not-a-service",
-         "other-namespace", "ref-namespace", "ref-namespace-missing", "no-ports"],
+         "other-namespace", "ref-namespace", "ref-namespace-missing", "no-ports", "no-name",
+         "after-not-expanded", "after-missing"],
 )  # fmt: skip
 def test_a_route_to_a_chart_service(
     run: Run, files: dict[str, str], expected: list[tuple[str, str]]
@@ -360,9 +373,15 @@ def binding(subject: str, *, kind: str = "RoleBinding") -> str:
         (binding("{kind: ServiceAccount, name: app, namespace: whoami}"), []),
         # a ClusterRoleBinding's subject without a namespace is in no namespace
         (binding("{kind: ServiceAccount, name: app}", kind="ClusterRoleBinding"), []),
+        # every subject is judged, past a User or the default ServiceAccount
+        (binding("{kind: User, name: me}, {kind: ServiceAccount, name: app}"),
+         ["ServiceAccount web/app is created by nothing in the expanded tree"]),
+        (binding("{kind: ServiceAccount, name: default}, {kind: ServiceAccount, name: app}"),
+         ["ServiceAccount web/app is created by nothing in the expanded tree"]),
     ],
     ids=["same-namespace", "named-namespace", "missing", "cluster-binding", "no-name",
-         "default", "user", "not-expanded-namespace", "no-namespace"],
+         "default", "user", "not-expanded-namespace", "no-namespace", "after-a-user",
+         "after-default"],
 )  # fmt: skip
 def test_a_binding_to_a_service_account(run: Run, text: str, expected: list[str]) -> None:
     rendered = [chart_doc(CHART_ACCOUNT, "sa.yaml"), chart_doc(CLUSTER_ROLE, "role.yaml")]
