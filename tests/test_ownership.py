@@ -95,6 +95,14 @@ def test_hand_edited_owned_files_are_reported_and_kept_unless_force(
     assert code == 0, text
     assert "apps/homarr.yaml" in text  # no longer generated, edited: kept with a note
     assert gone.read_bytes() == edits[gone]
+    # the tree is not up to date while the kept file is there: said again on every run
+    minimal = CASES / "accept" / "minimal" / "services.toml"
+    code, text = render_cli(minimal, out)
+    assert code == 0, text
+    assert f"{out}/apps/homarr.yaml: no longer generated but edited by hand; kept" in text
+    code, text = render_cli(minimal, out, "--check")
+    assert code == 1, text
+    assert f"edited by hand, no longer generated: {out}/apps/homarr.yaml" in text
 
     code, text = render_cli(REPO / "services.toml", out, "--force")
     assert code == 0, text
