@@ -214,9 +214,13 @@ def run_group(group: Group, minutes: float) -> tuple[Counter[str], list[str]]:
     """Run one group within its time limit; (status counts, survivor names)."""
     folder = _prepare(group)
     start = time.monotonic()
-    _mutmut(folder, "run", "--max-children", CHILDREN, timeout=minutes * 60)
+    output = _mutmut(folder, "run", "--max-children", CHILDREN, timeout=minutes * 60)
     results = _results(folder)
     counts = Counter(results.values())
+    if results and counts["not checked"] == len(results):
+        # mutmut stopped before its first mutant (a failing clean run, a crash): say why
+        tail = "\n".join(output.replace("\r", "\n").splitlines()[-15:])
+        print(f"{group.name}: no mutant was checked; mutmut said:\n{tail}", file=sys.stderr)
     survivors = sorted(n for n, s in results.items() if s in ("survived", "no tests"))
     print(f"{group.name}: {dict(counts)} in {time.monotonic() - start:.0f} s", file=sys.stderr)
     return counts, survivors
