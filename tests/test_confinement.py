@@ -3,12 +3,14 @@ refused as tampered, and no read, write, rename or delete goes through a symlink
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -573,3 +575,23 @@ def test_a_folder_replaced_right_after_homegen_made_it_is_refused(
 
     assert caught.value.lines()[1:] == ["  " + line.format(out=out, elsewhere=elsewhere)]
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("errno_", [errno.ELOOP, errno.ENOTDIR])
+def test_a_folder_swapped_back_while_homegen_opened_it_is_named_as_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, errno_: int
+) -> None:
+    (tmp_path / "sub").mkdir()  # a folder again when homegen looks what was in the way
+    real_open = os.open
+
+    def swapped(name: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if name == "sub":  # a symlink (or file) at the moment homegen opened it
+            raise OSError(errno_, os.strerror(errno_))
+        return real_open(name, flags, *args, **kwargs)
+
+    monkeypatch.setattr(confined.os, "open", swapped)
+    with confined.Confined.open(tmp_path) as tree, pytest.raises(confined.Blocked) as caught:
+        tree.folder("sub")
+    assert (caught.value.path, caught.value.kind, caught.value.detail) == (
+        "sub", "missing", "replaced while homegen looked at it (a folder again now)",
+    )  # fmt: skip

@@ -52,6 +52,17 @@ def describe(fd: int | None, name: str, path: str) -> Blocked:
     return Blocked(path, "special", "not a regular file (a FIFO, socket or device)")
 
 
+def _not_a_folder(parent: int, name: str, reldir: str) -> Blocked:
+    """What is at a folder's place that could not be opened as a folder; a folder found there
+    a moment later was swapped (a symlink or file while homegen opened it)."""
+    blocked = describe(parent, name, reldir)
+    if blocked.kind == "folder":
+        return Blocked(
+            reldir, "missing", "replaced while homegen looked at it (a folder again now)"
+        )
+    return blocked
+
+
 class Confined:
     """An open root folder; paths are relative POSIX paths below it (checked by the caller:
     no ``..``, not absolute; see ``homegen.ledger.unsafe_path``)."""
@@ -135,7 +146,7 @@ class Confined:
             fd = self._open_after_mkdir(name, parent, reldir)
         except OSError as exc:
             if exc.errno in (errno.ENOTDIR, errno.ELOOP):
-                raise describe(parent, name, reldir) from None
+                raise _not_a_folder(parent, name, reldir) from None
             raise
         self._dirs[reldir] = fd
         return fd
@@ -148,7 +159,7 @@ class Confined:
             raise Blocked(reldir, "missing", "vanished while homegen made it") from None
         except OSError as exc:
             if exc.errno in (errno.ENOTDIR, errno.ELOOP):
-                raise describe(parent, name, reldir) from None
+                raise _not_a_folder(parent, name, reldir) from None
             raise
 
     def forget(self, reldir: str) -> None:
