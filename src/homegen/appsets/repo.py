@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from homegen.treeread import Refused, TreeReader, find_root
+
 IN_CLUSTER_URL = "https://kubernetes.default.svc"
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _SCP = re.compile(r"^(?:[^@/]+@)?([^:/]+):(?!\d+/)(.*)$")  # git@host:owner/repo
@@ -58,44 +60,63 @@ class Repo(Protocol):
 @dataclass
 class DiskRepo:
     """A checkout on disk. ``prefix`` is where ``root`` sits in the repository when ``root``
-    is not the repository root itself (a tree folder validated on its own)."""
+    is not the repository root itself (a tree folder validated on its own).
+
+    Files are what git holds (its index: never an untracked file, e.g. credentials an
+    earlier CI step left in the checkout), read through the tree reader (never outside the
+    repository root); outside a git checkout, the folder (the reader notes it once)."""
 
     root: Path
     prefix: str = ""
+    reader: TreeReader | None = None
     _files: list[str] | None = None
+    _listed: set[str] = field(default_factory=set)
+
+    def _reader(self) -> TreeReader:
+        if self.reader is None:
+            self.reader = TreeReader.for_tree(self.root)
+        return self.reader
 
     def files(self) -> list[str]:
-        """Every file below the root (``.git`` skipped), as repository paths."""
+        """Every file git holds below the root (the folder's files outside git), as
+        repository paths."""
         if self._files is None:
-            found: list[str] = []
-            for folder, dirs, names in os.walk(self.root):
-                dirs[:] = sorted(d for d in dirs if d != ".git")
-                rel = Path(folder).relative_to(self.root).as_posix()
-                base = "" if rel == "." else rel
-                found.extend(self._repo_path(posixpath.join(base, n)) for n in names)
-            self._files = sorted(found)
+            listed = self._local_files()
+            self._listed = set(listed)
+            self._files = sorted(self._repo_path(f) for f in listed)
         return self._files
+
+    def _local_files(self) -> list[str]:
+        """The files below ``root``, relative to it."""
+        reader = self._reader()
+        tracked = reader.tracked()
+        if tracked is None:
+            return reader.walk(self.root, hidden=True)
+        offset = Path(os.path.relpath(self.root.resolve(), reader.root)).as_posix()
+        if offset == ".":
+            return tracked
+        start = offset + "/"
+        return [t[len(start) :] for t in tracked if t.startswith(start)]
 
     def _repo_path(self, rel: str) -> str:
         return posixpath.join(self.prefix, rel) if self.prefix else rel
 
     def read(self, path: str) -> bytes | None:
-        """The bytes of a repository path inside the root."""
+        """The bytes of a repository path inside the root that ``files`` lists."""
         rel = path.strip("/")
         if self.prefix:
             if not rel.startswith(self.prefix.strip("/") + "/"):
                 return None
             rel = rel[len(self.prefix.strip("/")) + 1 :]
+        self.files()
+        if rel not in self._listed:
+            return None
         try:
-            return (self.root / rel).read_bytes()
-        except OSError:
+            return self._reader().read_bytes(self.root / rel)
+        except (Refused, OSError):
             return None
 
 
 def find_repo_root(start: Path) -> Path | None:
     """The nearest folder at or above ``start`` that holds ``.git`` (a git checkout)."""
-    current = start.resolve()
-    for folder in (current, *current.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
+    return find_root(start)

@@ -33,6 +33,8 @@ class ExpandSettings:
     tree_root: Path | None = None
     cache_dir: Path | None = None  # None: no cache of expansion results
     chart_cache: Path | None = None  # the chart fetcher's cache (None: its default)
+    # what reads tree_root (homegen.treeread.TreeReader; None: one made for tree_root)
+    reader: Any = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from homegen.appsets import DiskRepo, Repo, generate_applications
 from homegen.expand.setvalues import merge_values, set_parameter
+from homegen.treeread import TreeReader
 from homegen.validate.documents import Document
 from homegen.validate.tree import Obj, Tree, as_dict, as_list, build_tree, normalize_repo
 
@@ -103,12 +104,18 @@ def _objects(docs: list[Document]) -> list[Obj]:
 
 
 def plan_expansion(
-    docs: list[Document], repo_prefix: str | None, tree_root: Path | None = None
+    docs: list[Document],
+    repo_prefix: str | None,
+    tree_root: Path | None = None,
+    reader: TreeReader | None = None,
 ) -> tuple[Plan, Tree]:
     """The expansion jobs of a tree (and the tree index they were read from); ``tree_root``
-    is the checkout ApplicationSets' git generators read (None: a tree in memory)."""
+    is the checkout ApplicationSets' git generators read (None: a tree in memory), through
+    ``reader``."""
     tree = build_tree(docs, _objects(docs), repo_prefix=repo_prefix)
-    repo = DiskRepo(tree_root, tree.repo_prefix or "") if tree_root is not None else None
+    repo = None
+    if tree_root is not None:
+        repo = DiskRepo(tree_root, tree.repo_prefix or "", reader=reader)
     plan = Plan()
     by_file = {d.file: d for d in docs if d.index == 0}
     for base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
@@ -224,6 +231,11 @@ def _plan_chart(
                     return
                 continue
             layers.append(layer)
+        elif "://" in text:
+            # ArgoCD fetches it; homegen goes online only when asked (`charts pull`)
+            plan.notes.append(f"{app.name}: chart {label} not expanded: needs {text}")
+            plan.incomplete.add(app.namespace)
+            return
         else:
             chart_files.append(text)
     inline = helm.get("valuesObject")

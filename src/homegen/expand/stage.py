@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from homegen.expand.kustomize import BuildFailed, build, kustomize_command
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
 from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
 from homegen.expand.sources import plan_expansion as _plan
+from homegen.expand.treecharts import ChartRefused, TreeCharts, chart_value_files, folder_digest
+from homegen.treeread import Refused, TreeReader
 from homegen.validate.documents import Document, LoadProblem, parse_with_yaml
 from homegen.validate.tree import CLUSTER_SCOPED, as_dict
 
@@ -28,7 +31,9 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     by what they build, every expanded document carrying its ``Origin``."""
     if not needs_expansion(docs):
         return Expansion(list(docs))
-    plan, _tree = _plan(docs, settings.repo_prefix, settings.tree_root)
+    if settings.reader is None and settings.tree_root is not None:
+        settings = replace(settings, reader=TreeReader.for_tree(settings.tree_root))
+    plan, _tree = _plan(docs, settings.repo_prefix, settings.tree_root, settings.reader)
     inputs = _kustomize_inputs(plan, docs) | {
         job.chart_folder for job in plan.helm if job.chart_folder is not None
     }
@@ -38,7 +43,11 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     for app, source, why in plan.failures:
         expansion.failures.append(_failure(app, source, why))
         expansion.incomplete.add(app.namespace)
-    _expand_charts(plan, docs, settings, expansion)
+    charts = TreeCharts(settings.reader)
+    try:
+        _expand_charts(plan, docs, settings, expansion, charts)
+    finally:
+        charts.close()
     for job in plan.kustomize:
         _expand_kustomize(job, settings, expansion)
     _default_namespaces(expansion.documents)
@@ -130,13 +139,17 @@ def _engine_id() -> str | None:
 
 
 def _expand_charts(
-    plan: Plan, docs: list[Document], settings: ExpandSettings, expansion: Expansion
+    plan: Plan,
+    docs: list[Document],
+    settings: ExpandSettings,
+    expansion: Expansion,
+    charts: TreeCharts,
 ) -> None:
     located: list[tuple[HelmJob, Path]] = []
     nowhere: list[HelmJob] = []
     # settings.chart_dirs already hold HOMEGEN_CHARTS; no network (online=False)
-    charts = ChartCache(settings.chart_cache or default_cache_root())
-    search = ChartSearch(settings.chart_dirs, charts, online=False)
+    cached = ChartCache(settings.chart_cache or default_cache_root())
+    search = ChartSearch(settings.chart_dirs, cached, online=False)
     for job in plan.helm:
         path = _chart_path(job, settings, search)
         if path is None:
@@ -163,9 +176,16 @@ def _expand_charts(
         ]
         expansion.incomplete.update(job.app.namespace for job, _path in located)
         return
-    digests = {path: cache.chart_digest(path) for path in {p for _j, p in located}}
+    in_tree = {p for j, p in located if j.chart_folder is not None}
+    digests = {
+        path: folder_digest(charts.reader, path)
+        if path in in_tree and charts.reader is not None
+        else cache.chart_digest(path)
+        for path in {p for _j, p in located}
+    }
     tree_crds = [d.obj for d in docs if d.obj.get("kind") == CRD]
     capabilities = _Capabilities(settings.kubernetes_version, tree_crds, list(digests.items()))
+    capabilities.loadable = lambda path: charts.loadable(path, path in in_tree)
     for job, path in located:
         key = cache.entry_key(
             engine, digests[path], job.values, job.release, job.app.namespace,
@@ -173,7 +193,7 @@ def _expand_charts(
         )  # fmt: skip
         entry = cache.load(settings.cache_dir, key)
         if entry is None:
-            entry = _render(job, path, capabilities)
+            entry = _render(job, path, capabilities, charts)
             cache.store(settings.cache_dir, key, entry)
         else:
             expansion.cached += 1
@@ -193,12 +213,16 @@ class _Capabilities:
         names = sorted(str(as_dict(c.get("metadata")).get("name")) for c in tree_crds)
         self.key = [self.version, names, sorted(d for _p, d in charts)]
         self._api: list[str] | None = None
+        self.loadable: Callable[[Path], Path] = lambda path: path
 
     def api_versions(self) -> list[str]:
         if self._api is None:
             crds = list(self._tree_crds)
             for path in self._charts:
-                crds += _chart_crds(path)
+                try:
+                    crds += _chart_crds(self.loadable(path))
+                except ChartRefused:
+                    continue
             self._api = api_versions(self._kubernetes, crds)
         return self._api
 
@@ -223,19 +247,27 @@ def _chart_crds(path: Path) -> list[dict[str, Any]]:
     return found
 
 
-def _render(job: HelmJob, path: Path, capabilities: _Capabilities) -> dict[str, Any]:
+def _render(
+    job: HelmJob, path: Path, capabilities: _Capabilities, charts: TreeCharts
+) -> dict[str, Any]:
     """Render one chart: a cache entry (documents, values problems, or the failure)."""
     from homegen.expand.helm import ChartFailed, render_chart
     from homegen.expand.setvalues import merge_values
     from homegen.expand.valuekeys import unknown_keys
 
+    in_tree = job.chart_folder is not None
     try:
-        values = merge_values(_chart_value_files(path, job.value_files), job.values)
+        files = chart_value_files(charts.reader, path, job.value_files, in_tree)
+        values = merge_values({}, *[f for f in files if isinstance(f, dict)], job.values)
+        # Helm loads a copy made through the tree reader, never the tree's own folder
+        loadable = charts.loadable(path, in_tree)
         rendered = render_chart(
-            path, values, release=job.release, namespace=job.app.namespace,
+            loadable, values, release=job.release, namespace=job.app.namespace,
             kube_version=capabilities.version, api_versions=capabilities.api_versions(),
         )  # fmt: skip
-    except (ChartFailed, OSError, ValueError) as exc:
+    except Refused as exc:
+        return {"failure": exc.refusal.message}
+    except (ChartFailed, ChartRefused, OSError, ValueError) as exc:
         return {"failure": str(exc) or type(exc).__name__}
     files = [] if job.skip_crds else [(_crd_path(job, name), text) for name, text in rendered.crds]
     files += rendered.templates
@@ -252,22 +284,6 @@ def _render(job: HelmJob, path: Path, capabilities: _Capabilities) -> dict[str, 
         "documents": documents,
         "values": [(p.path, p.message, p.error) for p in unknown],
     }
-
-
-def _chart_value_files(path: Path, names: list[str]) -> dict[str, Any]:
-    """The chart's own value files a source names (``valueFiles: [values-prod.yaml]``)."""
-    import yaml
-
-    merged: dict[str, Any] = {}
-    from homegen.expand.setvalues import merge_values
-
-    for name in names:
-        if not path.is_dir():
-            raise ValueError(f"value file {name}: the chart is an archive")
-        loaded = yaml.safe_load((path / name).read_text(encoding="utf-8"))
-        if isinstance(loaded, dict):
-            merged = merge_values(merged, loaded)
-    return merged
 
 
 def _crd_path(job: HelmJob, name: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from homegen.appsets import IN_CLUSTER, Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
+from homegen.treeread import TreeReader
 from homegen.validate.documents import Document, load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Report
@@ -93,6 +94,7 @@ def expand_documents(
     repo_prefix: str | None,
     chart_dirs: list[Path],
     tree_root: Path | None,
+    reader: TreeReader | None = None,
 ) -> tuple[list[Document], Any]:
     """The expand stage for a validation: the documents to check and the expansion (its
     notes, on sources not expanded, go to stderr)."""
@@ -106,6 +108,7 @@ def expand_documents(
         chart_dirs=search_dirs(chart_dirs),
         tree_root=tree_root,
         cache_dir=default_cache_dir(),
+        reader=reader,
     )
     expansion = expand_tree(docs, settings)
     for note in expansion.notes:
@@ -153,7 +156,6 @@ def run_validate(
         schema_locations=[DEFAULT_LOCATION if x == "default" else x for x in schema_locations],
         ignore_missing_schemas=ignore_missing_schemas,
         repo_root_in_git=str(tree_path).strip("/") if isinstance(tree_path, str) else None,
-        repo_for=checkout_for(path if path.is_dir() else path.parent),
         clusters=parse_clusters(declared + (_split(choices.clusters) or [])),
         selection=selection_of(choices, table),
         catalog_pins={"argo-cd": argocd} if isinstance(argocd, str) else {},
@@ -164,14 +166,19 @@ def run_validate(
         # a folder inside a checkout: read the whole repository so references to and from
         # the rest of it resolve; report what lies in the folder
         root = scope[0]
-        options.repo_for = checkout_for(root)
-        docs = load_tree(root)
+        reader = options.reader = TreeReader.for_tree(root)
+        options.repo_for = checkout_for(root, reader)
+        docs = load_tree(root, reader)
         prefix = os.path.relpath(root)
     elif path.is_dir():
-        docs = load_tree(path)
+        reader = options.reader = TreeReader.for_tree(path)
+        options.repo_for = checkout_for(path, reader)
+        docs = load_tree(path, reader)
         prefix = path.as_posix()
     else:
-        docs = read_file(path.parent, path.name)
+        reader = options.reader = TreeReader.for_tree(path.parent)
+        options.repo_for = checkout_for(path.parent, reader)
+        docs = read_file(path.parent, path.name, reader)
         prefix = path.parent.as_posix()
     if not docs:
         print(f"homegen: no YAML documents under {path}", file=sys.stderr)
@@ -181,11 +188,14 @@ def run_validate(
         options.repo_root_in_git,
         chart_dirs or [],
         path if path.is_dir() else None,
+        reader,
     )
     try:
         report = validate_documents(docs, options=options)
     except LookupError as exc:  # no core schemas for the requested Kubernetes version
         raise UsageError(str(exc)) from exc
+    for line in reader.notes:
+        print(f"homegen: note: {line}", file=sys.stderr)
     if scope is not None:
         report = within(report, scope[1], docs)
     if list_apps:
@@ -236,7 +246,7 @@ def parse_clusters(values: list[str]) -> tuple[Cluster, ...]:
     return tuple(declared.values())
 
 
-def checkout_for(tree: Path) -> Any:
+def checkout_for(tree: Path, reader: TreeReader | None = None) -> Any:
     """How the engine finds the checkout a git generator reads, given the tree's path in the
     repository: the git checkout around the tree when the tree sits there at that path, else
     the tree folder itself standing at that path."""
@@ -246,8 +256,8 @@ def checkout_for(tree: Path) -> Any:
         if root is not None:
             inside = tree.resolve().relative_to(root).as_posix()
             if (inside if inside != "." else "") == prefix.strip("/"):
-                return DiskRepo(root)
-        return DiskRepo(tree, prefix=prefix.strip("/"))
+                return DiskRepo(root, reader=reader)
+        return DiskRepo(tree, prefix=prefix.strip("/"), reader=reader)
 
     return repo_for
 

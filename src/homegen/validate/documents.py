@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
+from homegen.treeread import Refusal, Refused, TreeReader
 from homegen.validate.canonical import NotCanonical, read_documents
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-ProblemKind = Literal["syntax", "duplicate-key", "not-an-object", "unreadable"]
+ProblemKind = Literal["syntax", "duplicate-key", "not-an-object", "unreadable", "out-of-bounds"]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported, not read
 MAX_DEPTH = 100  # deeper nesting is reported: no Kubernetes object comes close
@@ -382,29 +383,28 @@ def documents_from_texts(files: Mapping[str, str | bytes]) -> list[Document]:
     return docs
 
 
-def yaml_files(root: Path) -> list[str]:
-    """Paths (relative, posix) of every YAML file below ``root``, hidden folders skipped."""
-    found: list[str] = []
-    for path in root.rglob("*"):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.suffix in YAML_SUFFIXES and path.is_file():
-            found.append(rel.as_posix())
-    return sorted(found)
+def yaml_files(root: Path, reader: TreeReader | None = None) -> list[str]:
+    """Paths (relative, posix) of every YAML file below ``root``, hidden folders skipped,
+    read through ``reader`` (symlinks out of the repository root are refused there)."""
+    reader = reader or TreeReader.for_tree(root)
+    return [f for f in reader.walk(root) if f.endswith(YAML_SUFFIXES)]
 
 
-def read_file(root: Path, file: str) -> list[Document]:
+def refused_document(refusal: Refusal) -> Document:
+    """A file the reader refused, as a document carrying the problem."""
+    kind: ProblemKind = "unreadable" if refusal.kind == "size" else "out-of-bounds"
+    return Document(refusal.path, 0, 1, {}, [LoadProblem(kind, 1, refusal.message)])
+
+
+def read_file(root: Path, file: str, reader: TreeReader | None = None) -> list[Document]:
     """Documents of one file below ``root``; a file that cannot be read is one document with
     the problem (never an exception)."""
-    path = root / file
+    reader = reader or TreeReader.for_tree(root)
+    reader.limit = MAX_FILE_BYTES
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            message = f"file of {size:,} bytes is larger than {limit} MiB: not read"
-            return [Document(file, 0, 1, {}, [LoadProblem("unreadable", 1, message)])]
-        data = path.read_bytes()
+        data = reader.read_bytes(root / file)
+    except Refused as exc:
+        return [replace(refused_document(exc.refusal), file=file)]
     except OSError as exc:
         message = f"cannot read the file: {exc.strerror or exc}"
         return [Document(file, 0, 1, {}, [LoadProblem("unreadable", 1, message)])]
@@ -419,11 +419,13 @@ def read_file(root: Path, file: str) -> list[Document]:
     return docs
 
 
-def load_tree(root: Path) -> list[Document]:
+def load_tree(root: Path, reader: TreeReader | None = None) -> list[Document]:
     """Documents of every ``*.yaml``/``*.yml`` file below ``root``, in sorted path order; the
     files of a Helm chart are marked, not read (the engine ``classify``s the rest)."""
     docs: list[Document] = []
-    files = yaml_files(root)
+    reader = reader or TreeReader.for_tree(root)
+    reader.limit = MAX_FILE_BYTES
+    files = yaml_files(root, reader)
     charts = chart_folders(files)
     for file in files:
         chart = inside_chart(file, charts)
@@ -431,5 +433,9 @@ def load_tree(root: Path) -> list[Document]:
             # chart files are templates and values, expanded by Helm, never applied as is
             docs.append(Document(file, 0, 1, {}, skip=f"Helm chart file ({chart})"))
             continue
-        docs.extend(read_file(root, file))
-    return docs
+        docs.extend(read_file(root, file, reader))
+    read = {d.file for d in docs}
+    # symlinks out of bounds and special files the walk met: each is a finding of its own
+    docs += [refused_document(r) for r in reader.refusals.values() if r.path not in read]
+    reader.reported.update(reader.refusals)
+    return sorted(docs, key=lambda d: d.file) if reader.refusals else docs

@@ -80,11 +80,20 @@ FILE_UNREADABLE = register(
     ArgoCD fails the app that syncs it, and nothing in it can be checked.""",
 )  # fmt: skip
 
+OUT_OF_BOUNDS = register(
+    "HG109", "out-of-bounds", "error",
+    "remove the symlink or special file, or make it point inside the repository",
+    """A symlink that leaves the repository root or points into .git, a device, FIFO or
+    socket is never read: ArgoCD refuses a repository with an out-of-bounds symlink, and
+    reading it could print the CI runner's secrets (docs/security.md).""",
+)  # fmt: skip
+
 EXCEPTION_PREFIX = "policy.homegen.dev/"
 _PROBLEM_RULES = {
     "syntax": YAML_SYNTAX,
     "duplicate-key": YAML_DUPLICATE_KEY,
     "unreadable": FILE_UNREADABLE,
+    "out-of-bounds": OUT_OF_BOUNDS,
 }
 
 
@@ -113,6 +122,9 @@ class ValidateOptions:
     expansion: Any = None
     # StorageClasses the cluster has besides the tree's ([cluster] storage_classes, --storage-class)
     storage_classes: tuple[str, ...] = ()
+    # the tree's reader (homegen.treeread.TreeReader): what it refused after the documents
+    # were read (chart files, generator files) becomes findings
+    reader: Any = None
 
 
 def tree_pins(options: ValidateOptions, objects: list[dict[str, Any]]) -> Pins:
@@ -280,6 +292,7 @@ def validate_documents(
     )
     report.skipped += skipped
     findings += _once(schema_findings) + tree_findings + appset_findings
+    findings += _refusal_findings(options.reader)
     if not options.selection.everything:
         findings = list(selected(findings, options.selection))
     report.findings = sorted(_apply_exceptions(tree, findings), key=Finding.sort_key)
@@ -287,6 +300,18 @@ def validate_documents(
     report.objects = [(o.doc.file, o.doc.line, o.where.object, o.api_version) for o in objects]
     report.applications = [_app_row(app) for app in tree.apps()]
     return report
+
+
+def _refusal_findings(reader: Any) -> list[Finding]:
+    """What the reader refused that no document carries yet (found while expanding)."""
+    if reader is None:
+        return []
+    found = []
+    for path, refusal in sorted(reader.refusals.items()):
+        if path not in reader.reported:
+            rule = FILE_UNREADABLE if refusal.kind == "size" else OUT_OF_BOUNDS
+            found.append(finding(rule, Located(path, 1, ""), refusal.message))
+    return found
 
 
 def _app_row(app: Obj) -> AppRow:
