@@ -4,7 +4,7 @@ Applications and ApplicationSets of any ArgoCD tree."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ from homegen.charts.model import ChartRef
 
 if TYPE_CHECKING:
     from homegen.config.models import Config
+    from homegen.treeread import TreeReader
 
 APP_KINDS = ("Application", "ApplicationSet")
 
@@ -30,6 +31,7 @@ class TreeCharts:
 
     uses: list[ChartUse]
     skipped: list[str]  # "file: Kind/name: why"
+    refused: list[str] = field(default_factory=list)  # "file: out-of-bounds symlink ..."
 
 
 def charts_of_config(config: Config) -> list[ChartUse]:
@@ -46,11 +48,13 @@ def charts_of_tree(root: Path) -> TreeCharts:
     """The Helm sources (``chart`` + ``repoURL`` + ``targetRevision``) of every Application
     and ApplicationSet below ``root``. An ApplicationSet whose chart fields are templated is
     expanded (``homegen.appsets``); what cannot be expanded is listed as skipped."""
+    from homegen.treeread import TreeReader
     from homegen.validate.documents import load_tree
 
     pairs: list[tuple[ChartRef, str]] = []
     skipped: list[str] = []
-    for doc in load_tree(root):
+    reader = TreeReader.for_tree(root)
+    for doc in load_tree(root, reader):
         obj = doc.obj
         kind = obj.get("kind")
         if kind not in APP_KINDS or not str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
@@ -59,7 +63,7 @@ def charts_of_tree(root: Path) -> TreeCharts:
         label = f"{kind}/{meta.get('name', '?') if isinstance(meta, dict) else '?'}"
         sources = _sources(obj)
         if kind == "ApplicationSet" and any(_templated(s) for s in sources):
-            sources, problems = _generated_sources(obj, root)
+            sources, problems = _generated_sources(obj, root, reader)
             skipped += [f"{doc.file}: {label}: {problem}" for problem in problems]
         for source in sources:
             fields = [source.get(k) for k in ("repoURL", "chart", "targetRevision")]
@@ -71,7 +75,8 @@ def charts_of_tree(root: Path) -> TreeCharts:
                 skipped.append(f"{doc.file}: {label}: chart fields come from a template")
             else:
                 pairs.append((ChartRef(*(str(f) for f in fields)), label))
-    return TreeCharts(_grouped(pairs), skipped)
+    refused = [f"{r.path}: {r.message}" for r in reader.refusals.values()]
+    return TreeCharts(_grouped(pairs), skipped, refused)
 
 
 def _templated(source: dict[str, Any]) -> bool:
@@ -79,12 +84,13 @@ def _templated(source: dict[str, Any]) -> bool:
 
 
 def _generated_sources(
-    appset: dict[str, Any], root: Path
+    appset: dict[str, Any], root: Path, reader: TreeReader
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The sources of every Application the set generates, and what could not be expanded."""
-    from homegen.appsets import find_repo_root, generate_applications
+    from homegen.appsets import DiskRepo, generate_applications
 
-    expansion = generate_applications(appset, find_repo_root(root))
+    repo = DiskRepo(reader.root, reader=reader) if reader.git else None
+    expansion = generate_applications(appset, repo)
     sources = [source for app in expansion.apps for source in app.sources]
     return sources, [problem.message for problem in expansion.problems]
 

@@ -47,7 +47,10 @@ def run_charts(request: ChartsRequest) -> int:
     if request.output not in OUTPUTS:
         raise UsageError(f"unknown --output {request.output!r}; use one of {', '.join(OUTPUTS)}")
     uses = _uses(request)
-    search = ChartSearch.from_env(request.chart_dirs, online=not request.offline)
+    # a tree may be a stranger's: listing it never contacts the hosts it names; only
+    # `charts pull` goes out (docs/security.md)
+    online = not request.offline and (request.pull or request.tree is None)
+    search = ChartSearch.from_env(request.chart_dirs, online=online)
     results: list[tuple[ChartUse, ChartLocation]] = []
     for use in uses:
         if request.pull:
@@ -80,6 +83,8 @@ def _uses(request: ChartsRequest) -> list[ChartUse]:
     found = charts_of_tree(request.tree)
     for line in found.skipped:
         console.warn(f"{line}: not listed")
+    for line in found.refused:
+        console.warn(f"{line}: not read")
     return found.uses
 
 

@@ -2,36 +2,52 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from homegen.console import note, warn
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from homegen.treeread import Refused, TreeReader
 
 OUTPUTS = ("text", "json")
 
 
-def read_tree_files(root: Path) -> dict[str, str]:
-    """Every file under root (hidden ones skipped) as text; a file that is not UTF-8 is
-    an unreadable tree when it is YAML, and an empty non-YAML file otherwise."""
+def read_tree_files(root: Path, reader: TreeReader | None = None) -> dict[str, str]:
+    """Every file under root (hidden ones skipped) as text, read through the tree reader; a
+    file that is not UTF-8 is an unreadable tree when it is YAML, and an empty non-YAML file
+    otherwise. A symlink out of the repository root, a device or FIFO, or a file over the
+    size limit makes the tree unreadable (nothing is imported)."""
     from homegen.importer.source import UnreadableTreeError
 
+    reader = reader or TreeReader.for_tree(root)
     files: dict[str, str] = {}
     problems: list[str] = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
+    for rel in reader.walk(root):
         try:
-            files[rel.as_posix()] = path.read_text(encoding="utf-8")
+            files[rel] = reader.read_text(root / rel)
+        except Refused:
+            continue  # listed below with every other refusal
         except (OSError, UnicodeDecodeError) as exc:
-            if path.suffix in (".yaml", ".yml"):
-                problems.append(f"{rel.as_posix()}:1: unreadable: {exc}")
+            if rel.endswith((".yaml", ".yml")):
+                problems.append(f"{rel}:1: unreadable: {exc}")
             else:
-                files[rel.as_posix()] = ""
+                files[rel] = ""
+    problems += [f"{r.path}:1: {r.message}" for r in reader.refusals.values()]
     if problems:
-        raise UnreadableTreeError(problems)
+        raise UnreadableTreeError(sorted(problems))
     return files
+
+
+def tracked_files(root: Path, reader: TreeReader) -> frozenset[str] | None:
+    """The tree's files git holds (paths relative to the tree), None outside git: what
+    ApplicationSet git generators may read."""
+    tracked = reader.tracked()
+    if tracked is None:
+        return None
+    offset = Path(os.path.relpath(reader.base, reader.root)).as_posix()
+    start = "" if offset == "." else offset + "/"
+    return frozenset(t[len(start) :] for t in tracked if t.startswith(start))
 
 
 def run_import(
@@ -53,9 +69,13 @@ def run_import(
     from homegen.commands.edit import _write_atomic
     from homegen.importer.core import ImportOptions, import_tree
 
-    result = import_tree(
-        read_tree_files(tree), ImportOptions(repo_url=repo_url, tree_path=tree_path)
-    )
+    reader = TreeReader.for_tree(tree)
+    files = read_tree_files(tree, reader)
+    tracked = tracked_files(tree, reader)
+    options = ImportOptions(repo_url=repo_url, tree_path=tree_path, tracked=tracked)
+    result = import_tree(files, options)
+    for text in reader.notes:
+        note(text)
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(out, result.text.encode("utf-8"))
     if output == "json":

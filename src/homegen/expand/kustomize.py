@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
+from typing import Any
+
+from homegen.treeread import Refusal, Refused, TreeReader
 
 TIMEOUT_SECONDS = 120
 
@@ -22,6 +27,19 @@ def kustomize_command() -> list[str] | None:
     return None
 
 
+def _offline_env() -> dict[str, str]:
+    """The build's environment: remote resources were refused before it ran
+    (``check_inputs``); should kustomize still reach for one, git may use no remote
+    transport and HTTP goes to a closed local port (Go proxies all but loopback)."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+    closed = "http://127.0.0.1:9"
+    env.update(
+        HTTP_PROXY=closed, HTTPS_PROXY=closed, ALL_PROXY=closed, NO_PROXY="",
+        GIT_ALLOW_PROTOCOL="file", GIT_TERMINAL_PROMPT="0",
+    )  # fmt: skip
+    return env
+
+
 def build(folder: Path) -> str:
     """The YAML a kustomization folder builds to; raises BuildFailed."""
     command = kustomize_command()
@@ -34,9 +52,108 @@ def build(folder: Path) -> str:
             text=True,
             timeout=TIMEOUT_SECONDS,
             check=False,
+            env=_offline_env(),
         )
     except subprocess.TimeoutExpired as exc:
         raise BuildFailed(f"no result after {TIMEOUT_SECONDS} s") from exc
     if done.returncode != 0:
         raise BuildFailed(done.stderr.strip() or f"exit status {done.returncode}")
     return done.stdout
+
+
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# kustomization fields that name local files or folders (a remote one only in _REMOTE_KEYS)
+_REMOTE_KEYS = ("resources", "bases", "components")
+_PATH_LISTS = (
+    "crds", "configurations", "generators", "transformers", "validators",
+    "patchesStrategicMerge",
+)  # fmt: skip
+_GENERATORS = ("configMapGenerator", "secretGenerator")
+
+
+class NeedsNetwork(Exception):
+    """The build needs a remote resource (the message is its URL): not built offline."""
+
+
+def check_inputs(reader: TreeReader, folder: Path) -> None:
+    """Check everything a build of ``folder`` reads, through the reader, before kustomize
+    runs: every local path (resources, bases, components, patches, generator files, ...,
+    recursively through the kustomizations they name) resolves inside the repository root
+    and holds nothing the reader refuses. Raises BuildFailed naming the entry, or
+    NeedsNetwork for a remote resource (kustomize would fetch it)."""
+    seen: set[str] = set()
+    queue = [folder]
+    while queue:
+        current = queue.pop()
+        if str(current) in seen:
+            continue
+        seen.add(str(current))
+        refused = _refusals_in(reader, current)
+        if refused:
+            names = ", ".join(f"{r.path} ({r.message})" for r in refused)
+            raise BuildFailed(f"not built: {names}")
+        spec = _kustomization(reader, current)
+        for entry, remote in _entries(spec):
+            queue += _check_entry(reader, current, entry, remote)
+
+
+def _refusals_in(reader: TreeReader, folder: Path) -> list[Refusal]:
+    before = set(reader.refusals)
+    reader.walk(folder, hidden=True)
+    return [r for p, r in reader.refusals.items() if p not in before]
+
+
+def _kustomization(reader: TreeReader, folder: Path) -> dict[str, Any]:
+    import yaml
+
+    for name in KUSTOMIZATIONS:
+        try:
+            loaded = yaml.safe_load(reader.read_text(folder / name))
+        except FileNotFoundError:
+            continue
+        except (Refused, OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise BuildFailed(f"{name}: {exc}") from exc
+        return loaded if isinstance(loaded, dict) else {}
+    return {}
+
+
+def _entries(spec: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(path, may be remote) of every file or folder a kustomization names."""
+    found = [(str(e), True) for key in _REMOTE_KEYS for e in _list(spec.get(key))]
+    found += [(str(e), False) for key in _PATH_LISTS for e in _list(spec.get(key))]
+    for key in ("patches", "patchesJson6902", "replacements"):
+        found += [(str(p["path"]), False) for p in _list(spec.get(key)) if _has_path(p)]
+    for key in _GENERATORS:
+        for generator in _list(spec.get(key)):
+            if isinstance(generator, dict):
+                files = _list(generator.get("files")) + _list(generator.get("envs"))
+                files += [generator["env"]] if generator.get("env") else []
+                found += [(str(f).rpartition("=")[2], False) for f in files]
+    openapi = spec.get("openapi")
+    if isinstance(openapi, dict) and openapi.get("path"):
+        found.append((str(openapi["path"]), False))
+    return found
+
+
+def _has_path(item: object) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("path"), str)
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _check_entry(reader: TreeReader, folder: Path, entry: str, remote: bool) -> list[Path]:
+    """The folder to check next (a local base), after checking one entry."""
+    if remote and "://" in entry:
+        raise NeedsNetwork(entry)
+    try:
+        path = reader.resolve(folder, entry, what="kustomize path")
+        st = reader.check(path)
+    except Refused as exc:
+        raise BuildFailed(exc.refusal.message) from exc
+    except FileNotFoundError as exc:
+        if remote:  # kustomize tries a path it cannot find as a remote repository
+            raise NeedsNetwork(entry) from exc
+        return []
+    return [path] if stat.S_ISDIR(st.st_mode) else []

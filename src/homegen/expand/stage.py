@@ -14,7 +14,13 @@ from homegen.charts import ChartRef, ChartSearch, locate_chart
 from homegen.charts.cache import ChartCache, default_cache_root
 from homegen.expand import cache
 from homegen.expand.capabilities import api_versions, kube_version
-from homegen.expand.kustomize import BuildFailed, build, kustomize_command
+from homegen.expand.kustomize import (
+    BuildFailed,
+    NeedsNetwork,
+    build,
+    check_inputs,
+    kustomize_command,
+)
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
 from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
 from homegen.expand.sources import plan_expansion as _plan
@@ -322,8 +328,16 @@ def _expand_kustomize(job: KustomizeJob, settings: ExpandSettings, expansion: Ex
         )
         expansion.incomplete.add(app.namespace)
         return
+    folder = settings.tree_root / job.folder
     try:
-        text = build(settings.tree_root / job.folder)
+        if settings.reader is not None:
+            check_inputs(settings.reader, folder)
+        text = build(folder)
+    except NeedsNetwork as exc:
+        # ArgoCD fetches it; homegen goes online only when asked
+        expansion.notes.append(f"{app.name}: {label} not built: needs {exc}")
+        expansion.incomplete.add(app.namespace)
+        return
     except BuildFailed as exc:
         expansion.failures.append(_failure(app, label, str(exc)))
         expansion.incomplete.add(app.namespace)

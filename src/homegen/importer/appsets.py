@@ -48,7 +48,11 @@ class TreeRepo:
 
     def __init__(self, tree: SourceTree, loc: Location) -> None:
         prefix = "" if loc.tree_path in ("", ".") else loc.tree_path + "/"
-        self._texts = {prefix + p: t for p, t in tree.texts.items()}
+        # what git holds only: an untracked file (e.g. CI credentials) is never matched
+        held = list(tree.texts.items())
+        if tree.tracked is not None:
+            held = [(p, t) for p, t in held if p in tree.tracked]
+        self._texts = {prefix + p: t for p, t in held}
 
     def files(self) -> list[str]:
         """Every file path of the repository this import can see, sorted."""

@@ -47,6 +47,8 @@ class ImportOptions:
 
     repo_url: str | None = None
     tree_path: str | None = None
+    # the files git holds (None: not a git checkout): all git generators may read
+    tracked: frozenset[str] | None = None
 
 
 @dataclass
@@ -66,6 +68,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
 
     report = Report()
     tree = read_files(files)
+    tree.tracked = options.tracked
     loc = infer_location(tree, report, repo_url=options.repo_url, tree_path=options.tree_path)
     apps, used = _apps(tree, loc, report)
     script_secrets(tree, apps, report)

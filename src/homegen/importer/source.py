@@ -40,6 +40,7 @@ class SourceTree:
     texts: dict[str, str] = field(default_factory=dict)  # every file's text
     by_folder: dict[str, list[Document]] = field(default_factory=dict)
     dirs: set[str] = field(default_factory=set)
+    tracked: frozenset[str] | None = None  # files git holds (None: not a git checkout)
 
     def __post_init__(self) -> None:
         for doc in self.docs:

@@ -13,7 +13,7 @@ from typing import Any
 
 from homegen.appsets import IN_CLUSTER, Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
-from homegen.treeread import TreeReader
+from homegen.treeread import Refused, TreeReader
 from homegen.validate.documents import Document, load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Report
@@ -43,9 +43,10 @@ def _settings(path: Path) -> tuple[dict[str, Any], Any]:
     for candidate in (root.parent / "services.toml", Path("services.toml")):
         if candidate.is_file():
             try:
-                text = candidate.read_text(encoding="utf-8")
+                # through a reader: a services.toml symlinked out of its checkout is not read
+                text = TreeReader.for_tree(candidate.parent).read_text(candidate)
                 data = tomllib.loads(text)
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            except (Refused, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 return {}, None
             cluster = dict(data["cluster"]) if isinstance(data.get("cluster"), dict) else {}
             argocd = data.get("argocd")
