@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are refused, never read
+MAX_ENTRIES = 1_000_000  # files and folders one walk visits (symlinks can repeat folders)
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 GIT = ".git"
 
@@ -54,6 +55,15 @@ def find_root(start: Path) -> Path | None:
         if (folder / GIT).exists():
             return folder
     return None
+
+
+@dataclass
+class _Walk:
+    """How one walk goes: dot-names listed, symlinked folders entered, entries left."""
+
+    hidden: bool
+    into_links: bool
+    budget: int = MAX_ENTRIES
 
 
 @dataclass
@@ -181,32 +191,36 @@ class TreeReader:
         """One file's UTF-8 text (see ``read_bytes``)."""
         return self.read_bytes(path).decode("utf-8")
 
-    def walk(self, folder: Path | str = "", *, hidden: bool = False) -> list[str]:
-        """Every file below ``folder`` (relative posix paths, sorted), symlinks in bounds
-        followed (each real folder once), ``.git`` and (unless ``hidden``) dot-names
-        skipped. What is out of bounds or special is recorded, not listed."""
+    def walk(
+        self, folder: Path | str = "", *, hidden: bool = False, into_links: bool = False
+    ) -> list[str]:
+        """Every file below ``folder`` (relative posix paths, sorted), ``.git`` and (unless
+        ``hidden``) dot-names skipped. A symlinked file in bounds is listed; a symlinked
+        folder in bounds is entered only ``into_links`` (Helm's loader enters it; ArgoCD's
+        directory walk does not). What is out of bounds or special is recorded, not listed."""
         start = os.path.abspath(os.path.join(self.base, folder))
         try:
             self.check(start)
         except (Refused, OSError):
             return []
-        found: list[str] = []
-        seen: set[str] = set()
-        for rel in self._walk(start, "", seen, hidden):
-            found.append(rel)
-        return sorted(found)
+        return sorted(self._walk(start, "", frozenset(), _Walk(hidden, into_links)))
 
-    def _walk(self, folder: str, rel: str, seen: set[str], hidden: bool) -> Iterator[str]:
+    def _walk(self, folder: str, rel: str, above: frozenset[str], how: _Walk) -> Iterator[str]:
         real = os.path.realpath(folder)
-        if real in seen:
-            return  # a symlink loop, or the same folder reached twice
-        seen.add(real)
+        if real in above:
+            return  # a symlink loop: the folder holds itself
+        above = above | {real}
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             return
+        how.budget -= len(entries)
+        if how.budget < 0:  # symlinks that repeat folders many times over
+            message = f"more than {MAX_ENTRIES:,} entries below: not read further"
+            self.refuse(Refusal(self.rel(folder), "size", message))
+            return
         for entry in entries:
-            if entry.name == GIT or (not hidden and entry.name.startswith(".")):
+            if entry.name == GIT or (not how.hidden and entry.name.startswith(".")):
                 continue
             path = os.path.join(folder, entry.name)
             name = f"{rel}/{entry.name}" if rel else entry.name
@@ -222,7 +236,8 @@ class TreeReader:
                 self.refuse(Refusal(self.rel(path), "special", message))
                 continue
             if stat.S_ISDIR(st.st_mode):
-                yield from self._walk(path, name, seen, hidden)
+                if how.into_links or not entry.is_symlink():
+                    yield from self._walk(path, name, above, how)
             else:
                 yield name
 
@@ -246,30 +261,22 @@ class TreeReader:
     def copy_folder(self, folder: Path | str, dest: Path) -> list[Refusal]:
         """Copy every file below ``folder`` (hidden ones too, ``.git`` never) into ``dest``
         through the reader, for a loader that would follow symlinks itself (Helm). The
-        refusals met there (nothing of them is copied)."""
-        before = set(self.refusals)
+        refusals met below ``folder``, now or earlier (nothing of them is copied)."""
         start = os.path.abspath(os.path.join(self.base, folder))
         try:
             self.check(start)
         except Refused as exc:
             return [exc.refusal]
-        met: list[Refusal] = []
-        for rel in self._walk(start, "", set(), True):
+        for rel in self._walk(start, "", frozenset(), _Walk(True, True)):
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 target.write_bytes(self.read_bytes(os.path.join(start, rel)))
-            except Refused as exc:
-                met.append(exc.refusal)
-            except OSError:
-                continue
-        met += [self.refusals[p] for p in self.refusals if p not in before]
+            except (Refused, OSError):
+                continue  # vanished, or refused (and recorded)
         inside = self.rel(start)
         prefix = "" if inside == "." else inside + "/"
-        return sorted(
-            {r.path: r for r in met if r.path.startswith(prefix) or not prefix}.values(),
-            key=lambda r: r.path,
-        )
+        return [r for p, r in sorted(self.refusals.items()) if p.startswith(prefix)]
 
     # -- what git holds --------------------------------------------------------------------
 

@@ -99,7 +99,7 @@ def check_inputs(reader: TreeReader, folder: Path) -> None:
 
 def _refusals_in(reader: TreeReader, folder: Path) -> list[Refusal]:
     before = set(reader.refusals)
-    reader.walk(folder, hidden=True)
+    reader.walk(folder, hidden=True, into_links=True)
     return [r for p, r in reader.refusals.items() if p not in before]
 
 

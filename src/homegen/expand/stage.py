@@ -94,7 +94,8 @@ def _without_inputs(docs: list[Document], inputs: set[str]) -> list[Document]:
     kept: list[Document] = []
     for doc in docs:
         kustomization = posixpath.basename(doc.file) in ("kustomization.yaml", "kustomization.yml")
-        if not _under(doc.file, inputs) or doc.skip or kustomization:
+        refused = any(p.kind == "out-of-bounds" for p in doc.problems)
+        if not _under(doc.file, inputs) or doc.skip or kustomization or refused:
             kept.append(doc)
         else:
             reason = "read by a kustomize build or a chart"

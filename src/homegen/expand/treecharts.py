@@ -68,7 +68,7 @@ def folder_digest(reader: TreeReader, path: Path) -> str:
     """sha256 over the name, size and modification time of every file of a tree's chart
     folder, as the reader sees it (what it refuses is left out, and recorded)."""
     digest = hashlib.sha256()
-    for name in reader.walk(path, hidden=True):
+    for name in reader.walk(path, hidden=True, into_links=True):
         try:
             st = reader.check(path / name)
         except (Refused, OSError):
