@@ -107,3 +107,16 @@ def test_a_copy_holds_what_the_reader_allows_and_names_the_rest(tmp_path: Path) 
     assert [r.path for r in refused] == ["a/b/out.txt"]
     copied = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
     assert copied == [".hidden", "b/f.yaml"]
+
+
+def test_a_chart_name_from_a_tree_never_leaves_the_chart_folders(tmp_path: Path) -> None:
+    from homegen.charts.local import find_local
+    from homegen.charts.ranges import local_versions
+
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "x-1.0.0").mkdir()
+    (tmp_path / "x-1.0.0" / "Chart.yaml").write_text("apiVersion: v2\nname: x\nversion: 1.0.0\n")
+    hit, line = find_local(tmp_path / "charts", "../x", "1.0.0")
+    assert hit is None and "is not a chart file name" in line
+    assert local_versions(tmp_path / "charts", "../x") == []
+    assert find_local(tmp_path, "x", "1.0.0")[0] is not None  # the same name, plainly

@@ -22,6 +22,12 @@ def chart_dirs_from_env(explicit: Iterable[Path] = ()) -> tuple[Path, ...]:
     return tuple(seen)
 
 
+def plain_name(name: str) -> bool:
+    """Whether a tree's chart and version make one file name (no folder part, no ``..``):
+    a chart name never leads a lookup out of the chart folders."""
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
 @dataclass(frozen=True)
 class LocalHit:
     """A chart in a local folder: an unpacked folder, or an archive still to unpack."""
@@ -33,6 +39,8 @@ class LocalHit:
 def find_local(folder: Path, chart: str, version: str) -> tuple[LocalHit | None, str]:
     """Look for one chart in one folder: the hit (or ``None``) and a line for "tried"."""
     ref = ChartRef("", chart, version)
+    if not plain_name(ref.package):
+        return None, f"{folder}: {ref.package!r} is not a chart file name"
     if not folder.is_dir():
         return None, f"{folder}: no such folder"
     unpacked = folder / ref.package

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from homegen.charts.local import plain_name
 from homegen.charts.model import ChartRef, FetchError
 from homegen.charts.semver import ConstraintError, parse_constraint, parse_version
 
@@ -53,6 +54,8 @@ def resolve_range(ref: ChartRef, search: ChartSearch) -> tuple[str | None, str, 
 def local_versions(folder: Path, chart: str) -> list[str]:
     """Versions of ``chart`` in a chart folder (``<chart>-<version>/`` or ``.tgz``)."""
     found: list[str] = []
+    if not plain_name(chart) or any(c in chart for c in "*?["):
+        return found
     try:
         entries = list(folder.glob(f"{chart}-*"))
     except OSError:
