@@ -120,3 +120,12 @@ def test_a_chart_name_from_a_tree_never_leaves_the_chart_folders(tmp_path: Path)
     assert hit is None and "is not a chart file name" in line
     assert local_versions(tmp_path / "charts", "../x") == []
     assert find_local(tmp_path, "x", "1.0.0")[0] is not None  # the same name, plainly
+
+
+def test_kustomize_fetches_only_what_is_not_local_and_looks_remote() -> None:
+    from homegen.expand.kustomize import _remote_form
+
+    for remote in ("github.com/org/repo/base?ref=v1", "git@github.com:org/repo", "git::x"):
+        assert _remote_form(remote), remote
+    for local in ("missing.yaml", "../base", "./base", "base/x.yaml", "..foo/x"):
+        assert not _remote_form(local), local

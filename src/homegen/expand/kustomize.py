@@ -143,6 +143,15 @@ def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _remote_form(entry: str) -> bool:
+    """Whether kustomize would fetch ``entry`` when no such local path exists: a git
+    shorthand (``git@host:org/repo``, ``git::...``) or ``host.tld/org/repo...``."""
+    if entry.startswith(("git@", "git::")):
+        return True
+    host, slash, _rest = entry.partition("/")
+    return bool(slash) and "." in host.strip(".") and host not in (".", "..")
+
+
 def _check_entry(reader: TreeReader, folder: Path, entry: str, remote: bool) -> list[Path]:
     """The folder to check next (a local base), after checking one entry."""
     if remote and "://" in entry:
@@ -153,7 +162,7 @@ def _check_entry(reader: TreeReader, folder: Path, entry: str, remote: bool) -> 
     except Refused as exc:
         raise BuildFailed(exc.refusal.message) from exc
     except FileNotFoundError as exc:
-        if remote:  # kustomize tries a path it cannot find as a remote repository
+        if remote and _remote_form(entry):  # kustomize would clone what is not local
             raise NeedsNetwork(entry) from exc
-        return []
+        return []  # kustomize fails on it, offline
     return [path] if stat.S_ISDIR(st.st_mode) else []
