@@ -258,16 +258,32 @@ def _chart_value_files(path: Path, names: list[str]) -> dict[str, Any]:
     """The chart's own value files a source names (``valueFiles: [values-prod.yaml]``)."""
     import yaml
 
-    merged: dict[str, Any] = {}
     from homegen.expand.setvalues import merge_values
+    from homegen.validate.documents import load_one
+
+    merged: dict[str, Any] = {}
 
     for name in names:
         if not path.is_dir():
             raise ValueError(f"value file {name}: the chart is an archive")
-        loaded = yaml.safe_load((path / name).read_text(encoding="utf-8"))
+        try:
+            loaded = load_one(_limited_text(path / name))
+        except (ValueError, yaml.YAMLError) as exc:
+            raise ValueError(f"value file {name}: {exc}".replace("\n", " ")) from None
         if isinstance(loaded, dict):
             merged = merge_values(merged, loaded)
     return merged
+
+
+def _limited_text(file: Path) -> str:
+    """A value file's text; ValueError when it is larger than a tree file may be."""
+    from homegen.validate.documents import MAX_FILE_BYTES
+
+    with file.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: not read")
+    return data.decode("utf-8")
 
 
 def _crd_path(job: HelmJob, name: str) -> str:

@@ -1,0 +1,73 @@
+"""Bombs in a tree end as findings, never as a crash or a hang (issue 22): YAML limits on
+inline values and value files, a wall-time and a memory limit on Helm's engine. Each run is a
+separate process: a Go runtime that dies would take the test process with it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from expand_charts import ROOT_APP, chart_app, demo_chart, need_engine, write
+
+
+def _alias_bomb(levels: int = 9, width: int = 9) -> str:
+    """761 bytes that expand to 9**9 strings."""
+    lines = [f"l0: &l0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def _validate(tmp_path: Path, app_text: str, **env: str) -> subprocess.CompletedProcess[str]:
+    root = write(tmp_path / "tree", {"app-of-apps.yaml": ROOT_APP, "apps/web.yaml": app_text})
+    return subprocess.run(
+        [sys.executable, "-m", "homegen", "validate", str(root), "--charts",
+         str(tmp_path / "charts"), "--ignore-missing-schemas"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), **env},
+    )  # fmt: skip
+
+
+def _assert_finding(done: subprocess.CompletedProcess[str], *texts: str) -> None:
+    assert done.returncode == 1, (done.returncode, done.stdout[-2000:], done.stderr[-2000:])
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    line = next(x for x in done.stdout.splitlines() if "HG130" in x)
+    assert "Application/argocd/web: web: demo@1.0.0:" in line
+    for text in texts:
+        assert text in line
+
+
+def _inline(values: str) -> str:
+    block = "values: |\n" + "".join(" " * 18 + x + "\n" for x in values.splitlines())
+    return chart_app(values_file=False, helm=(block.rstrip("\n"),))
+
+
+def test_an_alias_bomb_in_inline_values_is_a_finding(tmp_path: Path) -> None:
+    need_engine()
+    demo_chart(tmp_path / "charts")
+    assert len(_alias_bomb()) <= 761
+    done = _validate(tmp_path, _inline(_alias_bomb()))
+    _assert_finding(done, "helm.values: aliases expand to more than 1,000,000 nodes")
+
+
+def test_inline_values_just_under_the_alias_limit_are_read(tmp_path: Path) -> None:
+    need_engine()
+    demo_chart(tmp_path / "charts")
+    small = _alias_bomb(levels=2, width=9)  # 9**3 strings: a normal use of anchors
+    done = _validate(tmp_path, _inline(small + "replicas: 2\n"))
+    assert "HG130" not in done.stdout, done.stdout
+
+
+def test_a_value_file_over_the_size_limit_is_a_finding(tmp_path: Path) -> None:
+    need_engine()
+    chart = demo_chart(tmp_path / "charts")
+    (chart / "values-huge.yaml").write_text("pad: " + "x" * (16 * 1024 * 1024) + "\n")
+    (chart / "values-bomb.yaml").write_text(_alias_bomb())
+    for name, message in (
+        ("values-huge.yaml", "larger than 16 MiB: not read"),
+        ("values-bomb.yaml", "aliases expand to more than 1,000,000 nodes"),
+    ):
+        app_text = chart_app(values_file=False, helm=(f"valueFiles: [{name}]",))
+        _assert_finding(_validate(tmp_path, app_text), f"value file {name}: {message}")
