@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from expand_charts import ROOT_APP, chart_app, demo_chart, need_engine, write
 
 
