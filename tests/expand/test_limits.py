@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from expand_charts import ROOT_APP, chart_app, demo_chart, need_engine, write
+import pytest
+from expand_charts import DEMO_CHART, ROOT_APP, chart_app, demo_chart, need_engine, write
 
 
 def _alias_bomb(levels: int = 9, width: int = 9) -> str:
@@ -70,3 +71,76 @@ def test_a_value_file_over_the_size_limit_is_a_finding(tmp_path: Path) -> None:
     ):
         app_text = chart_app(values_file=False, helm=(f"valueFiles: [{name}]",))
         _assert_finding(_validate(tmp_path, app_text), f"value file {name}: {message}")
+
+
+LOOP = """
+    {{- range until 100000000 }}{{ end }}
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: loop}
+"""
+HOG = """
+    {{- $s := "0123456789abcdef" }}{{ range until 40 }}{{ $s = print $s $s }}{{ end }}
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: hog}
+    data: {n: {{ len $s | quote }}}
+"""
+
+
+def test_a_chart_that_loops_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
+    need_engine()
+    demo_chart(tmp_path / "charts", templates__loop_yaml=LOOP)
+    done = _validate(tmp_path, chart_app(values_file=False), HOMEGEN_ENGINE_TIMEOUT="1.5")
+    _assert_finding(done, "took longer than 1.5 s: stopped")
+
+
+def test_a_chart_that_exhausts_memory_is_a_finding_and_the_next_chart_renders(
+    tmp_path: Path,
+) -> None:
+    """Go's fatal out-of-memory error ends the worker, not homegen: the app that caused it
+    has the finding, and a fresh worker renders the next app."""
+    need_engine()
+    demo_chart(tmp_path / "charts", templates__hog_yaml=HOG)
+    good_chart = {**DEMO_CHART, "Chart.yaml": "apiVersion: v2\nname: good\nversion: 1.0.0\n"}
+    write(tmp_path / "charts" / "good-1.0.0", good_chart)
+    good = chart_app("zz-good", "good", values_file=False).replace("chart: demo", "chart: good")
+    write(tmp_path / "tree", {"apps/zz-good.yaml": good})
+    done = _validate(tmp_path, chart_app(values_file=False), HOMEGEN_ENGINE_MEMORY_MB="400")
+    _assert_finding(done, "the chart engine died (", "out of memory (limit 400 MiB")
+    # the next chart, rendered by a fresh worker: 3 Applications and the good chart's 4 objects
+    assert "\n7 resources in 7 files: 6 valid, 1 invalid" in done.stdout
+
+
+def test_the_default_limits_stop_a_memory_bomb(tmp_path: Path) -> None:
+    need_engine()
+    demo_chart(tmp_path / "charts", templates__hog_yaml=HOG)
+    done = _validate(tmp_path, chart_app(values_file=False))
+    _assert_finding(done, "out of memory (limit 2048 MiB")
+
+
+def test_an_appset_template_that_loops_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A goTemplate that only Helm's engine renders gets the same wall-time limit."""
+    need_engine()
+    from homegen.appsets import generate_applications
+
+    monkeypatch.setenv("HOMEGEN_ENGINE_TIMEOUT", "1")
+    appset = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "s", "namespace": "argocd"},
+        "spec": {
+            "goTemplate": True,
+            "generators": [{"list": {"elements": [{"name": "a"}]}}],
+            "template": {
+                "metadata": {"name": "{{ range until 100000000 }}{{ end }}{{ .name }}"},
+                "spec": {},
+            },
+        },
+    }
+    expansion = generate_applications(appset, None)
+    assert expansion.apps == []
+    assert "took longer than 1 s: stopped" in expansion.problems[0].message
+    monkeypatch.setenv("HOMEGEN_ENGINE_TIMEOUT", "30")
+    appset["spec"]["template"]["metadata"]["name"] = "{{ range until 2 }}{{ end }}{{ .name }}"
+    assert [a.app["metadata"]["name"] for a in generate_applications(appset, None).apps] == ["a"]
