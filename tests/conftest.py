@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,16 @@ SHARED_SCHEMAS = Path(os.environ.get("HOMEGEN_SHARED_SCHEMAS") or SHARED / "sche
 # Every render and validate in the tests uses the built-in schema catalog only: offline, and
 # the same in a fresh clone as here.
 os.environ.pop("HOMEGEN_SCHEMA_LOCATION", None)
+
+
+@pytest.fixture(autouse=True)
+def _engine_worker_per_test() -> Iterator[None]:
+    """A test that rendered a chart ends its Helm engine worker: the next test starts with no
+    child process (some assert that) and reads HOMEGEN_ENGINE_* limits afresh."""
+    yield
+    from homegen.expand.worker import engine_worker
+
+    engine_worker().stop()
 
 
 @pytest.fixture(scope="session")

@@ -96,7 +96,7 @@ def _fail(exc: BaseException) -> NoReturn:
 
             traceback.print_exception(exc, file=sys.stderr)
         for line in exc.lines():
-            print(line, file=sys.stderr)
+            console.error_lines(line)
         raise typer.Exit(exc.exit_code)
     import traceback
 
@@ -108,7 +108,7 @@ def _fail(exc: BaseException) -> NoReturn:
     if _state["debug"]:
         traceback.print_exception(exc, file=sys.stderr)
     else:
-        print(f"homegen: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        console.error_lines(f"homegen: internal error: {type(exc).__name__}: {exc}")
         print("run again with --debug for the traceback", file=sys.stderr)
     raise typer.Exit(EXIT_INTERNAL)
 

@@ -1,7 +1,9 @@
 """Terminal conventions: data goes to stdout, human text to stderr; --quiet and --color.
 
 The CLI's root callback calls :func:`configure` once; commands print through :func:`note`
-(progress, silenced by ``--quiet``), :func:`warn` (always shown) and :func:`style`.
+(progress, silenced by ``--quiet``), :func:`warn` (always shown), :func:`out` (text on
+stdout), :func:`out_json` and :func:`style`. Each of these doors escapes what passes through
+it (see :mod:`homegen.escape`): a line may carry a name or value from an untrusted tree.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import os
 import sys
 from enum import StrEnum
 from typing import TextIO
+
+from homegen.escape import json_text, terminal_line, terminal_text
 
 
 class ColorChoice(StrEnum):
@@ -59,20 +63,45 @@ def color_enabled(stream: TextIO | None = None) -> bool:
     return bool(isatty and isatty())
 
 
+class Styled(str):
+    """One line already escaped and wrapped in homegen's own colour codes: printed as is."""
+
+
 def style(text: str, *names: str, stream: TextIO | None = None) -> str:
-    """text wrapped in ANSI codes (names from red, green, yellow, blue, cyan, bold) if enabled."""
+    """text, escaped as one line, wrapped in ANSI codes (names from red, green, yellow, blue,
+    cyan, bold) if enabled."""
     codes = ";".join(_CODES[name] for name in names)
+    shown = terminal_line(text)
     if not codes or not color_enabled(stream):
-        return text
-    return f"\x1b[{codes}m{text}\x1b[0m"
+        return Styled(shown)
+    return Styled(f"\x1b[{codes}m{shown}\x1b[0m")
+
+
+def _line(message: str) -> str:
+    return message if isinstance(message, Styled) else terminal_line(message)
 
 
 def note(message: str) -> None:
-    """A progress line on stderr, unless --quiet."""
+    """A progress line on stderr, unless --quiet (one line: a newline in it is shown)."""
     if not _Settings.quiet:
-        print(message, file=sys.stderr)
+        print(_line(message), file=sys.stderr)
 
 
 def warn(message: str) -> None:
     """A line on stderr the user must see even with --quiet (drift, kept files)."""
-    print(message, file=sys.stderr)
+    print(_line(message), file=sys.stderr)
+
+
+def error_lines(text: str) -> None:
+    """An error message on stderr: its own lines kept, control characters shown."""
+    print(terminal_text(text), file=sys.stderr)
+
+
+def out(text: str) -> None:
+    """Text for people on stdout (tables, text reports, diffs), escaped line by line."""
+    sys.stdout.write(terminal_text(text))
+
+
+def out_json(text: str) -> None:
+    """JSON on stdout, with no raw control, separator or bidi character left in a string."""
+    sys.stdout.write(json_text(text))

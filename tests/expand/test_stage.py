@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -234,18 +235,28 @@ def test_a_failing_kustomization_is_a_failure(tmp_path: Path) -> None:
     assert "missing.yaml" in failures[0].message
 
 
-def test_after_a_fork_the_engine_runs_in_a_fresh_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Go's runtime does not survive fork: render's validation process, forked from a parent
-    that had loaded the engine, renders through a worker interpreter with the same result."""
+def test_after_a_fork_the_child_starts_its_own_engine_worker(tmp_path: Path) -> None:
+    """render's validation process is forked from a parent whose engine worker is running:
+    the child renders through a worker of its own, with the same result, and the parent's
+    worker still answers afterwards."""
     need_engine()
-    from homegen.expand import helm
-
     demo_chart(tmp_path / "charts")
     here = objects(expand(tmp_path, TREE, cache_dir=None))
-    monkeypatch.setattr(helm, "_forked_after_load", lambda: True)
-    assert objects(expand(tmp_path, TREE, cache_dir=None)) == here
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        code = 1
+        try:
+            got = objects(expand(tmp_path, TREE, cache_dir=None))
+            os.write(write_end, json.dumps(got, sort_keys=True).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    assert os.waitpid(pid, 0)[1] == 0
+    assert json.loads(data) == json.loads(json.dumps(here, sort_keys=True))
     failing = expand(tmp_path, {**TREE, "values/web.yaml": "failWith: from the worker\n"})
     assert "from the worker" in failing.failures[0].message
 

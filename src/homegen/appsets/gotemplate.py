@@ -17,9 +17,7 @@ import base64
 import json
 import posixpath
 import re
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -432,20 +430,13 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def _render_with_helm(text: str, data: dict[str, Any]) -> str:
+    from homegen.expand.helm import ChartFailed, EngineMissing, render_template
+
     try:
-        import helm_python
-    except ImportError as exc:
+        return render_template(text, data)
+    except EngineMissing as exc:
         raise Unsupported(
             "needs a full Go template engine: install homegen[charts] (helm-python-sdk)"
         ) from exc
-    with tempfile.TemporaryDirectory(prefix="homegen-appset-") as tmp:
-        chart = Path(tmp) / "t"
-        (chart / "templates").mkdir(parents=True)
-        (chart / "Chart.yaml").write_text("apiVersion: v2\nname: t\nversion: 0.0.0\n")
-        (chart / "templates" / "_t.tpl").write_text('{{ define "t" }}' + text + "{{ end }}")
-        (chart / "templates" / "t.yaml").write_text('{{- template "t" .Values -}}')
-        try:
-            rendered = helm_python.Chart.load(str(chart)).render(values=data)
-        except helm_python.HelmError as exc:
-            raise TemplateError(str(exc).splitlines()[0]) from exc
-    return next(iter(rendered.values()), "")
+    except ChartFailed as exc:
+        raise TemplateError(str(exc)) from exc

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from homegen import console
 from homegen.charts import ChartLocation, ChartSearch, Origin, locate_chart
 from homegen.charts.usage import ChartUse, charts_of_config, charts_of_tree
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from homegen.escape import visible
 
 OUTPUTS = ("text", "json")
 COLUMNS = ("CHART", "VERSION", "APPS", "FOUND", "WHERE")
@@ -59,8 +59,10 @@ def run_charts(request: ChartsRequest) -> int:
         if request.pull:
             console.note(f"  {_progress(found)}")
         results.append((use, found))
-    text = _json(results) if request.output == "json" else _table(results)
-    sys.stdout.write(text)
+    if request.output == "json":
+        console.out_json(_json(results))
+    else:
+        console.out(_table(results))
     counts: Counter[Origin] = Counter(found.origin for _, found in results)
     summary = ", ".join(f"{counts[o]} {_SHOWN[o]}" for o in _SHOWN if counts[o])
     console.note(f"{len(results)} chart{'s' * (len(results) != 1)}: {summary or 'none'}")
@@ -110,10 +112,16 @@ def _version(found: ChartLocation) -> str:
 
 def _table(results: list[tuple[ChartUse, ChartLocation]]) -> str:
     """An aligned table (no colour: it is data on stdout); WHERE, the long one, comes last."""
-    cells = [COLUMNS] + [
-        (use.ref.chart, _version(found), ",".join(use.apps), _SHOWN[found.origin], _where(found))
+    cells: list[tuple[str, ...]] = [COLUMNS] + [
+        tuple(
+            visible(cell)
+            for cell in (
+                use.ref.chart, _version(found), ",".join(use.apps), _SHOWN[found.origin],
+                _where(found),
+            )
+        )
         for use, found in results
-    ]
+    ]  # fmt: skip
     widths = [max(len(line[col]) for line in cells) for col in range(len(COLUMNS) - 1)]
     return "".join(
         "  ".join(c.ljust(w) for c, w in zip(line[:-1], widths, strict=True)) + "  " + line[-1]

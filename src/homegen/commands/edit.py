@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from homegen import console
 from homegen.config.loader import read_config
 from homegen.editor import Splice, plan_add, plan_remove
 from homegen.errors import EXIT_OK, ConfigError, ConfigProblem, InvalidTreeError, UsageError
@@ -226,4 +226,4 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _note(message: str) -> None:
-    print(message, file=sys.stderr)
+    console.warn(message)

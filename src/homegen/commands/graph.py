@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from homegen import console
 from homegen.config.loader import read_config
 from homegen.errors import EXIT_OK, UsageError
 from homegen.graph import build_graph
@@ -21,5 +21,5 @@ def graph_text(config_path: Path, fmt: str) -> str:
 
 def run_graph(config_path: Path, *, fmt: str) -> int:
     """Print the graph on stdout; the exit code."""
-    sys.stdout.write(graph_text(config_path, fmt))
+    console.out(graph_text(config_path, fmt))
     return EXIT_OK

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
+from homegen import console
 from homegen.console import note, warn
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from homegen.treeread import Refused, TreeReader
@@ -88,7 +88,7 @@ def run_import(
                 "share": round(comparison.share, 4),
                 "not_reproduced": [{"object": o, "why": w} for o, w in comparison.missing],
             }
-        sys.stdout.write(result.report.as_json(summary) + "\n")
+        console.out_json(result.report.as_json(summary) + "\n")
     else:
         for line in result.report.lines:
             (warn if line.kind == "warning" else note)(line.text())

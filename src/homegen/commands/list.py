@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from homegen import console
 from homegen.config.loader import read_config
 from homegen.errors import EXIT_OK, UsageError
 from homegen.overview import app_rows, rows_json, rows_table
@@ -19,5 +19,8 @@ def run_list(config_path: Path, *, output: str) -> int:
         raise UsageError(f"unknown --output {output!r}; use one of {', '.join(OUTPUTS)}")
     config = read_config(config_path)
     rows = app_rows(config, build_plan(config))
-    sys.stdout.write(rows_json(rows) if output == "json" else rows_table(rows))
+    if output == "json":
+        console.out_json(rows_json(rows))
+    else:
+        console.out(rows_table(rows))
     return EXIT_OK

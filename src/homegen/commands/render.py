@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from homegen import treelock
+from homegen import console, treelock
 from homegen.console import note as _note
 from homegen.console import style, warn
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError, InvalidTreeError, UsageError
@@ -72,7 +71,7 @@ def run_render(
         _show(out, diff, show_diff, output, _unowned(out, diff))
         code = _report_check(out, diff)
         if output == "json":
-            sys.stdout.write(render_report_json(out, diff, check=True, with_diff=show_diff))
+            console.out_json(render_report_json(out, diff, check=True, with_diff=show_diff))
         return code
     # Started before anything else: the validator's imports overlap with the pipeline's.
     charts = [str(d) for d in chart_dirs]
@@ -90,7 +89,7 @@ def run_render(
                 remove_stale_temps(out)  # a killed render may have staged files and gone
                 _note(f"{out} is up to date ({len(files)} files)")
                 if output == "json":
-                    sys.stdout.write(
+                    console.out_json(
                         render_report_json(out, diff, check=False, with_diff=show_diff)
                     )
                 return EXIT_OK
@@ -100,7 +99,7 @@ def run_render(
     if not diff.changes:
         _note(f"{out} is up to date ({len(files)} files)")
     if output == "json":
-        sys.stdout.write(render_report_json(out, diff, check=False, with_diff=show_diff))
+        console.out_json(render_report_json(out, diff, check=False, with_diff=show_diff))
     if os.environ.get("PRE_COMMIT") == "1" and diff.changes:
         return EXIT_FINDINGS
     return EXIT_OK
@@ -143,7 +142,7 @@ def _show(out: Path, diff: TreeDiff, show_diff: bool, output: str, unowned: bool
     from homegen.writer import unified_diff
 
     if show_diff and diff.changes and output == "text":
-        sys.stdout.write(unified_diff(diff.changes, out.as_posix()))
+        console.out(unified_diff(diff.changes, out.as_posix()))
     if unowned:
         warn(
             f"{out}/{LEDGER_NAME} is missing or unreadable: homegen does not delete or "

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from homegen import console
 from homegen.config.loader import read_config
 from homegen.errors import EXIT_OK, UsageError
 from homegen.plan.build import build_plan
@@ -63,5 +63,8 @@ def run_secrets(config_path: Path, output: str) -> int:
     if output not in OUTPUTS:
         raise UsageError(f"--output: {output!r} is not one of {', '.join(OUTPUTS)}")
     rows = secret_rows(build_plan(read_config(config_path)))
-    sys.stdout.write(format_json(rows) if output == "json" else format_text(rows))
+    if output == "json":
+        console.out_json(format_json(rows))
+    else:
+        console.out(format_text(rows))
     return EXIT_OK

@@ -1,36 +1,29 @@
-"""The Helm engine: helm-python-sdk (Helm's Go SDK in process), behind two functions.
+"""The Helm engine: helm-python-sdk (Helm's Go SDK), behind three functions.
 
 The SDK's Python wrapper exposes only name, namespace and revision for a render; its C ABI
 also takes ``kube_version`` and ``api_versions`` (what ``helm template --kube-version
 --api-versions`` set), so ``render_chart`` passes its options straight to that entry point.
 ``lookup`` returns nothing, as under ``helm template``. Imported only on a cache miss.
 
-Go's runtime does not survive ``fork``: a process that forked after the engine was loaded
-(render's validation process, when the parent had rendered a chart before) must not call it.
-There the engine runs in a fresh interpreter (``python -m homegen.expand.helm``), one call
-per request, JSON in and out.
+Every call runs in the engine worker (see ``homegen.expand.worker``): a chart or value from a
+tree can exhaust Go's memory, which ends the process Go runs in, or loop for hours. There a
+death or an overrun is a ``ChartFailed`` naming the limit, and homegen goes on.
+``homegen.helm_worker`` is that worker's side: JSON lines in, JSON lines out.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import asdict, dataclass
+import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from homegen.expand.worker import WorkerFailed, engine_worker, timeout_seconds
+from homegen.helm_worker import ChartFailed as ChartFailed
+from homegen.helm_worker import EngineMissing as EngineMissing
+
 ENGINE = "helm-python-sdk"
-_LOADED_BY: int | None = None  # the pid that loaded the engine through this module
-
-
-class EngineMissing(Exception):
-    """The ``charts`` extra is not installed."""
-
-
-class ChartFailed(Exception):
-    """The chart did not load or render; the message is the chart's own."""
+TEMPLATE_TIMEOUT = 10.0  # seconds per ApplicationSet template the engine renders
 
 
 @dataclass(frozen=True)
@@ -43,26 +36,6 @@ class RenderedChart:
     schema: dict[str, Any] | None  # values.schema.json
     subcharts: list[str]  # names and aliases of loaded dependencies
     sources: list[str]  # the raw templates (which values paths they read)
-
-
-def _engine() -> Any:
-    """The engine module, loaded here; raises EngineMissing."""
-    global _LOADED_BY
-    try:
-        import helm_python
-    except ImportError as exc:
-        raise EngineMissing(
-            "chart expansion needs the 'charts' extra: pip install 'homegen[charts]'"
-        ) from exc
-    if _LOADED_BY is None:
-        _LOADED_BY = os.getpid()
-    return helm_python
-
-
-def _forked_after_load() -> bool:
-    """Whether the engine was loaded in this process's parent, before a fork."""
-    loaded = "helm_python._native" in sys.modules
-    return loaded and os.getpid() != _LOADED_BY
 
 
 def render_chart(
@@ -79,7 +52,7 @@ def render_chart(
         "op": "render", "path": str(path), "values": values, "release": release,
         "namespace": namespace, "kube_version": kube_version, "api_versions": api_versions,
     }  # fmt: skip
-    answer = _in_worker(request) if _forked_after_load() else _serve(request)
+    answer = _ask(request, timeout_seconds())
     return RenderedChart(
         crds=[(a, b) for a, b in answer["crds"]],
         templates=[(a, b) for a, b in answer["templates"]],
@@ -92,88 +65,38 @@ def render_chart(
 
 def crd_texts(path: Path) -> list[str]:
     """The files of a chart's ``crds/`` folders (its own and its subcharts')."""
-    request = {"op": "crds", "path": str(path)}
-    answer = _in_worker(request) if _forked_after_load() else _serve(request)
+    answer = _ask({"op": "crds", "path": str(path)}, timeout_seconds())
     texts: list[str] = answer["crds"]
     return texts
 
 
-def _serve(request: dict[str, Any]) -> dict[str, Any]:
-    """One request, answered in this process; raises ChartFailed or EngineMissing."""
-    helm_python = _engine()
+def render_template(text: str, data: dict[str, Any]) -> str:
+    """A Go template (an ApplicationSet's) rendered by Helm's engine with ``data`` as ``.``."""
+    if not _installed():  # no worker started only to learn it
+        raise EngineMissing("the 'charts' extra is not installed")
+    answer = _ask(
+        {"op": "template", "text": text, "data": data}, timeout_seconds(default=TEMPLATE_TIMEOUT)
+    )
+    rendered: str = answer["text"]
+    return rendered
+
+
+def _installed() -> bool:
     try:
-        with helm_python.Chart.load(request["path"]) as chart:
-            if request["op"] == "crds":
-                return {"crds": [c["data"] for c in chart.crds]}
-            return _render_loaded(helm_python, chart, request)
-    except helm_python.HelmError as exc:
-        raise ChartFailed(str(exc).strip()) from exc
+        return importlib.util.find_spec("helm_python") is not None
+    except ValueError:  # sys.modules holds None for it: an import would fail
+        return False
 
 
-def _render_loaded(helm_python: Any, chart: Any, request: dict[str, Any]) -> dict[str, Any]:
-    from helm_python import _native
-
-    options = {
-        "name": request["release"],
-        "namespace": request["namespace"],
-        "is_install": True,
-        "kube_version": request["kube_version"],
-        "api_versions": request["api_versions"],
-    }
-    out = _native.call_string(
-        "helm_render", chart._raw(), json.dumps(request["values"]), json.dumps(options)
-    )
-    subcharts = [str(d.get("name")) for d in chart.dependencies]
-    for dep in chart.metadata.get("dependencies") or []:
-        subcharts += [str(d) for d in (dep.get("alias"), dep.get("name")) if d]
-    manifests: dict[str, str] = json.loads(out)
-    rendered = RenderedChart(
-        crds=[(c["filename"], c["data"]) for c in chart.crds],
-        templates=sorted(
-            (name, text)
-            for name, text in manifests.items()
-            if name.endswith((".yaml", ".yml", ".json")) and text.strip()
-        ),
-        defaults=chart.values,
-        schema=chart.schema,
-        subcharts=subcharts,
-        sources=[t["data"] for t in chart.templates],
-    )
-    return asdict(rendered)
-
-
-def _in_worker(request: dict[str, Any]) -> dict[str, Any]:
-    """One request, answered by a fresh interpreter (Go's runtime there is its own)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "homegen.expand.helm"],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _ask(request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """The worker's answer; raises ChartFailed (the chart's, or the limit it hit) or
+    EngineMissing."""
     try:
-        answer: dict[str, Any] = json.loads(done.stdout)
-    except ValueError as exc:
-        raise ChartFailed(f"the chart engine process failed: {done.stderr.strip()}") from exc
+        answer = engine_worker().ask(request, timeout)
+    except WorkerFailed as exc:
+        raise ChartFailed(str(exc)) from None
     if "missing" in answer:
         raise EngineMissing(answer["missing"])
     if "failed" in answer:
         raise ChartFailed(answer["failed"])
     return answer
-
-
-def main() -> int:
-    """The worker: one JSON request on stdin, one JSON answer on stdout."""
-    request = json.loads(sys.stdin.read())
-    try:
-        answer = _serve(request)
-    except EngineMissing as exc:
-        answer = {"missing": str(exc)}
-    except ChartFailed as exc:
-        answer = {"failed": str(exc)}
-    sys.stdout.write(json.dumps(answer))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

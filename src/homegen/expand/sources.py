@@ -240,7 +240,11 @@ def _plan_chart(
             chart_files.append(text)
     inline = helm.get("valuesObject")
     if inline is None and isinstance(helm.get("values"), str):
-        inline = _inline_values(helm["values"])
+        try:
+            inline = _inline_values(helm["values"])
+        except ValueError as exc:  # an alias bomb or too large: never handed to Helm
+            plan.failures.append((app, label, f"helm.values: {exc}"))
+            return
     if isinstance(inline, dict):
         layers.append(inline)
     user = merge_values({}, *layers)
@@ -270,10 +274,13 @@ def _plan_chart(
 
 
 def _inline_values(text: str) -> dict[str, Any] | None:
+    """``helm.values`` as a mapping (None when it is not one); ValueError over a limit."""
     import yaml
 
+    from homegen.validate.documents import load_one
+
     try:
-        loaded = yaml.safe_load(text)
+        loaded = load_one(text)
     except yaml.YAMLError:
         return None
     return loaded if isinstance(loaded, dict) else None

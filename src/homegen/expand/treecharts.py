@@ -94,8 +94,13 @@ def chart_value_files(
     else:
         real = Path(os.path.realpath(path))
         files = TreeReader(real, real)
+    from homegen.validate.documents import load_one
+
     loaded = []
     for name in names:
         where = files.resolve(path, name, what="value file")
-        loaded.append(yaml.safe_load(files.read_text(where)))
+        try:  # the limits of a tree file: an alias bomb is never built
+            loaded.append(load_one(files.read_text(where)))
+        except (ValueError, yaml.YAMLError) as exc:
+            raise ValueError(f"value file {name}: {exc}".replace("\n", " ")) from None
     return loaded

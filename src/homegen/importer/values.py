@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from homegen.importer.tomltext import Path
+from homegen.validate.documents import load_one
 
 _KEY_LINE = re.compile(r"^(?P<indent> *)(?P<key>[^\s#:'\"-][^:#]*?|\"[^\"]*\"|'[^']*'):(\s|$)")
 _COMMENT_LINE = re.compile(r"^\s*#\s?(?P<text>.*)$")
@@ -89,8 +90,8 @@ def _set_type(value: str) -> Any:
 def inline_values(text: Any) -> dict[str, Any] | None:
     """``helm.values`` (a YAML string) as data; None when it is not a mapping."""
     try:
-        data = yaml.safe_load(str(text))
-    except yaml.YAMLError:
+        data = load_one(str(text))
+    except (yaml.YAMLError, ValueError):  # not YAML, or an alias bomb: not imported
         return None
     if data is None:
         return {}

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from homegen.crds import CrdKind, kind_of, source_installs, source_uses
+from homegen.validate.documents import load_one
 from homegen.validate.tree import APP_KINDS, Obj, Tree, app_sources, app_spec, as_dict, as_list
 
 WAVE = "argocd.argoproj.io/sync-wave"
@@ -126,8 +127,8 @@ def chart_values(tree: Tree, app: Obj, helm: dict[str, Any]) -> dict[str, Any]:
     inline = helm.get("valuesObject")
     if not isinstance(inline, dict) and isinstance(helm.get("values"), str):
         try:
-            inline = yaml.safe_load(helm["values"])
-        except yaml.YAMLError:
+            inline = load_one(helm["values"])
+        except (yaml.YAMLError, ValueError):  # over a limit: the expand stage reports it
             inline = None
     if isinstance(inline, dict):
         merged = merge(merged, inline)

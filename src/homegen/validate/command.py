@@ -11,9 +11,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from homegen import console
 from homegen.appsets import IN_CLUSTER, Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
 from homegen.treeread import Refused, TreeReader
+from homegen.escape import no_command, visible
 from homegen.validate.documents import Document, load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Report
@@ -113,7 +115,7 @@ def expand_documents(
     )
     expansion = expand_tree(docs, settings)
     for note in expansion.notes:
-        print(f"homegen: note: {note}", file=sys.stderr)
+        console.warn(f"homegen: note: {note}")
     return expansion.documents, expansion
 
 
@@ -182,7 +184,7 @@ def run_validate(
         docs = read_file(path.parent, path.name, reader)
         prefix = path.parent.as_posix()
     if not docs:
-        print(f"homegen: no YAML documents under {path}", file=sys.stderr)
+        console.warn(f"homegen: no YAML documents under {path}")
     docs, options.expansion = expand_documents(
         docs,
         options.kubernetes_version,
@@ -200,8 +202,9 @@ def run_validate(
     if scope is not None:
         report = within(report, scope[1], docs)
     if list_apps:
-        sys.stdout.write(format_apps(report, output))
+        sys.stdout.write(format_apps(report, output))  # escaped by format_apps
     else:
+        # each format escapes in its own formatter (github lines start with "::" on purpose)
         sys.stdout.write(FORMATS[output](report, prefix, summary_only=summary))
     return report.exit_code
 
@@ -279,8 +282,11 @@ def format_apps(report: Any, output: str) -> str:
             for r in rows
         ]
         return json.dumps(items, indent=2) + "\n"
-    table = [("NAME", "SOURCE", "DESTINATION", "FROM")]
-    table += [(r.name, r.source, r.destination, r.generated_by or r.file) for r in rows]
+    table: list[tuple[str, ...]] = [("NAME", "SOURCE", "DESTINATION", "FROM")]
+    table += [
+        tuple(visible(cell) for cell in (r.name, r.source, r.destination, r.generated_by or r.file))
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(3)]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
@@ -288,4 +294,4 @@ def format_apps(report: Any, output: str) -> str:
         + row[3]
         for row in table
     ]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return "\n".join(no_command(line.rstrip()) for line in lines) + "\n"

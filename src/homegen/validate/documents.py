@@ -288,6 +288,28 @@ def parse_with_yaml(file: str, text: str) -> list[Document]:
     return docs
 
 
+def load_one(text: str) -> Any:
+    """The one document of a YAML text held elsewhere (``helm.values``, a chart's value file),
+    built with the limits a tree file has; None when empty.
+
+    Raises ``ValueError`` over a limit (size, depth, an alias bomb): such a text is never built,
+    as Helm's engine would try to and run out of memory. Raises ``yaml.YAMLError`` when the text
+    is not one YAML document.
+    """
+    if len(text) > MAX_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: not read")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else loader.build(node)
+    except _Unreadable as exc:
+        raise ValueError(str(exc)) from None
+    except RecursionError:  # the pure-Python parser on deep nesting (no C loader)
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels: not read") from None
+    finally:
+        loader.dispose()
+
+
 def _value_error(exc: Exception) -> str:
     mark = getattr(exc, "problem_mark", None)
     where = f" (line {mark.line + 1})" if mark is not None else ""

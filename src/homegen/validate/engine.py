@@ -297,7 +297,9 @@ def validate_documents(
         findings = list(selected(findings, options.selection))
     report.findings = sorted(_apply_exceptions(tree, findings), key=Finding.sort_key)
     report.resources = len(objects)
-    report.objects = [(o.doc.file, o.doc.line, o.where.object, o.api_version) for o in objects]
+    report.objects = [
+        (o.doc.file, o.doc.line, o.where.object, o.api_version, o.where.subject) for o in objects
+    ]
     report.applications = [_app_row(app) for app in tree.apps()]
     return report
 

@@ -41,6 +41,8 @@ class Finding:
     fix: str
     suppressed_reason: str | None = None
     path: str = ""  # JSON path inside the object, e.g. /spec/template/spec/containers/0
+    # (kind, namespace, name) apart: ``object`` is ambiguous once a name holds a "/"
+    subject: tuple[str, str, str] = ("", "", "")
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         """Report order: by file, line, rule, then message."""
@@ -75,6 +77,7 @@ class Located:
     file: str
     line: int
     object: str
+    subject: tuple[str, str, str] = ("", "", "")  # (kind, namespace, name)
 
 
 def finding(
@@ -87,6 +90,7 @@ def finding(
         file=where.file,
         line=where.line,
         object=where.object,
+        subject=where.subject,
         message=message,
         fix=rule.fix if fix is None else fix,
         path=path,
@@ -119,9 +123,9 @@ class Report:
     files: int = 0
     skipped: int = 0
     not_object_files: int = 0  # files with no Kubernetes object (Kustomize, charts, configs)
-    # every object checked, as (file, line, "Kind/ns/name", apiVersion), in file order;
-    # the json and junit outputs list resources, not only findings
-    objects: list[tuple[str, int, str, str]] = field(default_factory=list)
+    # every object checked, as (file, line, "Kind/ns/name", apiVersion, (kind, ns, name)), in
+    # file order; the json and junit outputs list resources, not only findings
+    objects: list[tuple[str, int, str, str, tuple[str, str, str]]] = field(default_factory=list)
     applications: list[AppRow] = field(default_factory=list)
     # a folder validated inside its repository: the folder, and the findings outside it
     # (read to resolve references, not reported)
@@ -132,7 +136,7 @@ class Report:
     def invalid(self) -> int:
         """Resources with at least one failing finding."""
         bad = {(f.file, f.object) for f in self.findings if f.failing}
-        return sum(1 for file, _line, obj, _v in self.objects if (file, obj) in bad)
+        return sum(1 for file, _line, obj, *_ in self.objects if (file, obj) in bad)
 
     @property
     def valid(self) -> int:

@@ -1,6 +1,10 @@
 """Report formats: text, json and junit in kubeconform's shapes, GitHub Actions annotations.
 
-Each format is one function ``Report → str``; a new format is one more function.
+Each format is one function ``Report → str``; a new format is one more function. Each one
+escapes what came from the tree in its own way (names, messages and paths are data): text
+shows control characters as ``\x1b`` and starts no line with a workflow command, JSON keeps
+kind, namespace and name apart, JUnit holds nothing XML 1.0 forbids, GitHub's commands are
+escaped as the runner reads them.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from homegen.escape import terminal_line, visible, xml_text
 from homegen.validate.findings import Finding, Report
 
 # Findings that mean "could not be validated" (kubeconform's statusError), not "invalid".
@@ -23,11 +28,13 @@ def _path(prefix: str, file: str) -> str:
 
 
 def text_line(item: Finding, prefix: str = "") -> str:
-    """``file:line: severity rule Kind/ns/name: message (fix: ...)``."""
+    """``file:line: severity rule Kind/ns/name: message (fix: ...)``, escaped as one line."""
     where = f"{_path(prefix, item.file)}:{item.line}"
     subject = f" {item.object}" if item.object else ""
     at = f"{item.path}: " if item.path else ""
-    return f"{where}: {item.severity} {item.rule}{subject}: {at}{item.message} {_tail(item)}"
+    return terminal_line(
+        f"{where}: {item.severity} {item.rule}{subject}: {at}{item.message} {_tail(item)}"
+    )
 
 
 def _tail(item: Finding) -> str:
@@ -67,24 +74,19 @@ def _summary(report: Report) -> dict[str, int]:
 
 
 def _identity(report: Report) -> dict[tuple[str, str], str]:
-    return {(file, obj): version for file, _line, obj, version in report.objects}
-
-
-def _kind_name(obj: str) -> tuple[str, str, str]:
-    parts = obj.split("/")
-    if len(parts) == 3:
-        return parts[0], parts[1], parts[2]
-    if len(parts) == 2:
-        return parts[0], "", parts[1]
-    return "", "", ""
+    return {(file, obj): version for file, _line, obj, version, _subject in report.objects}
 
 
 def format_json(report: Report, prefix: str = "", *, summary_only: bool = False) -> str:
-    """kubeconform's JSON: ``resources`` (one per finding, with ``rule``) and ``summary``."""
+    """kubeconform's JSON: ``resources`` (one per finding, with ``rule``) and ``summary``.
+
+    The contract is in docs/rules.md (The JSON contract); ``json.dumps`` escapes every
+    control character.
+    """
     versions = _identity(report)
     resources: list[dict[str, Any]] = []
     for item in [] if summary_only else report.findings:
-        kind, namespace, name = _kind_name(item.object)
+        kind, namespace, name = item.subject
         message = f"{item.path}: {item.message}" if item.path else item.message
         resources.append(
             {
@@ -92,6 +94,7 @@ def format_json(report: Report, prefix: str = "", *, summary_only: bool = False)
                 "kind": kind,
                 "name": name,
                 "namespace": namespace,
+                "object": item.object,
                 "version": versions.get((item.file, item.object), ""),
                 "status": _status(item),
                 "msg": message,
@@ -112,8 +115,7 @@ def format_junit(report: Report, prefix: str = "", *, summary_only: bool = False
     for item in report.findings:
         by_object[(item.file, item.object)].append(item)
     cases: dict[str, list[tuple[str, str, list[Finding]]]] = defaultdict(list)
-    for file, _line, obj, version in report.objects:
-        kind, namespace, name = _kind_name(obj)
+    for file, _line, obj, version, (kind, namespace, name) in report.objects:
         label = f"{namespace}/{name}" if namespace else name
         cases[file].append((label, f"{kind}@{version}", by_object.pop((file, obj), [])))
     for (file, obj), items in by_object.items():  # findings of no resource (YAML errors)
@@ -127,15 +129,19 @@ def format_junit(report: Report, prefix: str = "", *, summary_only: bool = False
         errors="0",
     )
     for i, file in enumerate(sorted(cases), start=1):
-        suite = ET.SubElement(root, "testsuite", name=_path(prefix, file), id=str(i))
+        suite = ET.SubElement(root, "testsuite", name=xml_text(_path(prefix, file)), id=str(i))
         failures = 0
         for name, classname, items in cases[file]:
-            case = ET.SubElement(suite, "testcase", name=name, classname=classname)
+            case = ET.SubElement(
+                suite, "testcase", name=xml_text(name), classname=xml_text(classname)
+            )
             notes = []
             for item in items:
                 if item.failing:
                     failures += 1
-                    failure = ET.SubElement(case, "failure", message=item.message, type=item.rule)
+                    failure = ET.SubElement(
+                        case, "failure", message=xml_text(item.message), type=item.rule
+                    )
                     failure.text = text_line(item, prefix)
                 else:
                     notes.append(text_line(item, prefix))
@@ -149,7 +155,14 @@ def format_junit(report: Report, prefix: str = "", *, summary_only: bool = False
 
 
 def _escape(value: str, *, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """As the runner unescapes: ``%``, CR and LF percent-encoded (``:`` and ``,`` too in a
+    property); any other control character shown as ``\x1b`` first."""
+    value = (
+        visible(value, keep_newlines=True)
+        .replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+    )
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 

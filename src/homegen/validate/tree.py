@@ -72,7 +72,10 @@ class Obj:
     def locate(self) -> None:
         """Set ``where`` from the current namespace."""
         self.where = Located(
-            self.doc.file, self.doc.line, display(self.kind, self.namespace, self.name)
+            self.doc.file,
+            self.doc.line,
+            display(self.kind, self.namespace, self.name),
+            (self.kind, self.namespace, self.name),
         )
 
 
