@@ -74,6 +74,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     if argocd.get("app") in apps:
         _settings_app(argocd, apps, report)
     root_name(tree, loc, argocd, {*apps, argocd.get("app", "argocd")}, report)
+    _free_root_name(argocd, apps, report)
     gateway = gateway_section(taken, apps, report)
     if gateway["app"] not in apps:
         apps[gateway["app"]] = ImportedApp(
@@ -176,6 +177,25 @@ def _add_set(
     for generated_name, obj in generated:
         generated_doc = Document(doc.file, doc.index, doc.line, obj)
         _add_app(generated_doc, generated_name, apps, tree, loc, report)
+
+
+def _free_root_name(argocd: dict[str, Any], apps: dict[str, ImportedApp], report: Report) -> None:
+    """homegen's root app never takes an imported app's name: the imported app keeps its name
+    and the root is renamed (an imported app called app-of-apps is common where a folder is
+    imported without the root that syncs it)."""
+    root = argocd.get("root_app", "app-of-apps")
+    if root not in apps:
+        return
+    taken = {*apps, argocd.get("app", "argocd")}
+    new = next(
+        n for n in (f"{root}-root", *(f"{root}-root-{i}" for i in range(2, 999))) if n not in taken
+    )
+    argocd["root_app"] = new[:63]
+    report.add(
+        "inferred",
+        "argocd.root_app",
+        f"{new!r}: the tree has an app named {root!r}, which keeps its name",
+    )
 
 
 def _settings_app(argocd: dict[str, Any], apps: dict[str, ImportedApp], report: Report) -> None:
