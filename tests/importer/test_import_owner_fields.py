@@ -4,11 +4,20 @@ that never takes an imported app's name (issue 25)."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
 import yaml
-from importer_trees import app_yaml, import_and_render, report_lines, root_app, write_tree
+from importer_trees import (
+    REPO,
+    app_yaml,
+    import_and_render,
+    import_cli,
+    report_lines,
+    root_app,
+    write_tree,
+)
 
 OTHER = "https://github.com/me/charts"
 GIT_CHART = f"""
@@ -100,3 +109,104 @@ def test_an_app_named_like_the_root_keeps_its_name(tmp_path: Path) -> None:
     assert data["argocd"]["root_app"] == "app-of-apps-root"
     assert any(x["subject"] == "argocd.root_app" for x in report_lines(stdout))
     assert rendered_app(tmp_path, "app-of-apps")["spec"]["source"]["path"] == "deploy/all"  # type: ignore[index]
+
+
+GATEWAY = """
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata:
+  name: traefik
+spec:
+  controllerName: traefik.io/gateway-controller
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: gw
+  namespace: edge
+spec:
+  gatewayClassName: traefik
+  listeners:
+    - name: web
+      port: 8000
+      protocol: HTTP
+      allowedRoutes:
+        namespaces:
+          from: All
+"""
+ROUTE = """
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: grafana
+  namespace: monitoring
+spec:
+  parentRefs:
+    - name: gw
+      namespace: edge
+      sectionName: web
+  rules:
+    - matches:
+        - path:
+            type: PathPrefix
+            value: /grafana
+      backendRefs:
+        - name: kube-prometheus-stack-grafana
+          port: 80
+"""
+BROKEN_SELECTOR = """
+apiVersion: v1
+kind: Service
+metadata:
+  name: lonely
+  namespace: monitoring
+spec:
+  selector: {app: nobody}
+  ports: [{port: 80, targetPort: 80}]
+"""
+
+
+def test_the_first_render_succeeds_whatever_the_imported_objects_break(tmp_path: Path) -> None:
+    """A route to a Service a chart makes, and a Service selecting no pod: integrity errors of
+    imported objects become visible exceptions, never a failed first render."""
+    local = f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: "
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/gateway.yaml": app_yaml("gateway", local + "gateway", "edge"),
+            "apps/monitoring.yaml": app_yaml("monitoring", local + "monitoring", "monitoring"),
+            "gateway/gateway.yaml": GATEWAY,
+            "monitoring/route.yaml": ROUTE,
+            "monitoring/service.yaml": BROKEN_SELECTOR,
+        },
+    )
+    _, text, stdout = import_and_render(tmp_path, tree)  # asserts import and render exit 0
+    table = tomllib.loads(text)["apps"]["monitoring"]
+    route = next(o for o in table["objects"] if o["kind"] == "HTTPRoute")
+    assert route["metadata"]["annotations"]["homegen.dev/external-backends"] == "true"
+    assert table["policy_exceptions"]["HG214"].startswith("imported: Service/monitoring/lonely")
+    lines = report_lines(stdout)
+    assert not [x for x in lines if x["kind"] == "warning" and "will fail" in str(x["message"])]
+    assert any(x["subject"] == "HTTPRoute/monitoring/grafana" for x in lines)
+    decide = json.loads(stdout)["decide"]
+    assert decide["exceptions"]["HG214"] == ["monitoring"]
+    assert decide["exceptions"]["HG210"] == ["HTTPRoute/monitoring/grafana"]
+    assert decide["reproduced"].endswith("by a render of this services.toml")
+    assert any("homegen render --config" in step for step in decide["next"])
+
+
+def test_the_text_report_ends_with_what_to_decide(tmp_path: Path) -> None:
+    app = app_yaml("wrapper", GIT_CHART, "w").replace(
+        "server: https://kubernetes.default.svc", "server: https://10.0.0.9:6443"
+    )
+    tree = write_tree(tmp_path / "tree", {"root.yaml": root_app("apps"), "apps/w.yaml": app})
+    code, _, stderr = import_cli(tree, tmp_path / "services.toml")
+    assert code == 0, stderr
+    tail = stderr.strip().splitlines()
+    decide = [x for x in tail if x.startswith(("decide:", "next:"))]
+    assert decide[0].startswith("decide: ") and "source objects reproduced" in decide[0]
+    assert any("not expressed" in x and "destination" in x for x in decide)
+    assert decide[-1].startswith("next: homegen diff")
+    # the decisions come last, just before the line naming the file written
+    assert tail[-1].startswith("wrote ") and tail[-2] == decide[-1]
