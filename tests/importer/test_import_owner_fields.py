@@ -210,3 +210,26 @@ def test_the_text_report_ends_with_what_to_decide(tmp_path: Path) -> None:
     assert decide[-1].startswith("next: homegen diff")
     # the decisions come last, just before the line naming the file written
     assert tail[-1].startswith("wrote ") and tail[-2] == decide[-1]
+
+
+def test_a_kustomization_decides_which_app_files_are_live(tmp_path: Path) -> None:
+    git = "source:\n  repoURL: " + OTHER + "\n  targetRevision: v1\n  path: deploy/{}\n"
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/kustomization.yaml": "resources:\n  - web.yaml\n  - media\n",
+            "apps/web.yaml": app_yaml("web", git.format("web"), "web"),
+            "apps/old.yaml": app_yaml("old", git.format("old"), "old"),
+            "apps/media/kustomization.yaml": "resources: [jellyfin.yaml]\n",
+            "apps/media/jellyfin.yaml": app_yaml("jellyfin", git.format("jf"), "media"),
+            "apps/media/sonarr.yaml": app_yaml("sonarr", git.format("sonarr"), "media"),
+            "loose/free.yaml": app_yaml("free", git.format("free"), "free"),
+        },
+    )
+    _, text, stdout = import_and_render(tmp_path, tree)
+    apps = set(tomllib.loads(text)["apps"])
+    assert {"web", "jellyfin", "free"} <= apps
+    assert not {"old", "sonarr"} & apps
+    skipped = {str(x["subject"]) for x in report_lines(stdout) if x["kind"] == "skipped"}
+    assert {"Application/old", "Application/sonarr"} <= skipped

@@ -11,6 +11,7 @@ from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
 from homegen.importer.compare import Comparison
 from homegen.importer.folders import folder_objects, script_secrets
+from homegen.importer.kustomized import left_out, listed_files
 from homegen.importer.location import (
     Location,
     app_name,
@@ -233,9 +234,21 @@ def _apps(
     apps: dict[str, ImportedApp] = {}
     used: set[tuple[str, int]] = set()
     roots = root_apps(tree, loc)
+    listed = listed_files(tree)
     for doc in tree.apps():
         used.add((doc.file, doc.index))
         name = str(as_dict(doc.obj.get("metadata")).get("name") or "")
+        kustomization = left_out(tree, doc.file, listed)
+        if kustomization:
+            report.add(
+                "skipped",
+                f"{doc.obj['kind']}/{name}",
+                f"not listed in {kustomization}'s resources: ArgoCD never creates it "
+                "(a disabled app), so it is not imported",
+                doc.file,
+                doc.line,
+            )
+            continue
         if (doc.file, doc.index) in roots:
             report.add(
                 "imported",
