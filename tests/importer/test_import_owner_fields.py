@@ -8,6 +8,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 from importer_trees import (
     REPO,
@@ -233,3 +234,12 @@ def test_a_kustomization_decides_which_app_files_are_live(tmp_path: Path) -> Non
     assert not {"old", "sonarr"} & apps
     skipped = {str(x["subject"]) for x in report_lines(stdout) if x["kind"] == "skipped"}
     assert {"Application/old", "Application/sonarr"} <= skipped
+
+
+CASES = Path(__file__).parent.parent / "cases" / "golden"
+TREES = sorted(p / "expected" for p in CASES.iterdir() if (p / "expected").is_dir())
+
+
+@pytest.mark.parametrize("tree", TREES, ids=[t.parent.name for t in TREES])
+def test_every_tree_we_have_imports_and_renders_at_first_try(tmp_path: Path, tree: Path) -> None:
+    import_and_render(tmp_path, tree)  # asserts import exits 0 and the first render exits 0

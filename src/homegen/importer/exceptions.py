@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from homegen.validate.findings import Finding
 
 POLICY_PREFIX = "HG3"
+EXCEPTION_PREFIX = "policy.homegen.dev/"  # validate/engine.py reads it on any object
 # a route's backend Service (or port) is not in the tree: a chart makes it, out of sight offline
 _CHART_BACKEND = ("HG210", "HG211")
 EXTERNAL_BACKENDS = "homegen.dev/external-backends"
@@ -42,6 +43,7 @@ def imported_exceptions(data: dict[str, Any], rendered: Rendered, report: Report
     owners = _folder_owners(rendered)
     changed = False
     by_app: dict[tuple[str, str], list[str]] = {}
+    on_app: dict[tuple[str, str], list[str]] = {}
     for f in findings_of(rendered):
         app = _owner(f.file, owners)
         if app is None or app not in data["apps"] or f.suppressed_reason:
@@ -51,14 +53,21 @@ def imported_exceptions(data: dict[str, Any], rendered: Rendered, report: Report
         if f.rule in _CHART_BACKEND and _mark_external(data["apps"][app], f, report):
             changed = True
             continue
-        by_app.setdefault((app, f.rule), []).append(f"{f.object}: {f.message}")
+        # policy_exceptions annotate the app's objects; its Application takes the annotation
+        target = on_app if f.file == f"apps/{app}.yaml" else by_app
+        target.setdefault((app, f.rule), []).append(f"{f.object}: {f.message}")
     for (app, rule), what in sorted(by_app.items()):
         reason = "imported: " + "; ".join(sorted(set(what)))
-        exceptions = data["apps"][app].setdefault("policy_exceptions", {})
-        if exceptions.get(rule) == reason:
-            continue  # a finding on an object the exception cannot reach (the Application)
-        exceptions[rule] = reason
+        data["apps"][app].setdefault("policy_exceptions", {})[rule] = reason
         report.add("inferred", f"apps.{app}.policy_exceptions.{rule}", reason)
+        changed = True
+    for (app, rule), what in sorted(on_app.items()):
+        reason = "imported: " + "; ".join(sorted(set(what)))
+        fields = data["apps"][app].setdefault("application", {})
+        fields.setdefault("annotations", {})[EXCEPTION_PREFIX + rule] = reason
+        report.add(
+            "inferred", f"apps.{app}.application.annotations.{EXCEPTION_PREFIX}{rule}", reason
+        )
         changed = True
     return changed
 

@@ -72,6 +72,8 @@ class Report:
             parts = x.subject.split(".")
             if len(parts) == 4 and parts[0] == "apps" and parts[2] == "policy_exceptions":
                 found.setdefault(parts[3], []).append(parts[1])
+            elif parts[0] == "apps" and ".annotations.policy.homegen.dev/" in x.subject:
+                found.setdefault(x.subject.rsplit("/", 1)[1], []).append(parts[1])
             elif x.message.startswith(EXTERNAL_MARK):
                 found.setdefault(x.message.split("imported: ", 1)[1].split(" ", 1)[0], []).append(
                     x.subject
