@@ -161,3 +161,60 @@ namespace = "tools"
     namespaces = sorted(p for p in files if p.endswith("/namespace.yaml"))
     assert namespaces == ["manifests/c/namespace.yaml", "manifests/gateway/namespace.yaml"]
     assert doc(files, "manifests/c/namespace.yaml")["metadata"]["name"] == "tools"
+
+
+def test_project_labels_and_annotations_of_the_application() -> None:
+    files = tree(f"""
+[apps.a]
+{HELM}application = {{ project = "platform", labels = {{ team = "core" }}, annotations = {{ "notifications.argoproj.io/subscribe.on-sync-failed.slack" = "ops" }} }}
+""")  # noqa: E501
+    app = doc(files, "apps/a.yaml")
+    assert app["spec"]["project"] == "platform"
+    assert app["metadata"]["labels"]["team"] == "core"
+    assert app["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "homegen"
+    notify = "notifications.argoproj.io/subscribe.on-sync-failed.slack"
+    assert app["metadata"]["annotations"][notify] == "ops"
+    assert "argocd.argoproj.io/sync-wave" in app["metadata"]["annotations"]
+    assert doc(tree(f"[apps.a]\n{HELM}"), "apps/a.yaml")["spec"]["project"] == "default"
+
+
+def test_an_applicationset_template_takes_the_project() -> None:
+    template = spec(f"""
+[apps.a]
+{HELM}generator = {{ elements = [{{ name = "x" }}] }}
+application = {{ project = "runners" }}
+""")
+    assert template["project"] == "runners"
+
+
+def test_a_helm_release_name_other_than_the_app() -> None:
+    named = f'[apps.a]\nmanage_namespace = false\n{HELM[:-3]}, release_name = "rel" }}\n'
+    chart = sources(spec(named))[0]
+    assert chart["helm"]["releaseName"] == "rel"
+    chart = sources(spec(f"[apps.a]\nmanage_namespace = false\n{HELM}"))[0]
+    assert chart["helm"]["releaseName"] == "a"
+
+
+def test_a_chart_in_a_git_folder_keeps_its_helm_options() -> None:
+    git = (
+        'git = { repo_url = "https://git.example.com/x", revision = "v1", path = "charts/c", '
+        'helm = { value_files = ["values.yaml", "prod.yaml"], skip_crds = true, '
+        'ignore_missing_value_files = true, release_name = "c" } }'
+    )
+    (source,) = sources(spec(f"[apps.a]\nmanage_namespace = false\n{git}\n"))
+    assert source["helm"] == {
+        "releaseName": "c",
+        "valueFiles": ["values.yaml", "prod.yaml"],
+        "ignoreMissingValueFiles": True,
+        "skipCrds": True,
+    }
+    plain = 'git = { repo_url = "https://git.example.com/x", revision = "v1", path = "d" }'
+    (source,) = sources(spec(f"[apps.a]\nmanage_namespace = false\n{plain}\n"))
+    assert "helm" not in source
+
+
+def test_an_app_name_may_start_with_a_digit() -> None:
+    files = tree(f"[apps.4get]\n{OBJECTS}")
+    app = doc(files, "apps/4get.yaml")
+    assert app["metadata"]["name"] == "4get" and app["spec"]["destination"]["namespace"] == "4get"
+    assert doc(files, "manifests/4get/namespace.yaml")["metadata"]["name"] == "4get"

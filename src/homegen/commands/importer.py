@@ -88,10 +88,12 @@ def run_import(
                 "share": round(comparison.share, 4),
                 "not_reproduced": [{"object": o, "why": w} for o, w in comparison.missing],
             }
-        console.out_json(result.report.as_json(summary) + "\n")
+        console.out_json(result.report.as_json(summary, str(out)) + "\n")
     else:
         for line in result.report.lines:
             (warn if line.kind == "warning" else note)(line.text())
+        for text in result.report.decision_text(str(out)):
+            note(text)
     counts = ", ".join(f"{n} {kind}" for kind, n in result.report.counts().items())
     note(f"wrote {out} ({counts})")
     fails = result.comparison is None or any(

@@ -80,6 +80,29 @@ def _names_unique(config: Config) -> Iterator[Problem]:
         )
 
 
+# Application metadata homegen writes itself: a services.toml value would be overwritten.
+_OWN_APP_LABELS = (
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/managed-by",
+)
+_OWN_APP_ANNOTATIONS = ("argocd.argoproj.io/sync-wave",)
+
+
+@check
+def _application_metadata(config: Config) -> Iterator[Problem]:
+    for name, (table, spec) in sorted(units(config).items()):
+        fields = spec.application
+        for key in sorted(set(fields.labels) & set(_OWN_APP_LABELS)):
+            yield (table, name, "application", "labels", key), "homegen sets this label itself"
+        for key in sorted(fields.annotations):
+            if key in _OWN_APP_ANNOTATIONS or key.startswith("homegen.dev/"):
+                yield (
+                    (table, name, "application", "annotations", key),
+                    "homegen sets this annotation itself (sync waves come from `after`)",
+                )
+
+
 @check
 def _after_exists(config: Config) -> Iterator[Problem]:
     known = set(units(config)) | {config.argocd.app}

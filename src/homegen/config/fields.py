@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, WithJsonSchema
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+# RFC 1123 labels may start with a digit (Namespaces, Applications); Service names may not.
+_APP_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+# Helm refuses release names longer than 53 characters (it suffixes them for its own objects).
+_RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _HOSTNAME = re.compile(
     r"^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
@@ -37,12 +42,46 @@ _CHART_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9
 _SECRETISH = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I)
 
 
-def _dns_label(value: str) -> str:
-    if not _DNS_LABEL.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a DNS-1123 label: lower-case letters, digits and '-', starting "
-            "with a letter, ending with a letter or digit, at most 63 characters"
-        )
+def _pattern(pattern: re.Pattern[str], longest: int, what: str) -> Callable[[str], str]:
+    """A validator: ``value`` matches ``pattern`` and has at most ``longest`` characters."""
+
+    def check(value: str) -> str:
+        if len(value) > longest or not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return check
+
+
+_dns_label = _pattern(
+    _DNS_LABEL,
+    63,
+    "a DNS-1123 label: lower-case letters, digits and '-', starting with a letter, ending with "
+    "a letter or digit, at most 63 characters",
+)
+_app_label = _pattern(
+    _APP_LABEL,
+    63,
+    "a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or "
+    "digit, at most 63 characters",
+)
+_release_name = _pattern(
+    _RELEASE,
+    53,
+    "a Helm release name: lower-case letters, digits, '-' and '.', starting and ending with a "
+    "letter or digit, at most 53 characters",
+)
+
+
+def _project(value: str) -> str:
+    if len(value) > 253 or not _DNS_SUBDOMAIN.fullmatch(value):
+        raise ValueError(f"{value!r} is not an AppProject name (a DNS-1123 subdomain)")
+    return value
+
+
+def _value_file(value: str) -> str:
+    if not value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise ValueError(f"{value!r} is not a value file path")
     return value
 
 
@@ -258,6 +297,12 @@ def parse_op_ref(value: str) -> tuple[str, str, str]:
 
 
 Name = Annotated[str, AfterValidator(_dns_label), _schema(_DNS_LABEL.pattern, maxLength=63)]
+AppName = Annotated[str, AfterValidator(_app_label), _schema(_APP_LABEL.pattern, maxLength=63)]
+ReleaseName = Annotated[str, AfterValidator(_release_name), _schema(_RELEASE.pattern, maxLength=53)]
+ProjectName = Annotated[
+    str, AfterValidator(_project), _schema(_DNS_SUBDOMAIN.pattern, maxLength=253)
+]
+ValueFile = Annotated[str, AfterValidator(_value_file), Field(min_length=1)]
 Hostname = Annotated[str, AfterValidator(_hostname), _schema(_HOSTNAME.pattern, maxLength=253)]
 Image = Annotated[str, AfterValidator(_image), _schema(r"^[a-z0-9][^\s]*[:@][^\s]+$")]
 HttpPath = Annotated[str, AfterValidator(http_path), _schema(_PATH.pattern, maxLength=1024)]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from homegen.config.fields import (
     AddressRange,
     ApiGroup,
+    AppName,
     ChartRepoUrl,
     ChartVersion,
     EnvName,
@@ -22,12 +23,15 @@ from homegen.config.fields import (
     LabelValue,
     Name,
     Port,
+    ProjectName,
     QualifiedName,
     Quantity,
     Reason,
+    ReleaseName,
     RepoUrl,
     RuleSelector,
     SecretRef,
+    ValueFile,
 )
 
 Tier = Literal["infra", "app"]
@@ -75,9 +79,9 @@ class ArgoCD(Strict):
     version: str = Field(
         pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$", description="ArgoCD release.", examples=["v2.11.3"]
     )
-    namespace: Name = Field("argocd", description="Namespace ArgoCD runs in.")
-    app: Name = Field("argocd", description="Application that syncs ArgoCD's own settings.")
-    root_app: Name = Field(
+    namespace: AppName = Field("argocd", description="Namespace ArgoCD runs in.")
+    app: AppName = Field("argocd", description="Application that syncs ArgoCD's own settings.")
+    root_app: AppName = Field(
         "app-of-apps", description="Name of the root Application (app-of-apps.yaml)."
     )
     path: HttpPath | None = Field(
@@ -109,14 +113,14 @@ class Listener(Strict):
 class Gateway(Strict):
     """The Gateway API entry point every route attaches to."""
 
-    app: Name = Field("gateway-config", description="App that syncs the Gateway and routes.")
+    app: AppName = Field("gateway-config", description="App that syncs the Gateway and routes.")
     class_name: Name = Field(description="GatewayClass name.", examples=["traefik"])
     controller_name: str = Field(
         description="GatewayClass controllerName.", examples=["traefik.io/gateway-controller"]
     )
     name: Name = Field(description="Gateway name.", examples=["lab-gateway"])
-    namespace: Name = Field(description="Gateway namespace; routes live here too.")
-    controller_app: Name | None = Field(
+    namespace: AppName = Field(description="Gateway namespace; routes live here too.")
+    controller_app: AppName | None = Field(
         None,
         description="Chart app of the gateway controller; its values get the "
         "load-balancer address annotation.",
@@ -138,8 +142,8 @@ class Pool(Strict):
 class Network(Strict):
     """MetalLB address pools."""
 
-    app: Name = Field("metallb-config", description="App that syncs the pools.")
-    namespace: Name = Field("metallb-system", description="MetalLB's namespace.")
+    app: AppName = Field("metallb-config", description="App that syncs the pools.")
+    namespace: AppName = Field("metallb-system", description="MetalLB's namespace.")
     pools: list[Pool] = Field(default_factory=list, description="MetalLB IPAddressPools.")
 
 
@@ -266,14 +270,26 @@ class ApplicationFields(Strict):
         default_factory=lambda: [FINALIZER],
         description="Application finalizers ([] keeps the app's objects when it is deleted).",
     )
+    project: ProjectName = Field(
+        "default", description="spec.project: the AppProject the Application belongs to."
+    )
+    labels: dict[QualifiedName, LabelValue] = Field(
+        default_factory=dict,
+        description="Labels on the Application itself (homegen's app.kubernetes.io labels win).",
+    )
+    annotations: dict[QualifiedName, str] = Field(
+        default_factory=dict,
+        description="Annotations on the Application itself (not argocd.argoproj.io/sync-wave "
+        "nor homegen.dev/*, which homegen sets).",
+    )
 
 
 class Workload(Strict):
     """What services and apps share: placement, ordering, metadata, exceptions."""
 
-    namespace: Name | None = Field(None, description="Namespace; defaults to the name.")
+    namespace: AppName | None = Field(None, description="Namespace; defaults to the name.")
     tier: Tier | None = Field(None, description="infra or app; sets waves and history.")
-    after: list[Name] = Field(default_factory=list, description="Apps synced before this one.")
+    after: list[AppName] = Field(default_factory=list, description="Apps synced before this one.")
     sync_options: list[str] = Field(default_factory=list, description="Extra ArgoCD syncOptions.")
     pod_security: PodSecurity | None = Field(
         None, description="Pod Security exception of the namespace (default: restricted)."
@@ -343,6 +359,9 @@ class HelmSource(Strict):
         description="spec.source.helm.skipCrds: do not install the chart's crds/ folder "
         "(another app owns those CRDs).",
     )
+    release_name: ReleaseName | None = Field(
+        None, description="spec.source.helm.releaseName (default: the app's name)."
+    )
 
 
 class IgnoreDifference(Strict):
@@ -377,6 +396,23 @@ class IgnoreDifference(Strict):
         return self
 
 
+class GitChart(Strict):
+    """Options of a Helm chart kept in a Git folder (ArgoCD detects it by its Chart.yaml)."""
+
+    value_files: list[ValueFile] = Field(
+        default_factory=list,
+        description="valueFiles, relative to the chart folder (or $ref/path).",
+        examples=[["values.yaml", "values-prod.yaml"]],
+    )
+    skip_crds: bool = Field(False, description="skipCrds: do not install the chart's crds/.")
+    ignore_missing_value_files: bool = Field(
+        False, description="ignoreMissingValueFiles: a value file that is absent is skipped."
+    )
+    release_name: ReleaseName | None = Field(
+        None, description="releaseName (default: the app's name)."
+    )
+
+
 class GitSource(Strict):
     """A directory of manifests in a Git repository."""
 
@@ -384,6 +420,10 @@ class GitSource(Strict):
     revision: str = Field(description="Branch, tag or commit.", examples=["v1.2.1"])
     path: str = Field(description="Folder of manifests in the repository.")
     recurse: bool = Field(False, description="Include subfolders.")
+    helm: GitChart | None = Field(
+        None,
+        description="The folder is a Helm chart: spec.source.helm options ArgoCD renders it with.",
+    )
 
 
 class Generator(Strict):
@@ -427,6 +467,8 @@ class App(Workload):
             raise ValueError("values need a helm chart")
         if self.generator and not self.helm:
             raise ValueError("a generator needs a helm chart")
+        if self.generator and self.helm and self.helm.release_name:
+            raise ValueError("a generator names each release after its element: no release_name")
         if self.route and (self.route.service is None or self.route.port is None):
             raise ValueError("an app's route names its backend: route.service and route.port")
         return self
@@ -468,7 +510,7 @@ class Config(Strict):
     network: Network = Field(Network(), description="MetalLB pools and the app syncing them.")
     secrets: Secrets = Field(Secrets(), description="How 1Password references become Secrets.")
     defaults: Defaults = Field(Defaults(), description="Defaults of every app and service.")
-    apps: dict[Name, App] = Field(
+    apps: dict[AppName, App] = Field(
         default_factory=dict, description="Platform apps: Helm charts, Git folders, manifests."
     )
     services: dict[Name, Service] = Field(

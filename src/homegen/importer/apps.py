@@ -185,15 +185,56 @@ def _git(app: ImportedApp, source: dict[str, Any], report: Report) -> None:
         data["recurse"] = True
     for key in sorted(set(directory) - {"recurse"}):
         _lost(report, app, f"source.directory.{key}", "homegen syncs every manifest of a folder")
-    for key in ("helm", "kustomize", "plugin"):
+    for key in ("kustomize", "plugin"):
         if key in source:
-            _lost(report, app, f"source.{key}", "a git source in services.toml takes no options")
+            _lost(
+                report, app, f"source.{key}", "a git source in services.toml takes no such options"
+            )
+    if "helm" in source:
+        _git_chart(app, as_dict(source["helm"]), data, report)
     try:
         GitSource.model_validate(data)
     except ValidationError as exc:
         _lost(report, app, "source", f"{_describe(source)}: {_first_error(exc)}")
         return
     app.table["git"] = data
+
+
+_GIT_CHART = {
+    "valueFiles": "value_files",
+    "skipCrds": "skip_crds",
+    "ignoreMissingValueFiles": "ignore_missing_value_files",
+}
+
+
+def _git_chart(
+    app: ImportedApp, helm: dict[str, Any], data: dict[str, Any], report: Report
+) -> None:
+    """The Helm options of a chart in a Git folder → [apps.NAME.git.helm], rendered back as is."""
+    chart: dict[str, Any] = {}
+    for key, name in _GIT_CHART.items():
+        if key in helm:
+            value = helm[key]
+            chart[name] = [str(v) for v in as_list(value)] if key == "valueFiles" else bool(value)
+    if helm.get("releaseName") not in (None, app.name):
+        _release_name(app, helm["releaseName"], chart, report)
+    for key in sorted(set(helm) - set(_GIT_CHART) - {"releaseName"}):
+        _lost(report, app, f"source.helm.{key}", "services.toml has no such option of a Git chart")
+    chart = {k: v for k, v in chart.items() if v}
+    if chart:
+        data["helm"] = chart
+
+
+def _release_name(app: ImportedApp, release: Any, data: dict[str, Any], report: Report) -> None:
+    """helm.releaseName kept where it is a name Helm takes; reported where it is not."""
+    try:
+        HelmSource.model_validate(
+            {"repo_url": "https://x", "chart": "x", "version": "1.0.0", "release_name": release}
+        )
+    except ValidationError as exc:
+        _lost(report, app, "helm.releaseName", f"{release!r} not kept: {_first_error(exc)}")
+        return
+    data["release_name"] = release
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -229,9 +270,7 @@ def _helm(
     release = helm.get("releaseName")
     is_set = app.doc.obj.get("kind") == "ApplicationSet"  # release and parameters: generator
     if release not in (None, app.name) and not is_set:
-        _lost(
-            report, app, "helm.releaseName", f"{release!r}: homegen names the release after the app"
-        )
+        _release_name(app, release, data, report)
     values: dict[str, Any] = {}
     for file in as_list(helm.get("valueFiles")):
         values = merge(values, _values_file(app, str(file), refs, loc, tree, report))

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from homegen.config.checks import KNOWN_SYNC_OPTIONS
+from homegen.config.fields import LabelValue, ProjectName, QualifiedName
 from homegen.importer.apps import FINALIZER, IN_CLUSTER, WAVE, ImportedApp
 from homegen.importer.report import Report
 from homegen.validate.tree import as_dict, as_list
@@ -22,9 +25,6 @@ def import_argo_fields(app: ImportedApp, report: Report) -> None:
     """Sync options into the table; other fields compared with homegen's rendering."""
     spec = app.spec
     lost = _lost_to(report, app)
-    project = spec.get("project", "default")
-    if project != "default":
-        lost("spec.project", f"{project!r}: homegen renders every app in project 'default'")
     destination = as_dict(spec.get("destination"))
     server, cluster = destination.get("server"), destination.get("name")
     if (server and server not in IN_CLUSTER) or (cluster and cluster != "in-cluster"):
@@ -47,6 +47,8 @@ def import_argo_fields(app: ImportedApp, report: Report) -> None:
     finalizers = [str(f) for f in as_list(meta.get("finalizers"))]
     if finalizers != [FINALIZER]:
         fields["finalizers"] = finalizers
+    _project(spec.get("project", "default"), lost, fields)
+    _metadata(as_dict(app.doc.obj.get("metadata")), lost, fields)
     if fields:
         app.table["application"] = fields
         report.add(
@@ -57,13 +59,50 @@ def import_argo_fields(app: ImportedApp, report: Report) -> None:
             app.doc.file,
             app.doc.line,
         )
-    own = as_dict(app.doc.obj.get("metadata"))
-    for key, value in as_dict(own.get("labels")).items():
-        if key not in _OWN_LABELS:
-            lost(f"metadata.labels.{key}", f"{value!r}: Application labels are homegen's")
-    for key, value in as_dict(own.get("annotations")).items():
-        if key != WAVE and not key.startswith("homegen.dev/"):
-            lost(f"metadata.annotations.{key}", f"{value!r}: Application annotations are homegen's")
+
+
+def _project(project: Any, lost: Any, fields: dict[str, Any]) -> None:
+    """spec.project → application.project; a name that is no AppProject name is reported."""
+    if project == "default":
+        return
+    try:
+        TypeAdapter(ProjectName).validate_python(project)
+    except ValidationError:
+        lost("spec.project", f"{project!r} is not an AppProject name (rendered as 'default')")
+        return
+    fields["project"] = project
+
+
+def _metadata(meta: dict[str, Any], lost: Any, fields: dict[str, Any]) -> None:
+    """The Application's own labels and annotations, but for those homegen writes itself."""
+    labels: dict[str, str] = {}
+    for key, value in as_dict(meta.get("labels")).items():
+        if key in _OWN_LABELS:
+            continue
+        if _valid(QualifiedName, key) and _valid(LabelValue, value):
+            labels[key] = value
+        else:
+            lost(f"metadata.labels.{key}", f"{value!r}: not a valid label (dropped)")
+    annotations: dict[str, str] = {}
+    for key, value in as_dict(meta.get("annotations")).items():
+        if key == WAVE or str(key).startswith("homegen.dev/"):
+            continue
+        if _valid(QualifiedName, key) and isinstance(value, str):
+            annotations[key] = value
+        else:
+            lost(f"metadata.annotations.{key}", f"{value!r}: not a valid annotation (dropped)")
+    if labels:
+        fields["labels"] = labels
+    if annotations:
+        fields["annotations"] = annotations
+
+
+def _valid(kind: Any, value: Any) -> bool:
+    try:
+        TypeAdapter(kind).validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _lost_to(report: Report, app: ImportedApp) -> Any:

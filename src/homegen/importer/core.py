@@ -11,6 +11,7 @@ from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
 from homegen.importer.compare import Comparison
 from homegen.importer.folders import folder_objects, script_secrets
+from homegen.importer.kustomized import left_out, listed_files
 from homegen.importer.location import (
     Location,
     app_name,
@@ -77,6 +78,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     if argocd.get("app") in apps:
         _settings_app(argocd, apps, report)
     root_name(tree, loc, argocd, {*apps, argocd.get("app", "argocd")}, report)
+    _free_root_name(argocd, apps, report)
     gateway = gateway_section(taken, apps, report)
     if gateway["app"] not in apps:
         apps[gateway["app"]] = ImportedApp(
@@ -181,6 +183,25 @@ def _add_set(
         _add_app(generated_doc, generated_name, apps, tree, loc, report)
 
 
+def _free_root_name(argocd: dict[str, Any], apps: dict[str, ImportedApp], report: Report) -> None:
+    """homegen's root app never takes an imported app's name: the imported app keeps its name
+    and the root is renamed (an imported app called app-of-apps is common where a folder is
+    imported without the root that syncs it)."""
+    root = argocd.get("root_app", "app-of-apps")
+    if root not in apps:
+        return
+    taken = {*apps, argocd.get("app", "argocd")}
+    new = next(
+        n for n in (f"{root}-root", *(f"{root}-root-{i}" for i in range(2, 999))) if n not in taken
+    )
+    argocd["root_app"] = new[:63]
+    report.add(
+        "inferred",
+        "argocd.root_app",
+        f"{new!r}: the tree has an app named {root!r}, which keeps its name",
+    )
+
+
 def _settings_app(argocd: dict[str, Any], apps: dict[str, ImportedApp], report: Report) -> None:
     """The app that held argocd-cm: homegen renders it from [argocd] when it holds nothing
     else homegen does not generate there; otherwise it stays, and the settings get their
@@ -216,9 +237,21 @@ def _apps(
     apps: dict[str, ImportedApp] = {}
     used: set[tuple[str, int]] = set()
     roots = root_apps(tree, loc)
+    listed = listed_files(tree)
     for doc in tree.apps():
         used.add((doc.file, doc.index))
         name = str(as_dict(doc.obj.get("metadata")).get("name") or "")
+        kustomization = left_out(tree, doc.file, listed)
+        if kustomization:
+            report.add(
+                "skipped",
+                f"{doc.obj['kind']}/{name}",
+                f"not listed in {kustomization}'s resources: ArgoCD never creates it "
+                "(a disabled app), so it is not imported",
+                doc.file,
+                doc.line,
+            )
+            continue
         if (doc.file, doc.index) in roots:
             report.add(
                 "imported",

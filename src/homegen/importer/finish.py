@@ -4,12 +4,12 @@ render shows — objects homegen generates itself, policy findings of the import
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from homegen.errors import ConfigError
 from homegen.importer.apps import ImportedApp
 from homegen.importer.compare import compare, strip_added
+from homegen.importer.exceptions import findings_of, imported_exceptions
 from homegen.importer.location import Location
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree, read_files
@@ -19,8 +19,6 @@ from homegen.validate.tree import CLUSTER_SCOPED, as_dict
 if TYPE_CHECKING:
     from homegen.importer.core import ImportResult
     from homegen.pipeline import Rendered
-
-POLICY_PREFIX = "HG3"
 
 
 def _render(data: dict[str, Any], comments: dict[Path, list[str]], head: list[str]) -> Rendered:
@@ -58,7 +56,9 @@ def finish(
         _drop_generated(data, apps, comments, head, report)
         _detect_services(data, apps, comments, head, report)
         rendered = _render(data, comments, head)
-        if _policy_exceptions(data, rendered, report):
+        for _ in range(3):  # an exception can uncover a finding the first one hid
+            if not imported_exceptions(data, rendered, report):
+                break
             rendered = _render(data, comments, head)
         _check_findings(rendered, report)
     except ConfigError as exc:
@@ -316,54 +316,8 @@ def _workload_view(obj: dict[str, Any], key: tuple[str, str, str]) -> dict[str, 
     return {**view.get("spec", {}), "metadata": view.get("metadata")}
 
 
-def _folder_owners(rendered: Rendered) -> dict[str, str]:
-    owners: dict[str, str] = {}
-    for app in rendered.plan.apps:
-        owners[f"manifests/{app.folder}/"] = app.name
-        owners[f"apps/{app.name}.yaml"] = app.name
-    return owners
-
-
-def _owner(file: str, owners: dict[str, str]) -> str | None:
-    return next((name for prefix, name in owners.items() if file.startswith(prefix)), None)
-
-
-def _policy_exceptions(data: dict[str, Any], rendered: Rendered, report: Report) -> bool:
-    """An ``imported:`` exception for every policy finding on an imported object."""
-    owners = _folder_owners(rendered)
-    added = False
-    by_app: dict[tuple[str, str], list[str]] = {}
-    for f in _findings(rendered):
-        app = _owner(f.file, owners)
-        if app is None or app not in data["apps"]:
-            continue
-        if not f.rule.startswith(POLICY_PREFIX) or f.suppressed_reason:
-            continue
-        by_app.setdefault((app, f.rule), []).append(f"{f.object}: {f.message}")
-    for (app, rule), what in sorted(by_app.items()):
-        reason = "imported: " + "; ".join(sorted(set(what)))
-        data["apps"][app].setdefault("policy_exceptions", {})[rule] = reason
-        report.add("inferred", f"apps.{app}.policy_exceptions.{rule}", reason)
-        added = True
-    return added
-
-
-def _findings(rendered: Rendered) -> list[Any]:
-    from homegen.validate.documents import documents_from_texts
-    from homegen.validate.engine import ValidateOptions, validate_documents
-
-    options = ValidateOptions(
-        kubernetes_version=rendered.config.cluster.kubernetes_version,
-        schema_locations=os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split(),
-        ignore_missing_schemas=True,
-        repo_root_in_git=rendered.plan.tree_path,
-        storage_classes=tuple(rendered.config.cluster.storage_classes),
-    )
-    return validate_documents(documents_from_texts(rendered.files), options=options).findings
-
-
 def _check_findings(rendered: Rendered, report: Report) -> None:
-    for f in _findings(rendered):
+    for f in findings_of(rendered):
         if f.failing:
             report.add(
                 "warning", f.object or f.file, f"the first render will fail: {f.rule} {f.message}"

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from homegen.importer.kustomized import KUSTOMIZATIONS
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree, is_app
 from homegen.importer.values import dotted, null_paths, without_nulls
@@ -16,7 +17,6 @@ from homegen.validate.documents import Document
 from homegen.validate.policy_objects import looks_secret
 from homegen.validate.tree import CLUSTER_SCOPED, as_dict, as_list
 
-KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # kustomization keys flattened here; any other key means ArgoCD's output is not the files
 _KUSTOMIZE_KEYS = frozenset({"apiVersion", "kind", "resources", "namespace", "commonAnnotations"})
 VAULT = "Imported"

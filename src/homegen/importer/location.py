@@ -28,7 +28,7 @@ def repo_key(url: object) -> str:
     return text.rstrip("/").removesuffix(".git").rstrip("/")
 
 
-_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 def app_name(name: str) -> str:

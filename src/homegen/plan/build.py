@@ -278,6 +278,9 @@ def _plan_app(
         automated=_automated(fields),
         retry=_retry(config, fields),
         finalizers=tuple(fields.finalizers),
+        project=fields.project,
+        app_labels=tuple(sorted(fields.labels.items())),
+        app_annotations=tuple(sorted(fields.annotations.items())),
     )
 
 
@@ -353,7 +356,7 @@ def _sources(
                 repo_url=oci_registry(helm.repo_url) or helm.repo_url,
                 revision=helm.version,
                 chart=helm.chart,
-                release_name=unit.name,
+                release_name=helm.release_name or unit.name,
                 value_files=(f"$values/{values_file}",) if has_values else (),
                 skip_crds=helm.skip_crds,
             )
@@ -362,7 +365,19 @@ def _sources(
             sources.append(Source(cluster.repo_url, cluster.revision, ref="values"))
     if isinstance(spec, App) and spec.git:
         git = spec.git
-        sources.append(Source(git.repo_url, git.revision, path=git.path, recurse=git.recurse))
+        chart = git.helm
+        sources.append(
+            Source(
+                git.repo_url,
+                git.revision,
+                path=git.path,
+                recurse=git.recurse,
+                release_name=chart.release_name if chart else None,
+                value_files=tuple(chart.value_files) if chart else (),
+                skip_crds=chart.skip_crds if chart else False,
+                ignore_missing_value_files=chart.ignore_missing_value_files if chart else False,
+            )
+        )
     if folder:
         path = _in_tree(config, "manifests", folder)
         sources.append(Source(cluster.repo_url, cluster.revision, path=path))

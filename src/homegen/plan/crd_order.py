@@ -32,7 +32,11 @@ def app_installs(app: App) -> set[CrdKind]:
         found.update(source_installs(h.repo_url, h.chart, h.version, None, skip_crds=h.skip_crds))
     if app.git:
         g = app.git
-        found.update(source_installs(g.repo_url, None, g.revision, g.path, skip_crds=False))
+        found.update(
+            source_installs(
+                g.repo_url, None, g.revision, g.path, skip_crds=bool(g.helm and g.helm.skip_crds)
+            )
+        )
     for obj in app.objects:
         found.update(_crd_defined(obj))
     return found

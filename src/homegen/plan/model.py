@@ -20,6 +20,7 @@ class Source:
     ref: str | None = None
     recurse: bool = False
     skip_crds: bool = False
+    ignore_missing_value_files: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,10 @@ class AppPlan:
     objects: tuple[dict[str, Any], ...] = ()
     values: dict[str, Any] | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    project: str = "default"
+    # the Application's own metadata, beside homegen's (services.toml [*.application])
+    app_labels: tuple[tuple[str, str], ...] = ()
+    app_annotations: tuple[tuple[str, str], ...] = ()
     automated: dict[str, Any] | None = field(
         default_factory=lambda: {"prune": True, "selfHeal": True, "allowEmpty": False}
     )

@@ -181,9 +181,26 @@ def source_dict(source: Source) -> dict[str, Any]:
         out["path"] = source.path
         if source.recurse:
             out["directory"] = {"recurse": True}
+        chart = _path_chart(source)
+        if chart:
+            out["helm"] = chart
     if source.ref:
         out["ref"] = source.ref
     return out
+
+
+def _path_chart(source: Source) -> dict[str, Any]:
+    """spec.source.helm of a chart kept in a Git folder: only what services.toml sets."""
+    helm: dict[str, Any] = {}
+    if source.release_name:
+        helm["releaseName"] = source.release_name
+    if source.value_files:
+        helm["valueFiles"] = list(source.value_files)
+    if source.ignore_missing_value_files:
+        helm["ignoreMissingValueFiles"] = True
+    if source.skip_crds:
+        helm["skipCrds"] = True
+    return helm
 
 
 def derived_annotation(derived: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
@@ -202,8 +219,8 @@ def _application(plan: Plan, app: AppPlan) -> str:
     context = {
         "app": app,
         "argocd_namespace": plan.argocd.namespace,
-        "labels": _app_labels(plan, app.name),
-        "annotations": annotations,
+        "labels": {**dict(app.app_labels), **_app_labels(plan, app.name)},
+        "annotations": {**dict(app.app_annotations), **annotations},
         "sync_policy": sync_policy(app.sync_options, app.automated, app.retry),
         "ignore_differences": list(app.ignore_differences),
     }
