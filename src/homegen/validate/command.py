@@ -14,8 +14,8 @@ from typing import Any
 from homegen import console
 from homegen.appsets import IN_CLUSTER, Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
-from homegen.treeread import Refused, TreeReader
 from homegen.escape import no_command, visible
+from homegen.treeread import Refused, TreeReader
 from homegen.validate.documents import Document, load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Report
