@@ -20,6 +20,11 @@ class Origin:
     template: str  # the template path inside the chart ("traefik/templates/service.yaml")
     namespace: str = ""  # the app's destination namespace
 
+    @property
+    def chart(self) -> bool:
+        """Whether a chart made the document (a kustomize build is the user's own manifests)."""
+        return not self.source.startswith("kustomize:")
+
 
 @dataclass(frozen=True)
 class ExpandSettings:

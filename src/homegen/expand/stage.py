@@ -29,7 +29,7 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     if not needs_expansion(docs):
         return Expansion(list(docs))
     plan, _tree = _plan(docs, settings.repo_prefix, settings.tree_root)
-    inputs = _kustomize_inputs(plan, docs) | {
+    inputs = _kustomize_inputs([job.folder for job in plan.kustomize], docs) | {
         job.chart_folder for job in plan.helm if job.chart_folder is not None
     }
     expansion = Expansion(_without_inputs(docs, inputs))
@@ -40,12 +40,13 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
         expansion.incomplete.add(app.namespace)
     _expand_charts(plan, docs, settings, expansion)
     for job in plan.kustomize:
-        _expand_kustomize(job, settings, expansion)
+        sources = _built_from(docs, _kustomize_inputs([job.folder], docs))
+        _expand_kustomize(job, settings, expansion, sources)
     _default_namespaces(expansion.documents)
     return expansion
 
 
-def _kustomize_inputs(plan: Plan, docs: list[Document]) -> set[str]:
+def _kustomize_inputs(folders: list[str], docs: list[Document]) -> set[str]:
     """The folders and files a build reads: each built folder, and the local resources,
     bases and components it names (recursively through their own kustomizations)."""
     kustomizations = {
@@ -54,7 +55,7 @@ def _kustomize_inputs(plan: Plan, docs: list[Document]) -> set[str]:
         if posixpath.basename(d.file) in ("kustomization.yaml", "kustomization.yml")
     }
     found: set[str] = set()
-    queue = [job.folder for job in plan.kustomize]
+    queue = list(folders)
     while queue:
         folder = queue.pop()
         if folder in found:
@@ -85,6 +86,22 @@ def _without_inputs(docs: list[Document], inputs: set[str]) -> list[Document]:
             reason = "read by a kustomize build or a chart"
             kept.append(replace(doc, skip=reason, problems=[]))
     return kept
+
+
+Sources = dict[tuple[str, str], list[tuple[str, int]]]
+
+
+def _built_from(docs: list[Document], inputs: set[str]) -> Sources:
+    """(kind, name) → the input files and lines that define such an object: a built object
+    is reported at the file it was written in when exactly one input file defines it."""
+    found: Sources = {}
+    for doc in docs:
+        if doc.problems or not _under(doc.file, inputs):
+            continue
+        kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
+        if isinstance(kind, str) and meta.get("name"):
+            found.setdefault((kind, str(meta["name"])), []).append((doc.file, doc.line))
+    return found
 
 
 def _under(file: str, folders: set[str]) -> bool:
@@ -293,7 +310,9 @@ def _take(job: HelmJob, entry: dict[str, Any], expansion: Expansion) -> None:
         )
 
 
-def _expand_kustomize(job: KustomizeJob, settings: ExpandSettings, expansion: Expansion) -> None:
+def _expand_kustomize(
+    job: KustomizeJob, settings: ExpandSettings, expansion: Expansion, sources: Sources
+) -> None:
     app = job.app
     label = f"kustomize:{job.folder or '.'}"
     if settings.tree_root is None:
@@ -313,11 +332,16 @@ def _expand_kustomize(job: KustomizeJob, settings: ExpandSettings, expansion: Ex
         expansion.incomplete.add(app.namespace)
         return
     expansion.expanded += 1
-    template = posixpath.join(job.folder, "kustomization.yaml")
-    file = f"{app.owner_file}::{app.name}/{template}"
-    origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
-    for doc in parse_with_yaml(file, text):
-        doc.origin = origin
+    built = posixpath.join(job.folder, "kustomization.yaml")
+    for doc in parse_with_yaml(f"{app.owner_file}::{app.name}/{built}", text):
+        kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
+        written = sources.get((str(kind), str(meta.get("name") or "")), [])
+        template = built
+        if len(written) == 1:
+            # the object as written in one file of the build: findings name that file
+            template, doc.line = written[0]
+        doc.file = f"{app.owner_file}::{app.name}/{template}"
+        doc.origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
         expansion.documents.append(doc)
 
 

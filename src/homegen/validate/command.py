@@ -39,7 +39,11 @@ def _settings(path: Path) -> tuple[dict[str, Any], Any]:
     ``[validate]`` table (None when absent) of the services.toml next to the tree (or in the
     working folder), if any."""
     root = path if path.is_dir() else path.parent
-    for candidate in (root.parent / "services.toml", Path("services.toml")):
+    # the working folder's services.toml speaks for trees inside it only, never for a tree
+    # elsewhere on the machine
+    inside = root.resolve().is_relative_to(Path.cwd().resolve())
+    candidates = [root.parent / "services.toml"] + [Path("services.toml")] * inside
+    for candidate in candidates:
         if candidate.is_file():
             try:
                 text = candidate.read_text(encoding="utf-8")

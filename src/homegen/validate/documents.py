@@ -345,7 +345,9 @@ def classify(docs: list[Document]) -> list[Document]:
         if doc.problems or doc.skip:
             continue
         obj = doc.obj
-        name = doc.file.rpartition("/")[2]
+        # an expanded document's file names its source, not a file of the tree: a build of
+        # apps/kustomization.yaml makes objects, never a Kustomize file
+        name = doc.file.rpartition("/")[2] if doc.origin is None else ""
         api_version = obj.get("apiVersion")
         if name in KUSTOMIZE_FILES or (
             isinstance(api_version, str) and api_version.startswith(_KUSTOMIZE_GROUP)

@@ -153,18 +153,24 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
     apps_by_file: dict[str, list[Obj]] = {}
     for app in tree.kind(*APP_KINDS):
         apps_by_file.setdefault(app.doc.file, []).append(app)
+    # what a chart or a kustomize build of an app made (its Applications included)
+    built: dict[int, set[str]] = {}
+    for file, owners in tree.synced_by.items():
+        if "::" in file:
+            for owner in owners:
+                built.setdefault(id(owner), set()).add(file)
     reached_files: set[str] = {root.doc.file}
     queue = [root]
     seen_apps = {id(root)}
     while queue:
         app = queue.pop()
-        for source in app_sources(app):
-            for file in tree.files_of_source(source) or ():
-                reached_files.add(file)
-                for other in apps_by_file.get(file, ()):
-                    if id(other) not in seen_apps:
-                        seen_apps.add(id(other))
-                        queue.append(other)
+        synced = [f for s in app_sources(app) for f in tree.files_of_source(s) or ()]
+        for file in [*synced, *sorted(built.get(id(app), ()))]:
+            reached_files.add(file)
+            for other in apps_by_file.get(file, ()):
+                if id(other) not in seen_apps:
+                    seen_apps.add(id(other))
+                    queue.append(other)
     for app in tree.kind(*APP_KINDS):
         if id(app) not in seen_apps and app.generated_by is None:
             yield finding(APP_UNREACHABLE, app.where, "no app syncs the file of this Application")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.policy_pods import ENFORCE, LEVELS, REASON
-from homegen.validate.tree import Tree, as_dict, as_list, tree_check
+from homegen.validate.tree import Tree, as_dict, as_list, from_chart, tree_check
 from homegen.validate.workloads import own_pod_templates
 
 IMAGE_TAG = register(
@@ -107,7 +107,7 @@ def check_workload_metadata(tree: Tree) -> Iterator[Finding]:
 def check_secrets(tree: Tree) -> Iterator[Finding]:
     """HG314: no Secret carries literal data in the tree."""
     for secret in tree.kind("Secret"):
-        if secret.doc.origin is not None:
+        if from_chart(secret):
             continue  # a chart's generated Secret (e.g. a webhook certificate) is no literal
         fields = [f for f in ("data", "stringData") if secret.obj.get(f)]
         if fields:
@@ -119,7 +119,7 @@ def check_secrets(tree: Tree) -> Iterator[Finding]:
 def check_namespaces(tree: Tree) -> Iterator[Finding]:
     """HG319: namespaces enforce restricted, or a lower level with a reason."""
     for ns in tree.kind("Namespace"):
-        if ns.doc.origin is not None:
+        if from_chart(ns):
             continue
         level = ns.labels.get(ENFORCE)
         if level is None:

@@ -76,6 +76,12 @@ class Obj:
         )
 
 
+def from_chart(item: Obj) -> bool:
+    """Whether a chart rendered the object: homegen's hardening checklist is held to the
+    user's own manifests (files and what Kustomize builds from them), not to charts."""
+    return item.doc.origin is not None and item.doc.origin.chart
+
+
 def display(kind: str, namespace: str, name: str) -> str:
     """``Kind/namespace/name``, or ``Kind/name`` for a cluster-scoped object."""
     return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
