@@ -58,8 +58,11 @@ def test_a_document_with_api_version_but_no_kind(validate: Validate) -> None:
 
 
 def test_tree_without_root_app_warns(validate: Validate) -> None:
+    """No root, and no source path that places the tree: a warning, nothing checked."""
     files = clean_files()
     del files["app-of-apps.yaml"]
+    for name in ("apps/gateway-config.yaml", "apps/whoami.yaml"):
+        files[name] = files[name].replace("path: kubernetes/argocd/manifests/", "path: x/y")
     report = validate(files)
     assert [(f.rule, f.severity, f.message) for f in report.findings] == [
         ("HG204", "warning", "no root Application found")
@@ -80,6 +83,8 @@ def test_root_app_path_that_is_no_folder_of_the_tree(validate: Validate) -> None
         "path: kubernetes/argocd/apps",
         "path: kubernetes/argocd/applications",
     )
+    for name in ("apps/gateway-config.yaml", "apps/whoami.yaml"):  # no path places the tree
+        files[name] = files[name].replace("path: kubernetes/argocd/manifests/", "path: x/y")
     report = validate(files)
     assert [(f.rule, f.severity, f.file) for f in report.findings] == [
         ("HG221", "warning", "app-of-apps.yaml")

@@ -38,6 +38,7 @@ class ExpandSettings:
     tree_root: Path | None = None
     cache_dir: Path | None = None  # None: no cache of expansion results
     chart_cache: Path | None = None  # the chart fetcher's cache (None: its default)
+    repo_url: str = ""  # the repository the tree is (--repo-url, origin); "": its sources say
 
 
 @dataclass(frozen=True)

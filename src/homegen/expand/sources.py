@@ -103,11 +103,11 @@ def _objects(docs: list[Document]) -> list[Obj]:
 
 
 def plan_expansion(
-    docs: list[Document], repo_prefix: str | None, tree_root: Path | None = None
+    docs: list[Document], repo_prefix: str | None, tree_root: Path | None = None, repo_url: str = ""
 ) -> tuple[Plan, Tree]:
     """The expansion jobs of a tree (and the tree index they were read from); ``tree_root``
     is the checkout ApplicationSets' git generators read (None: a tree in memory)."""
-    tree = build_tree(docs, _objects(docs), repo_prefix=repo_prefix)
+    tree = build_tree(docs, _objects(docs), repo_prefix=repo_prefix, repo_url=repo_url)
     repo = DiskRepo(tree_root, tree.repo_prefix or "") if tree_root is not None else None
     plan = Plan()
     by_file = {d.file: d for d in docs if d.index == 0}

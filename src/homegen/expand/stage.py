@@ -28,8 +28,10 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     by what they build, every expanded document carrying its ``Origin``."""
     if not needs_expansion(docs):
         return Expansion(list(docs))
-    plan, _tree = _plan(docs, settings.repo_prefix, settings.tree_root)
-    inputs = _kustomize_inputs([job.folder for job in plan.kustomize], docs) | {
+    plan, _tree = _plan(docs, settings.repo_prefix, settings.tree_root, settings.repo_url)
+    # folders no build can run for stay as written: read file by file, as before expansion
+    built = [job.folder for job in plan.kustomize] if _can_build(settings) else []
+    inputs = _kustomize_inputs(built, docs) | {
         job.chart_folder for job in plan.helm if job.chart_folder is not None
     }
     expansion = Expansion(_without_inputs(docs, inputs))
@@ -44,6 +46,10 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
         _expand_kustomize(job, settings, expansion, sources)
     _default_namespaces(expansion.documents)
     return expansion
+
+
+def _can_build(settings: ExpandSettings) -> bool:
+    return settings.tree_root is not None and kustomize_command() is not None
 
 
 def _kustomize_inputs(folders: list[str], docs: list[Document]) -> set[str]:

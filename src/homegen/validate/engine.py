@@ -45,6 +45,7 @@ from homegen.validate.registry import (
     core_schemas,
     default_cache_dir,
 )
+from homegen.validate.roots import choose_root
 from homegen.validate.schema import SchemaValidators, check_schema
 from homegen.validate.selection import Selection, rejected, selected
 from homegen.validate.tree import (
@@ -113,6 +114,9 @@ class ValidateOptions:
     expansion: Any = None
     # StorageClasses the cluster has besides the tree's ([cluster] storage_classes, --storage-class)
     storage_classes: tuple[str, ...] = ()
+    # the repository the tree is a checkout of (--repo-url, its origin); "": what its sources say
+    repo_url: str = ""
+    root: str = ""  # the root app's name or file (--root); "": the app that reaches the most
 
 
 def tree_pins(options: ValidateOptions, objects: list[dict[str, Any]]) -> Pins:
@@ -244,10 +248,12 @@ def validate_documents(
         docs,
         objects,
         repo_prefix=options.repo_root_in_git,
+        repo_url=options.repo_url,
         generate=generate,
         kustomize=kustomize,
         expansion=options.expansion,
     )
+    choose_root(tree, options.root)
     pins = tree_pins(options, [o.obj for o in objects])
 
     crds = [o.obj for o in objects if o.kind == "CustomResourceDefinition"]
@@ -285,7 +291,13 @@ def validate_documents(
     report.findings = sorted(_apply_exceptions(tree, findings), key=Finding.sort_key)
     report.resources = len(objects)
     report.objects = [(o.doc.file, o.doc.line, o.where.object, o.api_version) for o in objects]
-    report.applications = [_app_row(app) for app in tree.apps()]
+    # what ArgoCD creates: with a root known, the apps it reaches (a stray file is no app)
+    reached = tree.reached
+    report.applications = [
+        _app_row(app)
+        for app in tree.apps()
+        if reached is None or id(app.generated_by or app) in reached
+    ]
     return report
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from dataclasses import replace
 
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.tree import (
@@ -100,13 +101,33 @@ KNOWN_SYNC_OPTIONS: dict[str, frozenset[str]] = {
 COMPARE_OPTIONS = frozenset({"ServerSideDiff", "IgnoreExtraneous", "IncludeMutationWebhook"})
 
 
+def _no_root(tree: Tree) -> Iterator[Finding]:
+    """HG204: no root in the tree. Where the tree's repository and place are known, the root
+    lives elsewhere (a bootstrap repository): a note, and the source paths are still checked."""
+    apps = list(tree.kind(*APP_KINDS))
+    if not apps:
+        return  # plain manifests: the summary's coverage says no Application syncs them
+    if tree.repo_prefix is None or not tree.repo_url:
+        yield finding(ROOT_MISSING, apps[0].where, "no root Application found")
+        return
+    yield replace(
+        finding(
+            ROOT_MISSING, apps[0].where,
+            "no Application in the tree syncs the others: the root is taken to live in "
+            "another repository; which apps ArgoCD creates (HG203) is not checked",
+            fix="none needed when the root lives elsewhere; --root names it when it is here",
+        ),
+        severity="info",
+    )  # fmt: skip
+
+
 def check_source_paths(tree: Tree) -> Iterator[Finding]:
     """HG201/HG202: every in-repo source path exists and holds manifests directly."""
     if tree.root_app is None:
-        if any(tree.kind(*APP_KINDS)):
-            yield finding(ROOT_MISSING, tree.objects[0].where, "no root Application found")
-        return
-    if tree.repo_prefix is None:
+        yield from _no_root(tree)
+        if tree.repo_prefix is None or not tree.repo_url:
+            return
+    elif tree.repo_prefix is None:
         yield finding(
             TREE_LOCATION, tree.root_app.where,
             "cannot tell where the tree sits in the repository; source paths not checked",
@@ -171,6 +192,8 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
                 if id(other) not in seen_apps:
                     seen_apps.add(id(other))
                     queue.append(other)
+    if tree.reached is not None:  # found through every app, generated ones included
+        seen_apps = tree.reached
     for app in tree.kind(*APP_KINDS):
         if id(app) not in seen_apps and app.generated_by is None:
             yield finding(APP_UNREACHABLE, app.where, "no app syncs the file of this Application")
