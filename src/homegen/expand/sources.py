@@ -175,6 +175,7 @@ def _plan_app(
                     f"{app.name}: source {source.get('repoURL')} {path} is another "
                     "repository: not expanded"
                 )
+                plan.incomplete.add(app.namespace)
             continue
         if folder in plan.kustomize_folders:
             plan.kustomize.append(KustomizeJob(app, folder))

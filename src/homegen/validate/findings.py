@@ -98,6 +98,21 @@ def suppress(item: Finding, reason: str) -> Finding:
     return replace(item, suppressed_reason=reason)
 
 
+def _apps(names: str) -> str:
+    return f"apps {names} were" if ", " in names else f"app {names} was"
+
+
+def not_verified(item: Finding, app: str) -> Finding:
+    """The finding as a note: what it says depends on a source that was not expanded, so it
+    is unknown, not wrong."""
+    return replace(
+        item,
+        severity="info",
+        message=f"not verified: {_apps(app)} not expanded: {item.message}",
+        fix="make the source expandable (--charts, `homegen charts pull`), then validate again",
+    )
+
+
 @dataclass(frozen=True)
 class AppRow:
     """One Application the tree makes ArgoCD create (``homegen validate --list-apps``)."""

@@ -6,8 +6,16 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from homegen.validate.findings import Finding, finding, register
-from homegen.validate.tree import Obj, Tree, as_dict, as_list, tree_check
+from homegen.validate.findings import Finding, finding, not_verified, register
+from homegen.validate.tree import (
+    APP_KINDS,
+    Obj,
+    Tree,
+    as_dict,
+    as_list,
+    homegen_made,
+    tree_check,
+)
 from homegen.validate.workloads import selector_matches
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -168,21 +176,46 @@ def check_backends(tree: Tree) -> Iterator[Finding]:
                     f"no ReferenceGrant in {namespace} lets {route.kind} from {route.namespace} "
                     f"reach Service {name}",
                 )  # fmt: skip
-            if external:
-                continue
-            service = tree.get("Service", namespace, name)
-            if service is None:
-                yield finding(
-                    BACKEND_MISSING, route.where, f"Service {namespace}/{name} does not exist"
-                )
-                continue
-            ports = [as_dict(p).get("port") for p in as_list(service.spec.get("ports"))]
-            if ref.get("port") not in ports:
-                yield finding(
-                    BACKEND_PORT, route.where,
-                    f"Service {namespace}/{name} has no port {ref.get('port')} (ports: "
-                    f"{', '.join(map(str, ports)) or 'none'})",
-                )  # fmt: skip
+            if not external:
+                yield from _backend_exists(tree, route, ref, namespace, name)
+
+
+# ArgoCD's own Service, in the namespace its Applications live in: wherever ArgoCD runs, it
+# is there (installed at bootstrap, often outside the tree), with these ports
+ARGOCD_SERVER = ("argocd-server", (80, 443))
+HAND_WRITTEN_FIX = "name a Service that exists (check its name, namespace and the app creating it)"
+
+
+def _backend_exists(
+    tree: Tree, route: Obj, ref: dict[str, Any], namespace: str, name: str
+) -> Iterator[Finding]:
+    """HG210/HG211 for one backendRef: a note when the namespace is not fully known."""
+    unknown = tree.not_expanded(namespace)
+    service = tree.get("Service", namespace, name)
+    if service is None:
+        if name == ARGOCD_SERVER[0] and namespace in _argocd_namespaces(tree):
+            ports: list[Any] = list(ARGOCD_SERVER[1])
+        else:
+            fix = None if homegen_made(route) else HAND_WRITTEN_FIX
+            found = finding(
+                BACKEND_MISSING, route.where, f"Service {namespace}/{name} does not exist", fix=fix
+            )
+            yield not_verified(found, unknown) if unknown else found
+            return
+    else:
+        ports = [as_dict(p).get("port") for p in as_list(service.spec.get("ports"))]
+    if ref.get("port") not in ports:
+        found = finding(
+            BACKEND_PORT, route.where,
+            f"Service {namespace}/{name} has no port {ref.get('port')} (ports: "
+            f"{', '.join(map(str, ports)) or 'none'})",
+        )  # fmt: skip
+        yield found
+
+
+def _argocd_namespaces(tree: Tree) -> set[str]:
+    """Namespaces ArgoCD runs in: where the tree's Applications live."""
+    return {a.namespace or "argocd" for a in tree.kind(*APP_KINDS)}
 
 
 def check_grant_scope(tree: Tree) -> Iterator[Finding]:

@@ -82,6 +82,12 @@ def from_chart(item: Obj) -> bool:
     return item.doc.origin is not None and item.doc.origin.chart
 
 
+def homegen_made(item: Obj) -> bool:
+    """Whether homegen rendered the object (its fixes then speak of services.toml and
+    homegen's annotations; a hand-written tree gets plain Kubernetes fixes)."""
+    return item.labels.get("app.kubernetes.io/managed-by") == "homegen"
+
+
 def display(kind: str, namespace: str, name: str) -> str:
     """``Kind/namespace/name``, or ``Kind/name`` for a cluster-scoped object."""
     return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
@@ -109,6 +115,11 @@ def app_sources(app: Obj) -> list[dict[str, Any]]:
         spec = as_dict(as_dict(spec.get("template")).get("spec"))
     sources = [as_dict(spec.get("source"))] if spec.get("source") else []
     return sources + [as_dict(s) for s in as_list(spec.get("sources"))]
+
+
+def _plain(source: dict[str, Any]) -> bool:
+    """A directory source (no chart, plugin or kustomize options): read as it is."""
+    return not (source.get("chart") or source.get("plugin") is not None or source.get("kustomize"))
 
 
 def app_spec(app: Obj) -> dict[str, Any]:
@@ -151,6 +162,25 @@ class Tree:
         for app in self.kind(*APP_KINDS):
             if id(app) not in self.expanded_sets:
                 yield app
+
+    def not_expanded(self, namespace: str) -> str:
+        """The app deploying to ``namespace`` whose source was not expanded ("" when every
+        source there was): what that namespace holds is then not fully known."""
+        if self.expansion is None or namespace not in self.expansion.incomplete:
+            return ""
+        apps = [
+            a for a in self.apps()
+            if as_dict(app_spec(a).get("destination")).get("namespace") == namespace
+        ]  # fmt: skip
+        built = [a for a in apps if any(not _plain(s) for s in app_sources(a))]
+        chosen = built or apps
+        return chosen[0].name if chosen else namespace
+
+    def unexpanded_apps(self) -> list[str]:
+        """Every app with a source not expanded, by name."""
+        if self.expansion is None:
+            return []
+        return sorted({self.not_expanded(ns) for ns in self.expansion.incomplete} - {""})
 
     def kind(self, *kinds: str) -> Iterator[Obj]:
         """Objects of the given kinds, in file order."""
