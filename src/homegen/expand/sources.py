@@ -47,6 +47,7 @@ class HelmJob:
     chart_folder: str | None = None  # a chart inside this tree (a path source)
     value_files: list[str] = field(default_factory=list)  # chart-relative value files
     skip_crds: bool = False
+    ignore_missing_value_files: bool = False  # helm.ignoreMissingValueFiles
 
     @property
     def label(self) -> str:
@@ -254,6 +255,7 @@ def _plan_chart(
             chart_folder=chart_folder,
             value_files=chart_files,
             skip_crds=bool(helm.get("skipCrds")),
+            ignore_missing_value_files=helm.get("ignoreMissingValueFiles") is True,
         )
     )
 

@@ -192,7 +192,7 @@ def _expand_charts(
     for job, path in located:
         key = cache.entry_key(
             engine, digests[path], job.values, job.release, job.app.namespace,
-            job.skip_crds, job.value_files, capabilities.key,
+            job.skip_crds, job.value_files, capabilities.key, job.ignore_missing_value_files,
         )  # fmt: skip
         entry = cache.load(settings.cache_dir, key)
         if entry is None:
@@ -253,7 +253,8 @@ def _render(job: HelmJob, path: Path, capabilities: _Capabilities) -> dict[str, 
     from homegen.expand.valuekeys import unknown_keys
 
     try:
-        values = merge_values(_chart_value_files(path, job.value_files), job.values)
+        own = _chart_value_files(path, job.value_files, job.ignore_missing_value_files)
+        values = merge_values(own, job.values)
         rendered = render_chart(
             path, values, release=job.release, namespace=job.app.namespace,
             kube_version=capabilities.version, api_versions=capabilities.api_versions(),
@@ -277,8 +278,9 @@ def _render(job: HelmJob, path: Path, capabilities: _Capabilities) -> dict[str, 
     }
 
 
-def _chart_value_files(path: Path, names: list[str]) -> dict[str, Any]:
-    """The chart's own value files a source names (``valueFiles: [values-prod.yaml]``)."""
+def _chart_value_files(path: Path, names: list[str], ignore_missing: bool) -> dict[str, Any]:
+    """The chart's own value files a source names (``valueFiles: [values-prod.yaml]``); a
+    missing one fails the render unless ``ignoreMissingValueFiles`` (then ArgoCD skips it)."""
     import yaml
 
     merged: dict[str, Any] = {}
@@ -287,6 +289,8 @@ def _chart_value_files(path: Path, names: list[str]) -> dict[str, Any]:
     for name in names:
         if not path.is_dir():
             raise ValueError(f"value file {name}: the chart is an archive")
+        if ignore_missing and not (path / name).is_file():
+            continue
         loaded = yaml.safe_load((path / name).read_text(encoding="utf-8"))
         if isinstance(loaded, dict):
             merged = merge_values(merged, loaded)
