@@ -8,7 +8,7 @@ import pytest
 from validate_trees import SERVICE, Edit, app, changed, clean_files, dedent, edit
 
 from conftest import Validate
-from homegen.validate.integrity_argocd import KNOWN_SYNC_OPTIONS
+from homegen.argocd_options import KNOWN_SYNC_OPTIONS
 
 ROOT = "app-of-apps.yaml"
 APP = "apps/whoami.yaml"

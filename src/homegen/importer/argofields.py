@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homegen.config.checks import KNOWN_SYNC_OPTIONS
+from homegen.argocd_options import KNOWN_SYNC_OPTIONS
 from homegen.importer.apps import FINALIZER, IN_CLUSTER, WAVE, ImportedApp
 from homegen.importer.report import Report
 from homegen.validate.tree import as_dict, as_list

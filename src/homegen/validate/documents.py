@@ -342,6 +342,9 @@ def classify(docs: list[Document]) -> list[Document]:
     A document with only one of the two keys, or an empty one, stays: that is a finding.
     """
     for doc in docs:
+        if [p.message for p in doc.problems] == ["document is a list"]:
+            # Ansible tasks, Talos patches: YAML, but no Kubernetes object nor meant as one
+            doc.skip, doc.problems = "a YAML list, not a Kubernetes object", []
         if doc.problems or doc.skip:
             continue
         obj = doc.obj

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import replace
 
+from homegen.argocd_options import COMPARE_OPTIONS, KNOWN_SYNC_OPTIONS
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.tree import (
     APP_KINDS,
@@ -81,24 +82,6 @@ TREE_LOCATION = register(
 WAVE = "argocd.argoproj.io/sync-wave"
 AFTER = "homegen.dev/after"
 SYNC_OPTIONS_ANNOTATION = "argocd.argoproj.io/sync-options"
-_BOOL = frozenset({"true", "false"})
-KNOWN_SYNC_OPTIONS: dict[str, frozenset[str]] = {
-    "Validate": _BOOL,
-    "CreateNamespace": _BOOL,
-    "PrunePropagationPolicy": frozenset({"foreground", "background", "orphan"}),
-    "PruneLast": _BOOL,
-    "ApplyOutOfSyncOnly": _BOOL,
-    "Replace": _BOOL,
-    "Force": _BOOL,
-    "ServerSideApply": _BOOL,
-    "ClientSideApplyMigration": _BOOL,
-    "FailOnSharedResource": _BOOL,
-    "RespectIgnoreDifferences": _BOOL,
-    "Prune": frozenset({"true", "false", "confirm"}),
-    "Delete": frozenset({"true", "false", "confirm"}),
-    "SkipDryRunOnMissingResource": _BOOL,
-}
-COMPARE_OPTIONS = frozenset({"ServerSideDiff", "IgnoreExtraneous", "IncludeMutationWebhook"})
 
 
 def _no_root(tree: Tree) -> Iterator[Finding]:
@@ -208,9 +191,15 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
 
 def check_duplicates(tree: Tree) -> Iterator[Finding]:
     """HG205/HG206: no object is defined twice or synced by two Applications."""
+    applied = any(tree.kind(*APP_KINDS))  # with no app, the folder is applied as a whole
     for (_kind, _ns, _name), items in tree.by_key.items():
         if any(i.doc.origin is not None for i in items):
             continue  # a chart is one of the sources: HG232 names both
+        if applied:
+            # a file no Application syncs is never applied: it clashes with nothing
+            items = [i for i in items if i.doc.file in tree.synced_by]
+            if len(items) < 2:
+                continue
         first = items[0]
         for item in items[1:]:
             yield finding(
