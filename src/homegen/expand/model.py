@@ -86,3 +86,10 @@ class Expansion:
     # everything a namespace holds (a Service, a ServiceAccount) skip them
     incomplete: set[str] = field(default_factory=set)
     cached: int = 0  # of which read from the cache
+    # apps with a source not expanded, and why (the coverage line of the summary)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def not_expanded(self, app: str, namespace: str, why: str) -> None:
+        """Record an app whose source was not expanded: its namespace is not fully known."""
+        self.incomplete.add(namespace)
+        self.skipped.setdefault(app, why)

@@ -74,6 +74,12 @@ class Plan:
     kustomize_folders: set[str] = field(default_factory=set)  # built, never read as resources
     chart_folders: set[str] = field(default_factory=set)  # chart sources inside the tree
     incomplete: set[str] = field(default_factory=set)  # namespaces of apps not expanded
+    skipped: dict[str, str] = field(default_factory=dict)  # app → why it was not expanded
+
+    def not_expanded(self, app: AppRef, why: str) -> None:
+        """Record an app whose source was not expanded: its namespace is not fully known."""
+        self.incomplete.add(app.namespace)
+        self.skipped.setdefault(app.name, why)
 
 
 def needs_expansion(docs: list[Document]) -> bool:
@@ -160,7 +166,7 @@ def _plan_app(
         if unapplied:
             where = source.get("chart") or source.get("path") or source.get("repoURL")
             plan.notes.append(f"{app.name}: source {where}: {unapplied}")
-            plan.incomplete.add(app.namespace)
+            plan.not_expanded(app, unapplied.partition(":")[0])
         if source.get("plugin") is not None:
             continue
         if source.get("chart"):
@@ -176,7 +182,7 @@ def _plan_app(
                     f"{app.name}: source {source.get('repoURL')} {path} is another "
                     "repository: not expanded"
                 )
-                plan.incomplete.add(app.namespace)
+                plan.not_expanded(app, f"{source.get('repoURL')} is another repository")
             continue
         if folder in plan.kustomize_folders:
             plan.kustomize.append(KustomizeJob(app, folder))
@@ -218,7 +224,7 @@ def _plan_chart(
             layer, why, fatal = _ref_values(tree, by_file, refs, text)
             if why and not fatal:
                 plan.notes.append(f"{app.name}: chart {label} not expanded: {why}")
-                plan.incomplete.add(app.namespace)
+                plan.not_expanded(app, why)
                 return
             if why:
                 if not helm.get("ignoreMissingValueFiles"):

@@ -37,9 +37,10 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     expansion = Expansion(_without_inputs(docs, inputs))
     expansion.notes += plan.notes
     expansion.incomplete |= plan.incomplete
+    expansion.skipped.update(plan.skipped)
     for app, source, why in plan.failures:
         expansion.failures.append(_failure(app, source, why))
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"{source} failed")
     _expand_charts(plan, docs, settings, expansion)
     for job in plan.kustomize:
         sources = _built_from(docs, _kustomize_inputs([job.folder], docs))
@@ -174,7 +175,8 @@ def _expand_charts(
         )
     else:
         expansion.notes += [_not_found(job, settings) for job in nowhere]
-    expansion.incomplete.update(job.app.namespace for job in nowhere)
+    for job in nowhere:
+        expansion.not_expanded(job.app.name, job.app.namespace, f"chart {job.label} not found")
     if not located:
         return
     engine = _engine_id()
@@ -184,7 +186,8 @@ def _expand_charts(
             "installed (pip install 'homegen[charts]')"
             for job, _path in located
         ]
-        expansion.incomplete.update(job.app.namespace for job, _path in located)
+        for job, _path in located:
+            expansion.not_expanded(job.app.name, job.app.namespace, "no chart engine")
         return
     digests = {path: cache.chart_digest(path) for path in {p for _j, p in located}}
     tree_crds = [d.obj for d in docs if d.obj.get("kind") == CRD]
@@ -306,7 +309,7 @@ def _take(job: HelmJob, entry: dict[str, Any], expansion: Expansion) -> None:
     app = job.app
     if entry.get("failure"):
         expansion.failures.append(_failure(app, job.label, str(entry["failure"])))
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"chart {job.label} failed")
         return
     expansion.expanded += 1
     for template, index, line, obj, problems in entry["documents"]:
@@ -327,19 +330,19 @@ def _expand_kustomize(
     label = f"kustomize:{job.folder or '.'}"
     if settings.tree_root is None:
         expansion.notes.append(f"{app.name}: {label} not built: the tree is not on disk")
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"{label} not built")
         return
     if kustomize_command() is None:
         expansion.notes.append(
             f"{app.name}: {label} not built: neither kubectl nor kustomize is installed"
         )
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"{label} not built: no kubectl")
         return
     try:
         text = build(settings.tree_root / job.folder)
     except BuildFailed as exc:
         expansion.failures.append(_failure(app, label, str(exc)))
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"{label} failed")
         return
     expansion.expanded += 1
     built = posixpath.join(job.folder, "kustomization.yaml")

@@ -17,7 +17,7 @@ from homegen.appsets import IN_CLUSTER, Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
 from homegen.validate.documents import Document, load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
-from homegen.validate.findings import Report
+from homegen.validate.findings import Coverage, Report
 from homegen.validate.output import FORMATS
 from homegen.validate.registry import DEFAULT_LOCATION
 from homegen.validate.selection import Selection
@@ -259,6 +259,13 @@ def within(report: Report, folder: str, docs: list[Document]) -> Report:
         scope=folder,
     )
     scoped.resources = len(scoped.objects)
+    if report.coverage is not None:
+        names = {a.name for a in scoped.applications}
+        scoped.coverage = Coverage(
+            len(names),
+            tuple(x for x in report.coverage.not_expanded if x[0] in names),
+            scoped.resources,
+        )
     return scoped
 
 

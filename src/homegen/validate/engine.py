@@ -32,6 +32,7 @@ from homegen.validate.documents import Document, classify
 from homegen.validate.findings import (
     RULE_NAMES,
     AppRow,
+    Coverage,
     Finding,
     Located,
     Report,
@@ -298,7 +299,20 @@ def validate_documents(
         for app in tree.apps()
         if reached is None or id(app.generated_by or app) in reached
     ]
+    if options.expansion is not None:
+        report.coverage = _coverage(report, options.expansion)
     return report
+
+
+def _coverage(report: Report, expansion: Any) -> Coverage:
+    """The summary's coverage: of the Applications ArgoCD creates, those not expanded."""
+    names = {row.name for row in report.applications}
+    skipped = dict(getattr(expansion, "skipped", {}))
+    return Coverage(
+        len(report.applications),
+        tuple(sorted((app, why) for app, why in skipped.items() if app in names)),
+        report.resources,
+    )
 
 
 def _app_row(app: Obj) -> AppRow:

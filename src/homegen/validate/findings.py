@@ -125,6 +125,33 @@ class AppRow:
     generated_by: str = ""  # the ApplicationSet, with the generator's origin
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How much of what ArgoCD applies a run checked: never "0 errors" over nothing."""
+
+    applications: int  # the Applications ArgoCD creates (the root reaches)
+    not_expanded: tuple[tuple[str, str], ...]  # (app, why) of those with a source not expanded
+    objects: int  # objects checked
+
+    def text(self) -> str:
+        """``coverage: N of M Applications expanded, K objects checked; not expanded: ...``."""
+        if not self.applications:
+            return (
+                f"coverage: no Application in the tree, {self.objects} objects checked one by "
+                "one (none known to be synced by ArgoCD)"
+            )
+        done = self.applications - len(self.not_expanded)
+        text = (
+            f"coverage: {done} of {self.applications} Applications expanded, "
+            f"{self.objects} objects checked"
+        )
+        if self.not_expanded:
+            shown = [f"{app} ({why})" for app, why in self.not_expanded[:5]]
+            more = len(self.not_expanded) - len(shown)
+            text += "; not expanded: " + ", ".join(shown) + (f" and {more} more" if more else "")
+        return text
+
+
 @dataclass
 class Report:
     """Everything one validation run found, with the counts the summary line shows."""
@@ -142,6 +169,7 @@ class Report:
     # (read to resolve references, not reported)
     scope: str = ""
     outside: int = 0
+    coverage: Coverage | None = None  # how much of what ArgoCD applies was checked
 
     @property
     def invalid(self) -> int:
@@ -195,6 +223,8 @@ class Report:
             text += f", {self.notes} not checked"
         if self.outside:
             text += f"; note: {self.outside} findings outside {self.scope}/ not shown"
+        if self.coverage is not None:
+            text += f"; {self.coverage.text()}"
         return text
 
 

@@ -172,7 +172,9 @@ class Tree:
             a for a in self.apps()
             if as_dict(app_spec(a).get("destination")).get("namespace") == namespace
         ]  # fmt: skip
-        built = [a for a in apps if any(not _plain(s) for s in app_sources(a))]
+        skipped = getattr(self.expansion, "skipped", {})
+        named = [a for a in apps if a.name in skipped]
+        built = named or [a for a in apps if any(not _plain(s) for s in app_sources(a))]
         chosen = built or apps
         return chosen[0].name if chosen else namespace
 
