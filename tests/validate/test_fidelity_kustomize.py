@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fidelity_trees import app_names, config_map, lab_app, need_kustomize, rules_at
+from fidelity_trees import app_names, config_map, lab_app, need_kustomize, rules_at, run
+
+from homegen.expand.stage import kustomize_message
 
 KUSTOMIZED_APPS = {
     "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
@@ -77,3 +79,34 @@ def test_a_built_object_defined_in_two_files_names_the_kustomization(tmp_path: P
     files.pop("web/cm.yaml")
     found = rules_at(tmp_path, files)
     assert ("HG301", "apps/web.yaml::web/web/kustomization.yaml") in found
+
+
+def test_helm_charts_of_a_kustomization_are_not_built_and_said_so(tmp_path: Path) -> None:
+    """kustomize.buildOptions --enable-helm is ArgoCD's to set: homegen does not inflate
+    helmCharts yet, which is a note and a line of coverage, not an HG130."""
+    need_kustomize()
+    files = {
+        **KUSTOMIZED_APPS,
+        "web/kustomization.yaml": (
+            "resources: [cm.yaml]\n"
+            "helmCharts: [{name: x, repo: 'https://charts.example.com', version: 1.0.0}]\n"
+        ),
+    }
+    result = run(tmp_path, files)
+    assert result.exit_code == 0, result.output
+    assert "HG130" not in result.stdout
+    assert "not expanded: web (kustomize:web: helmCharts not inflated)" in result.stdout
+
+
+def test_kubectls_klog_prefix_and_generator_config_are_dropped() -> None:
+    stderr = (
+        'E1207 11:36:25.270272   19204 run.go:72] "command failed" err=<\n'
+        "\ttrouble configuring builtin HelmChartInflationGenerator with config: `\n"
+        "\tname: x\n\trepo: https://example.com\n\t`: must specify --enable-helm\n >\n"
+    )
+    assert kustomize_message(stderr) == (
+        "trouble configuring builtin HelmChartInflationGenerator with its config: "
+        "must specify --enable-helm"
+    )
+    plain = 'E1207 11:36:25.572347   19212 run.go:72] "command failed" err="accumulating: x"'
+    assert kustomize_message(plain) == "accumulating: x"

@@ -341,7 +341,14 @@ def _expand_kustomize(
     try:
         text = build(settings.tree_root / job.folder)
     except BuildFailed as exc:
-        expansion.failures.append(_failure(app, label, str(exc)))
+        message = kustomize_message(str(exc))
+        if "--enable-helm" in message:
+            # helmCharts: ArgoCD inflates them when its argocd-cm sets kustomize.buildOptions
+            # --enable-helm; homegen cannot yet: unknown, not wrong
+            expansion.notes.append(f"{app.name}: {label} not built: its helmCharts need Helm")
+            expansion.not_expanded(app.name, app.namespace, f"{label}: helmCharts not inflated")
+            return
+        expansion.failures.append(_failure(app, label, message))
         expansion.not_expanded(app.name, app.namespace, f"{label} failed")
         return
     expansion.expanded += 1
@@ -356,6 +363,23 @@ def _expand_kustomize(
         doc.file = f"{app.owner_file}::{app.name}/{template}"
         doc.origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
         expansion.documents.append(doc)
+
+
+# kubectl's klog prefix: E1207 11:36:25.270272   19204 run.go:72] "command failed" err=
+_KLOG = re.compile(r'^[IWEF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] (?:"command failed" err=)?')
+_CONFIG = re.compile(r"with config: `.*?`", re.S)
+
+
+def kustomize_message(text: str) -> str:
+    """Kustomize's error as one readable message: no klog prefix, no quoting, and never the
+    whole generator config it echoes."""
+    text = _KLOG.sub("", text.strip())
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    elif text.startswith('"') and text.endswith('"'):
+        text = text[1:-1]
+    text = _CONFIG.sub("with its config", text)
+    return " ".join(text.split())
 
 
 def _default_namespaces(documents: list[Document]) -> None:
