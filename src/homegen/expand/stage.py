@@ -374,9 +374,7 @@ def kustomize_message(text: str) -> str:
     """Kustomize's error as one readable message: no klog prefix, no quoting, and never the
     whole generator config it echoes."""
     text = _KLOG.sub("", text.strip())
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
-    elif text.startswith('"') and text.endswith('"'):
+    if text[:1] + text[-1:] in ("<>", '""'):  # klog quotes a value: err=<...> or err="..."
         text = text[1:-1]
     text = _CONFIG.sub("with its config", text)
     return " ".join(text.split())
