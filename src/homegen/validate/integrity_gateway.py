@@ -16,6 +16,7 @@ from homegen.validate.tree import (
     homegen_made,
     tree_check,
 )
+from homegen.validate.unknown import not_expanded
 from homegen.validate.workloads import selector_matches
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -190,7 +191,7 @@ def _backend_exists(
     tree: Tree, route: Obj, ref: dict[str, Any], namespace: str, name: str
 ) -> Iterator[Finding]:
     """HG210/HG211 for one backendRef: a note when the namespace is not fully known."""
-    unknown = tree.not_expanded(namespace)
+    unknown = not_expanded(tree, namespace)
     service = tree.get("Service", namespace, name)
     if service is None:
         if name == ARGOCD_SERVER[0] and namespace in _argocd_namespaces(tree):

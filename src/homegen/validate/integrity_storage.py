@@ -9,6 +9,7 @@ from homegen.storage_charts import chart_storage_classes
 from homegen.validate.app_facts import AppFacts
 from homegen.validate.findings import Finding, finding, not_verified, register
 from homegen.validate.tree import Obj, Tree, as_dict, as_list
+from homegen.validate.unknown import unexpanded_apps
 
 STORAGE_CLASS_MISSING = register(
     "HG252", "storage-class-missing", "error",
@@ -46,7 +47,7 @@ def check_storage_classes(tree: Tree, apps: list[AppFacts]) -> Iterator[Finding]
     for facts in apps:
         for chart, values in facts.charts:
             provided |= chart_storage_classes(chart, values)
-    unknown = ", ".join(tree.unexpanded_apps())
+    unknown = ", ".join(unexpanded_apps(tree))
     for item in tree.kind("PersistentVolumeClaim", "StatefulSet"):
         for path, name in _claims(item):
             # unset: the cluster's default class; "": no dynamic provisioning (a PV by hand)

@@ -7,6 +7,7 @@ from typing import Any
 
 from homegen.validate.findings import Finding, finding, not_verified, register
 from homegen.validate.tree import Tree, as_dict, as_list, homegen_made, tree_check
+from homegen.validate.unknown import not_expanded
 from homegen.validate.workloads import PodTemplate, pod_templates, selector_matches
 
 SERVICE_SELECTS_NOTHING = register(
@@ -60,7 +61,7 @@ def check_service_selectors(tree: Tree) -> Iterator[Finding]:
                 f"selector {shown} matches no workload in namespace {service.namespace}",
                 path="/spec/selector",
             )  # fmt: skip
-            unknown = tree.not_expanded(service.namespace)
+            unknown = not_expanded(tree, service.namespace)
             yield not_verified(found, unknown) if unknown else found
 
 

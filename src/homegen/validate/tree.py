@@ -117,11 +117,6 @@ def app_sources(app: Obj) -> list[dict[str, Any]]:
     return sources + [as_dict(s) for s in as_list(spec.get("sources"))]
 
 
-def _plain(source: dict[str, Any]) -> bool:
-    """A directory source (no chart, plugin or kustomize options): read as it is."""
-    return not (source.get("chart") or source.get("plugin") is not None or source.get("kustomize"))
-
-
 def app_spec(app: Obj) -> dict[str, Any]:
     """The Application spec (an ApplicationSet's template spec)."""
     if app.kind == "ApplicationSet":
@@ -162,27 +157,6 @@ class Tree:
         for app in self.kind(*APP_KINDS):
             if id(app) not in self.expanded_sets:
                 yield app
-
-    def not_expanded(self, namespace: str) -> str:
-        """The app deploying to ``namespace`` whose source was not expanded ("" when every
-        source there was): what that namespace holds is then not fully known."""
-        if self.expansion is None or namespace not in self.expansion.incomplete:
-            return ""
-        apps = [
-            a for a in self.apps()
-            if as_dict(app_spec(a).get("destination")).get("namespace") == namespace
-        ]  # fmt: skip
-        skipped = getattr(self.expansion, "skipped", {})
-        named = [a for a in apps if a.name in skipped]
-        built = named or [a for a in apps if any(not _plain(s) for s in app_sources(a))]
-        chosen = built or apps
-        return chosen[0].name if chosen else namespace
-
-    def unexpanded_apps(self) -> list[str]:
-        """Every app with a source not expanded, by name."""
-        if self.expansion is None:
-            return []
-        return sorted({self.not_expanded(ns) for ns in self.expansion.incomplete} - {""})
 
     def kind(self, *kinds: str) -> Iterator[Obj]:
         """Objects of the given kinds, in file order."""
