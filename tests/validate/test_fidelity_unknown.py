@@ -126,3 +126,20 @@ def test_with_every_source_read_a_missing_class_is_an_error(tmp_path: Path) -> N
         ("data.yaml", "error"),
         ("fast.yaml", "error"),
     ]
+
+
+def test_a_service_selecting_argocds_own_pods_selects_something(tmp_path: Path) -> None:
+    service = SELECTOR_SERVICE.replace("grafana-extra", "argocd-tailscale").replace(
+        "namespace: monitoring", "namespace: argocd"
+    )
+    files = {**TREE, "routes/service.yaml": service}
+    assert _by_rule(findings(tmp_path, files), "HG214") == [
+        (
+            "service.yaml",
+            "error",
+            "/spec/selector: selector app.kubernetes.io/name=grafana matches no workload in "
+            "namespace argocd",
+        )
+    ]
+    files["routes/service.yaml"] = service.replace("name: grafana}", "name: argocd-server}")
+    assert _by_rule(findings(tmp_path, files), "HG214") == []

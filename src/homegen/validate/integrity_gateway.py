@@ -8,7 +8,6 @@ from typing import Any
 
 from homegen.validate.findings import Finding, finding, not_verified, register
 from homegen.validate.tree import (
-    APP_KINDS,
     Obj,
     Tree,
     as_dict,
@@ -16,7 +15,7 @@ from homegen.validate.tree import (
     homegen_made,
     tree_check,
 )
-from homegen.validate.unknown import not_expanded
+from homegen.validate.unknown import ARGOCD_SERVER_PORTS, argocd_namespaces, not_expanded
 from homegen.validate.workloads import selector_matches
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -181,9 +180,6 @@ def check_backends(tree: Tree) -> Iterator[Finding]:
                 yield from _backend_exists(tree, route, ref, namespace, name)
 
 
-# ArgoCD's own Service, in the namespace its Applications live in: wherever ArgoCD runs, it
-# is there (installed at bootstrap, often outside the tree), with these ports
-ARGOCD_SERVER = ("argocd-server", (80, 443))
 HAND_WRITTEN_FIX = "name a Service that exists (check its name, namespace and the app creating it)"
 
 
@@ -194,8 +190,8 @@ def _backend_exists(
     unknown = not_expanded(tree, namespace)
     service = tree.get("Service", namespace, name)
     if service is None:
-        if name == ARGOCD_SERVER[0] and namespace in _argocd_namespaces(tree):
-            ports: list[Any] = list(ARGOCD_SERVER[1])
+        if name == "argocd-server" and namespace in argocd_namespaces(tree):
+            ports: list[Any] = list(ARGOCD_SERVER_PORTS)  # ArgoCD's own, wherever it runs
         else:
             fix = None if homegen_made(route) else HAND_WRITTEN_FIX
             found = finding(
@@ -212,11 +208,6 @@ def _backend_exists(
             f"{', '.join(map(str, ports)) or 'none'})",
         )  # fmt: skip
         yield found
-
-
-def _argocd_namespaces(tree: Tree) -> set[str]:
-    """Namespaces ArgoCD runs in: where the tree's Applications live."""
-    return {a.namespace or "argocd" for a in tree.kind(*APP_KINDS)}
 
 
 def check_grant_scope(tree: Tree) -> Iterator[Finding]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from homegen.validate.findings import Finding, finding, not_verified, register
 from homegen.validate.tree import Tree, as_dict, as_list, homegen_made, tree_check
-from homegen.validate.unknown import not_expanded
+from homegen.validate.unknown import not_expanded, selects_argocd
 from homegen.validate.workloads import PodTemplate, pod_templates, selector_matches
 
 SERVICE_SELECTS_NOTHING = register(
@@ -54,6 +54,8 @@ def check_service_selectors(tree: Tree) -> Iterator[Finding]:
             continue
         wanted = {"matchLabels": selector}
         in_namespace = templates.get(service.namespace, ())
+        if selects_argocd(tree, service.namespace, selector):
+            continue
         if not any(selector_matches(wanted, t.labels) for t in in_namespace):
             shown = ",".join(f"{k}={v}" for k, v in selector.items())
             found = finding(

@@ -8,7 +8,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from homegen.validate.tree import Tree, app_sources, app_spec, as_dict
+from homegen.validate.tree import APP_KINDS, Tree, app_sources, app_spec, as_dict
+
+# ArgoCD's own components: wherever ArgoCD runs (installed at bootstrap, often outside the
+# tree) these pods and the argocd-server Service exist, in the namespace of its Applications
+ARGOCD_COMPONENTS = frozenset(
+    {
+        "argocd-server", "argocd-repo-server", "argocd-application-controller",
+        "argocd-applicationset-controller", "argocd-dex-server", "argocd-redis",
+        "argocd-notifications-controller", "argocd-commit-server",
+    }
+)  # fmt: skip
+ARGOCD_SERVER_PORTS = (80, 443)
+
+
+def argocd_namespaces(tree: Tree) -> set[str]:
+    """Namespaces ArgoCD runs in: where the tree's Applications live."""
+    return {a.namespace or "argocd" for a in tree.kind(*APP_KINDS)}
+
+
+def selects_argocd(tree: Tree, namespace: str, selector: dict[str, Any]) -> bool:
+    """Whether a Service selector picks one of ArgoCD's own pods where ArgoCD runs."""
+    name = selector.get("app.kubernetes.io/name")
+    return name in ARGOCD_COMPONENTS and namespace in argocd_namespaces(tree)
 
 
 def _plain(source: dict[str, Any]) -> bool:
