@@ -11,7 +11,7 @@ from typing import Any
 
 from homegen.charts import ChartRef, ChartSearch, locate_chart
 from homegen.charts.cache import ChartCache, default_cache_root
-from homegen.expand import cache
+from homegen.expand import cache, dependencies
 from homegen.expand.capabilities import api_versions, kube_version
 from homegen.expand.kustomize import BuildFailed, build, kustomize_command
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
@@ -161,12 +161,17 @@ def _expand_charts(
     # settings.chart_dirs already hold HOMEGEN_CHARTS; no network (online=False)
     charts = ChartCache(settings.chart_cache or default_cache_root())
     search = ChartSearch(settings.chart_dirs, charts, online=False)
+    charts_yaml = {d.file: d.obj for d in docs if posixpath.basename(d.file) == "Chart.yaml"}
     for job in plan.helm:
         path = _chart_path(job, settings, search)
         if path is None:
             nowhere.append(job)
-        else:
-            located.append((job, path))
+            continue
+        located.append((job, path))
+        chart = charts_yaml.get(posixpath.join(job.chart_folder or "", "Chart.yaml"), {})
+        for name in dependencies.missing(chart, path) if job.chart_folder is not None else ():
+            expansion.notes.append(f"{job.app.name}: dependency {name} not found: not expanded")
+            expansion.not_expanded(job.app.name, job.app.namespace, f"dependency {name} not found")
     if nowhere and not settings.chart_dirs and all(j.chart_folder is None for j in nowhere):
         names = ", ".join(sorted({j.app.name for j in nowhere}))
         expansion.notes.append(
