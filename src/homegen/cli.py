@@ -203,8 +203,12 @@ def render(
 @app.command()
 def validate(
     path: Annotated[
-        Path, typer.Argument(help="The rendered tree (or any ArgoCD tree) to check.")
-    ] = Path("rendered"),
+        Path | None,
+        typer.Argument(
+            help="The tree to check (default: rendered/ beside a services.toml, else the "
+            "working folder)."
+        ),
+    ] = None,
     schema_location: SchemaLocationOpt = None,
     ignore_missing_schemas: Annotated[
         bool, typer.Option(help="Do not fail on kinds with no schema.")
@@ -253,6 +257,22 @@ def validate(
             "adds to [cluster] storage_classes of a services.toml beside the tree).",
         ),
     ] = None,
+    repo_url: Annotated[
+        str | None,
+        typer.Option(
+            "--repo-url",
+            help="The repository the tree is a checkout of (default: its git origin, else the "
+            "repoURL its sources share).",
+        ),
+    ] = None,
+    root: Annotated[
+        str | None,
+        typer.Option(
+            "--root",
+            help="The root Application (name or file) (default: the one that syncs the folder "
+            "holding the others).",
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     charts: ChartsOpt = None,
 ) -> None:
@@ -271,6 +291,8 @@ def validate(
             list_apps=list_apps,
             chart_dirs=charts or [],
             storage_classes=storage_class,
+            repo_url=repo_url,
+            root=root,
         )
     )
 

@@ -77,7 +77,8 @@ def test_folders_a_git_directory_generator_selects_are_synced(tmp_path: Path, go
     assert (code, out.splitlines()[-1]) == (
         0,
         "4 resources in 5 files: 4 valid, 0 invalid, 0 errors, 0 warnings, "
-        "1 files skipped (not Kubernetes objects)",
+        "1 files skipped (not Kubernetes objects); coverage: 3 of 3 Applications expanded, "
+        "4 objects checked",
     ), out
 
 
@@ -181,7 +182,8 @@ def test_a_subfolder_of_a_checkout_resolves_references_to_the_rest(tmp_path: Pat
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines()[-1] == (
         "1 resources in 1 files: 1 valid, 0 invalid, 0 errors, 0 warnings; "
-        "note: 1 findings outside apps/ not shown"
+        "note: 1 findings outside apps/ not shown; coverage: 2 of 2 Applications expanded, "
+        "1 objects checked"
     )
     result = runner.invoke(app, ["validate", str(root / "workloads"), *args], env=env)
     assert result.exit_code == 1
@@ -245,5 +247,6 @@ def test_a_tree_in_a_folder_of_its_repository_expands_repository_paths(tmp_path:
     assert (code, out.splitlines()[-1]) == (
         0,
         "4 resources in 5 files: 4 valid, 0 invalid, 0 errors, 0 warnings, "
-        "1 files skipped (not Kubernetes objects)",
+        "1 files skipped (not Kubernetes objects); coverage: 3 of 3 Applications expanded, "
+        "4 objects checked",
     ), out

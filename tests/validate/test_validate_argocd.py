@@ -8,7 +8,7 @@ import pytest
 from validate_trees import SERVICE, Edit, app, changed, clean_files, dedent, edit
 
 from conftest import Validate
-from homegen.validate.integrity_argocd import KNOWN_SYNC_OPTIONS
+from homegen.argocd_options import KNOWN_SYNC_OPTIONS
 
 ROOT = "app-of-apps.yaml"
 APP = "apps/whoami.yaml"
@@ -121,20 +121,36 @@ def test_source_paths_reachability_and_ownership(
     assert _found(validate, changed(*edits, added=added)) == expected
 
 
-def test_tree_without_root_app_warns_on_its_first_object(validate: Validate) -> None:
+def test_tree_without_root_app_notes_a_root_elsewhere(validate: Validate) -> None:
+    """The apps' own paths tell the repository and the tree's place in it: the root lives in
+    another repository (a note), and the paths are checked all the same."""
     files = clean_files()
     del files[ROOT]
     assert _found(validate, files) == [
-        ("HG204", GATEWAY_APP, "Application/argocd/gateway-config", "no root Application found")
-    ]
-
-
-def test_root_app_path_that_tells_nothing_of_the_tree(validate: Validate) -> None:
-    files = edit(clean_files(), ROOT, "path: kubernetes/argocd/apps", "path: kubernetes/argocd/x")
-    assert _found(validate, files) == [
-        ("HG221", ROOT, ROOT_OBJ,
-         "cannot tell where the tree sits in the repository; source paths not checked")
+        ("HG204", GATEWAY_APP, "Application/argocd/gateway-config",
+         "no Application in the tree syncs the others: the root is taken to live in another "
+         "repository; which apps ArgoCD creates (HG203) is not checked")
     ]  # fmt: skip
+
+
+def test_tree_without_root_whose_paths_tell_nothing_warns(validate: Validate) -> None:
+    files = clean_files()
+    del files[ROOT]
+    for name in (GATEWAY_APP, "apps/whoami.yaml"):
+        files[name] = files[name].replace("path: kubernetes/argocd/manifests/", "path: x/y")
+    assert ("HG204", GATEWAY_APP, "Application/argocd/gateway-config",
+            "no root Application found") in _found(validate, files)  # fmt: skip
+
+
+def test_root_app_path_that_is_no_folder_is_missing(validate: Validate) -> None:
+    """The other apps' paths place the tree: the root's own path is a missing folder."""
+    files = edit(clean_files(), ROOT, "path: kubernetes/argocd/apps", "path: kubernetes/argocd/x")
+    assert _found(validate, files)[0] == (
+        "HG201",
+        ROOT,
+        ROOT_OBJ,
+        "source path 'kubernetes/argocd/x' does not exist",
+    )
 
 
 APPSET = dedent("""

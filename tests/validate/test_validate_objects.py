@@ -429,15 +429,16 @@ def test_workload_selector_of_each_kind(
 
 def _init(**fields: Any) -> dict[str, Any]:
     """A pod with an init container (``fields`` added) probing a port it does not declare."""
-    init = {**HARDENED_CONTAINER, "name": "proxy", "readinessProbe": {"tcpSocket": {"port": 9090}}}
+    probe = {"tcpSocket": {"port": "admin"}}
+    init = {**HARDENED_CONTAINER, "name": "proxy", "readinessProbe": probe}
     return {**HARDENED_POD, "initContainers": [{**init, **fields}]}
 
 
 def test_a_sidecars_probes_are_checked() -> None:
     tree = tree_of(workload(_init(restartPolicy="Always")))
     assert [(f.rule, f.message, f.path) for f in check_probe_ports(tree)] == [
-        ("HG216", "readinessProbe of container proxy uses port 9090, which the container does "
-         "not declare", "/spec/template/spec/initContainers/0/readinessProbe"),
+        ("HG216", "readinessProbe of container proxy uses port 'admin', which the container "
+         "does not declare", "/spec/template/spec/initContainers/0/readinessProbe"),
     ]  # fmt: skip
 
 

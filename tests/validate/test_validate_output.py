@@ -40,7 +40,8 @@ def test_text_output_lines_and_summary(tmp_path: Path) -> None:
     lines = out.splitlines()
     assert lines[-1] == (
         "10 resources in 10 files: 9 valid, 1 invalid, 2 errors, 1 warnings, "
-        "1 files skipped (not Kubernetes objects)"
+        "1 files skipped (not Kubernetes objects); coverage: 3 of 3 Applications expanded, "
+        "10 objects checked"
     )
     assert lines[0] == (
         f"{root.as_posix()}/manifests/whoami/deployment.yaml:1: error HG104 "
@@ -56,7 +57,8 @@ def test_summary_flag_prints_only_the_summary(tmp_path: Path) -> None:
     assert code == 1
     assert out == (
         "10 resources in 10 files: 9 valid, 1 invalid, 2 errors, 1 warnings, "
-        "1 files skipped (not Kubernetes objects)\n"
+        "1 files skipped (not Kubernetes objects); coverage: 3 of 3 Applications expanded, "
+        "10 objects checked\n"
     )
 
 
@@ -111,7 +113,8 @@ def test_clean_tree_exits_zero(tmp_path: Path) -> None:
     assert (code, out) == (
         0,
         "10 resources in 10 files: 10 valid, 0 invalid, 0 errors, 0 warnings, "
-        "1 files skipped (not Kubernetes objects)\n",
+        "1 files skipped (not Kubernetes objects); coverage: 3 of 3 Applications expanded, "
+        "10 objects checked\n",
     )
 
 

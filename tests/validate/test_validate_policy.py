@@ -251,11 +251,21 @@ def test_exception_by_rule_name_and_empty_reason(validate: Validate) -> None:
 
 
 def test_namespace_with_no_such_level_or_baseline_without_reason(validate: Validate) -> None:
-    for level in ("strict", "baseline"):
-        files = edit(clean_files(), NS, "enforce: restricted", f"enforce: {level}")
+    """In homegen's tree a lower level needs its reason annotation; in a hand-written tree the
+    label is the owner's explicit choice (a note); no such level is wrong in both."""
+    homegen = "    pod-security.kubernetes.io/enforce: restricted\n"
+    labelled = homegen + "    app.kubernetes.io/managed-by: homegen\n"
+    for level, managed, severity in (
+        ("strict", False, "error"),
+        ("baseline", True, "error"),
+        ("baseline", False, "info"),
+        ("privileged", False, "info"),
+    ):
+        files = edit(clean_files(), NS, homegen, labelled) if managed else clean_files()
+        files = edit(files, NS, "enforce: restricted", f"enforce: {level}")
         report = validate(files)
-        assert [f.rule for f in report.findings] == ["HG319"], level
-        assert report.exit_code == 1
+        assert [(f.rule, f.severity) for f in report.findings] == [("HG319", severity)], level
+        assert report.exit_code == (1 if severity == "error" else 0)
 
 
 def test_secret_with_base64_data_or_an_empty_one(validate: Validate) -> None:

@@ -31,13 +31,15 @@ def test_duplicate_key_in_a_manifest(validate: Validate) -> None:
     assert report.exit_code == 1
 
 
-def test_a_list_document_is_not_an_object(validate: Validate) -> None:
-    files = {**clean_files(), "manifests/whoami/list.yaml": "- a\n- b\n"}
-    report = validate(files)
-    assert [(f.rule, f.file, f.line) for f in report.findings] == [
-        ("HG103", "manifests/whoami/list.yaml", 1)
-    ]
-    assert report.exit_code == 1
+def test_a_list_document_is_skipped_and_counted(validate: Validate) -> None:
+    """Ansible task files and Talos patches are YAML lists: no Kubernetes object, no HG103;
+    a scalar document still is one."""
+    before = validate(clean_files()).not_object_files
+    report = validate({**clean_files(), "manifests/whoami/list.yaml": "- a\n- b\n"})
+    assert report.findings == []
+    assert report.not_object_files == before + 1
+    report = validate({**clean_files(), "manifests/whoami/text.yaml": "just text\n"})
+    assert [(f.rule, f.file) for f in report.findings] == [("HG103", "manifests/whoami/text.yaml")]
 
 
 def test_a_document_with_kind_but_no_api_version(validate: Validate) -> None:
@@ -58,8 +60,11 @@ def test_a_document_with_api_version_but_no_kind(validate: Validate) -> None:
 
 
 def test_tree_without_root_app_warns(validate: Validate) -> None:
+    """No root, and no source path that places the tree: a warning, nothing checked."""
     files = clean_files()
     del files["app-of-apps.yaml"]
+    for name in ("apps/gateway-config.yaml", "apps/whoami.yaml"):
+        files[name] = files[name].replace("path: kubernetes/argocd/manifests/", "path: x/y")
     report = validate(files)
     assert [(f.rule, f.severity, f.message) for f in report.findings] == [
         ("HG204", "warning", "no root Application found")
@@ -80,6 +85,8 @@ def test_root_app_path_that_is_no_folder_of_the_tree(validate: Validate) -> None
         "path: kubernetes/argocd/apps",
         "path: kubernetes/argocd/applications",
     )
+    for name in ("apps/gateway-config.yaml", "apps/whoami.yaml"):  # no path places the tree
+        files[name] = files[name].replace("path: kubernetes/argocd/manifests/", "path: x/y")
     report = validate(files)
     assert [(f.rule, f.severity, f.file) for f in report.findings] == [
         ("HG221", "warning", "app-of-apps.yaml")

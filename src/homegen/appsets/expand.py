@@ -169,7 +169,17 @@ def _application(
         "metadata": metadata,
         "spec": rendered.get("spec") if isinstance(rendered.get("spec"), dict) else {},
     }
-    return GeneratedApp(name, app, item.params, item.origin)
+    return GeneratedApp(name, _without_nulls(app), item.params, item.origin)
+
+
+def _without_nulls(value: Any) -> Any:
+    """The controller builds a typed Application: a key set to null (the templatePatch idiom
+    ``source: null`` beside ``sources:``) is a nil field, absent from the object it creates."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 class _Engine:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from itertools import combinations, pairwise
 from typing import Any
 
+from homegen.argocd_options import COMPARE_OPTIONS, KNOWN_SYNC_OPTIONS
 from homegen.config.fields import address_range, looks_secret, parse_op_ref, secret_name
 from homegen.config.models import App, Config, Route, Service
 from homegen.crds import describe
@@ -20,22 +21,6 @@ from homegen.plan.waves import find_cycle
 Problem = tuple[tuple[str | int, ...], str]
 Check = Callable[[Config], Iterator[Problem]]
 
-# syncOptions ArgoCD knows (docs: user-guide/sync-options); values after '=' checked loosely.
-KNOWN_SYNC_OPTIONS = {
-    "Validate": {"false", "true"},
-    "CreateNamespace": {"true", "false"},
-    "PrunePropagationPolicy": {"foreground", "background", "orphan"},
-    "PruneLast": {"true"},
-    "ApplyOutOfSyncOnly": {"true", "false"},
-    "Replace": {"true", "false"},
-    "ServerSideApply": {"true", "false"},
-    "FailOnSharedResource": {"true"},
-    "RespectIgnoreDifferences": {"true"},
-    "Prune": {"false", "confirm"},
-    "Delete": {"false", "confirm"},
-    "SkipDryRunOnMissingResource": {"true"},
-}
-COMPARE_OPTIONS = {"ServerSideDiff", "IgnoreExtraneous", "IncludeMutationWebhook"}
 
 _CHECKS: list[Check] = []
 

@@ -20,6 +20,11 @@ class Origin:
     template: str  # the template path inside the chart ("traefik/templates/service.yaml")
     namespace: str = ""  # the app's destination namespace
 
+    @property
+    def chart(self) -> bool:
+        """Whether a chart made the document (a kustomize build is the user's own manifests)."""
+        return not self.source.startswith("kustomize:")
+
 
 @dataclass(frozen=True)
 class ExpandSettings:
@@ -35,6 +40,7 @@ class ExpandSettings:
     chart_cache: Path | None = None  # the chart fetcher's cache (None: its default)
     # what reads tree_root (homegen.treeread.TreeReader; None: one made for tree_root)
     reader: Any = None
+    repo_url: str = ""  # the repository the tree is (--repo-url, origin); "": its sources say
 
 
 @dataclass(frozen=True)
@@ -82,3 +88,10 @@ class Expansion:
     # everything a namespace holds (a Service, a ServiceAccount) skip them
     incomplete: set[str] = field(default_factory=set)
     cached: int = 0  # of which read from the cache
+    # apps with a source not expanded, and why (the coverage line of the summary)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def not_expanded(self, app: str, namespace: str, why: str) -> None:
+        """Record an app whose source was not expanded: its namespace is not fully known."""
+        self.incomplete.add(namespace)
+        self.skipped.setdefault(app, why)

@@ -48,6 +48,7 @@ class HelmJob:
     chart_folder: str | None = None  # a chart inside this tree (a path source)
     value_files: list[str] = field(default_factory=list)  # chart-relative value files
     skip_crds: bool = False
+    ignore_missing_value_files: bool = False  # helm.ignoreMissingValueFiles
 
     @property
     def label(self) -> str:
@@ -74,6 +75,12 @@ class Plan:
     kustomize_folders: set[str] = field(default_factory=set)  # built, never read as resources
     chart_folders: set[str] = field(default_factory=set)  # chart sources inside the tree
     incomplete: set[str] = field(default_factory=set)  # namespaces of apps not expanded
+    skipped: dict[str, str] = field(default_factory=dict)  # app → why it was not expanded
+
+    def not_expanded(self, app: AppRef, why: str) -> None:
+        """Record an app whose source was not expanded: its namespace is not fully known."""
+        self.incomplete.add(app.namespace)
+        self.skipped.setdefault(app.name, why)
 
 
 def needs_expansion(docs: list[Document]) -> bool:
@@ -108,11 +115,12 @@ def plan_expansion(
     repo_prefix: str | None,
     tree_root: Path | None = None,
     reader: TreeReader | None = None,
+    repo_url: str = "",
 ) -> tuple[Plan, Tree]:
     """The expansion jobs of a tree (and the tree index they were read from); ``tree_root``
     is the checkout ApplicationSets' git generators read (None: a tree in memory), through
     ``reader``."""
-    tree = build_tree(docs, _objects(docs), repo_prefix=repo_prefix)
+    tree = build_tree(docs, _objects(docs), repo_prefix=repo_prefix, repo_url=repo_url)
     repo = None
     if tree_root is not None:
         repo = DiskRepo(tree_root, tree.repo_prefix or "", reader=reader)
@@ -166,7 +174,7 @@ def _plan_app(
         if unapplied:
             where = source.get("chart") or source.get("path") or source.get("repoURL")
             plan.notes.append(f"{app.name}: source {where}: {unapplied}")
-            plan.incomplete.add(app.namespace)
+            plan.not_expanded(app, unapplied.partition(":")[0])
         if source.get("plugin") is not None:
             continue
         if source.get("chart"):
@@ -182,6 +190,7 @@ def _plan_app(
                     f"{app.name}: source {source.get('repoURL')} {path} is another "
                     "repository: not expanded"
                 )
+                plan.not_expanded(app, f"{source.get('repoURL')} is another repository")
             continue
         if folder in plan.kustomize_folders:
             plan.kustomize.append(KustomizeJob(app, folder))
@@ -223,7 +232,7 @@ def _plan_chart(
             layer, why, fatal = _ref_values(tree, by_file, refs, text)
             if why and not fatal:
                 plan.notes.append(f"{app.name}: chart {label} not expanded: {why}")
-                plan.incomplete.add(app.namespace)
+                plan.not_expanded(app, why)
                 return
             if why:
                 if not helm.get("ignoreMissingValueFiles"):
@@ -269,6 +278,7 @@ def _plan_chart(
             chart_folder=chart_folder,
             value_files=chart_files,
             skip_crds=bool(helm.get("skipCrds")),
+            ignore_missing_value_files=helm.get("ignoreMissingValueFiles") is True,
         )
     )
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from homegen.charts import ChartRef, ChartSearch, locate_chart
 from homegen.charts.cache import ChartCache, default_cache_root
-from homegen.expand import cache
+from homegen.expand import cache, dependencies
 from homegen.expand.capabilities import api_versions, kube_version
 from homegen.expand.kustomize import (
     BuildFailed,
@@ -39,28 +39,38 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
         return Expansion(list(docs))
     if settings.reader is None and settings.tree_root is not None:
         settings = replace(settings, reader=TreeReader.for_tree(settings.tree_root))
-    plan, _tree = _plan(docs, settings.repo_prefix, settings.tree_root, settings.reader)
-    inputs = _kustomize_inputs(plan, docs) | {
+    plan, _tree = _plan(
+        docs, settings.repo_prefix, settings.tree_root, settings.reader, settings.repo_url
+    )
+    # folders no build can run for stay as written: read file by file, as before expansion
+    built = [job.folder for job in plan.kustomize] if _can_build(settings) else []
+    inputs = _kustomize_inputs(built, docs) | {
         job.chart_folder for job in plan.helm if job.chart_folder is not None
     }
     expansion = Expansion(_without_inputs(docs, inputs))
     expansion.notes += plan.notes
     expansion.incomplete |= plan.incomplete
+    expansion.skipped.update(plan.skipped)
     for app, source, why in plan.failures:
         expansion.failures.append(_failure(app, source, why))
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"{source} failed")
     charts = TreeCharts(settings.reader)
     try:
         _expand_charts(plan, docs, settings, expansion, charts)
     finally:
         charts.close()
     for job in plan.kustomize:
-        _expand_kustomize(job, settings, expansion)
+        sources = _built_from(docs, _kustomize_inputs([job.folder], docs))
+        _expand_kustomize(job, settings, expansion, sources)
     _default_namespaces(expansion.documents)
     return expansion
 
 
-def _kustomize_inputs(plan: Plan, docs: list[Document]) -> set[str]:
+def _can_build(settings: ExpandSettings) -> bool:
+    return settings.tree_root is not None and kustomize_command() is not None
+
+
+def _kustomize_inputs(folders: list[str], docs: list[Document]) -> set[str]:
     """The folders and files a build reads: each built folder, and the local resources,
     bases and components it names (recursively through their own kustomizations)."""
     kustomizations = {
@@ -69,7 +79,7 @@ def _kustomize_inputs(plan: Plan, docs: list[Document]) -> set[str]:
         if posixpath.basename(d.file) in ("kustomization.yaml", "kustomization.yml")
     }
     found: set[str] = set()
-    queue = [job.folder for job in plan.kustomize]
+    queue = list(folders)
     while queue:
         folder = queue.pop()
         if folder in found:
@@ -101,6 +111,22 @@ def _without_inputs(docs: list[Document], inputs: set[str]) -> list[Document]:
             reason = "read by a kustomize build or a chart"
             kept.append(replace(doc, skip=reason, problems=[]))
     return kept
+
+
+Sources = dict[tuple[str, str], list[tuple[str, int]]]
+
+
+def _built_from(docs: list[Document], inputs: set[str]) -> Sources:
+    """(kind, name) → the input files and lines that define such an object: a built object
+    is reported at the file it was written in when exactly one input file defines it."""
+    found: Sources = {}
+    for doc in docs:
+        if doc.problems or not _under(doc.file, inputs):
+            continue
+        kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
+        if isinstance(kind, str) and meta.get("name"):
+            found.setdefault((kind, str(meta["name"])), []).append((doc.file, doc.line))
+    return found
 
 
 def _under(file: str, folders: set[str]) -> bool:
@@ -157,12 +183,17 @@ def _expand_charts(
     # settings.chart_dirs already hold HOMEGEN_CHARTS; no network (online=False)
     cached = ChartCache(settings.chart_cache or default_cache_root())
     search = ChartSearch(settings.chart_dirs, cached, online=False)
+    charts_yaml = {d.file: d.obj for d in docs if posixpath.basename(d.file) == "Chart.yaml"}
     for job in plan.helm:
         path = _chart_path(job, settings, search)
         if path is None:
             nowhere.append(job)
-        else:
-            located.append((job, path))
+            continue
+        located.append((job, path))
+        chart = charts_yaml.get(posixpath.join(job.chart_folder or "", "Chart.yaml"), {})
+        for name in dependencies.missing(chart, path) if job.chart_folder is not None else ():
+            expansion.notes.append(f"{job.app.name}: dependency {name} not found: not expanded")
+            expansion.not_expanded(job.app.name, job.app.namespace, f"dependency {name} not found")
     if nowhere and not settings.chart_dirs and all(j.chart_folder is None for j in nowhere):
         names = ", ".join(sorted({j.app.name for j in nowhere}))
         expansion.notes.append(
@@ -171,7 +202,8 @@ def _expand_charts(
         )
     else:
         expansion.notes += [_not_found(job, settings) for job in nowhere]
-    expansion.incomplete.update(job.app.namespace for job in nowhere)
+    for job in nowhere:
+        expansion.not_expanded(job.app.name, job.app.namespace, f"chart {job.label} not found")
     if not located:
         return
     engine = _engine_id()
@@ -181,7 +213,8 @@ def _expand_charts(
             "installed (pip install 'homegen[charts]')"
             for job, _path in located
         ]
-        expansion.incomplete.update(job.app.namespace for job, _path in located)
+        for job, _path in located:
+            expansion.not_expanded(job.app.name, job.app.namespace, "no chart engine")
         return
     in_tree = {p for j, p in located if j.chart_folder is not None}
     digests = {
@@ -196,7 +229,7 @@ def _expand_charts(
     for job, path in located:
         key = cache.entry_key(
             engine, digests[path], job.values, job.release, job.app.namespace,
-            job.skip_crds, job.value_files, capabilities.key,
+            job.skip_crds, job.value_files, capabilities.key, job.ignore_missing_value_files,
         )  # fmt: skip
         entry = cache.load(settings.cache_dir, key)
         if entry is None:
@@ -264,7 +297,9 @@ def _render(
 
     in_tree = job.chart_folder is not None
     try:
-        files = chart_value_files(charts.reader, path, job.value_files, in_tree)
+        files = chart_value_files(
+            charts.reader, path, job.value_files, in_tree, job.ignore_missing_value_files
+        )
         values = merge_values({}, *[f for f in files if isinstance(f, dict)], job.values)
         # Helm loads a copy made through the tree reader, never the tree's own folder
         loadable = charts.loadable(path, in_tree)
@@ -302,7 +337,7 @@ def _take(job: HelmJob, entry: dict[str, Any], expansion: Expansion) -> None:
     app = job.app
     if entry.get("failure"):
         expansion.failures.append(_failure(app, job.label, str(entry["failure"])))
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"chart {job.label} failed")
         return
     expansion.expanded += 1
     for template, index, line, obj, problems in entry["documents"]:
@@ -316,18 +351,20 @@ def _take(job: HelmJob, entry: dict[str, Any], expansion: Expansion) -> None:
         )
 
 
-def _expand_kustomize(job: KustomizeJob, settings: ExpandSettings, expansion: Expansion) -> None:
+def _expand_kustomize(
+    job: KustomizeJob, settings: ExpandSettings, expansion: Expansion, sources: Sources
+) -> None:
     app = job.app
     label = f"kustomize:{job.folder or '.'}"
     if settings.tree_root is None:
         expansion.notes.append(f"{app.name}: {label} not built: the tree is not on disk")
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"{label} not built")
         return
     if kustomize_command() is None:
         expansion.notes.append(
             f"{app.name}: {label} not built: neither kubectl nor kustomize is installed"
         )
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"{label} not built: no kubectl")
         return
     folder = settings.tree_root / job.folder
     try:
@@ -340,16 +377,43 @@ def _expand_kustomize(job: KustomizeJob, settings: ExpandSettings, expansion: Ex
         expansion.incomplete.add(app.namespace)
         return
     except BuildFailed as exc:
-        expansion.failures.append(_failure(app, label, str(exc)))
-        expansion.incomplete.add(app.namespace)
+        message = kustomize_message(str(exc))
+        if "--enable-helm" in message:
+            # helmCharts: ArgoCD inflates them when its argocd-cm sets kustomize.buildOptions
+            # --enable-helm; homegen cannot yet: unknown, not wrong
+            expansion.notes.append(f"{app.name}: {label} not built: its helmCharts need Helm")
+            expansion.not_expanded(app.name, app.namespace, f"{label}: helmCharts not inflated")
+            return
+        expansion.failures.append(_failure(app, label, message))
+        expansion.not_expanded(app.name, app.namespace, f"{label} failed")
         return
     expansion.expanded += 1
-    template = posixpath.join(job.folder, "kustomization.yaml")
-    file = f"{app.owner_file}::{app.name}/{template}"
-    origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
-    for doc in parse_with_yaml(file, text):
-        doc.origin = origin
+    built = posixpath.join(job.folder, "kustomization.yaml")
+    for doc in parse_with_yaml(f"{app.owner_file}::{app.name}/{built}", text):
+        kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
+        written = sources.get((str(kind), str(meta.get("name") or "")), [])
+        template = built
+        if len(written) == 1:
+            # the object as written in one file of the build: findings name that file
+            template, doc.line = written[0]
+        doc.file = f"{app.owner_file}::{app.name}/{template}"
+        doc.origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
         expansion.documents.append(doc)
+
+
+# kubectl's klog prefix: E1207 11:36:25.270272   19204 run.go:72] "command failed" err=
+_KLOG = re.compile(r'^[IWEF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] (?:"command failed" err=)?')
+_CONFIG = re.compile(r"with config: `.*?`", re.S)
+
+
+def kustomize_message(text: str) -> str:
+    """Kustomize's error as one readable message: no klog prefix, no quoting, and never the
+    whole generator config it echoes."""
+    text = _KLOG.sub("", text.strip())
+    if text[:1] + text[-1:] in ("<>", '""'):  # klog quotes a value: err=<...> or err="..."
+        text = text[1:-1]
+    text = _CONFIG.sub("with its config", text)
+    return " ".join(text.split())
 
 
 def _default_namespaces(documents: list[Document]) -> None:

@@ -79,11 +79,16 @@ def folder_digest(reader: TreeReader, path: Path) -> str:
 
 
 def chart_value_files(
-    reader: TreeReader | None, path: Path, names: list[str], in_tree: bool
+    reader: TreeReader | None,
+    path: Path,
+    names: list[str],
+    in_tree: bool,
+    ignore_missing: bool = False,
 ) -> list[Any]:
     """The loaded value files a source names for the chart at ``path``, resolved as ArgoCD
     resolves them: relative to the chart folder, an absolute path from the repository root
-    (the chart folder for a chart from a repository); never outside that root. Raises
+    (the chart folder for a chart from a repository); never outside that root; a missing one
+    is skipped with ``ignore_missing`` (``ignoreMissingValueFiles``). Raises
     Refused (naming the entry), ValueError or OSError."""
     import yaml
 
@@ -99,6 +104,8 @@ def chart_value_files(
     loaded = []
     for name in names:
         where = files.resolve(path, name, what="value file")
+        if ignore_missing and not where.is_file():
+            continue  # ignoreMissingValueFiles: ArgoCD skips it
         try:  # the limits of a tree file: an alias bomb is never built
             loaded.append(load_one(files.read_text(where)))
         except (ValueError, yaml.YAMLError) as exc:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from homegen.config.checks import KNOWN_SYNC_OPTIONS
+from homegen.argocd_options import KNOWN_SYNC_OPTIONS
 from homegen.config.fields import LabelValue, ProjectName, QualifiedName
 from homegen.importer.apps import FINALIZER, IN_CLUSTER, WAVE, ImportedApp
 from homegen.importer.report import Report

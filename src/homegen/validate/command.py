@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
 from dataclasses import dataclass, replace
@@ -18,7 +20,7 @@ from homegen.escape import no_command, visible
 from homegen.treeread import Refused, TreeReader
 from homegen.validate.documents import Document, load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
-from homegen.validate.findings import Report
+from homegen.validate.findings import Coverage, Report
 from homegen.validate.output import FORMATS
 from homegen.validate.registry import DEFAULT_LOCATION
 from homegen.validate.selection import Selection
@@ -42,7 +44,11 @@ def _settings(path: Path) -> tuple[dict[str, Any], Any]:
     ``[validate]`` table (None when absent) of the services.toml next to the tree (or in the
     working folder), if any."""
     root = path if path.is_dir() else path.parent
-    for candidate in (root.parent / "services.toml", Path("services.toml")):
+    # the working folder's services.toml speaks for trees inside it only, never for a tree
+    # elsewhere on the machine
+    inside = root.resolve().is_relative_to(Path.cwd().resolve())
+    candidates = [root.parent / "services.toml"] + [Path("services.toml")] * inside
+    for candidate in candidates:
         if candidate.is_file():
             try:
                 # through a reader: a services.toml symlinked out of its checkout is not read
@@ -98,6 +104,7 @@ def expand_documents(
     chart_dirs: list[Path],
     tree_root: Path | None,
     reader: TreeReader | None = None,
+    repo_url: str = "",
 ) -> tuple[list[Document], Any]:
     """The expand stage for a validation: the documents to check and the expansion (its
     notes, on sources not expanded, go to stderr)."""
@@ -112,6 +119,7 @@ def expand_documents(
         tree_root=tree_root,
         cache_dir=default_cache_dir(),
         reader=reader,
+        repo_url=repo_url,
     )
     expansion = expand_tree(docs, settings)
     for note in expansion.notes:
@@ -125,8 +133,29 @@ def _cluster_storage_classes(cluster: dict[str, object]) -> tuple[str, ...]:
     return tuple(str(c) for c in found) if isinstance(found, list) else ()
 
 
+def default_tree() -> Path:
+    """The tree ``homegen validate`` checks with no path: rendered/ beside a services.toml,
+    else the working folder (a hand-written ArgoCD repository)."""
+    return Path("rendered") if Path("services.toml").is_file() else Path(".")
+
+
+def origin_url(tree: Path) -> str:
+    """The URL of the ``origin`` remote of the git checkout around ``tree`` ("" if none)."""
+    root = find_repo_root(tree)
+    if root is None or shutil.which("git") is None:
+        return ""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "remote", "get-url", "origin"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
 def run_validate(
-    path: Path,
+    path: Path | None,
     *,
     schema_locations: list[str],
     ignore_missing_schemas: bool,
@@ -137,13 +166,16 @@ def run_validate(
     list_apps: bool = False,
     chart_dirs: list[Path] | None = None,
     storage_classes: list[str] | None = None,
+    repo_url: str | None = None,
+    root: str | None = None,
 ) -> int:
     """Validate the tree at ``path`` (its charts and kustomizations expanded), print the
     report on stdout, return the exit code.
 
     ``list_apps`` prints the Applications ArgoCD will create (generated ones included)
-    instead of the findings; the exit code is the same.
+    instead of the findings, and exits 0: a listing is no verdict.
     """
+    path = path if path is not None else default_tree()
     if output not in FORMATS:
         raise UsageError(f"unknown --output {output!r}; use one of {', '.join(FORMATS)}")
     if not path.exists():
@@ -163,16 +195,18 @@ def run_validate(
         selection=selection_of(choices, table),
         catalog_pins={"argo-cd": argocd} if isinstance(argocd, str) else {},
         storage_classes=tuple(storage_classes or ()) + _cluster_storage_classes(cluster),
+        repo_url=repo_url or origin_url(path if path.is_dir() else path.parent),
+        root=root or "",
     )
     scope = _scope(path) if options.repo_root_in_git is None else None
     if scope is not None:
         # a folder inside a checkout: read the whole repository so references to and from
         # the rest of it resolve; report what lies in the folder
-        root = scope[0]
-        reader = options.reader = TreeReader.for_tree(root)
-        options.repo_for = checkout_for(root, reader)
-        docs = load_tree(root, reader)
-        prefix = os.path.relpath(root)
+        checkout = scope[0]
+        reader = options.reader = TreeReader.for_tree(checkout)
+        options.repo_for = checkout_for(checkout, reader)
+        docs = load_tree(checkout, reader)
+        prefix = os.path.relpath(checkout)
     elif path.is_dir():
         reader = options.reader = TreeReader.for_tree(path)
         options.repo_for = checkout_for(path, reader)
@@ -190,8 +224,10 @@ def run_validate(
         options.kubernetes_version,
         options.repo_root_in_git,
         chart_dirs or [],
-        path if path.is_dir() else None,
+        # the folder the documents' paths are relative to: the checkout for a scoped folder
+        scope[0] if scope is not None else path if path.is_dir() else None,
         reader,
+        options.repo_url,
     )
     try:
         report = validate_documents(docs, options=options)
@@ -203,9 +239,9 @@ def run_validate(
         report = within(report, scope[1], docs)
     if list_apps:
         sys.stdout.write(format_apps(report, output))  # escaped by format_apps
-    else:
-        # each format escapes in its own formatter (github lines start with "::" on purpose)
-        sys.stdout.write(FORMATS[output](report, prefix, summary_only=summary))
+        return 0
+    # each format escapes in its own formatter (github lines start with "::" on purpose)
+    sys.stdout.write(FORMATS[output](report, prefix, summary_only=summary))
     return report.exit_code
 
 
@@ -232,10 +268,18 @@ def within(report: Report, folder: str, docs: list[Document]) -> Report:
         applications=[a for a in report.applications if a.file.startswith(start)],
         files=len({d.file for d in docs if d.file.startswith(start)}),
         not_object_files=len({d.file for d in docs if d.skip and d.file.startswith(start)}),
+        skipped=sum(1 for d in docs if d.skip and d.file.startswith(start)),
         outside=sum(1 for f in report.findings if not f.file.startswith(start)),
         scope=folder,
     )
     scoped.resources = len(scoped.objects)
+    if report.coverage is not None:
+        names = {a.name for a in scoped.applications}
+        scoped.coverage = Coverage(
+            len(names),
+            tuple(x for x in report.coverage.not_expanded if x[0] in names),
+            scoped.resources,
+        )
     return scoped
 
 

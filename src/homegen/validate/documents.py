@@ -365,10 +365,15 @@ def classify(docs: list[Document]) -> list[Document]:
     A document with only one of the two keys, or an empty one, stays: that is a finding.
     """
     for doc in docs:
+        if [p.message for p in doc.problems] == ["document is a list"]:
+            # Ansible tasks, Talos patches: YAML, but no Kubernetes object nor meant as one
+            doc.skip, doc.problems = "a YAML list, not a Kubernetes object", []
         if doc.problems or doc.skip:
             continue
         obj = doc.obj
-        name = doc.file.rpartition("/")[2]
+        # an expanded document's file names its source, not a file of the tree: a build of
+        # apps/kustomization.yaml makes objects, never a Kustomize file
+        name = doc.file.rpartition("/")[2] if doc.origin is None else ""
         api_version = obj.get("apiVersion")
         if name in KUSTOMIZE_FILES or (
             isinstance(api_version, str) and api_version.startswith(_KUSTOMIZE_GROUP)

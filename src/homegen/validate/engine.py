@@ -32,6 +32,7 @@ from homegen.validate.documents import Document, classify
 from homegen.validate.findings import (
     RULE_NAMES,
     AppRow,
+    Coverage,
     Finding,
     Located,
     Report,
@@ -45,6 +46,7 @@ from homegen.validate.registry import (
     core_schemas,
     default_cache_dir,
 )
+from homegen.validate.roots import choose_root
 from homegen.validate.schema import SchemaValidators, check_schema
 from homegen.validate.selection import Selection, rejected, selected
 from homegen.validate.tree import (
@@ -125,6 +127,9 @@ class ValidateOptions:
     # the tree's reader (homegen.treeread.TreeReader): what it refused after the documents
     # were read (chart files, generator files) becomes findings
     reader: Any = None
+    # the repository the tree is a checkout of (--repo-url, its origin); "": what its sources say
+    repo_url: str = ""
+    root: str = ""  # the root app's name or file (--root); "": the app that reaches the most
 
 
 def tree_pins(options: ValidateOptions, objects: list[dict[str, Any]]) -> Pins:
@@ -256,10 +261,12 @@ def validate_documents(
         docs,
         objects,
         repo_prefix=options.repo_root_in_git,
+        repo_url=options.repo_url,
         generate=generate,
         kustomize=kustomize,
         expansion=options.expansion,
     )
+    choose_root(tree, options.root)
     pins = tree_pins(options, [o.obj for o in objects])
 
     crds = [o.obj for o in objects if o.kind == "CustomResourceDefinition"]
@@ -300,7 +307,15 @@ def validate_documents(
     report.objects = [
         (o.doc.file, o.doc.line, o.where.object, o.api_version, o.where.subject) for o in objects
     ]
-    report.applications = [_app_row(app) for app in tree.apps()]
+    # what ArgoCD creates: with a root known, the apps it reaches (a stray file is no app)
+    reached = tree.reached
+    report.applications = [
+        _app_row(app)
+        for app in tree.apps()
+        if reached is None or id(app.generated_by or app) in reached
+    ]
+    if options.expansion is not None:
+        report.coverage = _coverage(report, options.expansion)
     return report
 
 
@@ -314,6 +329,17 @@ def _refusal_findings(reader: Any) -> list[Finding]:
             rule = FILE_UNREADABLE if refusal.kind == "size" else OUT_OF_BOUNDS
             found.append(finding(rule, Located(path, 1, ""), refusal.message))
     return found
+
+
+def _coverage(report: Report, expansion: Any) -> Coverage:
+    """The summary's coverage: of the Applications ArgoCD creates, those not expanded."""
+    names = {row.name for row in report.applications}
+    skipped = dict(getattr(expansion, "skipped", {}))
+    return Coverage(
+        len(report.applications),
+        tuple(sorted((app, why) for app, why in skipped.items() if app in names)),
+        report.resources,
+    )
 
 
 def _app_row(app: Obj) -> AppRow:

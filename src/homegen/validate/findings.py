@@ -102,6 +102,21 @@ def suppress(item: Finding, reason: str) -> Finding:
     return replace(item, suppressed_reason=reason)
 
 
+def _apps(names: str) -> str:
+    return f"apps {names} were" if ", " in names else f"app {names} was"
+
+
+def not_verified(item: Finding, app: str) -> Finding:
+    """The finding as a note: what it says depends on a source that was not expanded, so it
+    is unknown, not wrong."""
+    return replace(
+        item,
+        severity="info",
+        message=f"not verified: {_apps(app)} not expanded: {item.message}",
+        fix="make the source expandable (--charts, `homegen charts pull`), then validate again",
+    )
+
+
 @dataclass(frozen=True)
 class AppRow:
     """One Application the tree makes ArgoCD create (``homegen validate --list-apps``)."""
@@ -112,6 +127,33 @@ class AppRow:
     file: str
     line: int
     generated_by: str = ""  # the ApplicationSet, with the generator's origin
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of what ArgoCD applies a run checked: never "0 errors" over nothing."""
+
+    applications: int  # the Applications ArgoCD creates (the root reaches)
+    not_expanded: tuple[tuple[str, str], ...]  # (app, why) of those with a source not expanded
+    objects: int  # objects checked
+
+    def text(self) -> str:
+        """``coverage: N of M Applications expanded, K objects checked; not expanded: ...``."""
+        if not self.applications:
+            return (
+                f"coverage: no Application in the tree, {self.objects} objects checked one by "
+                "one (none known to be synced by ArgoCD)"
+            )
+        done = self.applications - len(self.not_expanded)
+        text = (
+            f"coverage: {done} of {self.applications} Applications expanded, "
+            f"{self.objects} objects checked"
+        )
+        if self.not_expanded:
+            shown = [f"{app} ({why})" for app, why in self.not_expanded[:5]]
+            more = len(self.not_expanded) - len(shown)
+            text += "; not expanded: " + ", ".join(shown) + (f" and {more} more" if more else "")
+        return text
 
 
 @dataclass
@@ -131,6 +173,7 @@ class Report:
     # (read to resolve references, not reported)
     scope: str = ""
     outside: int = 0
+    coverage: Coverage | None = None  # how much of what ArgoCD applies was checked
 
     @property
     def invalid(self) -> int:
@@ -184,6 +227,8 @@ class Report:
             text += f", {self.notes} not checked"
         if self.outside:
             text += f"; note: {self.outside} findings outside {self.scope}/ not shown"
+        if self.coverage is not None:
+            text += f"; {self.coverage.text()}"
         return text
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from dataclasses import replace
 
+from homegen.argocd_options import COMPARE_OPTIONS, KNOWN_SYNC_OPTIONS
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.tree import (
     APP_KINDS,
@@ -80,33 +82,35 @@ TREE_LOCATION = register(
 WAVE = "argocd.argoproj.io/sync-wave"
 AFTER = "homegen.dev/after"
 SYNC_OPTIONS_ANNOTATION = "argocd.argoproj.io/sync-options"
-_BOOL = frozenset({"true", "false"})
-KNOWN_SYNC_OPTIONS: dict[str, frozenset[str]] = {
-    "Validate": _BOOL,
-    "CreateNamespace": _BOOL,
-    "PrunePropagationPolicy": frozenset({"foreground", "background", "orphan"}),
-    "PruneLast": _BOOL,
-    "ApplyOutOfSyncOnly": _BOOL,
-    "Replace": _BOOL,
-    "Force": _BOOL,
-    "ServerSideApply": _BOOL,
-    "ClientSideApplyMigration": _BOOL,
-    "FailOnSharedResource": _BOOL,
-    "RespectIgnoreDifferences": _BOOL,
-    "Prune": frozenset({"true", "false", "confirm"}),
-    "Delete": frozenset({"true", "false", "confirm"}),
-    "SkipDryRunOnMissingResource": _BOOL,
-}
-COMPARE_OPTIONS = frozenset({"ServerSideDiff", "IgnoreExtraneous", "IncludeMutationWebhook"})
+
+
+def _no_root(tree: Tree) -> Iterator[Finding]:
+    """HG204: no root in the tree. Where the tree's repository and place are known, the root
+    lives elsewhere (a bootstrap repository): a note, and the source paths are still checked."""
+    apps = list(tree.kind(*APP_KINDS))
+    if not apps:
+        return  # plain manifests: the summary's coverage says no Application syncs them
+    if tree.repo_prefix is None or not tree.repo_url:
+        yield finding(ROOT_MISSING, apps[0].where, "no root Application found")
+        return
+    yield replace(
+        finding(
+            ROOT_MISSING, apps[0].where,
+            "no Application in the tree syncs the others: the root is taken to live in "
+            "another repository; which apps ArgoCD creates (HG203) is not checked",
+            fix="none needed when the root lives elsewhere; --root names it when it is here",
+        ),
+        severity="info",
+    )  # fmt: skip
 
 
 def check_source_paths(tree: Tree) -> Iterator[Finding]:
     """HG201/HG202: every in-repo source path exists and holds manifests directly."""
     if tree.root_app is None:
-        if any(tree.kind(*APP_KINDS)):
-            yield finding(ROOT_MISSING, tree.objects[0].where, "no root Application found")
-        return
-    if tree.repo_prefix is None:
+        yield from _no_root(tree)
+        if tree.repo_prefix is None or not tree.repo_url:
+            return
+    elif tree.repo_prefix is None:
         yield finding(
             TREE_LOCATION, tree.root_app.where,
             "cannot tell where the tree sits in the repository; source paths not checked",
@@ -153,18 +157,26 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
     apps_by_file: dict[str, list[Obj]] = {}
     for app in tree.kind(*APP_KINDS):
         apps_by_file.setdefault(app.doc.file, []).append(app)
+    # what a chart or a kustomize build of an app made (its Applications included)
+    built: dict[int, set[str]] = {}
+    for file, owners in tree.synced_by.items():
+        if "::" in file:
+            for owner in owners:
+                built.setdefault(id(owner), set()).add(file)
     reached_files: set[str] = {root.doc.file}
     queue = [root]
     seen_apps = {id(root)}
     while queue:
         app = queue.pop()
-        for source in app_sources(app):
-            for file in tree.files_of_source(source) or ():
-                reached_files.add(file)
-                for other in apps_by_file.get(file, ()):
-                    if id(other) not in seen_apps:
-                        seen_apps.add(id(other))
-                        queue.append(other)
+        synced = [f for s in app_sources(app) for f in tree.files_of_source(s) or ()]
+        for file in [*synced, *sorted(built.get(id(app), ()))]:
+            reached_files.add(file)
+            for other in apps_by_file.get(file, ()):
+                if id(other) not in seen_apps:
+                    seen_apps.add(id(other))
+                    queue.append(other)
+    if tree.reached is not None:  # found through every app, generated ones included
+        seen_apps = tree.reached
     for app in tree.kind(*APP_KINDS):
         if id(app) not in seen_apps and app.generated_by is None:
             yield finding(APP_UNREACHABLE, app.where, "no app syncs the file of this Application")
@@ -179,9 +191,15 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
 
 def check_duplicates(tree: Tree) -> Iterator[Finding]:
     """HG205/HG206: no object is defined twice or synced by two Applications."""
+    applied = any(tree.kind(*APP_KINDS))  # with no app, the folder is applied as a whole
     for (_kind, _ns, _name), items in tree.by_key.items():
         if any(i.doc.origin is not None for i in items):
             continue  # a chart is one of the sources: HG232 names both
+        if applied:
+            # a file no Application syncs is never applied: it clashes with nothing
+            items = [i for i in items if i.doc.file in tree.synced_by]
+            if len(items) < 2:
+                continue
         first = items[0]
         for item in items[1:]:
             yield finding(

@@ -6,8 +6,16 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from homegen.validate.findings import Finding, finding, register
-from homegen.validate.tree import Obj, Tree, as_dict, as_list, tree_check
+from homegen.validate.findings import Finding, finding, not_verified, register
+from homegen.validate.tree import (
+    Obj,
+    Tree,
+    as_dict,
+    as_list,
+    homegen_made,
+    tree_check,
+)
+from homegen.validate.unknown import ARGOCD_SERVER_PORTS, argocd_namespaces, not_expanded
 from homegen.validate.workloads import selector_matches
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -168,21 +176,38 @@ def check_backends(tree: Tree) -> Iterator[Finding]:
                     f"no ReferenceGrant in {namespace} lets {route.kind} from {route.namespace} "
                     f"reach Service {name}",
                 )  # fmt: skip
-            if external:
-                continue
-            service = tree.get("Service", namespace, name)
-            if service is None:
-                yield finding(
-                    BACKEND_MISSING, route.where, f"Service {namespace}/{name} does not exist"
-                )
-                continue
-            ports = [as_dict(p).get("port") for p in as_list(service.spec.get("ports"))]
-            if ref.get("port") not in ports:
-                yield finding(
-                    BACKEND_PORT, route.where,
-                    f"Service {namespace}/{name} has no port {ref.get('port')} (ports: "
-                    f"{', '.join(map(str, ports)) or 'none'})",
-                )  # fmt: skip
+            if not external:
+                yield from _backend_exists(tree, route, ref, namespace, name)
+
+
+HAND_WRITTEN_FIX = "name a Service that exists (check its name, namespace and the app creating it)"
+
+
+def _backend_exists(
+    tree: Tree, route: Obj, ref: dict[str, Any], namespace: str, name: str
+) -> Iterator[Finding]:
+    """HG210/HG211 for one backendRef: a note when the namespace is not fully known."""
+    unknown = not_expanded(tree, namespace)
+    service = tree.get("Service", namespace, name)
+    if service is None:
+        if name == "argocd-server" and namespace in argocd_namespaces(tree):
+            ports: list[Any] = list(ARGOCD_SERVER_PORTS)  # ArgoCD's own, wherever it runs
+        else:
+            fix = None if homegen_made(route) else HAND_WRITTEN_FIX
+            found = finding(
+                BACKEND_MISSING, route.where, f"Service {namespace}/{name} does not exist", fix=fix
+            )
+            yield not_verified(found, unknown) if unknown else found
+            return
+    else:
+        ports = [as_dict(p).get("port") for p in as_list(service.spec.get("ports"))]
+    if ref.get("port") not in ports:
+        found = finding(
+            BACKEND_PORT, route.where,
+            f"Service {namespace}/{name} has no port {ref.get('port')} (ports: "
+            f"{', '.join(map(str, ports)) or 'none'})",
+        )  # fmt: skip
+        yield found
 
 
 def check_grant_scope(tree: Tree) -> Iterator[Finding]:

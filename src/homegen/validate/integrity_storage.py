@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from homegen.storage_charts import chart_storage_classes
 from homegen.validate.app_facts import AppFacts
-from homegen.validate.findings import Finding, finding, register
+from homegen.validate.findings import Finding, finding, not_verified, register
 from homegen.validate.tree import Obj, Tree, as_dict, as_list
+from homegen.validate.unknown import unexpanded_apps
 
 STORAGE_CLASS_MISSING = register(
     "HG252", "storage-class-missing", "error",
@@ -38,26 +40,34 @@ def _claims(item: Obj) -> Iterator[tuple[str, Any]]:
 
 
 def check_storage_classes(tree: Tree, apps: list[AppFacts]) -> Iterator[Finding]:
-    """HG252: claims (and chart values that set a claim's class) naming a missing class."""
+    """HG252: claims (and chart values that set a claim's class) naming a missing class.
+    A well-known storage chart of the tree provides its classes, expanded or not; while any
+    source is not expanded, a class it might provide is a note, not an error."""
     provided = _provided(tree)
+    for facts in apps:
+        for chart, values in facts.charts:
+            provided |= chart_storage_classes(chart, values)
+    unknown = ", ".join(unexpanded_apps(tree))
     for item in tree.kind("PersistentVolumeClaim", "StatefulSet"):
         for path, name in _claims(item):
             # unset: the cluster's default class; "": no dynamic provisioning (a PV by hand)
             if isinstance(name, str) and name and name not in provided:
-                yield finding(
+                found = finding(
                     STORAGE_CLASS_MISSING, item.where,
                     f"claims StorageClass {name!r}, which nothing provides"
                     f"{_known(provided)}", path=path,
                 )  # fmt: skip
+                yield not_verified(found, unknown) if unknown else found
     for facts in apps:
         for chart, values in facts.charts:
             for path, name in _values_classes(values):
                 if name not in provided:
-                    yield finding(
+                    found = finding(
                         STORAGE_CLASS_MISSING, facts.app.where,
                         f"chart {chart} is given StorageClass {name!r} ({path}), which nothing "
                         f"provides{_known(provided)}",
                     )  # fmt: skip
+                    yield not_verified(found, unknown) if unknown else found
 
 
 def _known(provided: set[str]) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from homegen.validate.findings import Finding, finding, register
-from homegen.validate.tree import Tree, as_dict, as_list, tree_check
+from homegen.validate.findings import Finding, finding, not_verified, register
+from homegen.validate.tree import Tree, as_dict, as_list, homegen_made, tree_check
+from homegen.validate.unknown import not_expanded, selects_argocd
 from homegen.validate.workloads import PodTemplate, pod_templates, selector_matches
 
 SERVICE_SELECTS_NOTHING = register(
@@ -53,13 +54,17 @@ def check_service_selectors(tree: Tree) -> Iterator[Finding]:
             continue
         wanted = {"matchLabels": selector}
         in_namespace = templates.get(service.namespace, ())
+        if selects_argocd(tree, service.namespace, selector):
+            continue
         if not any(selector_matches(wanted, t.labels) for t in in_namespace):
             shown = ",".join(f"{k}={v}" for k, v in selector.items())
-            yield finding(
+            found = finding(
                 SERVICE_SELECTS_NOTHING, service.where,
                 f"selector {shown} matches no workload in namespace {service.namespace}",
                 path="/spec/selector",
             )  # fmt: skip
+            unknown = not_expanded(tree, service.namespace)
+            yield not_verified(found, unknown) if unknown else found
 
 
 def _probe_port(probe: dict[str, Any]) -> Any:
@@ -87,13 +92,17 @@ def _probed(template: PodTemplate) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def check_probe_ports(tree: Tree) -> Iterator[Finding]:
-    """HG216: a probe's port (number or name) is declared by its container."""
+    """HG216: a probe's named port is declared by its container. The kubelet probes any port
+    number, so a number need be declared only in homegen's own tree (its checklist declares
+    every port a container serves)."""
     for template in pod_templates(tree):
+        numbers = homegen_made(template.owner)
         for path, container in _probed(template):
             ports = [as_dict(p) for p in as_list(container.get("ports"))]
             for probe_name in PROBES:
                 port = _probe_port(as_dict(container.get(probe_name)))
-                if port is not None and not _declared(port, ports):
+                named = isinstance(port, str) and not port.isdecimal()
+                if port is not None and (named or numbers) and not _declared(port, ports):
                     yield finding(
                         PROBE_PORT, template.owner.where,
                         f"{probe_name} of container {container.get('name')} uses port {port!r}, "

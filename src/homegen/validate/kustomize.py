@@ -20,7 +20,7 @@ def kustomizations(docs: list[Document]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for doc in docs:
         folder, _, name = doc.file.rpartition("/")
-        if name in KUSTOMIZE_FILES and doc.obj and not doc.problems:
+        if name in KUSTOMIZE_FILES and doc.obj and not doc.problems and doc.origin is None:
             found[folder] = doc.obj
     return found
 

@@ -60,8 +60,8 @@ def _status(item: Finding) -> str:
     return "statusError" if item.rule in _ERROR_STATUS_RULES else "statusInvalid"
 
 
-def _summary(report: Report) -> dict[str, int]:
-    return {
+def _summary(report: Report) -> dict[str, Any]:
+    summary: dict[str, Any] = {
         "valid": report.valid,
         "invalid": report.invalid,
         "errors": report.errors,
@@ -71,6 +71,15 @@ def _summary(report: Report) -> dict[str, int]:
         "resources": report.resources,
         "files": report.files,
     }
+    coverage = report.coverage
+    if coverage is not None:
+        summary["coverage"] = {
+            "applications": coverage.applications,
+            "expanded": coverage.applications - len(coverage.not_expanded),
+            "objects": coverage.objects,
+            "notExpanded": [{"app": app, "why": why} for app, why in coverage.not_expanded],
+        }
+    return summary
 
 
 def _identity(report: Report) -> dict[tuple[str, str], str]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.pod_security import LEVEL_CHECKS
-from homegen.validate.tree import Tree, tree_check
+from homegen.validate.tree import Tree, from_chart, tree_check
 from homegen.validate.workloads import pod_templates
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
@@ -40,7 +40,7 @@ def check_admission(tree: Tree) -> Iterator[Finding]:
     for template in pod_templates(tree):
         owner = template.owner
         level = levels.get(owner.namespace)
-        if owner.doc.origin is None or level is None:
+        if not from_chart(owner) or level is None:
             continue
         for violated, message, path in LEVEL_CHECKS[level](
             template.spec, template.annotations, template.path

@@ -6,13 +6,13 @@ Integrity and policy rules read this index; it is built once per run from the do
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from homegen.appsets.repo import same_repo_key
-from homegen.validate.documents import Document
+from homegen.validate.documents import KUSTOMIZE_FILES, Document
 from homegen.validate.findings import Finding, Located
 
 APP_KINDS = ("Application", "ApplicationSet")
@@ -79,6 +79,18 @@ class Obj:
         )
 
 
+def from_chart(item: Obj) -> bool:
+    """Whether a chart rendered the object: homegen's hardening checklist is held to the
+    user's own manifests (files and what Kustomize builds from them), not to charts."""
+    return item.doc.origin is not None and item.doc.origin.chart
+
+
+def homegen_made(item: Obj) -> bool:
+    """Whether homegen rendered the object (its fixes then speak of services.toml and
+    homegen's annotations; a hand-written tree gets plain Kubernetes fixes)."""
+    return item.labels.get("app.kubernetes.io/managed-by") == "homegen"
+
+
 def display(kind: str, namespace: str, name: str) -> str:
     """``Kind/namespace/name``, or ``Kind/name`` for a cluster-scoped object."""
     return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
@@ -126,6 +138,8 @@ class Tree:
     folder_files: dict[str, set[str]]  # folder → files directly in it ("" is the root)
     repo_prefix: str | None = None  # the tree's path inside its git repository
     root_app: Obj | None = None
+    # ids of the written apps (and sets) the root reaches, itself included; None: not known
+    reached: set[int] | None = None
     repo_url: str = ""
     synced_by: dict[str, list[Obj]] = field(default_factory=dict)  # file → apps syncing it
     notes: list[Finding] = field(default_factory=list)
@@ -198,9 +212,12 @@ class Tree:
         return {f for f in self.files if f.startswith(start)}
 
     def _kustomized(self, folder: str, seen: set[str]) -> set[str]:
-        """The folder's files and every file its kustomization pulls in, transitively."""
+        """The folder's kustomization and every file it pulls in, transitively: a file of
+        the folder that it does not list is never applied."""
         seen.add(folder)
-        found = set(self.folder_files.get(folder, ()))
+        found = {
+            f for f in self.folder_files.get(folder, ()) if posixpath.basename(f) in KUSTOMIZE_FILES
+        }
         for ref in self.kustomize.get(folder, ()):
             if ref in self.files:
                 found.add(ref)
@@ -217,6 +234,7 @@ def build_tree(
     objects: list[Obj],
     *,
     repo_prefix: str | None,
+    repo_url: str = "",
     generate: Generate | None = None,
     kustomize: dict[str, list[str]] | None = None,
     expansion: Any = None,
@@ -243,7 +261,7 @@ def build_tree(
     tree.contents = dict(contents)
     for item in objects:
         tree.by_kind[item.kind].append(item)
-    _find_root(tree, repo_prefix)
+    _find_identity(tree, repo_url, repo_prefix)
     if generate is not None:
         generated = generate(tree)
         tree.objects = objects = [*objects, *generated]
@@ -260,18 +278,60 @@ def build_tree(
     return tree
 
 
-def _find_root(tree: Tree, repo_prefix: str | None) -> None:
-    apps = [a for a in tree.kind("Application")]
-    top = [a for a in apps if "/" not in a.doc.file]
-    preferred = [a for a in top if posixpath.basename(a.doc.file) == "app-of-apps.yaml"]
+ROOT_FILE = "app-of-apps.yaml"
+
+
+def _source_votes(tree: Tree) -> Counter[tuple[str, str]]:
+    """(repository, the tree's path in it) for every source path that names a tree folder:
+    the longest tail of the path that is a folder of the tree tells where the tree sits."""
+    folders = tree.folders()
+    votes: Counter[tuple[str, str]] = Counter()
+    for app in tree.kind(*APP_KINDS):
+        for source in app_sources(app):
+            path, repo = source.get("path"), normalize_repo(source.get("repoURL"))
+            if not isinstance(path, str) or "{{" in path or source.get("chart") or not repo:
+                continue
+            parts = [p for p in posixpath.normpath(path.strip("/")).split("/") if p != "."]
+            for i in range(len(parts)):
+                if "/".join(parts[i:]) in folders:
+                    votes[(repo, "/".join(parts[:i]))] += 1
+                    break
+    return votes
+
+
+def _find_identity(tree: Tree, repo_url: str, repo_prefix: str | None) -> None:
+    """Set the tree's repository and place in it: what was given (``--repo-url``, the
+    checkout's origin, services.toml), else what the tree's own source paths agree on, else
+    what the likeliest root app says. ``root_app`` is that likeliest app (validate refines it
+    once it knows which app syncs which file)."""
+    wanted = normalize_repo(repo_url) if repo_url else ""
+    votes = _source_votes(tree)
+    if wanted:
+        votes = Counter({key: n for key, n in votes.items() if key[0] == wanted})
+    if repo_prefix is not None:
+        prefix = repo_prefix.strip("/")
+        votes = Counter({k: n for k, n in votes.items() if k[1] == prefix}) or votes
+    best = votes.most_common(1)
+    tree.repo_url = wanted or (best[0][0][0] if best else "")
+    tree.repo_prefix = repo_prefix if repo_prefix is not None else (best[0][0][1] if best else None)
+    root = tree.root_app = likely_root(tree)
+    if root is None:
+        return
+    if not tree.repo_url:
+        tree.repo_url = normalize_repo(next(iter(app_sources(root)), {}).get("repoURL"))
+    if tree.repo_prefix is None:
+        tree.repo_prefix = _derive_prefix(tree, root)
+
+
+def likely_root(tree: Tree) -> Obj | None:
+    """The root by its place: a top-level app (``app-of-apps.yaml`` first), or one whose
+    path ends with ``apps``."""
+    apps = list(tree.kind("Application"))
+    top = [a for a in apps if "/" not in a.doc.file.rpartition("::")[2]]
+    preferred = [a for a in top if posixpath.basename(a.doc.file) == ROOT_FILE]
     ends_apps = [a for a in apps if _root_path(a).rstrip("/").endswith("apps")]
     candidates = preferred or [a for a in top if a in ends_apps] or top or ends_apps
-    if not candidates:
-        return
-    root = tree.root_app = candidates[0]
-    source = next(iter(app_sources(root)), {})
-    tree.repo_url = normalize_repo(source.get("repoURL"))
-    tree.repo_prefix = repo_prefix if repo_prefix is not None else _derive_prefix(tree, root)
+    return candidates[0] if candidates else None
 
 
 def _root_path(app: Obj) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from homegen.validate.tree import Obj, Tree, as_dict, as_list
+from homegen.validate.tree import Obj, Tree, as_dict, as_list, from_chart
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 
@@ -64,10 +64,10 @@ def pod_templates(tree: Tree) -> Iterator[PodTemplate]:
 
 def own_pod_templates(tree: Tree) -> Iterator[PodTemplate]:
     """Pod templates of the tree's own workloads: homegen's hardening checklist is held to
-    the files of the tree, not to what a chart renders (that meets Pod Security admission,
-    checked by HG320/HG321)."""
+    the files of the tree and what Kustomize builds from them, not to what a chart renders
+    (that meets Pod Security admission, checked by HG320/HG321)."""
     for template in pod_templates(tree):
-        if template.owner.doc.origin is None:
+        if not from_chart(template.owner):
             yield template
 
 

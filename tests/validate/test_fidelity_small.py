@@ -1,0 +1,121 @@
+"""Issue 24, class 9: the smaller false positives on hand-written trees, each with its tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fidelity_trees import config_map, findings, lab_app, rules_at
+
+import homegen.config.checks as config_checks
+import homegen.importer.argofields as importer_fields
+import homegen.validate.integrity_argocd as validate_argocd
+from homegen.argocd_options import KNOWN_SYNC_OPTIONS
+
+ROOT = {"app-of-apps.yaml": lab_app("root", "apps", "argocd")}
+
+
+def test_duplicates_between_files_no_app_syncs_never_clash(tmp_path: Path) -> None:
+    files = {
+        **ROOT,
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/cm.yaml": config_map("cfg", "web"),
+        "old/a.yaml": config_map("cfg", "web"),  # neither old/ file is applied
+        "old/b.yaml": config_map("cfg", "web"),
+    }
+    found = rules_at(tmp_path, files)
+    assert not [f for f in found if f[0] == "HG205"]
+    # a second synced copy does clash
+    files["web/copy.yaml"] = config_map("cfg", "web")
+    assert ("HG205", "web/copy.yaml") in rules_at(tmp_path, files)
+
+
+def test_duplicates_in_a_folder_of_plain_manifests_still_clash(tmp_path: Path) -> None:
+    files = {"a.yaml": config_map("cfg", "web"), "b.yaml": config_map("cfg", "web")}
+    assert ("HG205", "b.yaml") in rules_at(tmp_path, files)
+
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: web
+      containers:
+        - name: web
+          image: "nginx:1.25"
+          env:
+            - {name: DB_PASSWORD, value: "<path:kv/data/web#db>"}
+            - {name: API_TOKEN, value: "<token>"}
+            - {name: DB_PASSWORD_FILE, value: /run/secrets/db}
+            - {name: EXISTING_SECRET, value: web-credentials}
+            - {name: ADMIN_PASSWORD, value: hunter2}
+"""
+
+SECRETS = """\
+apiVersion: v1
+kind: Secret
+metadata: {name: web-credentials, namespace: web}
+stringData: {password: "<path:kv/data/web#password>"}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: web-avp
+  namespace: web
+  annotations: {avp.kubernetes.io/path: kv/data/web}
+data: {password: cGFzcw==}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: web-literal, namespace: web}
+stringData: {password: hunter2}
+"""
+
+BINDING = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web-reader, namespace: web}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: web, namespace: web}]
+"""
+
+
+def _web(tmp_path: Path, extra: dict[str, str]) -> list[tuple[str, str, str]]:
+    files = {**ROOT, "apps/web.yaml": lab_app("web", "web", "web"), **extra}
+    return [(f["rule"], f["severity"], f["msg"]) for f in findings(tmp_path, files)]
+
+
+def test_vault_placeholders_file_paths_and_secret_names_are_no_literals(tmp_path: Path) -> None:
+    found = _web(tmp_path, {"web/deploy.yaml": DEPLOYMENT, "web/secrets.yaml": SECRETS})
+    env = [msg for rule, _s, msg in found if rule == "HG315"]
+    assert len(env) == 1 and "ADMIN_PASSWORD" in env[0]
+    secrets = [msg for rule, _s, msg in found if rule == "HG314"]
+    assert secrets == ["Secret has literal stringData"]  # only web-literal
+
+
+def test_a_mounted_token_of_a_bound_account_is_a_note(tmp_path: Path) -> None:
+    found = _web(tmp_path, {"web/deploy.yaml": DEPLOYMENT})
+    assert [(r, s) for r, s, _m in found if r == "HG317"] == [("HG317", "error")]
+    found = _web(tmp_path, {"web/deploy.yaml": DEPLOYMENT, "web/binding.yaml": BINDING})
+    notes = [(s, m) for r, s, m in found if r == "HG317"]
+    assert notes == [
+        (
+            "info",
+            "/spec/template/spec/automountServiceAccountToken: the service account token is "
+            "mounted: ServiceAccount web is bound by RoleBinding/web/web-reader, so the pod "
+            "uses it",
+        )
+    ]
+
+
+def test_one_table_of_sync_options() -> None:
+    assert config_checks.KNOWN_SYNC_OPTIONS is KNOWN_SYNC_OPTIONS
+    assert validate_argocd.KNOWN_SYNC_OPTIONS is KNOWN_SYNC_OPTIONS
+    assert importer_fields.KNOWN_SYNC_OPTIONS is KNOWN_SYNC_OPTIONS
+    # the options the two tables disagreed on
+    assert {"Force", "ClientSideApplyMigration"} <= set(KNOWN_SYNC_OPTIONS)
+    assert "true" in KNOWN_SYNC_OPTIONS["Prune"]
