@@ -319,17 +319,16 @@ def test_template_patch_merges_rendered_yaml() -> None:
     """)
     expansion = generate_applications(appset, None)
     a, b = (x.app["spec"] for x in expansion.apps)
-    assert a == {"project": "team-a", "destination": {"namespace": "a"},
+    assert a == {"project": "default", "destination": {"namespace": "a"},
                  "syncPolicy": {"automated": {"prune": True}}}  # fmt: skip
-    assert b == {"project": "team-b", "destination": {"namespace": "b"}}
+    assert b == {"project": "default", "destination": {"namespace": "b"}}
 
 
 def test_generator_level_template_overrides_the_set_template() -> None:
     appset = _set("""
       spec:
         generators:
-          - list: {elements: [{name: a}]}
-            template: {spec: {project: special}}
+          - list: {elements: [{name: a}], template: {spec: {project: special}}}
         template: {metadata: {name: "{{name}}"}, spec: {project: default}}
     """)
     assert generate_applications(appset, None).apps[0].app["spec"] == {"project": "special"}

@@ -13,51 +13,46 @@ the string raises ``Unsupported``, which the caller reports, never passes.
 
 from __future__ import annotations
 
-import base64
 import json
-import posixpath
 import re
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
+import time
 from typing import Any
 
-import yaml
+from homegen.appsets.gofuncs import FUNCTIONS
+from homegen.appsets.govalues import (
+    NO_VALUE,
+    OutOfTime,
+    TemplateError,
+    Unsupported,
+    to_text,
+    truthy,
+)
+from homegen.appsets.helmtemplate import render_with_helm
 
-from homegen.appsets.params import normalize
+__all__ = ["NO_VALUE", "OutOfTime", "TemplateError", "Unsupported", "render", "to_text", "truthy"]
 
-
-class TemplateError(Exception):
-    """The template fails as it would in the controller (syntax, missing key, a function)."""
-
-
-class Unsupported(Exception):
-    """A construct homegen cannot evaluate (no Go template engine for it here)."""
-
-
-class _NoValue:
-    """A missing map key under ``missingkey=default``: prints as Go prints it."""
-
-    def __str__(self) -> str:
-        return "<no value>"
-
-
-NO_VALUE = _NoValue()
 _ACTION = re.compile(r"\{\{(-[ \t\r\n])?(.*?)([ \t\r\n]-)?\}\}", re.DOTALL)
 _TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|`[^`]*`|\(|\)|\||[^\s()|"`]+)', re.DOTALL)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _FIELD = re.compile(r"(\$|\$?(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.)")
 
 
-def render(text: str, data: dict[str, Any], *, missing_error: bool = False) -> str:
-    """``text`` rendered with ``data`` as ``.``; TemplateError or Unsupported when it cannot."""
+def render(
+    text: str, data: dict[str, Any], *, missing_error: bool = False, deadline: float | None = None
+) -> str:
+    """``text`` rendered with ``data`` as ``.``; TemplateError or Unsupported when it cannot,
+    OutOfTime once ``deadline`` (a ``time.monotonic`` value) has passed."""
     if "{{" not in text:
         return text
+    if deadline is not None and time.monotonic() > deadline:
+        raise OutOfTime("Go template evaluation ran past its time limit")
     try:
         nodes = _parse(_lex(text))
         return _Evaluator(data, missing_error).run(nodes, data)
+    except OutOfTime:
+        raise
     except Unsupported:
-        return _render_with_helm(text, data)
+        return render_with_helm(text, data, deadline)
 
 
 # --- parsing ----------------------------------------------------------------------------
@@ -196,30 +191,6 @@ def _commands(tokens: list[str], i: int) -> tuple[list[list[Any]], int]:
 # --- evaluation -------------------------------------------------------------------------
 
 
-def truthy(value: Any) -> bool:
-    """Go's truth: false, 0, nil and empty strings or collections are false."""
-    if value is NO_VALUE or value is None:
-        return False
-    if isinstance(value, bool | int | float | str | list | dict):
-        return bool(value)
-    return True
-
-
-def to_text(value: Any) -> str:
-    """How text/template prints a value."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None or value is NO_VALUE:
-        return "<no value>"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
-    if isinstance(value, list):
-        return "[" + " ".join(to_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{to_text(v)}" for k, v in sorted(value.items())) + "]"
-    return str(value)
-
-
 class _Evaluator:
     def __init__(self, root: dict[str, Any], missing_error: bool) -> None:
         self.root = root
@@ -300,152 +271,3 @@ class _Evaluator:
 
 
 _WORDS: dict[str, Any] = {"true": True, "false": False, "nil": None}
-
-
-# --- functions (sprig's argument order: the piped value comes last) ------------------------
-
-
-def _index(value: Any, *keys: Any) -> Any:
-    for key in keys:
-        if isinstance(value, dict):
-            value = value.get(key, NO_VALUE)
-        elif isinstance(value, list | str):
-            if not isinstance(key, int) or not 0 <= key < len(value):
-                raise TemplateError(f"index out of range: {key}")
-            value = value[key]
-        else:
-            raise TemplateError(f"can't index item of type {type(value).__name__}")
-    return value
-
-
-def _printf(form: str, *args: Any) -> str:
-    values = iter(args)
-
-    def one(match: re.Match[str]) -> str:
-        verb = match.group(1)
-        if verb == "%":
-            return "%"
-        value = next(values, NO_VALUE)
-        if verb == "q":
-            return json.dumps(to_text(value))
-        if verb == "d" and isinstance(value, float):
-            return str(int(value))
-        return to_text(value)
-
-    return re.sub(r"%([svdq%])", one, form)
-
-
-def _slugify(max_size: int, smart: bool, text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    if max_size > 0 and len(slug) > max_size:
-        cut = slug[:max_size]
-        if smart and "-" in cut and slug[max_size : max_size + 1] != "-":
-            cut = cut[: cut.rindex("-")]
-        slug = cut.strip("-")
-    return slug
-
-
-def _default(fallback: Any, value: Any = None) -> Any:
-    return value if truthy(value) else fallback
-
-
-def _required(message: str, value: Any = None) -> Any:
-    if value is None or value is NO_VALUE or value == "":
-        raise TemplateError(message)
-    return value
-
-
-def _and(*args: Any) -> Any:
-    for arg in args:
-        if not truthy(arg):
-            return arg
-    return args[-1]
-
-
-def _or(*args: Any) -> Any:
-    for arg in args:
-        if truthy(arg):
-            return arg
-    return args[-1]
-
-
-def _indent(width: int, text: str) -> str:
-    pad = " " * width
-    return pad + to_text(text).replace("\n", "\n" + pad)
-
-
-def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    return lambda a, b: op(a, b)
-
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "lower": lambda s: to_text(s).lower(),
-    "upper": lambda s: to_text(s).upper(),
-    "title": lambda s: to_text(s).title(),
-    "trim": lambda s: to_text(s).strip(),
-    "trimAll": lambda cut, s: to_text(s).strip(cut),
-    "trimPrefix": lambda p, s: to_text(s).removeprefix(p),
-    "trimSuffix": lambda p, s: to_text(s).removesuffix(p),
-    "replace": lambda old, new, s: to_text(s).replace(old, new),
-    "default": _default,
-    "quote": lambda *s: " ".join(json.dumps(to_text(v)) for v in s),
-    "squote": lambda *s: " ".join(f"'{to_text(v)}'" for v in s),
-    "printf": _printf,
-    "print": lambda *a: "".join(to_text(v) for v in a),
-    "normalize": lambda s: normalize(to_text(s)),
-    "slugify": _slugify,
-    "index": _index,
-    "len": lambda v: len(v),
-    "eq": lambda a, *b: any(a == x for x in b),
-    "ne": _compare(lambda a, b: a != b),
-    "lt": _compare(lambda a, b: a < b),
-    "le": _compare(lambda a, b: a <= b),
-    "gt": _compare(lambda a, b: a > b),
-    "ge": _compare(lambda a, b: a >= b),
-    "not": lambda v: not truthy(v),
-    "and": _and,
-    "or": _or,
-    "empty": lambda v=None: not truthy(v),
-    "coalesce": lambda *a: next((v for v in a if truthy(v)), None),
-    "required": _required,
-    "hasPrefix": lambda p, s: to_text(s).startswith(p),
-    "hasSuffix": lambda p, s: to_text(s).endswith(p),
-    "contains": lambda p, s: p in to_text(s),
-    "trunc": lambda n, s: to_text(s)[:n] if n >= 0 else to_text(s)[n:],
-    "b64enc": lambda s: base64.b64encode(to_text(s).encode()).decode(),
-    "join": lambda sep, items: sep.join(to_text(v) for v in items),
-    "splitList": lambda sep, s: to_text(s).split(sep),
-    "base": lambda s: posixpath.basename(to_text(s)),
-    "dir": lambda s: posixpath.dirname(to_text(s)) or ".",
-    "toString": to_text,
-    "toJson": lambda v: json.dumps(v, separators=(",", ":")),
-    "toYaml": lambda v: yaml.safe_dump(v, default_flow_style=False, sort_keys=True).rstrip("\n"),
-    "indent": _indent,
-    "nindent": lambda w, s: "\n" + _indent(w, s),
-    "cat": lambda *a: " ".join(to_text(v) for v in a if v is not None),
-    "add": lambda *a: sum(a),
-    "sub": lambda a, b: a - b,
-}
-
-
-# --- Helm's engine, for the rest ----------------------------------------------------------
-
-
-def _render_with_helm(text: str, data: dict[str, Any]) -> str:
-    try:
-        import helm_python
-    except ImportError as exc:
-        raise Unsupported(
-            "needs a full Go template engine: install homegen[charts] (helm-python-sdk)"
-        ) from exc
-    with tempfile.TemporaryDirectory(prefix="homegen-appset-") as tmp:
-        chart = Path(tmp) / "t"
-        (chart / "templates").mkdir(parents=True)
-        (chart / "Chart.yaml").write_text("apiVersion: v2\nname: t\nversion: 0.0.0\n")
-        (chart / "templates" / "_t.tpl").write_text('{{ define "t" }}' + text + "{{ end }}")
-        (chart / "templates" / "t.yaml").write_text('{{- template "t" .Values -}}')
-        try:
-            rendered = helm_python.Chart.load(str(chart)).render(values=data)
-        except helm_python.HelmError as exc:
-            raise TemplateError(str(exc).splitlines()[0]) from exc
-    return next(iter(rendered.values()), "")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from homegen.appsets import IN_CLUSTER, Cluster, DiskRepo, Repo, find_repo_root
+from homegen.appsets import Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
 from homegen.validate.documents import Document, load_tree, read_file
 from homegen.validate.engine import ValidateOptions, validate_documents
@@ -144,7 +144,7 @@ def run_validate(
         raise UsageError(f"{path}: no such file or folder")
     choices = choices or Choices()
     cluster, table = _settings(path)
-    declared = [f"{k}={v}" for k, v in (table.clusters.items() if table else ())]
+    declared = [_declared(k, v) for k, v in (table.clusters.items() if table else ())]
     version = kubernetes_version or str(cluster.get("kubernetes_version") or "")
     tree_path = cluster.get("tree_path")
     argocd = cluster.get("argocd_version")
@@ -154,7 +154,7 @@ def run_validate(
         ignore_missing_schemas=ignore_missing_schemas,
         repo_root_in_git=str(tree_path).strip("/") if isinstance(tree_path, str) else None,
         repo_for=checkout_for(path if path.is_dir() else path.parent),
-        clusters=parse_clusters(declared + (_split(choices.clusters) or [])),
+        clusters=_by_name(declared + list(parse_clusters(_split(choices.clusters) or []))),
         selection=selection_of(choices, table),
         catalog_pins={"argo-cd": argocd} if isinstance(argocd, str) else {},
         storage_classes=tuple(storage_classes or ()) + _cluster_storage_classes(cluster),
@@ -226,14 +226,47 @@ def within(report: Report, folder: str, docs: list[Document]) -> Report:
 
 
 def parse_clusters(values: list[str]) -> tuple[Cluster, ...]:
-    """``NAME=URL`` declarations; in-cluster is always there unless redeclared by name."""
-    declared: dict[str, Cluster] = {IN_CLUSTER.name: IN_CLUSTER}
-    for value in values:
-        name, sep, server = value.partition("=")
-        if not sep or not name.strip() or not server.strip():
-            raise UsageError(f"--cluster {value!r}: expected NAME=URL")
-        declared[name.strip()] = Cluster(name.strip(), server.strip())
-    return tuple(declared.values())
+    """``--cluster NAME=URL[,project=P][,label.KEY=VALUE][,annotation.KEY=VALUE]`` values:
+    each one stands for an ArgoCD cluster secret (in-cluster is added as ArgoCD adds it)."""
+    return _by_name([_parsed_cluster(value) for value in values])
+
+
+def _parsed_cluster(value: str) -> Cluster:
+    head, *extras = value.split(",")
+    name, sep, server = head.partition("=")
+    if not sep or not name.strip() or not server.strip():
+        raise UsageError(f"--cluster {value!r}: expected NAME=URL")
+    project = ""
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    for extra in extras:
+        key, sep, item = extra.partition("=")
+        key = key.strip()
+        if sep and key == "project":
+            project = item.strip()
+        elif sep and key.startswith("label.") and key != "label.":
+            labels[key.removeprefix("label.")] = item.strip()
+        elif sep and key.startswith("annotation.") and key != "annotation.":
+            annotations[key.removeprefix("annotation.")] = item.strip()
+        else:
+            raise UsageError(
+                f"--cluster {value!r}: {extra!r} is not project=P, label.KEY=VALUE "
+                "or annotation.KEY=VALUE"
+            )
+    return Cluster(name.strip(), server.strip(), labels, annotations, project)
+
+
+def _declared(name: str, value: Any) -> Cluster:
+    """A ``[validate] clusters`` entry: a URL, or a table shaped like a cluster secret."""
+    if isinstance(value, str):
+        return Cluster(name, value)
+    labels, annotations = dict(value.labels), dict(value.annotations)
+    return Cluster(name, value.server, labels, annotations, value.project)
+
+
+def _by_name(clusters: list[Cluster]) -> tuple[Cluster, ...]:
+    """One cluster per name, a later declaration (the command line) winning."""
+    return tuple({c.name: c for c in clusters}.values())
 
 
 def checkout_for(tree: Path) -> Any:

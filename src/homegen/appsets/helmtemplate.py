@@ -1,0 +1,107 @@
+"""Go template constructs homegen does not evaluate itself, rendered by Helm's engine (the
+same text/template and sprig) in a worker process that is killed at the set's deadline.
+
+A worker, not an in-process call: Go code inside a C call cannot be interrupted, so a
+``range`` over a huge count would hang homegen, or exhaust its memory. The worker lives
+for the rest of the process (one start, then one JSON line per string) and is replaced
+after a timeout.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from homegen.appsets.govalues import OutOfTime, TemplateError, Unsupported
+
+_NO_ENGINE = "needs a full Go template engine: install homegen[charts] (helm-python-sdk)"
+_worker: subprocess.Popen[str] | None = None
+
+
+def render_with_helm(text: str, data: dict[str, Any], deadline: float | None) -> str:
+    """``text`` rendered by Helm's engine; OutOfTime past ``deadline``."""
+    global _worker
+    if importlib.util.find_spec("helm_python") is None:
+        raise Unsupported(_NO_ENGINE)
+    if _worker is None or _worker.poll() is not None:
+        _worker = _start()
+    assert _worker.stdin is not None and _worker.stdout is not None
+    try:
+        _worker.stdin.write(json.dumps({"text": text, "data": data}) + "\n")
+        _worker.stdin.flush()
+    except (OSError, TypeError, ValueError) as exc:
+        _stop()
+        raise Unsupported(f"the template worker failed: {exc}") from exc
+    wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+    ready, _w, _x = select.select([_worker.stdout], [], [], wait)
+    line = _worker.stdout.readline() if ready else ""
+    if not line:
+        _stop()
+        if ready:
+            raise Unsupported("the template worker ended (out of memory?)")
+        raise OutOfTime("Go template evaluation ran past its time limit")
+    answer = json.loads(line)
+    if "error" in answer:
+        raise TemplateError(answer["error"])
+    if "missing" in answer:
+        raise Unsupported(_NO_ENGINE)
+    return str(answer["text"])
+
+
+def _start() -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "homegen.appsets.helmtemplate"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "TMPDIR", "LANG")},
+    )
+    atexit.register(_stop)
+    return process
+
+
+def _stop() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.kill()
+        _worker.wait()
+        _worker = None
+
+
+def _render_one(text: str, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        import helm_python
+    except ImportError:
+        return {"missing": True}
+    with tempfile.TemporaryDirectory(prefix="homegen-appset-") as tmp:
+        chart = Path(tmp) / "t"
+        (chart / "templates").mkdir(parents=True)
+        (chart / "Chart.yaml").write_text("apiVersion: v2\nname: t\nversion: 0.0.0\n")
+        (chart / "templates" / "_t.tpl").write_text('{{ define "t" }}' + text + "{{ end }}")
+        (chart / "templates" / "t.yaml").write_text('{{- template "t" .Values -}}')
+        try:
+            rendered = helm_python.Chart.load(str(chart)).render(values=data)
+        except helm_python.HelmError as exc:
+            return {"error": str(exc).splitlines()[0]}
+    return {"text": next(iter(rendered.values()), "")}
+
+
+def _serve() -> None:
+    """The worker: one JSON request per line on stdin, one answer per line on stdout."""
+    for line in sys.stdin:
+        request = json.loads(line)
+        print(json.dumps(_render_one(request["text"], request["data"])), flush=True)
+
+
+if __name__ == "__main__":
+    _serve()
