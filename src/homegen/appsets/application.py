@@ -30,7 +30,6 @@ class Engine:
         self.missing_error = missing_error
         self.seconds = settings.template_seconds
         self.deadline = time.monotonic() + settings.template_seconds
-        self.timed_out = False
 
     def text(self, text: str, params: dict[str, Any], *, missing_error: bool | None = None) -> str:
         """One string rendered."""
@@ -42,7 +41,6 @@ class Engine:
         try:
             return gotemplate.render(text, params, missing_error=strict, deadline=self.deadline)
         except OutOfTime:
-            self.timed_out = True
             raise OutOfTime(self.timeout_message()) from None
 
     def value(self, value: Any, params: dict[str, Any]) -> Any:
@@ -71,10 +69,6 @@ class Engine:
             if "map has no entry for key" in str(exc) or "can't evaluate field" in str(exc):
                 return value
             raise
-
-    def out_of_time(self) -> bool:
-        """Whether the set's template time ran out (the rest is not rendered)."""
-        return self.timed_out
 
     def timeout_message(self) -> str:
         """The finding's message when the time ran out."""

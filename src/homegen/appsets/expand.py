@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from homegen.appsets.application import APPLICATION_API, Engine, application, fill
 from homegen.appsets.generators import Context, NotExpanded, ParamSet, generate, normalize_repo
-from homegen.appsets.gotemplate import TemplateError, Unsupported
+from homegen.appsets.gotemplate import OutOfTime, TemplateError, Unsupported
 from homegen.appsets.repo import IN_CLUSTER, Cluster, DiskRepo, Repo
 from homegen.appsets.settings import Settings
 
@@ -124,13 +124,14 @@ def _generate(
         for item in sets:
             try:
                 result.apps.append(_application(item, template, spec, engine, namespace))
+            except OutOfTime as exc:
+                # the rest would run out of time too: stop the whole set
+                result.problems.append(Problem("not-expanded", f"{item.origin}: {exc}"))
+                return result
             except Unsupported as exc:
                 result.problems.append(Problem("not-expanded", f"{item.origin}: {exc}"))
             except TemplateError as exc:
                 result.problems.append(Problem("template-error", f"{item.origin}: {exc}"))
-            if engine.out_of_time():
-                result.problems.append(Problem("not-expanded", engine.timeout_message()))
-                return result
     result.problems += [Problem("empty", note) for note in ctx.notes]
     return result
 

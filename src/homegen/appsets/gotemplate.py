@@ -34,6 +34,7 @@ __all__ = ["NO_VALUE", "OutOfTime", "TemplateError", "Unsupported", "render", "t
 _ACTION = re.compile(r"\{\{(-[ \t\r\n])?(.*?)([ \t\r\n]-)?\}\}", re.DOTALL)
 _TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|`[^`]*`|\(|\)|\||[^\s()|"`]+)', re.DOTALL)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_CHAINED = "\x00"  # marks a field chain right after ")"
 _FIELD = re.compile(r"(\$|\$?(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.)")
 
 
@@ -151,7 +152,10 @@ def _tokens(text: str) -> list[str]:
             if text[position:].strip():
                 raise TemplateError(f"cannot parse {text[position:]!r}")
             break
-        tokens.append(match.group(1))
+        token = match.group(1)
+        if tokens and tokens[-1] == ")" and token.startswith(".") and text[position] == ".":
+            token = _CHAINED + token  # (pipeline).field: a field of the pipeline's value
+        tokens.append(token)
         position = match.end()
     return tokens
 
@@ -179,7 +183,11 @@ def _commands(tokens: list[str], i: int) -> tuple[list[list[Any]], int]:
             inner, i = _commands(tokens, i + 1)
             if i >= len(tokens) or tokens[i] != ")":
                 raise TemplateError("unclosed (")
-            commands[-1].append(inner)
+            if i + 1 < len(tokens) and tokens[i + 1].startswith(_CHAINED):
+                i += 1
+                commands[-1].append(("chain", inner, tokens[i].removeprefix(_CHAINED)))
+            else:
+                commands[-1].append(inner)
         else:
             commands[-1].append(token)
         i += 1
@@ -239,6 +247,9 @@ class _Evaluator:
     def operand(self, token: Any, dot: Any) -> Any:
         if isinstance(token, list):
             return self.pipeline(token, dot)
+        if isinstance(token, tuple):
+            _chain, inner, fields = token
+            return self.field(fields, self.pipeline(inner, dot))
         if token.startswith('"'):
             return json.loads(token)
         if token.startswith("`"):

@@ -75,6 +75,9 @@ def _stop() -> None:
     if _worker is not None:
         _worker.kill()
         _worker.wait()
+        for stream in (_worker.stdin, _worker.stdout):
+            if stream is not None:
+                stream.close()
         _worker = None
 
 
