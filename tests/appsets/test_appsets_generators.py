@@ -358,19 +358,29 @@ RANGE_SET = """
 """
 
 
-def test_range_without_a_full_engine_is_reported_not_passed(
+SPRIG_SET = RANGE_SET.replace("{{ . }}-", "{{ . | sha1sum | trunc 4 }}-")
+
+
+def test_a_sprig_function_without_sprig_is_reported_not_passed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "helm_python", None)  # import fails
-    expansion = generate_applications(_set(RANGE_SET), None)
+    expansion = generate_applications(_set(SPRIG_SET), None)
     assert expansion.apps == [] and not expansion.complete
+    assert "sha1sum" in expansion.problems[0].message
     assert "helm-python-sdk" in expansion.problems[0].message
 
 
-def test_range_is_rendered_by_helms_engine_when_installed() -> None:
-    pytest.importorskip("helm_python")
+def test_range_is_evaluated_by_homegen() -> None:
     expansion = generate_applications(_set(RANGE_SET), None)
     assert expansion.apps[0].app["metadata"]["annotations"] == {"t": "x-y-"}
+
+
+def test_a_sprig_function_homegen_lacks_runs_in_sprig() -> None:
+    pytest.importorskip("helm_python")
+    expansion = generate_applications(_set(SPRIG_SET), None)
+    # sha1("x") = 11f6ad8e..., sha1("y") = 95cb0bfd...
+    assert expansion.apps[0].app["metadata"]["annotations"] == {"t": "11f6-95cb-"}
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from homegen.appsets.configfiles import json_numbers, load_yaml
-from homegen.appsets.govalues import NO_VALUE, TemplateError, to_text, truthy
+from homegen.appsets.govalues import NO_VALUE, Delegate, TemplateError, to_text, truthy
 from homegen.appsets.params import normalize
 
 
@@ -32,6 +32,8 @@ def _index(value: Any, *keys: Any) -> Any:
 
 
 def _printf(form: str, *args: Any) -> str:
+    """Go's Sprintf for %s, %v, %% and %d of an int; any other verb (or %d of a float, which
+    Go prints as an error) goes to sprig's own printf."""
     values = iter(args)
 
     def one(match: re.Match[str]) -> str:
@@ -39,13 +41,36 @@ def _printf(form: str, *args: Any) -> str:
         if verb == "%":
             return "%"
         value = next(values, NO_VALUE)
-        if verb == "q":
-            return json.dumps(to_text(value))
-        if verb == "d" and isinstance(value, float):
-            return str(int(value))
+        if verb == "d" and (not isinstance(value, int) or isinstance(value, bool)):
+            raise Delegate("printf")
         return to_text(value)
 
-    return re.sub(r"%([svdq%])", one, form)
+    text = re.sub(r"%(.)", lambda m: one(m) if m.group(1) in "svd%" else _delegate(), form)
+    if next(values, None) is not None:
+        raise Delegate("printf")  # Go reports extra arguments: %!(EXTRA ...)
+    return text
+
+
+def _delegate() -> str:
+    raise Delegate("printf")
+
+
+def _dict(*pairs: Any) -> dict[str, Any]:
+    """sprig's dict: keys printed as strings, a missing last value empty."""
+    items = list(pairs) + ([""] if len(pairs) % 2 else [])
+    return {to_text(items[i]): items[i + 1] for i in range(0, len(items), 2)}
+
+
+def _set(target: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    target[key] = value
+    return target
+
+
+def _until(count: Any) -> range:
+    """sprig's until, lazily: a range over a huge count must not build the list first."""
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise Delegate("until")
+    return range(count) if count >= 0 else range(0, count, -1)
 
 
 def _slugify(max_size: int, smart: bool, text: str) -> str:
@@ -60,12 +85,6 @@ def _slugify(max_size: int, smart: bool, text: str) -> str:
 
 def _default(fallback: Any, value: Any = None) -> Any:
     return value if truthy(value) else fallback
-
-
-def _required(message: str, value: Any = None) -> Any:
-    if value is None or value is NO_VALUE or value == "":
-        raise TemplateError(message)
-    return value
 
 
 def _and(*args: Any) -> Any:
@@ -158,7 +177,13 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "or": _or,
     "empty": lambda v=None: not truthy(v),
     "coalesce": lambda *a: next((v for v in a if truthy(v)), None),
-    "required": _required,
+    "until": _until,
+    "list": lambda *items: list(items),
+    "dict": _dict,
+    "set": _set,
+    "unset": lambda d, key: (d.pop(key, None), d)[1],
+    "hasKey": lambda d, key: key in d,
+    "get": lambda d, key: d.get(key, ""),
     "hasPrefix": lambda p, s: to_text(s).startswith(p),
     "hasSuffix": lambda p, s: to_text(s).endswith(p),
     "contains": lambda p, s: p in to_text(s),
@@ -179,3 +204,34 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "add": lambda *a: sum(int(v) for v in a),  # sprig casts to int64
     "sub": lambda a, b: int(a) - int(b),
 }
+
+
+# every function the controller's templates know: text/template's builtins, sprig's generic
+# functions but env, expandenv and getHostByName, and ArgoCD's own; any other is a parse error
+_BUILTINS = (
+    "and or not len index slice print printf println html js urlquery call eq ne lt le gt ge"
+)
+_SPRIG = """
+ago date date_in_zone date_modify dateInZone dateModify duration durationRound htmlDate
+htmlDateInZone must_date_modify mustDateModify mustToDate now toDate unixEpoch abbrev abbrevboth
+trunc trim upper lower title untitle substr repeat trimall trimAll trimSuffix trimPrefix nospace
+initials randAlphaNum randAlpha randAscii randNumeric swapcase shuffle snakecase camelcase
+kebabcase wrap wrapWith contains hasPrefix hasSuffix quote squote cat indent nindent replace
+plural sha1sum sha256sum sha512sum adler32sum toString atoi int64 int float64 seq toDecimal split
+splitList splitn toStrings until untilStep add1 add sub div mod mul randInt add1f addf subf divf
+mulf biggest max min maxf minf ceil floor round join sortAlpha default empty coalesce all any
+compact mustCompact fromJson toJson toPrettyJson toRawJson mustFromJson mustToJson
+mustToPrettyJson mustToRawJson ternary deepCopy mustDeepCopy typeOf typeIs typeIsLike kindOf
+kindIs deepEqual base dir clean ext isAbs osBase osClean osDir osExt osIsAbs b64enc b64dec b32enc
+b32dec tuple list dict get set unset hasKey pluck keys pick omit merge mergeOverwrite mustMerge
+mustMergeOverwrite values append mustAppend prepend mustPrepend first mustFirst rest mustRest last
+mustLast initial mustInitial reverse mustReverse uniq mustUniq without mustWithout has mustHas
+slice mustSlice concat dig chunk mustChunk bcrypt htpasswd genPrivateKey derivePassword
+buildCustomCert genCA genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert
+genSignedCertWithKey encryptAES decryptAES randBytes uuidv4 semver semverCompare fail regexMatch
+mustRegexMatch regexFindAll mustRegexFindAll regexFind mustRegexFind regexReplaceAll
+mustRegexReplaceAll regexReplaceAllLiteral mustRegexReplaceAllLiteral regexSplit mustRegexSplit
+regexQuoteMeta urlParse urlJoin
+"""
+ARGOCD_OWN = frozenset({"normalize", "slugify", "toYaml", "fromYaml", "fromYamlArray"})
+KNOWN = frozenset(_BUILTINS.split()) | frozenset(_SPRIG.split()) | ARGOCD_OWN

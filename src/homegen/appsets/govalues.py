@@ -29,11 +29,15 @@ class OutOfTime(Unsupported):
     """Evaluation ran past the set's wall-time limit (a ``range`` over a huge count)."""
 
 
+class Delegate(Exception):
+    """A function call homegen hands to sprig itself (Helm's engine) with its arguments."""
+
+
 def truthy(value: Any) -> bool:
     """Go's truth: false, 0, nil and empty strings or collections are false."""
     if value is NO_VALUE or value is None:
         return False
-    if isinstance(value, bool | int | float | str | list | dict):
+    if isinstance(value, bool | int | float | str | list | dict | range):
         return bool(value)
     return True
 
@@ -46,7 +50,7 @@ def to_text(value: Any) -> str:
         return "<no value>"
     if isinstance(value, float):
         return go_float(value)
-    if isinstance(value, list):
+    if isinstance(value, list | range):
         return "[" + " ".join(to_text(v) for v in value) + "]"
     if isinstance(value, dict):
         return "map[" + " ".join(f"{k}:{to_text(v)}" for k, v in sorted(value.items())) + "]"

@@ -1,10 +1,11 @@
-"""Go template constructs homegen does not evaluate itself, rendered by Helm's engine (the
+"""sprig functions homegen does not implement, called in sprig itself: Helm's engine (the
 same text/template and sprig) in a worker process that is killed at the set's deadline.
 
-A worker, not an in-process call: Go code inside a C call cannot be interrupted, so a
-``range`` over a huge count would hang homegen, or exhaust its memory. The worker lives
-for the rest of the process (one start, then one JSON line per string) and is replaced
-after a timeout.
+One call at a time, its arguments already evaluated by homegen (so missing keys and
+variables keep text/template's semantics), its result back as JSON. A worker, not an
+in-process call: Go code inside a C call cannot be interrupted, so a call that never ends
+would hang homegen, or exhaust its memory. The worker lives for the rest of the process
+and is replaced after a timeout.
 """
 
 from __future__ import annotations
@@ -23,15 +24,36 @@ from typing import Any
 
 from homegen.appsets.govalues import OutOfTime, TemplateError, Unsupported
 
-_NO_ENGINE = "needs a full Go template engine: install homegen[charts] (helm-python-sdk)"
+_NO_ENGINE = "needs sprig itself: install homegen[charts] (helm-python-sdk)"
 _worker: subprocess.Popen[str] | None = None
 
 
-def render_with_helm(text: str, data: dict[str, Any], deadline: float | None) -> str:
-    """``text`` rendered by Helm's engine; OutOfTime past ``deadline``."""
-    global _worker
+def call_function(name: str, args: list[Any], deadline: float | None) -> Any:
+    """sprig's ``name`` called with ``args``; TemplateError when it fails, OutOfTime past
+    ``deadline``, Unsupported without the engine."""
     if importlib.util.find_spec("helm_python") is None:
-        raise Unsupported(_NO_ENGINE)
+        raise Unsupported(f"the sprig function {name} {_NO_ENGINE}")
+    literals: list[str] = []
+    passed: list[Any] = []
+    for arg in args:
+        if isinstance(arg, bool):
+            literals.append("true" if arg else "false")
+        elif isinstance(arg, int):
+            literals.append(str(arg))
+        elif isinstance(arg, str):
+            literals.append(json.dumps(arg, ensure_ascii=False))
+        elif arg is None or not isinstance(arg, float | list | dict | range):
+            literals.append("nil")
+        else:  # through the values: a float64, a list or a map, as the controller has them
+            literals.append(f"(index .a {len(passed)})")
+            passed.append(list(arg) if isinstance(arg, range) else arg)
+    text = "{{ toJson (" + " ".join([name, *literals]) + ") }}"
+    return json.loads(_render(text, {"a": passed}, deadline) or "null")
+
+
+def _render(text: str, data: dict[str, Any], deadline: float | None) -> str:
+    """``text`` rendered by Helm's engine in the worker."""
+    global _worker
     if _worker is None or _worker.poll() is not None:
         _worker = _start()
     assert _worker.stdin is not None and _worker.stdout is not None

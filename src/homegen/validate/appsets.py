@@ -16,8 +16,9 @@ NOT_EXPANDED = register(
     "HG224", "appset-not-expanded", "warning",
     "declare what the generator needs (--cluster, the checkout) or install homegen[charts]",
     """An ApplicationSet whose Applications homegen cannot generate (an SCM, pull-request or
-    plugin generator, another repository, a Go template construct it cannot evaluate) is
-    checked only as written: the folders it syncs and the apps it creates are not known.""",
+    plugin generator, another repository, a Go template construct it cannot evaluate, more
+    Applications or template time than its limits) is checked only as written: the folders
+    it syncs and the apps it creates are not known. The message names the feature.""",
 )  # fmt: skip
 TEMPLATE_ERROR = register(
     "HG225", "appset-template-error", "error",

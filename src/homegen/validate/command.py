@@ -226,34 +226,36 @@ def within(report: Report, folder: str, docs: list[Document]) -> Report:
 
 
 def parse_clusters(values: list[str]) -> tuple[Cluster, ...]:
-    """``--cluster NAME=URL[,project=P][,label.KEY=VALUE][,annotation.KEY=VALUE]`` values:
-    each one stands for an ArgoCD cluster secret (in-cluster is added as ArgoCD adds it)."""
-    return _by_name([_parsed_cluster(value) for value in values])
-
-
-def _parsed_cluster(value: str) -> Cluster:
-    head, *extras = value.split(",")
-    name, sep, server = head.partition("=")
-    if not sep or not name.strip() or not server.strip():
-        raise UsageError(f"--cluster {value!r}: expected NAME=URL")
-    project = ""
-    labels: dict[str, str] = {}
-    annotations: dict[str, str] = {}
-    for extra in extras:
-        key, sep, item = extra.partition("=")
+    """``--cluster NAME=URL[,project=P][,label.KEY=VALUE][,annotation.KEY=VALUE]`` values,
+    comma-split: an attribute belongs to the cluster before it. Each cluster stands for an
+    ArgoCD cluster secret (in-cluster is added as ArgoCD adds it)."""
+    clusters: list[Cluster] = []
+    for value in values:
+        key, sep, item = value.partition("=")
         key = key.strip()
-        if sep and key == "project":
-            project = item.strip()
-        elif sep and key.startswith("label.") and key != "label.":
-            labels[key.removeprefix("label.")] = item.strip()
-        elif sep and key.startswith("annotation.") and key != "annotation.":
-            annotations[key.removeprefix("annotation.")] = item.strip()
+        if sep and (key == "project" or key.startswith(("label.", "annotation."))):
+            if not clusters:
+                raise UsageError(f"--cluster {value!r}: name the cluster first (NAME=URL)")
+            clusters[-1] = _with_attribute(clusters[-1], key, item.strip(), value)
+        elif sep and key and "://" in item:
+            clusters.append(Cluster(key, item.strip()))
         else:
             raise UsageError(
-                f"--cluster {value!r}: {extra!r} is not project=P, label.KEY=VALUE "
-                "or annotation.KEY=VALUE"
+                f"--cluster {value!r}: expected NAME=URL (an API server URL), project=P, "
+                "label.KEY=VALUE or annotation.KEY=VALUE"
             )
-    return Cluster(name.strip(), server.strip(), labels, annotations, project)
+    return _by_name(clusters)
+
+
+def _with_attribute(cluster: Cluster, key: str, value: str, given: str) -> Cluster:
+    labels, annotations = dict(cluster.labels), dict(cluster.annotations)
+    if key == "project":
+        return replace(cluster, project=value)
+    name = key.partition(".")[2]
+    if not name:
+        raise UsageError(f"--cluster {given!r}: the key is empty")
+    (labels if key.startswith("label.") else annotations)[name] = value
+    return replace(cluster, labels=labels, annotations=annotations)
 
 
 def _declared(name: str, value: Any) -> Cluster:
