@@ -38,6 +38,13 @@ DATA: dict[str, Any] = {
         ("{{ .missing.deeper }}", "<no value>"),
         ('{{ get (dict "k" .name) "k" }}', "web"),
         ("{{ .n }}", "3"),
+        # Go's strings, not Python's
+        ('{{ title "hELLO wORLD" }}', "HELLO WORLD"),
+        ('{{ quote "é\t" nil }}', '"é\\t"'),
+        ('{{ print 1 2 "a" 3 }}', "1 2a3"),
+        ('{{ base "apps/web/" }}-{{ base "" }}', "web-."),
+        ('{{ toJson (dict "b" .n "a" "<&>") }}', '{"a":"\\u003c\\u0026\\u003e","b":3}'),
+        ("{{ toYaml .n }}", "3"),
     ],
 )
 def test_go_template_semantics(template: str, expected: str) -> None:

@@ -5,7 +5,6 @@ one call at a time, through the Helm worker."""
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from typing import Any
@@ -170,7 +169,7 @@ class Evaluator:
             _chain, inner, fields = token
             return self.field(fields, self.pipeline(inner, dot))
         if token.startswith('"'):
-            return json.loads(token)
+            return _unquote(token)
         if token.startswith("`"):
             return token[1:-1]
         if token in WORDS:
@@ -217,6 +216,15 @@ def _go_type(value: Any) -> str:
     if isinstance(value, int):
         return "int"
     return "[]interface {}" if isinstance(value, list | range) else "interface {}"
+
+
+def _unquote(token: str) -> str:
+    """A Go interpreted string literal (``\\x41``, ``\\u00e9``, ``\\t``, octal)."""
+    body = token[1:-1]
+    try:
+        return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"invalid string literal {token}") from exc
 
 
 def _is_name(token: str) -> bool:

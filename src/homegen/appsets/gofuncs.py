@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from homegen.appsets.configfiles import json_numbers, load_yaml
+from homegen.appsets.gostrings import go_base, go_json, go_plain, go_quote, go_sprint, go_title
 from homegen.appsets.govalues import NO_VALUE, Delegate, TemplateError, to_text, truthy
 from homegen.appsets.params import normalize
 
@@ -112,8 +113,11 @@ def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
 
 def _to_yaml(value: Any) -> str:
     """sigs.k8s.io/yaml: through JSON, so keys sorted and the last newline cut."""
-    plain = json.loads(json.dumps(value, default=to_text))
-    return yaml.safe_dump(plain, default_flow_style=False, sort_keys=True).rstrip("\n")
+    plain = json.loads(json.dumps(go_plain(value), default=to_text))
+    text = yaml.safe_dump(
+        plain, default_flow_style=False, sort_keys=True, allow_unicode=True, width=2**31
+    )
+    return text.removesuffix("\n...\n").rstrip("\n")  # no document end marker in Go
 
 
 def _from_yaml(text: Any) -> dict[str, Any]:
@@ -151,17 +155,17 @@ def _from_yaml_array(text: Any) -> list[Any]:
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lower": lambda s: to_text(s).lower(),
     "upper": lambda s: to_text(s).upper(),
-    "title": lambda s: to_text(s).title(),
+    "title": lambda s: go_title(to_text(s)),
     "trim": lambda s: to_text(s).strip(),
     "trimAll": lambda cut, s: to_text(s).strip(cut),
     "trimPrefix": lambda p, s: to_text(s).removeprefix(p),
     "trimSuffix": lambda p, s: to_text(s).removesuffix(p),
     "replace": lambda old, new, s: to_text(s).replace(old, new),
     "default": _default,
-    "quote": lambda *s: " ".join(json.dumps(to_text(v)) for v in s),
-    "squote": lambda *s: " ".join(f"'{to_text(v)}'" for v in s),
+    "quote": lambda *s: " ".join(go_quote(to_text(v)) for v in s if v is not None),
+    "squote": lambda *s: " ".join(f"'{to_text(v)}'" for v in s if v is not None),
     "printf": _printf,
-    "print": lambda *a: "".join(to_text(v) for v in a),
+    "print": go_sprint,
     "normalize": lambda s: normalize(to_text(s)),
     "slugify": _slugify,
     "index": _index,
@@ -189,12 +193,12 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "contains": lambda p, s: p in to_text(s),
     "trunc": lambda n, s: to_text(s)[:n] if n >= 0 else to_text(s)[n:],
     "b64enc": lambda s: base64.b64encode(to_text(s).encode()).decode(),
-    "join": lambda sep, items: sep.join(to_text(v) for v in items),
+    "join": lambda sep, items: sep.join(to_text(v) for v in items if v is not None),
     "splitList": lambda sep, s: to_text(s).split(sep),
-    "base": lambda s: posixpath.basename(to_text(s)),
+    "base": lambda s: go_base(to_text(s)),
     "dir": lambda s: posixpath.dirname(to_text(s)) or ".",
     "toString": to_text,
-    "toJson": lambda v: json.dumps(v, separators=(",", ":")),
+    "toJson": go_json,
     "toYaml": _to_yaml,
     "fromYaml": _from_yaml,
     "fromYamlArray": _from_yaml_array,
