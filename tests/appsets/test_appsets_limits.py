@@ -4,11 +4,12 @@ run. Hitting one is a not-expanded problem naming the limit, never a hang or a c
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from appset_trees import appset
+from appset_trees import REPO, appset
 
-from homegen.appsets import Settings, generate_applications
+from homegen.appsets import DiskRepo, Settings, generate_applications
 
 
 def _matrix(left: int, right: int) -> dict[str, object]:
@@ -90,3 +91,17 @@ def test_a_range_over_a_huge_count_ends_with_a_problem_naming_the_limit() -> Non
     # the worker was replaced: the next set renders
     again = generate_applications(appset(RANGE % 2), None, settings=Settings(template_seconds=30))
     assert again.apps[0].app["metadata"]["annotations"] == {"n": "xx"}
+
+
+def test_an_alias_bomb_in_a_config_file_is_refused(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    (tmp_path / "c.yaml").write_text("\n".join(lines) + "\n")
+    spec = appset(f"""
+        goTemplate: true
+        generators: [{{git: {{repoURL: "{REPO}", files: [{{path: c.yaml}}]}}}}]
+        template: {{metadata: {{name: x}}, spec: {{}}}}
+        """)
+    expansion = generate_applications(spec, DiskRepo(tmp_path), repo_url=REPO)
+    assert expansion.apps == [] and expansion.problems[0].kind == "template-error"
+    assert "aliases" in expansion.problems[0].message

@@ -21,16 +21,24 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def json_numbers(value: Any) -> Any:
-    """Every number as a float, as Go decodes JSON into ``any`` (``1000000`` prints 1e+06)."""
+MAX_NODES = 1_000_000  # values in one file once YAML aliases are expanded (alias bombs)
+
+
+def json_numbers(value: Any, budget: list[int] | None = None) -> Any:
+    """Every number as a float, as Go decodes JSON into ``any`` (``1000000`` prints 1e+06);
+    a copy, so YAML aliases are expanded: more than MAX_NODES values is a TemplateError."""
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TemplateError(f"more than {MAX_NODES} values once YAML aliases are expanded")
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
         return float(value)
     if isinstance(value, dict):
-        return {str(k) if not isinstance(k, str) else k: json_numbers(v) for k, v in value.items()}
+        return {str(k): json_numbers(v, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [json_numbers(v) for v in value]
+        return [json_numbers(v, budget) for v in value]
     return value
 
 
