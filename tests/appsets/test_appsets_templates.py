@@ -150,3 +150,32 @@ def test_elements_yaml_is_appended_to_elements_in_both_modes() -> None:
             template: {{metadata: {{name: "{name}"}}, spec: {{}}}}
             """), None)  # fmt: skip
         assert [a.name for a in expansion.apps] == ["a", "b"]
+
+
+def test_a_strategic_merge_directive_in_a_patch_is_reported_not_applied() -> None:
+    spec = PATCHED % ("true", " .name ", '"spec: {source: {$patch: delete}}"')
+    expansion = generate_applications(appset(spec), None)
+    assert expansion.apps == [] and [p.kind for p in expansion.problems] == ["not-expanded"]
+    assert "$patch" in expansion.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"), [("[]", "<no value>"), ('["missingkey=zero"]', "<no value>")]
+)
+def test_missing_key_options(options: str, expected: str) -> None:
+    app = _one(f"""
+        goTemplate: true
+        goTemplateOptions: {options}
+        generators: [{{list: {{elements: [{{name: a}}]}}}}]
+        template: {{metadata: {{name: a, labels: {{x: "{{{{ .nope }}}}"}}}}, spec: {{}}}}
+        """)
+    assert app["metadata"]["labels"] == {"x": expected}
+
+
+def test_missing_key_zero_fails_a_field_of_the_missing_key() -> None:
+    assert _problems("""
+        goTemplate: true
+        goTemplateOptions: ["missingkey=error", "missingkey=zero"]
+        generators: [{list: {elements: [{name: a}]}}]
+        template: {metadata: {name: "{{ .nope.deeper }}"}, spec: {}}
+        """) == ["template-error"]

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from homegen.appsets import gotemplate
-from homegen.appsets.gotemplate import OutOfTime, TemplateError
+from homegen.appsets.gotemplate import OutOfTime, TemplateError, Unsupported
 from homegen.appsets.settings import TEMPLATE_SECONDS_ENV, Settings
 
 APPLICATION_API = "argoproj.io/v1alpha1"
@@ -25,9 +25,12 @@ _KEPT_METADATA = ("name", "namespace", "labels", "annotations", "finalizers")
 class Engine:
     """The set's template mode: ``{{param}}`` substitution or Go templates, per string."""
 
-    def __init__(self, go: bool, missing_error: bool, settings: Settings) -> None:
+    def __init__(self, go: bool, options: list[str], settings: Settings) -> None:
         self.go = go
-        self.missing_error = missing_error
+        missing = [o.partition("=")[2] for o in options if o.startswith("missingkey=")]
+        mode = missing[-1] if missing else "default"  # Go applies the options in order
+        self.missing_error = mode == "error"
+        self.missing_zero = mode == "zero"
         self.seconds = settings.template_seconds
         self.deadline = time.monotonic() + settings.template_seconds
 
@@ -39,7 +42,13 @@ class Engine:
             return text
         strict = self.missing_error if missing_error is None else missing_error
         try:
-            return gotemplate.render(text, params, missing_error=strict, deadline=self.deadline)
+            return gotemplate.render(
+                text,
+                params,
+                missing_error=strict,
+                missing_zero=self.missing_zero,
+                deadline=self.deadline,
+            )
         except OutOfTime:
             raise OutOfTime(self.timeout_message()) from None
 
@@ -173,6 +182,9 @@ def _strategic(base: dict[str, Any], patch: dict[str, Any], path: tuple[str, ...
     replaced but ``metadata.finalizers`` (merged, as ObjectMeta declares it)."""
     for key, value in patch.items():
         here = (*path, str(key))
+        if str(key).startswith("$"):
+            # $patch, $retainKeys, $setElementOrder: directives homegen does not apply
+            raise Unsupported(f"templatePatch directive {key} at {'.'.join(path) or 'top'}")
         if value is None:
             base.pop(key, None)
         elif isinstance(value, dict) and isinstance(base.get(key), dict):

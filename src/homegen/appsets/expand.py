@@ -100,7 +100,7 @@ def _generate(
     spec = appset.get("spec") if isinstance(appset.get("spec"), dict) else {}
     assert isinstance(spec, dict)
     options = [str(o) for o in spec.get("goTemplateOptions") or []]
-    engine = Engine(spec.get("goTemplate") is True, "missingkey=error" in options, settings)
+    engine = Engine(spec.get("goTemplate") is True, options, settings)
     ctx = Context(
         repo, clusters, normalize_repo(repo_url), engine.go, engine.value,
         new_globbing=settings.new_globbing, hidden_directories=settings.hidden_directories,

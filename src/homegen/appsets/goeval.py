@@ -38,8 +38,11 @@ class _Continue(Exception):
 class Evaluator:
     """One template execution: the data, the options, the variables in scope."""
 
-    def __init__(self, root: Any, missing_error: bool, deadline: float | None) -> None:
+    def __init__(
+        self, root: Any, missing_error: bool, deadline: float | None, *, missing_zero: bool = False
+    ) -> None:
         self.missing_error = missing_error
+        self.missing_zero = missing_zero  # missingkey=zero: a missing key is a nil
         self.deadline = deadline
         self.scopes: list[dict[str, Any]] = [{"$": root}]
         self.steps = 0
@@ -202,7 +205,7 @@ class Evaluator:
             elif self.missing_error:
                 raise TemplateError(f'map has no entry for key "{name}"')
             else:
-                value = NO_VALUE
+                value = None if self.missing_zero else NO_VALUE
         return value
 
 

@@ -38,7 +38,12 @@ _RANGE_VARS = re.compile(r"^(\$\w*)\s*(?:,\s*(\$\w*)\s*)?:=\s*(.*)$", re.DOTALL)
 
 
 def render(
-    text: str, data: dict[str, Any], *, missing_error: bool = False, deadline: float | None = None
+    text: str,
+    data: dict[str, Any],
+    *,
+    missing_error: bool = False,
+    missing_zero: bool = False,
+    deadline: float | None = None,
 ) -> str:
     """``text`` rendered with ``data`` as ``.``; TemplateError or Unsupported when it cannot,
     OutOfTime once ``deadline`` (a ``time.monotonic`` value) has passed."""
@@ -47,7 +52,8 @@ def render(
     if deadline is not None and time.monotonic() > deadline:
         raise OutOfTime("Go template evaluation ran past its time limit")
     nodes = _parse(_lex(text))
-    return Evaluator(data, missing_error, deadline).run(nodes, data)
+    evaluator = Evaluator(data, missing_error, deadline, missing_zero=missing_zero)
+    return evaluator.run(nodes, data)
 
 
 # --- parsing ----------------------------------------------------------------------------
