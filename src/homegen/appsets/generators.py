@@ -21,6 +21,7 @@ from homegen.appsets.globbing import (
 from homegen.appsets.gotemplate import TemplateError, Unsupported
 from homegen.appsets.params import flatten, path_params
 from homegen.appsets.repo import Cluster, Repo, same_repo_key
+from homegen.appsets.settings import MAX_APPS_ENV
 
 ELSEWHERE = ("scmProvider", "pullRequest", "plugin", "clusterDecisionResource")
 KINDS = ("list", "clusters", "git", "matrix", "merge", *ELSEWHERE)
@@ -63,8 +64,8 @@ class Context:
         """Stop once a generator yields more sets than an ApplicationSet may create."""
         if count > self.max_sets:
             raise TooMany(
-                f"more than {self.max_sets} Applications (the limit of one ApplicationSet): "
-                "expansion stopped"
+                f"more than {self.max_sets} Applications (homegen's limit per ApplicationSet, "
+                f"{MAX_APPS_ENV}): expansion stopped"
             )
 
 
