@@ -105,3 +105,16 @@ def test_an_alias_bomb_in_a_config_file_is_refused(tmp_path: Path) -> None:
     expansion = generate_applications(spec, DiskRepo(tmp_path), repo_url=REPO)
     assert expansion.apps == [] and expansion.problems[0].kind == "template-error"
     assert "aliases" in expansion.problems[0].message
+
+
+def test_no_sprig_worker_outlives_the_set() -> None:
+    pytest.importorskip("helm_python")
+    from homegen.appsets import helmtemplate
+
+    spec = appset("""
+        goTemplate: true
+        generators: [{list: {elements: [{name: a}]}}]
+        template: {metadata: {name: '{{ .name | sha1sum | trunc 3 }}'}, spec: {}}
+        """)
+    assert [a.name for a in generate_applications(spec, None).apps] == ["86f"]
+    assert helmtemplate._worker is None

@@ -4,8 +4,9 @@ same text/template and sprig) in a worker process that is killed at the set's de
 One call at a time, its arguments already evaluated by homegen (so missing keys and
 variables keep text/template's semantics), its result back as JSON. A worker, not an
 in-process call: Go code inside a C call cannot be interrupted, so a call that never ends
-would hang homegen, or exhaust its memory. The worker lives for the rest of the process
-and is replaced after a timeout.
+would hang homegen, or exhaust its memory. The worker serves one ApplicationSet (``stop``
+ends it), is replaced after a timeout, and belongs to the process that started it (a forked
+child starts its own).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from homegen.appsets.govalues import OutOfTime, TemplateError, Unsupported
 
 _NO_ENGINE = "needs sprig itself: install homegen[charts] (helm-python-sdk)"
 _worker: subprocess.Popen[str] | None = None
+_owner = 0  # the pid that started _worker
 
 
 def call_function(name: str, args: list[Any], deadline: float | None) -> Any:
@@ -53,21 +55,24 @@ def call_function(name: str, args: list[Any], deadline: float | None) -> Any:
 
 def _render(text: str, data: dict[str, Any], deadline: float | None) -> str:
     """``text`` rendered by Helm's engine in the worker."""
-    global _worker
+    global _worker, _owner
+    if _owner != os.getpid():
+        _worker = None  # the parent's worker, inherited through fork: not ours to talk to
     if _worker is None or _worker.poll() is not None:
         _worker = _start()
+        _owner = os.getpid()
     assert _worker.stdin is not None and _worker.stdout is not None
     try:
         _worker.stdin.write(json.dumps({"text": text, "data": data}) + "\n")
         _worker.stdin.flush()
     except (OSError, TypeError, ValueError) as exc:
-        _stop()
+        stop()
         raise Unsupported(f"the template worker failed: {exc}") from exc
     wait = None if deadline is None else max(0.0, deadline - time.monotonic())
     ready, _w, _x = select.select([_worker.stdout], [], [], wait)
     line = _worker.stdout.readline() if ready else ""
     if not line:
-        _stop()
+        stop()
         if ready:
             raise Unsupported("the template worker ended (out of memory?)")
         raise OutOfTime("Go template evaluation ran past its time limit")
@@ -88,19 +93,20 @@ def _start() -> subprocess.Popen[str]:
         text=True,
         env={k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "TMPDIR", "LANG")},
     )
-    atexit.register(_stop)
+    atexit.register(stop)
     return process
 
 
-def _stop() -> None:
+def stop() -> None:
+    """End the worker, if this process started one."""
     global _worker
-    if _worker is not None:
+    if _worker is not None and _owner == os.getpid():
         _worker.kill()
         _worker.wait()
         for stream in (_worker.stdin, _worker.stdout):
             if stream is not None:
                 stream.close()
-        _worker = None
+    _worker = None
 
 
 def _render_one(text: str, data: dict[str, Any]) -> dict[str, Any]:
