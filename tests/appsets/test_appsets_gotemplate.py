@@ -86,6 +86,8 @@ def test_a_range_past_the_deadline_stops() -> None:
 def test_a_sprig_function_homegen_lacks_gets_its_arguments_evaluated_by_homegen() -> None:
     pytest.importorskip("helm_python")
     assert render('{{ printf "%05d" 42 }}-{{ .n | int }}', DATA) == "00042-3"
+    # a float64 parameter under %s and %d prints as Go prints a wrong verb
+    assert render('{{ printf "%s|%d|%v" .n .n .n }}', DATA) == "%!s(float64=3)|%!d(float64=3)|3"
     assert render("{{ upper (first .tags) }}", DATA) == "A"
     with pytest.raises(TemplateError):
         render('{{ fail "stop" }}', DATA)

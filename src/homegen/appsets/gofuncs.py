@@ -33,8 +33,8 @@ def _index(value: Any, *keys: Any) -> Any:
 
 
 def _printf(form: str, *args: Any) -> str:
-    """Go's Sprintf for %s, %v, %% and %d of an int; any other verb (or %d of a float, which
-    Go prints as an error) goes to sprig's own printf."""
+    """Go's Sprintf for %v, %%, %s of a string and %d of an int; any other verb or operand
+    (%d of a float, which Go prints as an error) goes to sprig's own printf."""
     values = iter(args)
 
     def one(match: re.Match[str]) -> str:
@@ -44,6 +44,8 @@ def _printf(form: str, *args: Any) -> str:
         value = next(values, NO_VALUE)
         if verb == "d" and (not isinstance(value, int) or isinstance(value, bool)):
             raise Delegate("printf")
+        if verb == "s" and not isinstance(value, str):
+            raise Delegate("printf")  # Go prints %!s(float64=3) and the like
         return to_text(value)
 
     text = re.sub(r"%(.)", lambda m: one(m) if m.group(1) in "svd%" else _delegate(), form)
