@@ -38,6 +38,8 @@ DATA: dict[str, Any] = {
         ("{{ .missing.deeper }}", "<no value>"),
         ('{{ get (dict "k" .name) "k" }}', "web"),
         ("{{ .n }}", "3"),
+        ('{{ if eq .n 3.0 }}y{{ end }}{{ if eq .missing "a" }}n{{ end }}', "y"),
+        ('{{ if eq .name "x" "web" }}y{{ end }}{{ if ne .name "web" }}n{{ end }}', "y"),
         # Go's strings, not Python's
         ('{{ title "hELLO wORLD" }}', "HELLO WORLD"),
         ('{{ quote "é\t" nil }}', '"é\\t"'),
@@ -61,6 +63,9 @@ def test_go_template_semantics(template: str, expected: str) -> None:
         ("{{ .name.deeper }}", "can't evaluate field deeper in type string"),
         ("{{ range .n }}x{{ end }}", "range can't iterate over 3"),
         ("{{ $y }}", 'undefined variable "$y"'),
+        # a float64 parameter against an int literal: Go refuses to compare
+        ("{{ if eq .n 3 }}x{{ end }}", "incompatible types for comparison"),
+        ("{{ if lt .n 4 }}x{{ end }}", "incompatible types for comparison"),
     ],
 )
 def test_go_template_errors(template: str, message: str) -> None:

@@ -109,8 +109,50 @@ def _indent(width: int, text: str) -> str:
     return pad + to_text(text).replace("\n", "\n" + pad)
 
 
-def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    return lambda a, b: op(a, b)
+def _kind(value: Any) -> str:
+    """text/template's basic kind of a value: numbers from JSON are floats, literals ints."""
+    if value is None or value is NO_VALUE:
+        return "invalid"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "string" if isinstance(value, str) else "other"
+
+
+def _eq(first: Any, *others: Any) -> bool:
+    """text/template's eq: true when ``first`` equals any other; two values of different
+    basic kinds (a float64 parameter and an int literal) are an error, a missing one never
+    equal."""
+    if not others:
+        raise TemplateError("error calling eq: missing argument for comparison")
+    for other in others:
+        kinds = {_kind(first), _kind(other)}
+        if len(kinds) > 1:
+            if "invalid" not in kinds:
+                raise TemplateError("error calling eq: incompatible types for comparison")
+            continue
+        if kinds == {"other"} and not (isinstance(first, str) or first is other):
+            raise TemplateError("error calling eq: non-comparable types")
+        if kinds == {"invalid"} or first == other:
+            return True
+    return False
+
+
+def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    """lt, le, gt, ge: numbers or strings of one basic kind."""
+
+    def compare(first: Any, second: Any) -> bool:
+        kinds = {_kind(first), _kind(second)}
+        if kinds - {"int", "float", "string"}:
+            raise TemplateError("invalid type for comparison")
+        if len(kinds) > 1:
+            raise TemplateError("incompatible types for comparison")
+        return op(first, second)
+
+    return compare
 
 
 def _to_yaml(value: Any) -> str:
@@ -172,12 +214,12 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "slugify": _slugify,
     "index": _index,
     "len": lambda v: len(v),
-    "eq": lambda a, *b: any(a == x for x in b),
-    "ne": _compare(lambda a, b: a != b),
-    "lt": _compare(lambda a, b: a < b),
-    "le": _compare(lambda a, b: a <= b),
-    "gt": _compare(lambda a, b: a > b),
-    "ge": _compare(lambda a, b: a >= b),
+    "eq": _eq,
+    "ne": lambda a, b: not _eq(a, b),
+    "lt": _ordered(lambda a, b: a < b),
+    "le": _ordered(lambda a, b: a <= b),
+    "gt": _ordered(lambda a, b: a > b),
+    "ge": _ordered(lambda a, b: a >= b),
     "not": lambda v: not truthy(v),
     "and": _and,
     "or": _or,
