@@ -224,8 +224,9 @@ def validate(
         list[str] | None,
         typer.Option(
             "--cluster",
-            help="A cluster ApplicationSet cluster generators yield, NAME=URL (repeatable; "
-            "in-cluster is always declared).",
+            help="A cluster ApplicationSet cluster generators yield, as its cluster secret: "
+            "NAME=URL[,project=P][,label.KEY=VALUE][,annotation.KEY=VALUE] (repeatable; "
+            "in-cluster is added as ArgoCD adds it).",
         ),
     ] = None,
     list_apps: Annotated[

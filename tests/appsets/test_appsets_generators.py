@@ -319,17 +319,16 @@ def test_template_patch_merges_rendered_yaml() -> None:
     """)
     expansion = generate_applications(appset, None)
     a, b = (x.app["spec"] for x in expansion.apps)
-    assert a == {"project": "team-a", "destination": {"namespace": "a"},
+    assert a == {"project": "default", "destination": {"namespace": "a"},
                  "syncPolicy": {"automated": {"prune": True}}}  # fmt: skip
-    assert b == {"project": "team-b", "destination": {"namespace": "b"}}
+    assert b == {"project": "default", "destination": {"namespace": "b"}}
 
 
 def test_generator_level_template_overrides_the_set_template() -> None:
     appset = _set("""
       spec:
         generators:
-          - list: {elements: [{name: a}]}
-            template: {spec: {project: special}}
+          - list: {elements: [{name: a}], template: {spec: {project: special}}}
         template: {metadata: {name: "{{name}}"}, spec: {project: default}}
     """)
     assert generate_applications(appset, None).apps[0].app["spec"] == {"project": "special"}
@@ -359,19 +358,29 @@ RANGE_SET = """
 """
 
 
-def test_range_without_a_full_engine_is_reported_not_passed(
+SPRIG_SET = RANGE_SET.replace("{{ . }}-", "{{ . | sha1sum | trunc 4 }}-")
+
+
+def test_a_sprig_function_without_sprig_is_reported_not_passed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "helm_python", None)  # import fails
-    expansion = generate_applications(_set(RANGE_SET), None)
+    expansion = generate_applications(_set(SPRIG_SET), None)
     assert expansion.apps == [] and not expansion.complete
+    assert "sha1sum" in expansion.problems[0].message
     assert "helm-python-sdk" in expansion.problems[0].message
 
 
-def test_range_is_rendered_by_helms_engine_when_installed() -> None:
-    pytest.importorskip("helm_python")
+def test_range_is_evaluated_by_homegen() -> None:
     expansion = generate_applications(_set(RANGE_SET), None)
     assert expansion.apps[0].app["metadata"]["annotations"] == {"t": "x-y-"}
+
+
+def test_a_sprig_function_homegen_lacks_runs_in_sprig() -> None:
+    pytest.importorskip("helm_python")
+    expansion = generate_applications(_set(SPRIG_SET), None)
+    # sha1("x") = 11f6ad8e..., sha1("y") = 95cb0bfd...
+    assert expansion.apps[0].app["metadata"]["annotations"] == {"t": "11f6-95cb-"}
 
 
 @pytest.mark.parametrize(

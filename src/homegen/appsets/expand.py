@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
-from homegen.appsets import gotemplate
-from homegen.appsets.generators import (
-    Context,
-    NotExpanded,
-    ParamSet,
-    _deep_merge,
-    generate,
-    normalize_repo,
-)
-from homegen.appsets.gotemplate import TemplateError, Unsupported
+from homegen.appsets import helmtemplate
+from homegen.appsets.application import APPLICATION_API, Engine, application, fill
+from homegen.appsets.generators import Context, NotExpanded, ParamSet, generate, normalize_repo
+from homegen.appsets.gotemplate import OutOfTime, TemplateError, Unsupported
 from homegen.appsets.repo import IN_CLUSTER, Cluster, DiskRepo, Repo
+from homegen.appsets.settings import Settings
 
-APPLICATION_API = "argoproj.io/v1alpha1"
-_FAST_TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+__all__ = ["APPLICATION_API", "Expansion", "GeneratedApp", "Problem", "generate_applications"]
 
 ProblemKind = Literal["not-expanded", "template-error", "empty"]
 
@@ -79,33 +70,45 @@ def generate_applications(
     clusters: Sequence[Cluster] = (IN_CLUSTER,),
     *,
     repo_url: str = "",
+    settings: Settings | None = None,
 ) -> Expansion:
     """The Applications ``appset`` (a whole ApplicationSet manifest) generates.
 
     ``repo`` is the local checkout the git generators read (a ``Repo``, a folder, or None);
     ``repo_url`` the URL it is a checkout of (a git generator of another repository is not
-    expanded); ``clusters`` what the ``clusters`` generator yields. Never raises for bad
-    input: problems are in the result.
+    expanded); ``clusters`` the declared clusters (cluster secrets) the ``clusters``
+    generator reads; ``settings`` the controller's flags and homegen's limits. Never raises
+    for bad input: problems are in the result.
     """
     if isinstance(repo, Path):
         repo = DiskRepo(repo)
+    settings = settings or Settings.from_environment()
     try:
-        return _generate(appset, repo, clusters, repo_url)
+        return _generate(appset, repo, clusters, repo_url, settings)
     except (TypeError, AttributeError, ValueError, KeyError, IndexError, RecursionError) as exc:
         # malformed input the steps above do not foresee: reported, never a crash
         message = f"cannot expand this ApplicationSet ({type(exc).__name__}: {exc})"
         return Expansion(problems=[Problem("not-expanded", message)])
+    finally:
+        helmtemplate.stop()  # no helper process outlives the set
 
 
 def _generate(
-    appset: dict[str, Any], repo: Repo | None, clusters: Sequence[Cluster], repo_url: str
+    appset: dict[str, Any],
+    repo: Repo | None,
+    clusters: Sequence[Cluster],
+    repo_url: str,
+    settings: Settings,
 ) -> Expansion:
     spec = appset.get("spec") if isinstance(appset.get("spec"), dict) else {}
     assert isinstance(spec, dict)
-    go = spec.get("goTemplate") is True
     options = [str(o) for o in spec.get("goTemplateOptions") or []]
-    engine = _Engine(go, "missingkey=error" in options)
-    ctx = Context(repo, clusters, normalize_repo(repo_url), go, engine.value)
+    engine = Engine(spec.get("goTemplate") is True, options, settings)
+    ctx = Context(
+        repo, clusters, normalize_repo(repo_url), engine.go, engine.value,
+        new_globbing=settings.new_globbing, hidden_directories=settings.hidden_directories,
+        max_sets=settings.max_apps, resolve_values=engine.resolve,
+    )  # fmt: skip
     result = Expansion()
     metadata = appset.get("metadata")
     namespace = str(metadata.get("namespace") or "") if isinstance(metadata, dict) else ""
@@ -114,10 +117,8 @@ def _generate(
     for position, generator in enumerate(spec.get("generators") or []):
         try:
             sets = generate(generator, ctx)
-        except NotExpanded as exc:
-            result.problems.append(Problem("not-expanded", f"generator {position}: {exc}"))
-            continue
-        except Unsupported as exc:
+            ctx.check_count(len(result.apps) + len(sets))
+        except (NotExpanded, Unsupported) as exc:
             result.problems.append(Problem("not-expanded", f"generator {position}: {exc}"))
             continue
         except TemplateError as exc:
@@ -126,6 +127,10 @@ def _generate(
         for item in sets:
             try:
                 result.apps.append(_application(item, template, spec, engine, namespace))
+            except OutOfTime as exc:
+                # the rest would run out of time too: stop the whole set
+                result.problems.append(Problem("not-expanded", f"{item.origin}: {exc}"))
+                return result
             except Unsupported as exc:
                 result.problems.append(Problem("not-expanded", f"{item.origin}: {exc}"))
             except TemplateError as exc:
@@ -135,40 +140,13 @@ def _generate(
 
 
 def _application(
-    item: ParamSet,
-    template: dict[str, Any],
-    spec: dict[str, Any],
-    engine: _Engine,
-    namespace: str,
+    item: ParamSet, template: dict[str, Any], spec: dict[str, Any], engine: Engine, namespace: str
 ) -> GeneratedApp:
-    merged = copy.deepcopy(template)
-    if item.template:
-        _deep_merge(merged, item.template)
-    rendered = engine.value(merged, item.params)
-    patch = spec.get("templatePatch")
-    if isinstance(patch, str) and patch.strip():
-        if not engine.go:
-            raise TemplateError("templatePatch needs goTemplate: true")
-        text = engine.text(patch, item.params)
-        try:
-            patched = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise TemplateError(f"templatePatch is not YAML once rendered: {exc}") from exc
-        if isinstance(patched, dict):
-            _deep_merge(rendered, patched)
-    metadata = rendered.get("metadata") if isinstance(rendered.get("metadata"), dict) else {}
-    assert isinstance(metadata, dict)
-    name = metadata.get("name")
+    merged = fill(copy.deepcopy(item.template), template) if item.template else template
+    app = application(item.params, merged, spec, engine, namespace)
+    name = app["metadata"].get("name")
     if not isinstance(name, str) or not name:
         raise TemplateError("the template gives the Application no name")
-    if namespace:
-        metadata["namespace"] = namespace
-    app = {
-        "apiVersion": APPLICATION_API,
-        "kind": "Application",
-        "metadata": metadata,
-        "spec": rendered.get("spec") if isinstance(rendered.get("spec"), dict) else {},
-    }
     return GeneratedApp(name, _without_nulls(app), item.params, item.origin)
 
 
@@ -180,34 +158,3 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nulls(v) for v in value]
     return value
-
-
-class _Engine:
-    """The set's template mode: ``{{param}}`` substitution or Go templates, per string."""
-
-    def __init__(self, go: bool, missing_error: bool) -> None:
-        self.go = go
-        self.missing_error = missing_error
-
-    def text(self, text: str, params: dict[str, Any]) -> str:
-        """One string rendered."""
-        if "{{" not in text:
-            return text
-        if self.go:
-            return gotemplate.render(text, params, missing_error=self.missing_error)
-
-        def one(match: re.Match[str]) -> str:
-            value = params.get(match.group(1).strip())
-            return match.group(0) if value is None else str(value)
-
-        return _FAST_TAG.sub(one, text)
-
-    def value(self, value: Any, params: dict[str, Any]) -> Any:
-        """Every string (keys too) of a value rendered; other scalars kept."""
-        if isinstance(value, str):
-            return self.text(value, params)
-        if isinstance(value, dict):
-            return {self.text(str(k), params): self.value(v, params) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.value(v, params) for v in value]
-        return value

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import copy
-import json
 import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from homegen.appsets.clusters import cluster_params, labels_match
+from homegen.appsets.combine import matrix_params, merge_params
+from homegen.appsets.configfiles import config_objects, json_numbers
+from homegen.appsets.globbing import (
+    BadPattern,
+    doublestar_match,
+    is_hidden,
+    path_match,
+    pathspec_match,
+)
 from homegen.appsets.gotemplate import TemplateError, Unsupported
-from homegen.appsets.params import flatten, glob_match, go_string, normalize, path_params
+from homegen.appsets.params import flatten, path_params
 from homegen.appsets.repo import Cluster, Repo, same_repo_key
+from homegen.appsets.settings import MAX_APPS_ENV
+
+ELSEWHERE = ("scmProvider", "pullRequest", "plugin", "clusterDecisionResource")
+KINDS = ("list", "clusters", "git", "matrix", "merge", *ELSEWHERE)
 
 
 class NotExpanded(Exception):
     """A generator homegen cannot expand here (kind, repository, engine): reported."""
+
+
+class TooMany(NotExpanded):
+    """More parameter sets than the limit: expansion stopped before building them all."""
 
 
 @dataclass
@@ -39,6 +54,19 @@ class Context:
     go: bool
     render_value: Callable[[Any, dict[str, Any]], Any]  # the set's template engine
     notes: list[str] = field(default_factory=list)
+    new_globbing: bool = False  # applicationsetcontroller.enable.new.git.file.globbing
+    hidden_directories: bool = False  # reposerver.include.hidden.directories
+    max_sets: int = 10_000
+    # a matrix child's values rendered with the first child's parameters, missing keys kept
+    resolve_values: Callable[[Any, dict[str, Any]], Any] | None = None
+
+    def check_count(self, count: int) -> None:
+        """Stop once a generator yields more sets than an ApplicationSet may create."""
+        if count > self.max_sets:
+            raise TooMany(
+                f"more than {self.max_sets} Applications (homegen's limit per ApplicationSet, "
+                f"{MAX_APPS_ENV}): expansion stopped"
+            )
 
 
 def normalize_repo(url: Any) -> str:
@@ -46,111 +74,147 @@ def normalize_repo(url: Any) -> str:
     return same_repo_key(url)
 
 
-def generate(generator: dict[str, Any], ctx: Context, depth: int = 0) -> list[ParamSet]:
-    """Parameter sets of one generator (``selector`` and ``values`` applied)."""
-    if not isinstance(generator, dict) or not generator:
+def kinds_of(generator: dict[str, Any]) -> list[str]:
+    """The generator kinds one entry names (ArgoCD runs each one it finds; the API server
+    prunes any other key, so it is ignored)."""
+    return [k for k in generator if k in KINDS and generator.get(k) is not None]
+
+
+def generate(
+    generator: Any, ctx: Context, depth: int = 0, *, nested: bool = False
+) -> list[ParamSet]:
+    """Parameter sets of one generator entry (every kind it names, ``selector`` applied)."""
+    if not isinstance(generator, dict):
         raise TemplateError("a generator must be a mapping")
-    kind = next((k for k in generator if k not in ("selector", "template")), "")
-    spec = generator.get(kind)
-    spec = spec if isinstance(spec, dict) else {}
-    if kind == "list":
-        sets = _list(spec, ctx)
-    elif kind == "git":
-        sets = _git(spec, ctx)
-    elif kind == "clusters":
-        sets = _clusters(spec, ctx)
-    elif kind in ("matrix", "merge"):
-        if depth >= 2:
-            raise TemplateError(f"{kind} nested more than two levels")
-        sets = _matrix(spec, ctx, depth) if kind == "matrix" else _merge(spec, ctx, depth)
-    else:
-        raise NotExpanded(f"the {kind or 'empty'} generator needs a live cluster or an API")
-    values = spec.get("values")
-    if isinstance(values, dict) and kind not in ("matrix", "merge"):
-        for item in sets:
-            _add_values(item.params, values, ctx)
-    template = generator.get("template")
-    if isinstance(template, dict):
-        for item in sets:
-            item.template = template
+    kinds = kinds_of(generator)
+    if not kinds:
+        raise TemplateError(f"unrecognized generator: {', '.join(map(str, generator)) or '{}'}")
+    if nested and len(kinds) > 1:
+        raise TemplateError(f"found more than one generator in a child: {', '.join(kinds)}")
+    sets: list[ParamSet] = []
+    for kind in kinds:
+        spec = generator[kind]
+        if not isinstance(spec, dict):
+            raise TemplateError(f"the {kind} generator must be a mapping")
+        found = [ParamSet(p, o) for p, o in _kind(kind, spec, ctx, depth)]
+        template = spec.get("template")
+        for item in found:
+            item.template = template if isinstance(template, dict) and template else None
+        sets += found
+        ctx.check_count(len(sets))
     selector = generator.get("selector")
-    if isinstance(selector, dict):
-        sets = [s for s in sets if _selected(selector, s.params, ctx.go)]
+    if isinstance(selector, dict) and selector:
+        sets = [s for s in sets if labels_match(selector, flatten(s.params))]
     return sets
 
 
-def _add_values(params: dict[str, Any], values: dict[str, Any], ctx: Context) -> None:
-    rendered = {str(k): ctx.render_value(v, params) for k, v in values.items()}
+def _kind(
+    kind: str, spec: dict[str, Any], ctx: Context, depth: int
+) -> list[tuple[dict[str, Any], str]]:
+    if kind == "list":
+        return _list(spec, ctx)
+    if kind == "git":
+        return _git(spec, ctx)
+    if kind == "clusters":
+        found = cluster_params(spec, ctx.clusters, ctx.go, lambda p: _add_values(p, spec, ctx))
+        return [(p, f"cluster {p.get('name', 'list')}") for p in found]
+    if kind in ("matrix", "merge"):
+        if depth >= 2:
+            raise TemplateError(f"{kind} nested more than two levels")
+
+        def child(gen: Any, params: dict[str, Any] | None) -> list[ParamSet]:
+            if params:
+                gen = _interpolate(gen, params, ctx)
+            return generate(gen, ctx, depth + 1, nested=True)
+
+        combined = matrix_params if kind == "matrix" else merge_params
+        return combined(spec, ctx.go, child, ctx.check_count)
+    raise NotExpanded(f"the {kind} generator needs a live cluster or an API")
+
+
+def _interpolate(generator: Any, params: dict[str, Any], ctx: Context) -> Any:
+    """A matrix's second child rendered with the first child's parameters; the values of its
+    git or clusters generator keep what refers to its own parameters (missing keys)."""
+    if not isinstance(generator, dict):
+        return generator
+    result = {}
+    for kind, spec in generator.items():
+        values = spec.get("values") if isinstance(spec, dict) else None
+        if isinstance(values, dict) and kind in ("git", "clusters"):
+            rest = ctx.render_value({k: v for k, v in spec.items() if k != "values"}, params)
+            assert ctx.resolve_values is not None
+            rest["values"] = {k: ctx.resolve_values(v, params) for k, v in values.items()}
+            result[kind] = rest
+        else:
+            result[kind] = ctx.render_value(spec, params)
+    return result
+
+
+def _add_values(params: dict[str, Any], spec: dict[str, Any], ctx: Context) -> None:
+    values = spec.get("values")
+    if not isinstance(values, dict) or not values:
+        return
+    rendered = {str(k): ctx.render_value(str(v), params) for k, v in values.items()}
     if ctx.go:
         params["values"] = rendered
     else:
-        params.update({f"values.{k}": go_string(v) for k, v in rendered.items()})
+        params.update({f"values.{k}": v for k, v in rendered.items()})
 
 
-def _selected(selector: dict[str, Any], params: dict[str, Any], go: bool) -> bool:
-    flat = flatten(params) if go else params
-    labels = selector.get("matchLabels")
-    for key, value in (labels if isinstance(labels, dict) else {}).items():
-        if flat.get(key) != go_string(value):
-            return False
-    for expression in selector.get("matchExpressions") or []:
-        if not isinstance(expression, dict):
-            continue
-        key, op = str(expression.get("key")), expression.get("operator")
-        options = [go_string(v) for v in expression.get("values") or []]
-        present = key in flat
-        if op == "In" and flat.get(key) not in options:
-            return False
-        if op == "NotIn" and flat.get(key) in options:
-            return False
-        if (op == "Exists" and not present) or (op == "DoesNotExist" and present):
-            return False
-    return True
-
-
-def _list(spec: dict[str, Any], ctx: Context) -> list[ParamSet]:
+def _list(spec: dict[str, Any], ctx: Context) -> list[tuple[dict[str, Any], str]]:
     elements = spec.get("elements")
-    if spec.get("elementsYaml"):
-        if not ctx.go:
-            raise TemplateError("elementsYaml needs goTemplate: true")
-        try:
-            elements = yaml.safe_load(str(spec["elementsYaml"]))
-        except yaml.YAMLError as exc:
-            raise TemplateError(f"elementsYaml is not YAML: {exc}") from exc
-    sets = []
+    found: list[tuple[dict[str, Any], str]] = []
     for index, element in enumerate(elements if isinstance(elements, list) else []):
         if not isinstance(element, dict):
             raise TemplateError(f"list element {index} is not a mapping")
-        origin = f"list element {index}"
-        if ctx.go:
-            sets.append(ParamSet(copy.deepcopy(element), origin))
-            continue
-        params: dict[str, Any] = {}
-        for key, value in element.items():
-            if key == "values" and isinstance(value, dict):
-                params.update({f"values.{k}": go_string(v) for k, v in value.items()})
-            elif isinstance(value, str):
-                params[str(key)] = value
-            else:
-                raise TemplateError(
-                    f"list element {index}: {key!r} is not a string "
-                    "(without goTemplate every value must be one)"
-                )
-        sets.append(ParamSet(params, origin))
-    return sets
+        found.append((_list_params(index, element, ctx.go), f"list element {index}"))
+        ctx.check_count(len(found))
+    text = spec.get("elementsYaml")
+    if isinstance(text, str) and text:
+        # appended to the elements, as they are, in both template modes
+        extra = config_objects("elementsYaml", text.encode(), only_list=True)
+        start = len(found)
+        found += [(e, f"list elementsYaml {start + i}") for i, e in enumerate(extra)]
+        ctx.check_count(len(found))
+    return found
 
 
-def _git(spec: dict[str, Any], ctx: Context) -> list[ParamSet]:
+def _list_params(index: int, element: dict[str, Any], go: bool) -> dict[str, Any]:
+    if go:
+        params: dict[str, Any] = json_numbers(copy.deepcopy(element))
+        return params
+    params = {}
+    for key, value in element.items():
+        if key == "values":
+            if not isinstance(value, dict):
+                raise TemplateError(f"list element {index}: values is not a mapping")
+            for name, inner in value.items():
+                if not isinstance(inner, str):
+                    raise TemplateError(f"list element {index}: values.{name} is not a string")
+                params[f"values.{name}"] = inner
+        elif isinstance(value, str):
+            params[str(key)] = value
+        else:
+            raise TemplateError(
+                f"list element {index}: {key!r} is not a string "
+                "(without goTemplate every value must be one)"
+            )
+    return params
+
+
+def _git(spec: dict[str, Any], ctx: Context) -> list[tuple[dict[str, Any], str]]:
     url = spec.get("repoURL")
     if ctx.repo is None:
         raise NotExpanded("no local checkout to read the git generator from")
     if ctx.repo_url and normalize_repo(url) != ctx.repo_url:
         raise NotExpanded(f"the git generator reads {url}, not the checkout being validated")
     prefix = spec.get("pathParamPrefix")
-    name = f"{prefix}.path" if isinstance(prefix, str) and prefix else "path"
-    if "files" in spec:
-        return _git_files(spec.get("files") or [], name, ctx)
-    return _git_directories(spec.get("directories") or [], name, ctx)
+    prefix = prefix if isinstance(prefix, str) else ""
+    if spec.get("directories"):
+        return _git_directories(spec, prefix, ctx)
+    if spec.get("files"):
+        return _git_files(spec, prefix, ctx)
+    raise TemplateError("the git generator has neither directories nor files")
 
 
 def _patterns(items: Any) -> tuple[list[str], list[str]]:
@@ -162,176 +226,77 @@ def _patterns(items: Any) -> tuple[list[str], list[str]]:
     return include, exclude
 
 
-def _git_directories(items: Any, name: str, ctx: Context) -> list[ParamSet]:
+def _folders(ctx: Context) -> list[str]:
     assert ctx.repo is not None
-    include, exclude = _patterns(items)
     folders: set[str] = set()
     for file in ctx.repo.files():
         parent = posixpath.dirname(file)
         while parent and parent not in folders:
             folders.add(parent)
             parent = posixpath.dirname(parent)
-    sets = []
-    for folder in sorted(folders):
-        if any(glob_match(p, folder) for p in include) and not any(
-            glob_match(p, folder) for p in exclude
-        ):
-            sets.append(ParamSet(path_params(name, folder, ctx.go), f"git directory {folder}"))
-    if not sets:
-        ctx.notes.append(f"git directories {', '.join(include)} match no folder")
-    return sets
+    return sorted(f for f in folders if ctx.hidden_directories or not is_hidden(f))
 
 
-def _git_files(items: Any, name: str, ctx: Context) -> list[ParamSet]:
-    assert ctx.repo is not None
-    include, exclude = _patterns(items)
-    sets = []
-    for file in ctx.repo.files():
-        if not any(glob_match(p, file) for p in include) or any(
-            glob_match(p, file) for p in exclude
-        ):
-            continue
-        for position, content in enumerate(_config_objects(file, ctx.repo.read(file))):
-            params = copy.deepcopy(content) if ctx.go else flatten(content)
-            params.update(path_params(name, posixpath.dirname(file), ctx.go, file=file))
-            origin = f"git file {file}" + (f" item {position}" if position else "")
-            sets.append(ParamSet(params, origin))
-    if not sets:
-        ctx.notes.append(f"git files {', '.join(include)} match no file")
-    return sets
-
-
-def _config_objects(file: str, data: bytes | None) -> list[dict[str, Any]]:
-    if data is None:
-        raise TemplateError(f"cannot read {file}")
+def _matches(pattern: str, path: str) -> bool:
     try:
-        text = data.decode("utf-8-sig")
-        content = json.loads(text) if file.endswith(".json") else yaml.safe_load(text)
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise TemplateError(
-            f"{file} is not valid JSON or YAML: {str(exc).splitlines()[0]}"
-        ) from exc
-    if content is None:
-        return []
-    items = content if isinstance(content, list) else [content]
-    if not all(isinstance(item, dict) for item in items):
-        raise TemplateError(f"{file}: each configuration must be a mapping")
-    return items
+        return path_match(pattern, path)
+    except BadPattern:
+        return False  # the controller logs a bad pattern and skips it
 
 
-def _clusters(spec: dict[str, Any], ctx: Context) -> list[ParamSet]:
-    sets = []
-    for cluster in ctx.clusters:
-        if ctx.go:
-            params: dict[str, Any] = {
-                "name": cluster.name,
-                "nameNormalized": normalize(cluster.name),
-                "server": cluster.server,
-                "metadata": {
-                    "labels": dict(cluster.labels),
-                    "annotations": dict(cluster.annotations),
-                },
-            }
-        else:
-            params = {
-                "name": cluster.name,
-                "nameNormalized": normalize(cluster.name),
-                "server": cluster.server,
-            }
-            params.update({f"metadata.labels.{k}": v for k, v in cluster.labels.items()})
-            params.update({f"metadata.annotations.{k}": v for k, v in cluster.annotations.items()})
-        sets.append(ParamSet(params, f"cluster {cluster.name}", None))
-    selector = spec.get("selector")
-    if isinstance(selector, dict) and selector:
-        labelled = [c.name for c in ctx.clusters if c.labels]
-        sets = [
-            s
-            for s, c in zip(sets, ctx.clusters, strict=True)
-            if c.name in labelled and _selected(_as_label_selector(selector), s.params, ctx.go)
-        ]
-    return sets
+def _git_directories(
+    spec: dict[str, Any], prefix: str, ctx: Context
+) -> list[tuple[dict[str, Any], str]]:
+    include, exclude = _patterns(spec.get("directories"))
+    found = []
+    for folder in _folders(ctx):
+        if any(_matches(p, folder) for p in include) and not any(
+            _matches(p, folder) for p in exclude
+        ):
+            params = path_params(prefix, folder, ctx.go)
+            _add_values(params, spec, ctx)
+            found.append((params, f"git directory {folder}"))
+            ctx.check_count(len(found))
+    if not found:
+        ctx.notes.append(f"git directories {', '.join(include)} match no folder")
+    return found
 
 
-def _as_label_selector(selector: dict[str, Any]) -> dict[str, Any]:
-    labels = selector.get("matchLabels")
-    result: dict[str, Any] = {
-        "matchLabels": {f"metadata.labels.{k}": v for k, v in (labels or {}).items()}
-    }
-    result["matchExpressions"] = [
-        {**e, "key": f"metadata.labels.{e.get('key')}"}
-        for e in selector.get("matchExpressions") or []
-        if isinstance(e, dict)
-    ]
-    return result
+def _listed(pattern: str, ctx: Context) -> set[str]:
+    """The files the repo-server returns for one pattern (ls-files, or doublestar)."""
+    assert ctx.repo is not None
+    if not ctx.new_globbing:
+        return {f for f in ctx.repo.files() if pathspec_match(pattern, f)}
+    try:
+        folder = next((d for d in _folders(ctx) if doublestar_match(pattern, d)), None)
+        if folder is not None:
+            # the new globbing returns folders too, and reading one fails the generator
+            raise TemplateError(f"pattern {pattern!r} matches the folder {folder}")
+        return {f for f in ctx.repo.files() if doublestar_match(pattern, f)}
+    except BadPattern as exc:
+        raise TemplateError(str(exc)) from exc
 
 
-def _children(spec: dict[str, Any], kind: str) -> list[dict[str, Any]]:
-    children = spec.get("generators")
-    if not isinstance(children, list) or len(children) < 2:
-        raise TemplateError(f"{kind} needs at least two child generators")
-    if kind == "matrix" and len(children) != 2:
-        raise TemplateError("matrix takes exactly two child generators")
-    return [c if isinstance(c, dict) else {} for c in children]
-
-
-def _matrix(spec: dict[str, Any], ctx: Context, depth: int) -> list[ParamSet]:
-    first, second = _children(spec, "matrix")
-    sets = []
-    for left in generate(first, ctx, depth + 1):
-        # the second generator may use the first one's parameters (e.g. a git files path)
-        rendered = ctx.render_value(second, left.params)
-        for right in generate(rendered, ctx, depth + 1):
-            params = _combine(left.params, right.params, ctx.go)
-            template = right.template or left.template
-            sets.append(ParamSet(params, f"{left.origin} x {right.origin}", template))
-    return sets
-
-
-def _combine(left: dict[str, Any], right: dict[str, Any], go: bool) -> dict[str, Any]:
-    if go:
-        return _deep_merge(copy.deepcopy(left), right)
-    combined = dict(left)
-    for key, value in right.items():
-        if key in combined and combined[key] != value:
-            raise TemplateError(f"matrix: both generators set {key!r} to different values")
-        combined[key] = value
-    return combined
-
-
-def _deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _deep_merge(base[key], value)
-        else:
-            base[key] = copy.deepcopy(value)
-    return base
-
-
-def _merge(spec: dict[str, Any], ctx: Context, depth: int) -> list[ParamSet]:
-    children = _children(spec, "merge")
-    keys = [str(k) for k in spec.get("mergeKeys") or []]
-    if not keys:
-        raise TemplateError("merge needs mergeKeys")
-    base = generate(children[0], ctx, depth + 1)
-    for child in children[1:]:
-        index: dict[tuple[str, ...], ParamSet] = {}
-        for item in generate(child, ctx, depth + 1):
-            index.setdefault(_merge_key(item.params, keys, ctx.go), item)
-        for item in base:
-            match = index.get(_merge_key(item.params, keys, ctx.go))
-            if match is not None:
-                item.params = (
-                    _deep_merge(item.params, match.params)
-                    if ctx.go
-                    else {**item.params, **match.params}
-                )
-                item.origin += f" + {match.origin}"
-    return base
-
-
-def _merge_key(params: dict[str, Any], keys: list[str], go: bool) -> tuple[str, ...]:
-    flat = flatten(params) if go else params
-    return tuple(go_string(flat.get(k, "")) for k in keys)
+def _git_files(spec: dict[str, Any], prefix: str, ctx: Context) -> list[tuple[dict[str, Any], str]]:
+    assert ctx.repo is not None
+    include, exclude = _patterns(spec.get("files"))
+    chosen: set[str] = set()
+    for pattern in include:
+        chosen |= _listed(pattern, ctx)
+    for pattern in exclude:
+        chosen -= _listed(pattern, ctx)
+    found = []
+    for file in sorted(chosen):
+        for position, content in enumerate(config_objects(file, ctx.repo.read(file))):
+            params = copy.deepcopy(content) if ctx.go else flatten(content)
+            params.update(path_params(prefix, posixpath.dirname(file), ctx.go, file=file))
+            _add_values(params, spec, ctx)
+            origin = f"git file {file}" + (f" item {position}" if position else "")
+            found.append((params, origin))
+            ctx.check_count(len(found))
+    if not found:
+        ctx.notes.append(f"git files {', '.join(include)} match no file")
+    return found
 
 
 __all__ = ["Context", "NotExpanded", "ParamSet", "Unsupported", "generate", "normalize_repo"]

@@ -1,61 +1,59 @@
-"""Go ``text/template`` for ApplicationSets (``goTemplate: true``).
+"""Go ``text/template`` for ApplicationSets (``goTemplate: true``): parsing here, evaluation
+in ``goeval``.
 
 The ApplicationSet controller renders each string of the template with Go's text/template,
-sprig (but ``env``, ``expandenv``, ``getHostByName``) and ``normalize``/``slugify``. homegen
-evaluates the common subset itself, exactly, ``missingkey=error`` included: field chains
-(``.path.basename``, ``$.name``), literals, pipelines, ``if``/``else if``/``else``, ``with``,
-comments, ``{{-``/``-}}`` trimming, and the functions in ``FUNCTIONS``. Anything else
-(``range``, variables, ``define``, other sprig functions) goes to Helm's own engine (the same
-text/template and sprig) through helm-python-sdk when it is installed (``homegen[charts]``;
-missing keys then print as empty, and ``normalize``/``slugify`` are unknown there); without it
-the string raises ``Unsupported``, which the caller reports, never passes.
+sprig (but ``env``, ``expandenv``, ``getHostByName``) and ArgoCD's ``normalize``, ``slugify``,
+``toYaml``, ``fromYaml``, ``fromYamlArray``. homegen parses and evaluates the language itself,
+``missingkey=error`` included: fields, variables, pipelines, ``if``/``with``/``range`` with
+``else``, ``break``/``continue``, comments, ``{{-``/``-}}`` trimming. A function the
+controller does not know fails the parse, as there; a sprig function homegen does not
+implement runs in sprig itself (``goeval``). ``define``/``template``/``block`` raise
+``Unsupported``, which the caller reports as not expanded, never passes.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import posixpath
 import re
-from collections.abc import Callable
+import time
 from typing import Any
 
-import yaml
+from homegen.appsets.goeval import WORDS, Evaluator, Node
+from homegen.appsets.gofuncs import KNOWN
+from homegen.appsets.govalues import (
+    NO_VALUE,
+    OutOfTime,
+    TemplateError,
+    Unsupported,
+    to_text,
+    truthy,
+)
 
-from homegen.appsets.params import normalize
+__all__ = ["NO_VALUE", "OutOfTime", "TemplateError", "Unsupported", "render", "to_text", "truthy"]
 
-
-class TemplateError(Exception):
-    """The template fails as it would in the controller (syntax, missing key, a function)."""
-
-
-class Unsupported(Exception):
-    """A construct homegen cannot evaluate (no Go template engine for it here)."""
-
-
-class _NoValue:
-    """A missing map key under ``missingkey=default``: prints as Go prints it."""
-
-    def __str__(self) -> str:
-        return "<no value>"
-
-
-NO_VALUE = _NoValue()
 _ACTION = re.compile(r"\{\{(-[ \t\r\n])?(.*?)([ \t\r\n]-)?\}\}", re.DOTALL)
 _TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|`[^`]*`|\(|\)|\||[^\s()|"`]+)', re.DOTALL)
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-_FIELD = re.compile(r"(\$|\$?(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.)")
+_CHAINED = "\x00"  # marks a field chain right after ")"
+_DECLARE = re.compile(r"^(\$\w*)\s*(:=|=)\s*(.*)$", re.DOTALL)
+_RANGE_VARS = re.compile(r"^(\$\w*)\s*(?:,\s*(\$\w*)\s*)?:=\s*(.*)$", re.DOTALL)
 
 
-def render(text: str, data: dict[str, Any], *, missing_error: bool = False) -> str:
-    """``text`` rendered with ``data`` as ``.``; TemplateError or Unsupported when it cannot."""
+def render(
+    text: str,
+    data: dict[str, Any],
+    *,
+    missing_error: bool = False,
+    missing_zero: bool = False,
+    deadline: float | None = None,
+) -> str:
+    """``text`` rendered with ``data`` as ``.``; TemplateError or Unsupported when it cannot,
+    OutOfTime once ``deadline`` (a ``time.monotonic`` value) has passed."""
     if "{{" not in text:
         return text
-    try:
-        nodes = _parse(_lex(text))
-        return _Evaluator(data, missing_error).run(nodes, data)
-    except Unsupported:
-        return _render_with_helm(text, data)
+    if deadline is not None and time.monotonic() > deadline:
+        raise OutOfTime("Go template evaluation ran past its time limit")
+    nodes = _parse(_lex(text))
+    evaluator = Evaluator(data, missing_error, deadline, missing_zero=missing_zero)
+    return evaluator.run(nodes, data)
 
 
 # --- parsing ----------------------------------------------------------------------------
@@ -85,9 +83,6 @@ def _lex(text: str) -> list[tuple[str, str]]:
     return pieces
 
 
-Node = tuple[Any, ...]
-
-
 def _parse(pieces: list[tuple[str, str]]) -> list[Node]:
     nodes, _end = _parse_block(pieces, 0, top=True)
     return nodes
@@ -110,39 +105,60 @@ def _parse_block(
             if top:
                 raise TemplateError(f"unexpected {{{{{word}}}}}")
             return nodes, i
-        if word in ("if", "with"):
+        if word in ("if", "with", "range"):
             node, i = _parse_branch(word, body, pieces, i)
             nodes.append(node)
             continue
-        if (
-            word in ("range", "define", "template", "block", "break", "continue")
-            or ":=" in body
-            or ("=" in body.split('"')[0] and re.search(r"\$\w+\s*=", body))
-        ):
-            raise Unsupported(f"{{{{{word} ...}}}}")
-        nodes.append(("action", _pipeline(body)))
+        if word in ("define", "template", "block"):
+            raise Unsupported(f"{{{{{word}}}}} (named templates)")
+        nodes.append(_action(word, body))
         i += 1
     if not top:
         raise TemplateError("missing {{end}}")
     return nodes, i
 
 
+def _action(word: str, body: str) -> Node:
+    if word in ("break", "continue") and body == word:
+        return (word,)
+    declared = _DECLARE.match(body)
+    if declared:
+        kind = "declare" if declared.group(2) == ":=" else "assign"
+        return (kind, declared.group(1), _pipeline(declared.group(3)))
+    return ("action", _pipeline(body))
+
+
+def _head(word: str, text: str) -> tuple[list[str], list[list[Any]]]:
+    """The variables a control structure declares, and its pipeline."""
+    declared = (_RANGE_VARS if word == "range" else _DECLARE).match(text)
+    if declared is None:
+        return [], _pipeline(text)
+    if word == "range":
+        names = [n for n in declared.group(1, 2) if n]
+        return names, _pipeline(declared.group(3))
+    if declared.group(2) != ":=":
+        raise TemplateError(f"{word} cannot assign with =")
+    return [declared.group(1)], _pipeline(declared.group(3))
+
+
 def _parse_branch(word: str, body: str, pieces: list[tuple[str, str]], i: int) -> tuple[Node, int]:
-    condition = _pipeline(body[len(word) :].strip())
+    variables, condition = _head(word, body[len(word) :].strip())
     then, i = _parse_block(pieces, i + 1)
     otherwise: list[Node] = []
     end_body = pieces[i][1]
     if end_body.startswith("else"):
         rest = end_body[4:].strip()
-        if rest.startswith(("if ", "with ")):
+        if rest.startswith(("if ", "with ")) and word != "range":
             nested_word = rest.split(None, 1)[0]
             patched = [*pieces[:i], ("action", rest), *pieces[i + 1 :]]
             node, i = _parse_branch(nested_word, rest, patched, i)
-            return (word, condition, then, [node]), i
+            return (word, variables, condition, then, [node]), i
+        if rest:
+            raise TemplateError(f"unexpected {{{{else {rest}}}}}")
         otherwise, i = _parse_block(pieces, i + 1)
         if pieces[i][1] != "end":
             raise TemplateError("expected {{end}}")
-    return (word, condition, then, otherwise), i + 1
+    return (word, variables, condition, then, otherwise), i + 1
 
 
 def _tokens(text: str) -> list[str]:
@@ -154,7 +170,10 @@ def _tokens(text: str) -> list[str]:
             if text[position:].strip():
                 raise TemplateError(f"cannot parse {text[position:]!r}")
             break
-        tokens.append(match.group(1))
+        token = match.group(1)
+        if tokens and tokens[-1] == ")" and token.startswith(".") and text[position] == ".":
+            token = _CHAINED + token  # (pipeline).field: a field of the pipeline's value
+        tokens.append(token)
         position = match.end()
     return tokens
 
@@ -182,261 +201,16 @@ def _commands(tokens: list[str], i: int) -> tuple[list[list[Any]], int]:
             inner, i = _commands(tokens, i + 1)
             if i >= len(tokens) or tokens[i] != ")":
                 raise TemplateError("unclosed (")
-            commands[-1].append(inner)
+            if i + 1 < len(tokens) and tokens[i + 1].startswith(_CHAINED):
+                i += 1
+                commands[-1].append(("chain", inner, tokens[i].removeprefix(_CHAINED)))
+            else:
+                commands[-1].append(inner)
         else:
+            if re.fullmatch(r"[A-Za-z_]\w*", token) and token not in WORDS and token not in KNOWN:
+                raise TemplateError(f'function "{token}" not defined')
             commands[-1].append(token)
         i += 1
     if any(not command for command in commands):
         raise TemplateError("missing command in pipeline")
     return commands, i
-
-
-# --- evaluation -------------------------------------------------------------------------
-
-
-def truthy(value: Any) -> bool:
-    """Go's truth: false, 0, nil and empty strings or collections are false."""
-    if value is NO_VALUE or value is None:
-        return False
-    if isinstance(value, bool | int | float | str | list | dict):
-        return bool(value)
-    return True
-
-
-def to_text(value: Any) -> str:
-    """How text/template prints a value."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None or value is NO_VALUE:
-        return "<no value>"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
-    if isinstance(value, list):
-        return "[" + " ".join(to_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{to_text(v)}" for k, v in sorted(value.items())) + "]"
-    return str(value)
-
-
-class _Evaluator:
-    def __init__(self, root: dict[str, Any], missing_error: bool) -> None:
-        self.root = root
-        self.missing_error = missing_error
-
-    def run(self, nodes: list[Node], dot: Any) -> str:
-        out: list[str] = []
-        for node in nodes:
-            kind = node[0]
-            if kind == "text":
-                out.append(node[1])
-            elif kind == "action":
-                out.append(to_text(self.pipeline(node[1], dot)))
-            else:
-                _word, condition, then, otherwise = node
-                value = self.pipeline(condition, dot)
-                if truthy(value):
-                    out.append(self.run(then, value if kind == "with" else dot))
-                else:
-                    out.append(self.run(otherwise, dot))
-        return "".join(out)
-
-    def pipeline(self, commands: list[list[Any]], dot: Any) -> Any:
-        value: Any = None
-        for position, command in enumerate(commands):
-            piped = [value] if position else []
-            value = self.command(command, dot, piped)
-        return value
-
-    def command(self, command: list[Any], dot: Any, piped: list[Any]) -> Any:
-        head = command[0]
-        if isinstance(head, str) and head in FUNCTIONS:
-            args = [self.operand(a, dot) for a in command[1:]] + piped
-            try:
-                return FUNCTIONS[head](*args)
-            except TemplateError:
-                raise
-            except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-                raise TemplateError(f"error calling {head}: {exc}") from exc
-        if isinstance(head, str) and re.fullmatch(r"[A-Za-z_]\w*", head) and head not in _WORDS:
-            raise Unsupported(f"function {head!r}")
-        if len(command) > 1 or piped:
-            raise TemplateError(f"{head} is not a function")
-        return self.operand(head, dot)
-
-    def operand(self, token: Any, dot: Any) -> Any:
-        if isinstance(token, list):
-            return self.pipeline(token, dot)
-        if token.startswith('"'):
-            return json.loads(token)
-        if token.startswith("`"):
-            return token[1:-1]
-        if token in _WORDS:
-            return _WORDS[token]
-        if _NUMBER.fullmatch(token):
-            return float(token) if "." in token else int(token)
-        if _FIELD.fullmatch(token):
-            return self.field(token, dot)
-        if token.startswith("$"):
-            raise Unsupported(f"variable {token}")
-        raise TemplateError(f"function {token!r} not defined")
-
-    def field(self, chain: str, dot: Any) -> Any:
-        value = self.root if chain.startswith("$") else dot
-        for name in [p for p in chain.lstrip("$").split(".") if p]:
-            if isinstance(value, dict):
-                if name in value:
-                    value = value[name]
-                elif self.missing_error:
-                    raise TemplateError(f'map has no entry for key "{name}"')
-                else:
-                    return NO_VALUE
-            elif value is NO_VALUE or value is None:
-                raise TemplateError(f"nil pointer evaluating .{name}")
-            else:
-                raise TemplateError(f"can't evaluate field {name} in type {type(value).__name__}")
-        return value
-
-
-_WORDS: dict[str, Any] = {"true": True, "false": False, "nil": None}
-
-
-# --- functions (sprig's argument order: the piped value comes last) ------------------------
-
-
-def _index(value: Any, *keys: Any) -> Any:
-    for key in keys:
-        if isinstance(value, dict):
-            value = value.get(key, NO_VALUE)
-        elif isinstance(value, list | str):
-            if not isinstance(key, int) or not 0 <= key < len(value):
-                raise TemplateError(f"index out of range: {key}")
-            value = value[key]
-        else:
-            raise TemplateError(f"can't index item of type {type(value).__name__}")
-    return value
-
-
-def _printf(form: str, *args: Any) -> str:
-    values = iter(args)
-
-    def one(match: re.Match[str]) -> str:
-        verb = match.group(1)
-        if verb == "%":
-            return "%"
-        value = next(values, NO_VALUE)
-        if verb == "q":
-            return json.dumps(to_text(value))
-        if verb == "d" and isinstance(value, float):
-            return str(int(value))
-        return to_text(value)
-
-    return re.sub(r"%([svdq%])", one, form)
-
-
-def _slugify(max_size: int, smart: bool, text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    if max_size > 0 and len(slug) > max_size:
-        cut = slug[:max_size]
-        if smart and "-" in cut and slug[max_size : max_size + 1] != "-":
-            cut = cut[: cut.rindex("-")]
-        slug = cut.strip("-")
-    return slug
-
-
-def _default(fallback: Any, value: Any = None) -> Any:
-    return value if truthy(value) else fallback
-
-
-def _required(message: str, value: Any = None) -> Any:
-    if value is None or value is NO_VALUE or value == "":
-        raise TemplateError(message)
-    return value
-
-
-def _and(*args: Any) -> Any:
-    for arg in args:
-        if not truthy(arg):
-            return arg
-    return args[-1]
-
-
-def _or(*args: Any) -> Any:
-    for arg in args:
-        if truthy(arg):
-            return arg
-    return args[-1]
-
-
-def _indent(width: int, text: str) -> str:
-    pad = " " * width
-    return pad + to_text(text).replace("\n", "\n" + pad)
-
-
-def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    return lambda a, b: op(a, b)
-
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "lower": lambda s: to_text(s).lower(),
-    "upper": lambda s: to_text(s).upper(),
-    "title": lambda s: to_text(s).title(),
-    "trim": lambda s: to_text(s).strip(),
-    "trimAll": lambda cut, s: to_text(s).strip(cut),
-    "trimPrefix": lambda p, s: to_text(s).removeprefix(p),
-    "trimSuffix": lambda p, s: to_text(s).removesuffix(p),
-    "replace": lambda old, new, s: to_text(s).replace(old, new),
-    "default": _default,
-    "quote": lambda *s: " ".join(json.dumps(to_text(v)) for v in s),
-    "squote": lambda *s: " ".join(f"'{to_text(v)}'" for v in s),
-    "printf": _printf,
-    "print": lambda *a: "".join(to_text(v) for v in a),
-    "normalize": lambda s: normalize(to_text(s)),
-    "slugify": _slugify,
-    "index": _index,
-    "len": lambda v: len(v),
-    "eq": lambda a, *b: any(a == x for x in b),
-    "ne": _compare(lambda a, b: a != b),
-    "lt": _compare(lambda a, b: a < b),
-    "le": _compare(lambda a, b: a <= b),
-    "gt": _compare(lambda a, b: a > b),
-    "ge": _compare(lambda a, b: a >= b),
-    "not": lambda v: not truthy(v),
-    "and": _and,
-    "or": _or,
-    "empty": lambda v=None: not truthy(v),
-    "coalesce": lambda *a: next((v for v in a if truthy(v)), None),
-    "required": _required,
-    "hasPrefix": lambda p, s: to_text(s).startswith(p),
-    "hasSuffix": lambda p, s: to_text(s).endswith(p),
-    "contains": lambda p, s: p in to_text(s),
-    "trunc": lambda n, s: to_text(s)[:n] if n >= 0 else to_text(s)[n:],
-    "b64enc": lambda s: base64.b64encode(to_text(s).encode()).decode(),
-    "join": lambda sep, items: sep.join(to_text(v) for v in items),
-    "splitList": lambda sep, s: to_text(s).split(sep),
-    "base": lambda s: posixpath.basename(to_text(s)),
-    "dir": lambda s: posixpath.dirname(to_text(s)) or ".",
-    "toString": to_text,
-    "toJson": lambda v: json.dumps(v, separators=(",", ":")),
-    "toYaml": lambda v: yaml.safe_dump(v, default_flow_style=False, sort_keys=True).rstrip("\n"),
-    "indent": _indent,
-    "nindent": lambda w, s: "\n" + _indent(w, s),
-    "cat": lambda *a: " ".join(to_text(v) for v in a if v is not None),
-    "add": lambda *a: sum(a),
-    "sub": lambda a, b: a - b,
-}
-
-
-# --- Helm's engine, for the rest ----------------------------------------------------------
-
-
-def _render_with_helm(text: str, data: dict[str, Any]) -> str:
-    from homegen.expand.helm import ChartFailed, EngineMissing, render_template
-
-    try:
-        return render_template(text, data)
-    except EngineMissing as exc:
-        raise Unsupported(
-            "needs a full Go template engine: install homegen[charts] (helm-python-sdk)"
-        ) from exc
-    except ChartFailed as exc:
-        raise TemplateError(str(exc)) from exc

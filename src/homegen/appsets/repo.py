@@ -34,15 +34,18 @@ def same_repo_key(url: object) -> str:
 
 @dataclass(frozen=True)
 class Cluster:
-    """A cluster the ``clusters`` generator yields (``in-cluster`` unless others are declared)."""
+    """A cluster the ``clusters`` generator yields: a declared one stands for a cluster secret
+    (``secret``); ``IN_CLUSTER`` is the local cluster ArgoCD adds when no secret names it."""
 
     name: str
     server: str
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
+    project: str = ""
+    secret: bool = True
 
 
-IN_CLUSTER = Cluster("in-cluster", IN_CLUSTER_URL)
+IN_CLUSTER = Cluster("in-cluster", IN_CLUSTER_URL, secret=False)
 
 
 class Repo(Protocol):

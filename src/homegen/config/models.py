@@ -474,6 +474,20 @@ class App(Workload):
         return self
 
 
+class DeclaredCluster(Strict):
+    """A cluster ApplicationSet cluster generators yield, as its ArgoCD cluster secret has it."""
+
+    server: str = Field(description="The cluster's API server URL.")
+    project: str = Field("", description="The secret's `project` (the `project` parameter).")
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="The secret's labels (cluster generator selectors match them).",
+    )
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="The secret's annotations."
+    )
+
+
 class Validate(Strict):
     """How `homegen validate` checks a tree (the command line adds to these)."""
 
@@ -493,11 +507,15 @@ class Validate(Strict):
         default_factory=list,
         description="Kinds refused: each such object is an error (kubeconform's -reject).",
     )
-    clusters: dict[str, str] = Field(
+    clusters: dict[str, str | DeclaredCluster] = Field(
         default_factory=dict,
-        description="Clusters ApplicationSet cluster generators yield, name → API server URL "
-        "(in-cluster is always there).",
-        examples=[{"edge": "https://10.0.0.5:6443"}],
+        description="Clusters ApplicationSet cluster generators yield (their cluster secrets), "
+        "name → API server URL or a table with server, project, labels, annotations "
+        "(in-cluster is added as ArgoCD adds it).",
+        examples=[
+            {"edge": "https://10.0.0.5:6443"},
+            {"edge": {"server": "https://10.0.0.5:6443", "labels": {"env": "prod"}}},
+        ],
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from homegen.appsets import IN_CLUSTER, Cluster, Repo, generate_applications
+from homegen.appsets import IN_CLUSTER, Cluster, Repo, Settings, generate_applications
 from homegen.validate.documents import Document
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.tree import Obj, Tree, as_dict
@@ -16,8 +16,9 @@ NOT_EXPANDED = register(
     "HG224", "appset-not-expanded", "warning",
     "declare what the generator needs (--cluster, the checkout) or install homegen[charts]",
     """An ApplicationSet whose Applications homegen cannot generate (an SCM, pull-request or
-    plugin generator, another repository, a Go template construct it cannot evaluate) is
-    checked only as written: the folders it syncs and the apps it creates are not known.""",
+    plugin generator, another repository, a Go template construct it cannot evaluate, more
+    Applications or template time than its limits) is checked only as written: the folders
+    it syncs and the apps it creates are not known. The message names the feature.""",
 )  # fmt: skip
 TEMPLATE_ERROR = register(
     "HG225", "appset-template-error", "error",
@@ -51,10 +52,15 @@ def appset_generator(
         if not sets:
             return []
         repo = repo_for(tree.repo_prefix or "") if repo_for is not None else None
+        settings = Settings.from_environment(_controller_params(tree))
         generated: list[Obj] = []
         for appset in sets:
             expansion = generate_applications(
-                appset.obj, repo, clusters or (IN_CLUSTER,), repo_url=tree.repo_url
+                appset.obj,
+                repo,
+                clusters or (IN_CLUSTER,),
+                repo_url=tree.repo_url,
+                settings=settings,
             )
             for problem in expansion.problems:
                 findings.append(finding(_RULES[problem.kind], appset.where, problem.message))
@@ -64,6 +70,15 @@ def appset_generator(
         return generated
 
     return generate
+
+
+def _controller_params(tree: Tree) -> dict[str, Any]:
+    """The data of the tree's ``argocd-cmd-params-cm`` (the controller's and repo-server's
+    flags: new git file globbing, hidden directories); empty when the tree has none."""
+    for item in tree.kind("ConfigMap"):
+        if item.name == "argocd-cmd-params-cm":
+            return as_dict(item.obj.get("data"))
+    return {}
 
 
 def _application(appset: Obj, manifest: dict[str, Any], origin: str) -> Obj:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from homegen import console
-from homegen.appsets import IN_CLUSTER, Cluster, DiskRepo, Repo, find_repo_root
+from homegen.appsets import Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
 from homegen.escape import no_command, visible
 from homegen.treeread import Refused, TreeReader
@@ -182,7 +182,7 @@ def run_validate(
         raise UsageError(f"{path}: no such file or folder")
     choices = choices or Choices()
     cluster, table = _settings(path)
-    declared = [f"{k}={v}" for k, v in (table.clusters.items() if table else ())]
+    declared = [_declared(k, v) for k, v in (table.clusters.items() if table else ())]
     version = kubernetes_version or str(cluster.get("kubernetes_version") or "")
     tree_path = cluster.get("tree_path")
     argocd = cluster.get("argocd_version")
@@ -191,7 +191,7 @@ def run_validate(
         schema_locations=[DEFAULT_LOCATION if x == "default" else x for x in schema_locations],
         ignore_missing_schemas=ignore_missing_schemas,
         repo_root_in_git=str(tree_path).strip("/") if isinstance(tree_path, str) else None,
-        clusters=parse_clusters(declared + (_split(choices.clusters) or [])),
+        clusters=_by_name(declared + list(parse_clusters(_split(choices.clusters) or []))),
         selection=selection_of(choices, table),
         catalog_pins={"argo-cd": argocd} if isinstance(argocd, str) else {},
         storage_classes=tuple(storage_classes or ()) + _cluster_storage_classes(cluster),
@@ -284,14 +284,49 @@ def within(report: Report, folder: str, docs: list[Document]) -> Report:
 
 
 def parse_clusters(values: list[str]) -> tuple[Cluster, ...]:
-    """``NAME=URL`` declarations; in-cluster is always there unless redeclared by name."""
-    declared: dict[str, Cluster] = {IN_CLUSTER.name: IN_CLUSTER}
+    """``--cluster NAME=URL[,project=P][,label.KEY=VALUE][,annotation.KEY=VALUE]`` values,
+    comma-split: an attribute belongs to the cluster before it. Each cluster stands for an
+    ArgoCD cluster secret (in-cluster is added as ArgoCD adds it)."""
+    clusters: list[Cluster] = []
     for value in values:
-        name, sep, server = value.partition("=")
-        if not sep or not name.strip() or not server.strip():
-            raise UsageError(f"--cluster {value!r}: expected NAME=URL")
-        declared[name.strip()] = Cluster(name.strip(), server.strip())
-    return tuple(declared.values())
+        key, sep, item = value.partition("=")
+        key = key.strip()
+        if sep and (key == "project" or key.startswith(("label.", "annotation."))):
+            if not clusters:
+                raise UsageError(f"--cluster {value!r}: name the cluster first (NAME=URL)")
+            clusters[-1] = _with_attribute(clusters[-1], key, item.strip(), value)
+        elif sep and key and "://" in item:
+            clusters.append(Cluster(key, item.strip()))
+        else:
+            raise UsageError(
+                f"--cluster {value!r}: expected NAME=URL (an API server URL), project=P, "
+                "label.KEY=VALUE or annotation.KEY=VALUE"
+            )
+    return _by_name(clusters)
+
+
+def _with_attribute(cluster: Cluster, key: str, value: str, given: str) -> Cluster:
+    labels, annotations = dict(cluster.labels), dict(cluster.annotations)
+    if key == "project":
+        return replace(cluster, project=value)
+    name = key.partition(".")[2]
+    if not name:
+        raise UsageError(f"--cluster {given!r}: the key is empty")
+    (labels if key.startswith("label.") else annotations)[name] = value
+    return replace(cluster, labels=labels, annotations=annotations)
+
+
+def _declared(name: str, value: Any) -> Cluster:
+    """A ``[validate] clusters`` entry: a URL, or a table shaped like a cluster secret."""
+    if isinstance(value, str):
+        return Cluster(name, value)
+    labels, annotations = dict(value.labels), dict(value.annotations)
+    return Cluster(name, value.server, labels, annotations, value.project)
+
+
+def _by_name(clusters: list[Cluster]) -> tuple[Cluster, ...]:
+    """One cluster per name, a later declaration (the command line) winning."""
+    return tuple({c.name: c for c in clusters}.values())
 
 
 def checkout_for(tree: Path, reader: TreeReader | None = None) -> Any:
