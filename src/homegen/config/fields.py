@@ -46,6 +46,16 @@ def _dns_label(value: str) -> str:
     return value
 
 
+def _peer(value: str) -> str:
+    """allow_from entries: a service's name, or app:NAME."""
+    name = value.removeprefix("app:")
+    if not _DNS_LABEL.fullmatch(name):
+        raise ValueError(
+            f"{value!r} is neither a service name nor app:NAME (names are DNS-1123 labels)"
+        )
+    return value
+
+
 def _hostname(value: str) -> str:
     if len(value) > 253 or not _HOSTNAME.fullmatch(value):
         raise ValueError(f"{value!r} is not a valid hostname (lower-case DNS name, '*.' allowed)")
@@ -258,6 +268,7 @@ def parse_op_ref(value: str) -> tuple[str, str, str]:
 
 
 Name = Annotated[str, AfterValidator(_dns_label), _schema(_DNS_LABEL.pattern, maxLength=63)]
+Peer = Annotated[str, AfterValidator(_peer), _schema(r"^(app:)?[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")]
 Hostname = Annotated[str, AfterValidator(_hostname), _schema(_HOSTNAME.pattern, maxLength=253)]
 Image = Annotated[str, AfterValidator(_image), _schema(r"^[a-z0-9][^\s]*[:@][^\s]+$")]
 HttpPath = Annotated[str, AfterValidator(http_path), _schema(_PATH.pattern, maxLength=1024)]
