@@ -50,6 +50,8 @@ class NetworkPolicyPlan:
     labels: dict[str, str]
     description: str
     spec: dict[str, Any]
+    # what `homegen graph` draws: (from unit, to unit, label) for each app or service it admits
+    edges: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

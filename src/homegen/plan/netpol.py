@@ -98,11 +98,14 @@ def _unit_policies(
             unit, f"{unit.name}-default-deny-ingress", unit.selector, ["Ingress"],
             f"Denies ingress to {unit.name}'s pods that no other policy admits",
         )  # fmt: skip
+    label = f"allows :{unit.port}" if unit.port else "allows"
     if unit.spec.route is not None:
+        controller = config.gateway.controller_app or config.gateway.app
         yield _policy(
             unit, f"{unit.name}-from-gateway", unit.selector, ["Ingress"],
             f"Admits the gateway controller to {unit.name}'s {_port_text(unit)} only",
             ingress=[_rule("from", [gateway_peer(config)], _ports(unit.port))],
+            edges=((controller, unit.name, label),),
         )  # fmt: skip
     if unit.spec.allow_from:
         peers = [peer_selector(config, entry) for entry in unit.spec.allow_from]
@@ -110,12 +113,15 @@ def _unit_policies(
             unit, f"{unit.name}-allow-from", unit.selector, ["Ingress"],
             f"Admits {', '.join(unit.spec.allow_from)} to {unit.name}'s {_port_text(unit)}",
             ingress=[_rule("from", peers, _ports(unit.port))],
+            edges=tuple((e.removeprefix("app:"), unit.name, label) for e in unit.spec.allow_from),
         )  # fmt: skip
     if unit.spec.egress:
+        names = [e.removeprefix("app:") for e in unit.spec.egress if not is_cidr(e)]
         yield _policy(
             unit, f"{unit.name}-egress", unit.selector, ["Egress"],
             f"Lets {unit.name} reach DNS and {', '.join(unit.spec.egress)} only",
             egress=[dns_rule(), *(_egress_rule(config, e) for e in unit.spec.egress)],
+            edges=tuple((unit.name, name, "egress") for name in names),
         )  # fmt: skip
 
 
@@ -132,6 +138,7 @@ def _policy(
     *,
     ingress: list[dict[str, Any]] | None = None,
     egress: list[dict[str, Any]] | None = None,
+    edges: tuple[tuple[str, str, str], ...] = (),
 ) -> NetworkPolicyPlan:
     spec: dict[str, Any] = {
         "podSelector": {"matchLabels": dict(selector)} if selector else {},
@@ -142,7 +149,7 @@ def _policy(
         spec["ingress"] = ingress
     if egress:
         spec["egress"] = egress
-    return NetworkPolicyPlan(name[:253], unit.namespace, unit.labels, description, spec)
+    return NetworkPolicyPlan(name[:253], unit.namespace, unit.labels, description, spec, edges)
 
 
 def _rule(
