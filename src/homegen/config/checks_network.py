@@ -11,6 +11,9 @@ from collections.abc import Iterator
 from homegen.config.checks import Problem, check, units
 from homegen.config.models import App, Config
 
+# namespaces whose every pod a default deny would cut, though homegen knows few of them
+SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
 
 def is_cidr(entry: str) -> bool:
     """Whether an egress entry is meant as an address block (it has a '/' or is an address)."""
@@ -78,4 +81,35 @@ def _digests(config: Config) -> Iterator[Problem]:
                 ("services", name, "image"),
                 f"{svc.image!r} has no digest and [policy] require_digest is true: pin it "
                 "as image:tag@sha256:... (Renovate's pinDigests keeps it current)",
+            )
+
+
+@check
+def _default_deny_alone(config: Config) -> Iterator[Problem]:
+    """A chart app's default deny selects every pod of its namespace: it must not share it
+    with an app that has no policies (or a system namespace), whose traffic it would cut."""
+    if not config.policy.network_policies:
+        return
+    for name, app in sorted(config.apps.items()):
+        if app.network_policy != "default-deny":
+            continue
+        namespace = app.namespace or name
+        others = sorted(
+            other
+            for other, spec in config.apps.items()
+            if other != name
+            and (spec.namespace or other) == namespace
+            and spec.network_policy != "default-deny"
+        )
+        if namespace in SYSTEM_NAMESPACES or namespace == config.argocd.namespace:
+            yield (
+                ("apps", name, "network_policy"),
+                f"namespace {namespace} holds pods homegen does not know, which its default "
+                "deny would cut: give the app a namespace of its own",
+            )
+        elif others:
+            yield (
+                ("apps", name, "network_policy"),
+                f"its default deny would cut the traffic of {', '.join(others)} in namespace "
+                f"{namespace}: give the app a namespace of its own",
             )

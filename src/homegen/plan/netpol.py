@@ -13,15 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from homegen.config.checks_network import is_cidr
+from homegen.config.checks_network import SYSTEM_NAMESPACES, is_cidr
 from homegen.config.models import App, Config, Service
 from homegen.plan.model import NetworkPolicyPlan
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"  # set by the API server on every Namespace
 DNS_NAMESPACE = "kube-system"
 DNS_POD_LABELS = {"k8s-app": "kube-dns"}  # CoreDNS's label, kept for kube-dns compatibility
-# a podSelector of {} in these would cut traffic to pods homegen does not know
-SHARED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def _whole_namespaces(config: Config, guarded: dict[str, Guarded]) -> dict[str, 
     """namespace → the unit holding its namespace-wide default deny: namespaces where every
     app and service asked for policies (a chart app's pods sharing one keep their traffic)."""
     unguarded = {app.namespace or name for name, app in config.apps.items() if name not in guarded}
-    unguarded |= SHARED_NAMESPACES | {config.argocd.namespace}
+    unguarded |= SYSTEM_NAMESPACES | {config.argocd.namespace}
     owners: dict[str, str] = {}
     for unit in sorted(guarded.values(), key=lambda u: u.name):
         if unit.namespace not in unguarded:
