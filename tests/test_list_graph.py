@@ -198,3 +198,27 @@ def test_readme_embeds_the_current_graph(repo_root: Path) -> None:
     readme = (repo_root / "README.md").read_text(encoding="utf-8")
     _, current, _ = invoke("graph", "--config", str(repo_root / "services.toml"))
     assert embedded(readme) == current, "README graph is stale: run `python tests/readme_graph.py`"
+
+
+def test_the_graph_draws_exactly_the_connections_policies_allow(repo_root: Path) -> None:
+    case = repo_root / "tests" / "cases" / "golden" / "network-policies" / "services.toml"
+    graph = build_graph(build_plan(read_config(case)))
+    allowed = sorted(
+        (e.source.removeprefix("app__"), e.target.removeprefix("app__"), e.label)
+        for e in graph.edges
+        if e.style == "allows"
+    )
+    assert allowed == [
+        ("api", "db", "allows :postgres"),  # allow_from on db; api's egress to db drawn once
+        ("api", "monitoring", "egress"),
+        ("monitoring", "db", "allows :postgres"),
+        ("monitoring", "grafana", "allows"),
+        ("traefik", "api", "allows :http"),
+        ("traefik", "grafana", "allows"),
+        ("traefik", "web", "allows :web"),
+        ("web", "api", "allows :http"),
+    ]
+    _, mermaid, _ = invoke("graph", "--config", str(case))
+    assert "app__web -.->|allows :http| app__api" in mermaid
+    _, dot, _ = invoke("graph", "--config", str(case), "--format", "dot")
+    assert 'app__web -> app__api [style=dotted, color="#2ca02c", label="allows :http"];' in dot

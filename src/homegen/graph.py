@@ -27,7 +27,8 @@ class Node:
 @dataclass(frozen=True)
 class Edge:
     """An arrow; style is sync (root → wave), after (dependency), derived (an after edge
-    homegen derived from CRDs, labelled with the kinds), traffic or runs."""
+    homegen derived from CRDs, labelled with the kinds), traffic, runs, or allows (a connection
+    a NetworkPolicy admits, labelled with the port)."""
 
     source: str
     target: str
@@ -76,10 +77,30 @@ def build_graph(plan: Plan) -> Graph:
         for before, kinds in app.derived_after:
             label = "derived: " + ", ".join(kinds)
             edges.append(Edge(node_id("app", before), node_id("app", app.name), "derived", label))
+    edges.extend(_allowed(plan))
     traffic_nodes, traffic_edges = _traffic(plan.gateway)
     if traffic_nodes:
         groups.append(Group(TRAFFIC, "traffic"))
     return Graph(tuple(nodes + traffic_nodes), tuple(groups), tuple(edges + traffic_edges))
+
+
+def _allowed(plan: Plan) -> list[Edge]:
+    """The connections the NetworkPolicies allow between apps, once each (egress is open
+    and ingress to charts without policies is open: only what a policy names is drawn)."""
+    known = {app.name for app in plan.apps}
+    found: dict[tuple[str, str], str] = {}
+    for app in plan.apps:
+        for policy in app.network_policies:
+            for source, target, label in policy.edges:
+                # an egress rule and the target's ingress rule are one connection: keep the port
+                if source in known and target in known and found.get((source, target)) in (
+                    None, "egress",
+                ):  # fmt: skip
+                    found[source, target] = label
+    return [
+        Edge(node_id("app", a), node_id("app", b), "allows", label)
+        for (a, b), label in found.items()
+    ]
 
 
 def _what(app: AppPlan, tree_repo: str) -> str:

@@ -19,6 +19,7 @@ _MERMAID_ARROWS = {
     "derived": "-.->",
     "traffic": "-->",
     "runs": "-.->",
+    "allows": "-.->",
 }
 _DOT_SHAPES = {
     "root": "doubleoctagon",
@@ -33,6 +34,7 @@ _DOT_EDGES = {
     "derived": "style=dashed",
     "traffic": 'color="#1f77b4"',
     "runs": "style=dashed, arrowhead=none",
+    "allows": 'style=dotted, color="#2ca02c"',
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -604,3 +605,21 @@ def test_homegens_own_tree_keeps_its_1password_references(tmp_path: Path, repo_r
         imported["services"]["cloudflared"]["secret_env"]
         == (shipped["services"]["cloudflared"]["secret_env"])
     )
+
+
+def test_a_service_whose_network_policy_was_edited_stays_objects(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    """homegen's own NetworkPolicy is what it would render: the service is imported; an edited
+    one would be lost by [services.NAME], so the objects stay, and the report says why."""
+    tree = tmp_path / "tree"
+    shutil.copytree(repo_root / "rendered", tree)
+    policy = tree / "manifests" / "cloudflared" / "networkpolicy-default-deny-ingress.yaml"
+    policy.write_text(
+        policy.read_text().replace("podSelector: {}", "podSelector: {matchLabels: {a: b}}")
+    )
+    code, stdout, stderr = import_cli(tree, tmp_path / "services.toml")
+    assert code == 0, stderr
+    imported = tomllib.loads((tmp_path / "services.toml").read_text())
+    assert "cloudflared" not in imported.get("services", {})
+    assert "NetworkPolicy default-deny-ingress" in stdout + stderr

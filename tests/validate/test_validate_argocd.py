@@ -37,6 +37,7 @@ def _whoami_objects(rule: str, message: str) -> list[Found]:
         for file, obj in (
             ("deployment", "Deployment/whoami/whoami"),
             ("namespace", "Namespace/whoami"),
+            ("networkpolicy", "NetworkPolicy/whoami/default-deny-ingress"),
             ("referencegrant", "ReferenceGrant/whoami/traefik-to-whoami"),
             ("service", "Service/whoami/whoami"),
         )
@@ -50,6 +51,7 @@ def _orphans() -> list[Found]:
         for file, obj in (
             ("deployment", "Deployment/whoami/whoami"),
             ("namespace", "Namespace/whoami"),
+            ("networkpolicy", "NetworkPolicy/whoami/default-deny-ingress"),
             ("referencegrant", "ReferenceGrant/whoami/traefik-to-whoami"),
             ("service", "Service/whoami/whoami"),
         )

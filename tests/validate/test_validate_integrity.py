@@ -14,7 +14,7 @@ def test_clean_tree_has_no_findings(validate: Validate) -> None:
     report = validate(clean_files())
     assert report.findings == []
     assert report.exit_code == 0
-    assert (report.resources, report.valid, report.skipped) == (10, 10, 1)
+    assert (report.resources, report.valid, report.skipped) == (11, 11, 1)
 
 
 def test_root_app_pointing_at_a_missing_folder(validate: Validate) -> None:

@@ -39,9 +39,9 @@ def test_text_output_lines_and_summary(tmp_path: Path) -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[-1] == (
-        "10 resources in 10 files: 9 valid, 1 invalid, 2 errors, 1 warnings, "
+        "11 resources in 11 files: 10 valid, 1 invalid, 2 errors, 1 warnings, "
         "1 files skipped (not Kubernetes objects); coverage: 3 of 3 Applications expanded, "
-        "10 objects checked"
+        "11 objects checked"
     )
     assert lines[0] == (
         f"{root.as_posix()}/manifests/whoami/deployment.yaml:1: error HG104 "
@@ -56,9 +56,9 @@ def test_summary_flag_prints_only_the_summary(tmp_path: Path) -> None:
     code, out = _validate(tmp_path, str(_broken_tree(tmp_path)), "--summary")
     assert code == 1
     assert out == (
-        "10 resources in 10 files: 9 valid, 1 invalid, 2 errors, 1 warnings, "
+        "11 resources in 11 files: 10 valid, 1 invalid, 2 errors, 1 warnings, "
         "1 files skipped (not Kubernetes objects); coverage: 3 of 3 Applications expanded, "
-        "10 objects checked\n"
+        "11 objects checked\n"
     )
 
 
@@ -92,7 +92,7 @@ def test_junit_output_is_valid_xml(tmp_path: Path) -> None:
     code, out = _validate(tmp_path, str(_broken_tree(tmp_path)), "-o", "junit")
     assert code == 1
     root = ET.fromstring(out)
-    assert root.tag == "testsuites" and root.get("tests") == "10" and root.get("failures") == "1"
+    assert root.tag == "testsuites" and root.get("tests") == "11" and root.get("failures") == "1"
     failures = root.findall(".//failure")
     assert sorted(f.get("type") for f in failures) == ["HG104", "HG313"]
     case = root.find(".//testcase[@classname='Deployment@apps/v1']")
@@ -112,9 +112,9 @@ def test_clean_tree_exits_zero(tmp_path: Path) -> None:
     code, out = _validate(tmp_path, str(root))
     assert (code, out) == (
         0,
-        "10 resources in 10 files: 10 valid, 0 invalid, 0 errors, 0 warnings, "
+        "11 resources in 11 files: 11 valid, 0 invalid, 0 errors, 0 warnings, "
         "1 files skipped (not Kubernetes objects); coverage: 3 of 3 Applications expanded, "
-        "10 objects checked\n",
+        "11 objects checked\n",
     )
 
 

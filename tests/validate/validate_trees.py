@@ -198,6 +198,18 @@ ROUTE = dedent("""
 """)
 
 
+NETWORK_POLICY = dedent("""
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: default-deny-ingress
+      namespace: whoami
+    spec:
+      podSelector: {}
+      policyTypes: [Ingress]
+""")
+
+
 def clean_files() -> dict[str, str]:
     """A small tree that passes every check: root app, two apps, a routed hardened service."""
     return {
@@ -210,6 +222,7 @@ def clean_files() -> dict[str, str]:
         "manifests/whoami/deployment.yaml": DEPLOYMENT,
         "manifests/whoami/service.yaml": SERVICE,
         "manifests/whoami/referencegrant.yaml": REFERENCE_GRANT,
+        "manifests/whoami/networkpolicy.yaml": NETWORK_POLICY,
         "values/traefik.yaml": "ports:\n  web: {port: 8000}\n",
     }
 

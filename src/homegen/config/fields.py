@@ -85,6 +85,16 @@ def _value_file(value: str) -> str:
     return value
 
 
+def _peer(value: str) -> str:
+    """allow_from entries: a service's name, or app:NAME."""
+    name = value.removeprefix("app:")
+    if not _DNS_LABEL.fullmatch(name):
+        raise ValueError(
+            f"{value!r} is neither a service name nor app:NAME (names are DNS-1123 labels)"
+        )
+    return value
+
+
 def _hostname(value: str) -> str:
     if len(value) > 253 or not _HOSTNAME.fullmatch(value):
         raise ValueError(f"{value!r} is not a valid hostname (lower-case DNS name, '*.' allowed)")
@@ -303,6 +313,7 @@ ProjectName = Annotated[
     str, AfterValidator(_project), _schema(_DNS_SUBDOMAIN.pattern, maxLength=253)
 ]
 ValueFile = Annotated[str, AfterValidator(_value_file), Field(min_length=1)]
+Peer = Annotated[str, AfterValidator(_peer), _schema(r"^(app:)?[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")]
 Hostname = Annotated[str, AfterValidator(_hostname), _schema(_HOSTNAME.pattern, maxLength=253)]
 Image = Annotated[str, AfterValidator(_image), _schema(r"^[a-z0-9][^\s]*[:@][^\s]+$")]
 HttpPath = Annotated[str, AfterValidator(http_path), _schema(_PATH.pattern, maxLength=1024)]

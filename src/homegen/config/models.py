@@ -22,6 +22,7 @@ from homegen.config.fields import (
     Kind,
     LabelValue,
     Name,
+    Peer,
     Port,
     ProjectName,
     QualifiedName,
@@ -129,6 +130,17 @@ class Gateway(Strict):
         None, description="Address pinned on the controller's LoadBalancer Service."
     )
     listeners: list[Listener] = Field(min_length=1, description="Listeners of the Gateway.")
+    controller_namespace: Name | None = Field(
+        None,
+        description="Namespace the controller's pods run in, which NetworkPolicies admit "
+        "(default: the controller app's namespace, else the Gateway's).",
+    )
+    controller_pod_labels: dict[QualifiedName, LabelValue] = Field(
+        default_factory=dict,
+        description="Labels of the controller's pods, which NetworkPolicies admit (default: "
+        "app.kubernetes.io/name = the controller app's chart; none: any pod of its namespace).",
+        examples=[{"app.kubernetes.io/name": "traefik"}],
+    )
 
 
 class Pool(Strict):
@@ -305,6 +317,18 @@ class Workload(Strict):
         default_factory=dict, description="Policy rule id → reason it does not apply."
     )
     description: str = Field("", description="One line shown in the Application and `list`.")
+    allow_from: list[Peer] = Field(
+        default_factory=list,
+        description="Who else may connect: a service's name (its pods) or app:NAME (every "
+        "pod of the app's namespace); the gateway controller needs no entry.",
+        examples=[["web", "app:monitoring"]],
+    )
+    egress: list[str] = Field(
+        default_factory=list,
+        description="Turn on default-deny egress, allowing only these: CIDRs, service names, "
+        "app:NAME (DNS to kube-dns is always allowed). Empty: egress stays open.",
+        examples=[["10.0.20.0/24", "db", "app:traefik"]],
+    )
     application: ApplicationFields = Field(
         ApplicationFields(), description="Application fields other than HOMELAB's standards."
     )
@@ -458,6 +482,12 @@ class App(Workload):
         description="spec.ignoreDifferences: fields a controller rewrites, so ArgoCD neither "
         "shows them as drift nor (RespectIgnoreDifferences=true) reverts them.",
     )
+    network_policy: Literal["none", "default-deny"] = Field(
+        "none",
+        description="NetworkPolicies of the app's namespace: none (a chart's webhooks and "
+        "API-server traffic need ingress homegen cannot see), or default-deny with the "
+        "route and allow_from opened.",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> App:
@@ -519,6 +549,19 @@ class Validate(Strict):
     )
 
 
+class Policy(Strict):
+    """Cluster-wide policy switches."""
+
+    network_policies: bool = Field(
+        True,
+        description="Render NetworkPolicies derived from routes, allow_from and egress; "
+        "false for a cluster whose CNI enforces none.",
+    )
+    require_digest: bool = Field(
+        False, description="An image without a digest (image@sha256:...) is an error."
+    )
+
+
 class Config(Strict):
     """services.toml."""
 
@@ -533,6 +576,9 @@ class Config(Strict):
     )
     services: dict[Name, Service] = Field(
         default_factory=dict, description="Workloads homegen generates and hardens."
+    )
+    policy: Policy = Field(
+        Policy(), description="NetworkPolicies on or off; whether images need a digest."
     )
     validation: Validate = Field(
         Validate(), alias="validate", description="How `homegen validate` checks a tree."

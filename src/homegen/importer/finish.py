@@ -224,7 +224,9 @@ def _detect_services(
         moved: dict[Path, list[str]] = {
             (("services", *k[1:]) if k[:2] == ("apps", name) else k): v for k, v in comments.items()
         }
-        why = _same_workload(trial, moved, head, name, table["namespace"], deployment, service)
+        why = _same_workload(
+            trial, moved, head, name, table["namespace"], (deployment, service, app)
+        )
         subject = f"Deployment/{name} + Service/{name}"
         if why:
             report.add(
@@ -269,7 +271,9 @@ def _item_field(ref: str) -> tuple[str, str]:
 
 def _pair(name: str, app: ImportedApp) -> tuple[dict[str, Any], dict[str, Any]] | None:
     kinds = {
-        (str(o.get("kind")), str(as_dict(o.get("metadata")).get("name"))): o for _, o in app.objects
+        (str(o.get("kind")), str(as_dict(o.get("metadata")).get("name"))): o
+        for _, o in app.objects
+        if o.get("kind") != "NetworkPolicy"  # homegen's own are compared in _same_workload
     }
     if set(kinds) != {("Deployment", name), ("Service", name)}:
         return None
@@ -282,10 +286,13 @@ def _same_workload(
     head: list[str],
     name: str,
     namespace: str,
-    deployment: dict[str, Any],
-    service: dict[str, Any],
+    source: tuple[dict[str, Any], dict[str, Any], ImportedApp],
 ) -> str | None:
-    """None when the trial config renders the same Deployment and Service; else why not."""
+    """None when the trial config renders the same Deployment, Service and NetworkPolicies;
+    else why not."""
+    from homegen.importer.services import policies_differ
+
+    deployment, service, app = source
     try:
         rendered = _render(trial, comments, head)
     except ConfigError as exc:
@@ -294,10 +301,17 @@ def _same_workload(
     for path in (f"manifests/{name}/deployment.yaml", f"manifests/{name}/service.yaml"):
         for doc in read_files({path: rendered.files.get(path, b"").decode()}).docs:
             out[doc.obj.get("kind")] = doc.obj
-    diffs = []
-    for kind, source in (("Deployment", deployment), ("Service", service)):
+    policies = {
+        path: data.decode()
+        for path, data in rendered.files.items()
+        if path.startswith(f"manifests/{name}/networkpolicy-")
+    }
+    mine = [o for _, o in app.objects if o.get("kind") == "NetworkPolicy"]
+    why = policies_differ(mine, [d.obj for d in read_files(policies).docs])
+    diffs = [why] if why else []
+    for kind, obj in (("Deployment", deployment), ("Service", service)):
         key = (kind, namespace, name)
-        a, b = _workload_view(source, key), _workload_view(out.get(kind, {}), key)
+        a, b = _workload_view(obj, key), _workload_view(out.get(kind, {}), key)
         diffs += [f"{kind} {k}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
     return ", ".join(diffs) or None
 

@@ -118,3 +118,17 @@ def _resources(resources: dict[str, Any], data: dict[str, Any]) -> None:
     }
     if all(isinstance(v, str) for v in picked.values()) and picked != defaults:
         data["resources"] = picked
+
+
+def policies_differ(source: list[dict[str, Any]], rendered: list[dict[str, Any]]) -> str | None:
+    """Why the tree's NetworkPolicies of a service are not the ones homegen renders for it
+    (name and spec compared), or None. A tree with none gets homegen's: reported, not kept."""
+    if not source:
+        return None
+
+    def by_name(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        return {str(as_dict(o.get("metadata")).get("name")): o.get("spec") for o in objs}
+
+    mine, theirs = by_name(source), by_name(rendered)
+    names = sorted(n for n in set(mine) | set(theirs) if mine.get(n) != theirs.get(n))
+    return ", ".join(f"NetworkPolicy {n}" for n in names) or None

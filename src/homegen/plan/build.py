@@ -17,11 +17,14 @@ from homegen.plan.model import (
     GeneratorPlan,
     GrantPlan,
     NamespacePlan,
+    NetworkPolicyPlan,
     Plan,
     RoutePlan,
     SecretPlan,
     Source,
+    WorkloadPlan,
 )
+from homegen.plan.netpol import plan_network_policies
 from homegen.plan.secrets import plan_secrets
 from homegen.plan.waves import sync_waves
 from homegen.plan.workload import plan_workload
@@ -53,11 +56,13 @@ def build_plan(config: Config) -> Plan:
     owners = _namespace_owners(config, units, waves)
     routes = tuple(_plan_routes(config))
     grants = _plan_grants(routes)
+    workloads = {name: plan_workload(config, name, svc) for name, svc in config.services.items()}
+    policies = plan_network_policies(config, {n: w.labels for n, w in workloads.items()})
     secrets = plan_secrets(config)
     all_secrets = tuple(s for unit_secrets in secrets.values() for s in unit_secrets)
     argocd = plan_argocd(config)
     apps = tuple(
-        _plan_app(config, unit, waves, owners, grants, secrets)
+        _plan_app(config, unit, waves, owners, grants, secrets, workloads, policies)
         for unit in sorted(units.values(), key=lambda u: (waves[u.name], u.name))
     )
     return Plan(
@@ -227,10 +232,12 @@ def _plan_app(
     owners: dict[str, NamespacePlan],
     grants: dict[str, tuple[GrantPlan, ...]],
     secrets: dict[str, tuple[SecretPlan, ...]],
+    workloads: dict[str, WorkloadPlan],
+    policies: dict[str, tuple[NetworkPolicyPlan, ...]],
 ) -> AppPlan:
     spec = unit.spec
     folder = GATEWAY_FOLDER if unit.name == config.gateway.app else unit.name
-    workload = plan_workload(config, unit.name, spec) if isinstance(spec, Service) else None
+    workload = workloads.get(unit.name) if isinstance(spec, Service) else None
     values = _values(config, unit.name, spec) if isinstance(spec, App) and spec.helm else None
     objects = (
         tuple(sort_keys(_with_exceptions(o, spec.policy_exceptions)) for o in spec.objects)
@@ -245,6 +252,7 @@ def _plan_app(
         namespace_plan
         or workload
         or grants.get(unit.name)
+        or policies.get(unit.name)
         or unit_secrets
         or objects
         or unit.spec is None
@@ -272,6 +280,7 @@ def _plan_app(
         namespace_plan=namespace_plan,
         workload=workload,
         grants=grants.get(unit.name, ()),
+        network_policies=policies.get(unit.name, ()),
         secrets=unit_secrets,
         objects=objects,
         values=values,

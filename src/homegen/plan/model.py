@@ -43,6 +43,19 @@ class GrantPlan:
 
 
 @dataclass(frozen=True)
+class NetworkPolicyPlan:
+    """One NetworkPolicy: where it lives, what it says and why."""
+
+    name: str
+    namespace: str
+    labels: dict[str, str]
+    description: str
+    spec: dict[str, Any]
+    # what `homegen graph` draws: (from unit, to unit, label) for each app or service it admits
+    edges: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class RoutePlan:
     """An HTTPRoute in the Gateway's namespace to one backend Service."""
 
@@ -146,6 +159,7 @@ class AppPlan:
     namespace_plan: NamespacePlan | None = None
     workload: WorkloadPlan | None = None
     grants: tuple[GrantPlan, ...] = ()
+    network_policies: tuple[NetworkPolicyPlan, ...] = ()
     secrets: tuple[SecretPlan, ...] = ()
     objects: tuple[dict[str, Any], ...] = ()
     values: dict[str, Any] | None = None

@@ -9,6 +9,7 @@ from typing import Any
 from homegen.config.fields import parse_op_ref, secret_name
 from homegen.config.models import Config, Probe, Service
 from homegen.plan.model import Container, WorkloadPlan
+from homegen.plan.netpol import workload_selector
 
 
 def plan_workload(config: Config, name: str, svc: Service) -> WorkloadPlan:
@@ -37,7 +38,7 @@ def plan_workload(config: Config, name: str, svc: Service) -> WorkloadPlan:
         namespace=svc.namespace or name,
         replicas=svc.replicas,
         labels=labels,
-        selector={"app.kubernetes.io/name": name, "app.kubernetes.io/instance": name},
+        selector=workload_selector(name),
         pod_annotations=pod_annotations,
         annotations={
             f"policy.homegen.dev/{rule}": reason

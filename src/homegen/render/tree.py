@@ -248,6 +248,11 @@ def _manifests(plan: Plan, app: AppPlan) -> Iterator[tuple[str, str]]:
             f"{folder}/referencegrant-{grant.name}.yaml",
             _render("referencegrant.yaml.j2", g=grant),
         )
+    for policy in app.network_policies:
+        yield (
+            f"{folder}/networkpolicy-{policy.name}.yaml",
+            _render("networkpolicy.yaml.j2", p=policy),
+        )
     for secret in app.secrets:
         yield from _secret_files(plan, folder, secret)
     for obj in app.objects:

@@ -60,6 +60,7 @@ RENDERED_KINDS = (
     ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant"),
     ("metallb.io/v1beta1", "IPAddressPool"),
     ("metallb.io/v1beta1", "L2Advertisement"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
     ("onepassword.com/v1", "OnePasswordItem"),
     ("v1", "ConfigMap"),
     ("v1", "Namespace"),
