@@ -22,20 +22,14 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from homegen.config.loader import load_config
-from tools import in_ci
+from renovate_tool import GIT_ENV, renovate_env, renovate_launcher
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "renovate.md"
 LAYOUTS = REPO / "tests" / "renovate" / "services.toml"
-INSTALL = REPO / ".ci" / "install-renovate"
 # The managers of the doc, in order, by the datasource each sets.
 KINDS = ["docker", "helm", "docker", "github-releases", "github-releases", "git-tags"]
 IMAGES, CHARTS, OCI_CHARTS, ARGOCD, GATEWAY_API, GIT_TAGS = range(6)
-GIT_ENV = {
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@example.com",
-    "GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@example.com",
-}  # fmt: skip
 
 
 def config() -> dict[str, Any]:
@@ -87,19 +81,6 @@ def test_the_layouts_file_is_a_services_toml_homegen_accepts() -> None:
 # --- The real Renovate -------------------------------------------------------------------
 
 
-def renovate_launcher() -> Path:
-    """Renovate from the cache, installed there first where npm is (skips or fails without)."""
-    result = subprocess.run(
-        [str(INSTALL)], capture_output=True, text=True, timeout=1200, check=False
-    )
-    if result.returncode != 0:
-        reason = f".ci/install-renovate failed: {result.stderr.strip()[-2000:]}"
-        if in_ci() or shutil.which("npm"):
-            pytest.fail(reason)
-        pytest.skip(reason + " (Renovate is installed from npm)")
-    return Path(result.stdout.strip().splitlines()[-1])
-
-
 @dataclass(frozen=True)
 class Extraction:
     """What one Renovate run extracted, per package file, and its log."""
@@ -107,15 +88,6 @@ class Extraction:
     deps: dict[str, list[Dep]]
     skipped: dict[str, set[str]]  # depName → skip reasons
     log: list[dict[str, Any]]
-
-
-def renovate_env(base: Path) -> dict[str, str]:
-    """The environment of a Renovate run: JSON debug log, caches in the test's folder."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RENOVATE_", "GITHUB_"))}
-    return {
-        **env, **GIT_ENV, "LOG_LEVEL": "debug", "LOG_FORMAT": "json",
-        "RENOVATE_BASE_DIR": str(base / "renovate-base"),
-    }  # fmt: skip
 
 
 def homelab_repo(root: Path) -> Path:
@@ -288,3 +260,18 @@ def test_renovate_config_validator_accepts_the_block(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_editor_schema_names_every_key_renovate_tracks(repo_root: Path) -> None:
+    """services.schema.json says "Renovate tracks" on exactly the keys the managers read."""
+    schema = json.loads((repo_root / "services.schema.json").read_text(encoding="utf-8"))
+    tracked = {
+        f"{name}.{key}"
+        for name, definition in schema["$defs"].items()
+        for key, field in definition.get("properties", {}).items()
+        if "Renovate tracks" in field.get("description", "")
+    }
+    assert tracked == {
+        "Service.image", "App.objects", "HelmSource.version", "ArgoCD.version",
+        "GitSource.revision",
+    }  # fmt: skip
