@@ -9,12 +9,9 @@ names each dependency it extracted; the tests compare them with what the TOML da
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import tomllib
-from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -22,41 +19,21 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from homegen.config.loader import load_config
-from renovate_tool import GIT_ENV, renovate_env, renovate_launcher
+from renovate_tool import (
+    LAYOUTS,
+    REPO,
+    Dep,
+    Extraction,
+    config,
+    extract_once,
+    ordered,
+    renovate_env,
+    renovate_launcher,
+)
 
-REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "renovate.md"
-LAYOUTS = REPO / "tests" / "renovate" / "services.toml"
 # The managers of the doc, in order, by the datasource each sets.
 KINDS = ["docker", "helm", "docker", "github-releases", "github-releases", "git-tags"]
 IMAGES, CHARTS, OCI_CHARTS, ARGOCD, GATEWAY_API, GIT_TAGS = range(6)
-
-
-def config() -> dict[str, Any]:
-    """The Renovate configuration: the ```json block of docs/renovate.md."""
-    match = re.search(r"```json\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert match, "docs/renovate.md has no ```json block"
-    loaded = json.loads(match[1])
-    assert isinstance(loaded, dict)
-    return loaded
-
-
-@dataclass(frozen=True)
-class Dep:
-    """One extracted dependency, as Renovate logs it (only the fields these managers set)."""
-
-    manager: int  # index in customManagers
-    depName: str  # Renovate's field names, as its log writes them
-    datasource: str
-    currentValue: str | None = None
-    currentDigest: str | None = None
-    packageName: str | None = None
-    registryUrl: str | None = None
-
-
-def ordered(deps: list[Dep]) -> list[Dep]:
-    """Dependencies in a stable order (Renovate's follows the TOML data's, not compared)."""
-    return sorted(deps, key=lambda dep: tuple(str(v) for v in astuple(dep)))
 
 
 def test_one_jsonata_manager_per_kind_of_dependency() -> None:
@@ -81,59 +58,9 @@ def test_the_layouts_file_is_a_services_toml_homegen_accepts() -> None:
 # --- The real Renovate -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Extraction:
-    """What one Renovate run extracted, per package file, and its log."""
-
-    deps: dict[str, list[Dep]]
-    skipped: dict[str, set[str]]  # depName → skip reasons
-    log: list[dict[str, Any]]
-
-
-def homelab_repo(root: Path) -> Path:
-    """A Git repository with renovate.json, services.toml and layouts/services.toml."""
-    repo = root / "homelab"
-    (repo / "layouts").mkdir(parents=True)
-    shutil.copy(REPO / "services.toml", repo / "services.toml")
-    shutil.copy(LAYOUTS, repo / "layouts" / "services.toml")
-    (repo / "renovate.json").write_text(json.dumps(config(), indent=2), encoding="utf-8")
-    for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "x"]):
-        subprocess.run(command, cwd=repo, env={**os.environ, **GIT_ENV}, check=True)
-    return repo  # Renovate's local platform lists the files git tracks
-
-
-def parse_log(lines: list[dict[str, Any]]) -> Extraction:
-    """The extracted dependencies of Renovate's "Extracted dependencies" log entry."""
-    (entry,) = [e for e in lines if e.get("msg") == "Extracted dependencies"]
-    queries = [m["matchStrings"] for m in config()["customManagers"]]
-    deps: dict[str, list[Dep]] = {}
-    skipped: dict[str, set[str]] = {}
-    assert set(entry["packageFiles"]) == {"jsonata"}, entry["packageFiles"].keys()
-    for package_file in entry["packageFiles"]["jsonata"]:
-        manager = queries.index(package_file["matchStrings"])
-        found = deps.setdefault(package_file["packageFile"], [])
-        for dep in package_file["deps"]:
-            if "skipReason" in dep:
-                skipped.setdefault(dep["depName"], set()).add(dep.pop("skipReason"))
-            (registry,) = dep.pop("registryUrls", [None])
-            found.append(Dep(manager=manager, registryUrl=registry, **dep))
-    return Extraction({k: ordered(v) for k, v in deps.items()}, skipped, lines)
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def extraction(tmp_path_factory: pytest.TempPathFactory) -> Extraction:
-    """One Renovate run over both files (Renovate takes seconds to start)."""
-    renovate = renovate_launcher()
-    root = tmp_path_factory.mktemp("renovate")
-    result = subprocess.run(
-        [str(renovate), "--platform=local", "--dry-run=extract", "--onboarding=false",
-         "--require-config=optional"],
-        cwd=homelab_repo(root), env=renovate_env(root),
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    return parse_log(lines)
+    return extract_once(tmp_path_factory)
 
 
 def image_dep(manager: int, image: str) -> Dep:
