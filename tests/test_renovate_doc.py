@@ -30,6 +30,7 @@ from renovate_tool import (
     renovate_env,
     renovate_launcher,
 )
+from tools import external_tool
 
 # The managers of the doc, in order, by the datasource each sets.
 KINDS = ["docker", "helm", "docker", "github-releases", "github-releases", "git-tags"]
@@ -202,3 +203,10 @@ def test_the_editor_schema_names_every_key_renovate_tracks(repo_root: Path) -> N
         "Service.image", "App.objects", "HelmSource.version", "ArgoCD.version",
         "GitSource.revision",
     }  # fmt: skip
+
+
+def test_the_install_script_passes_shellcheck() -> None:
+    shellcheck = external_tool("shellcheck", "apt-get install shellcheck; .ci/run installs it")
+    script = REPO / ".ci" / "install-renovate"
+    result = subprocess.run([shellcheck, str(script)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
