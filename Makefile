@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # them; render and test use the catalog shipped in src/homegen/crdschemas/catalog).
 SHARED ?= ../shared
 
-.PHONY: setup render test check lint typecheck bench fuzz golden catalog mutate clean
+.PHONY: setup render test check lint typecheck bench fuzz golden catalog mutate renovate clean
 
 $(BIN)/homegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: setup
 	$(BIN)/pytest -q
 
 check: lint typecheck
+
+# Renovate and the Node 24 it needs, from npm, into ~/.cache/homegen-renovate once per version
+# (tests/test_renovate_doc.py runs it; the test installs it itself where npm is).
+renovate:
+	.ci/install-renovate
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -1,151 +1,212 @@
-"""docs/renovate.md: its regex managers find every image and chart of services.toml (issue 7)."""
+"""docs/renovate.md: the real Renovate extracts every version of services.toml (issues 7, 27).
+
+Renovate (from npm, installed once by .ci/install-renovate) runs in its local, extract-only mode
+on a throwaway Git repository holding the doc's ```json block as renovate.json, the shipped
+services.toml and tests/renovate/services.toml (every layout the schema allows). Its JSON log
+names each dependency it extracted; the tests compare them with what the TOML data says.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from homegen.config.loader import load_config
+from renovate_tool import (
+    LAYOUTS,
+    REPO,
+    Dep,
+    Extraction,
+    config,
+    extract_once,
+    ordered,
+    renovate_env,
+    renovate_launcher,
+)
+from tools import external_tool
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "renovate.md"
-
-
-def config() -> dict[str, Any]:
-    """The Renovate configuration: the ```json block of docs/renovate.md."""
-    match = re.search(r"```json\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert match, "docs/renovate.md has no ```json block"
-    loaded = json.loads(match[1])
-    assert isinstance(loaded, dict)
-    return loaded
-
-
-def python_regex(js: str) -> re.Pattern[str]:
-    """A Renovate (JavaScript/RE2) regex as a Python one: only named groups differ."""
-    assert "(?P<" not in js and "(?<=" not in js and "(?<!" not in js  # RE2 has no lookbehind
-    return re.compile(re.sub(r"\(\?<([A-Za-z]\w*)>", r"(?P<\1>", js))
-
-
-def fill(template: str, groups: dict[str, str]) -> str:
-    """Renovate's {{{name}}} templates, for the plain substitutions used in the doc."""
-    return re.sub(r"\{\{\{(\w+)\}\}\}", lambda m: groups[m[1]], template)
+# The managers of the doc, in order, by the datasource each sets.
+KINDS = ["docker", "helm", "docker", "github-releases", "github-releases", "git-tags"]
+IMAGES, CHARTS, OCI_CHARTS, ARGOCD, GATEWAY_API, GIT_TAGS = range(6)
 
 
-def extract(text: str) -> list[dict[str, str]]:
-    """What Renovate's managers would extract from a services.toml text."""
-    deps = []
-    for manager in config()["customManagers"]:
-        for matcher in manager["matchStrings"]:
-            for match in python_regex(matcher).finditer(text):
-                groups = {k: v for k, v in match.groupdict().items() if v is not None}
-                dep = dict(groups)
-                for field in ("datasource", "packageName", "registryUrl", "depName"):
-                    if f"{field}Template" in manager:
-                        dep[field] = fill(manager[f"{field}Template"], groups)
-                dep.setdefault("packageName", dep["depName"])
-                dep["match"] = match[0]
-                deps.append(dep)
-    return deps
-
-
-def shipped_text(repo_root: Path) -> str:
-    return (repo_root / "services.toml").read_text(encoding="utf-8")
-
-
-def test_managers_target_services_toml() -> None:
-    file_pattern = re.compile(r"(^|/)services\.toml$")
-    for manager in config()["customManagers"]:
-        assert manager["customType"] == "regex"
+def test_one_jsonata_manager_per_kind_of_dependency() -> None:
+    managers = config()["customManagers"]
+    assert [m["datasourceTemplate"] for m in managers] == KINDS
+    for manager in managers:
+        assert manager["customType"] == "jsonata"
+        assert manager["fileFormat"] == "toml"
         assert manager["managerFilePatterns"] == ["/(^|/)services\\.toml$/"]
-    for path in ("services.toml", "homelab/services.toml"):
-        assert file_pattern.search(path)
-    assert not file_pattern.search("my-services.toml")
+        assert len(manager["matchStrings"]) == 1
+    pattern = re.compile(r"(^|/)services\.toml$")
+    assert pattern.search("services.toml") and pattern.search("homelab/services.toml")
+    assert not pattern.search("my-services.toml")
 
 
-def test_finds_every_image_of_the_shipped_file(repo_root: Path) -> None:
-    data = tomllib.loads(shipped_text(repo_root))
-    images = {svc["image"] for svc in data.get("services", {}).values()}
-    assert images  # the reference homelab has generated workloads
-    # containers of an app's extra objects are written `image = "..."` too
-    images |= set(_object_images([app.get("objects", []) for app in data["apps"].values()]))
-    found = {
-        f"{d['depName']}:{d['currentValue']}"
-        for d in extract(shipped_text(repo_root))
-        if d["datasource"] == "docker" and "registryUrl" not in d
-    }
-    assert found == images
+def test_the_layouts_file_is_a_services_toml_homegen_accepts() -> None:
+    """Every layout it shows is one the schema allows, not one Renovate alone would read."""
+    loaded = load_config(LAYOUTS.read_bytes(), "services.toml")
+    assert len(loaded.services) == 5 and len(loaded.apps) == 11
 
 
-def test_finds_every_chart_of_the_shipped_file(repo_root: Path) -> None:
-    data = tomllib.loads(shipped_text(repo_root))
-    charts = {
-        (app["helm"]["repo_url"], app["helm"]["chart"], app["helm"]["version"])
-        for app in data["apps"].values()
-        if "helm" in app
-    }
-    assert len(charts) >= 6 and any(url.startswith("oci://") for url, _, _ in charts)
-    found = set()
-    for dep in extract(shipped_text(repo_root)):
-        if dep["datasource"] == "helm":
-            found.add((dep["registryUrl"], dep["depName"], dep["currentValue"]))
-        elif "registryUrl" in dep:  # OCI: docker datasource on the chart's full path
-            path = dep["packageName"].removesuffix("/" + dep["depName"])
-            assert dep["registryUrl"] == f"https://{path}"
-            found.add((f"oci://{path}", dep["depName"], dep["currentValue"]))
-    assert found == charts
+# --- The real Renovate -------------------------------------------------------------------
 
 
-def test_oci_chart_dependency_matches_renovate_helmv3_shape(repo_root: Path) -> None:
-    (homarr,) = [d for d in extract(shipped_text(repo_root)) if d["depName"] == "homarr"]
-    assert homarr["datasource"] == "docker"
-    assert homarr["packageName"] == "ghcr.io/homarr-labs/charts/homarr"
-    assert homarr["currentValue"] == "5.8.0"
+@pytest.fixture
+def extraction(tmp_path_factory: pytest.TempPathFactory) -> Extraction:
+    return extract_once(tmp_path_factory)
 
 
-SAMPLE = """\
-[services.a]
-image = "ghcr.io/example/a:1.2.3@sha256:{digest}"
-[services.b]
-image = "registry.lan:5000/team/b:v2"
-
-[apps.c.helm]
-repo_url = "https://charts.example.com/stable"
-chart = "c"
-version = "4.5.6"
-"""
+def image_dep(manager: int, image: str) -> Dep:
+    """An image reference split the way Renovate's docker managers split it."""
+    name, _, digest = image.partition("@")
+    head, colon, tag = name.rpartition(":")
+    if not colon or "/" in tag:  # a registry port, not a tag
+        head, tag = name, ""
+    return Dep(manager, head, "docker", tag or None, digest or None)
 
 
-def test_digests_registry_ports_and_table_form() -> None:
-    deps = {d["depName"]: d for d in extract(SAMPLE.format(digest="a" * 64))}
-    assert deps["ghcr.io/example/a"]["currentValue"] == "1.2.3"
-    assert deps["ghcr.io/example/a"]["currentDigest"] == "sha256:" + "a" * 64
-    assert deps["registry.lan:5000/team/b"]["currentValue"] == "v2"
-    assert deps["c"]["registryUrl"] == "https://charts.example.com/stable"
-    assert deps["c"]["currentValue"] == "4.5.6"
-
-
-@pytest.mark.parametrize("name", ["traefik", "cloudflare/cloudflared", "homarr"])
-def test_an_update_in_place_leaves_a_valid_services_toml(repo_root: Path, name: str) -> None:
-    """Renovate rewrites currentValue inside the match; the file must stay loadable."""
-    text = shipped_text(repo_root)
-    (dep,) = [d for d in extract(text) if d["depName"] == name]
-    new_match = dep["match"].replace(dep["currentValue"], "99.0.0")
-    updated = text.replace(dep["match"], new_match)
-    assert updated != text
-    load_config(updated.encode(), "services.toml")  # raises ConfigError when broken
-    (after,) = [d for d in extract(updated) if d["depName"] == name]
-    assert after["currentValue"] == "99.0.0"
-
-
-def _object_images(value: object) -> list[str]:
-    """Every ``image`` string under the apps' extra objects (their pod templates)."""
+def container_images(value: object, under_containers: bool = False) -> list[str]:
+    """Every ``image`` of a container list anywhere in an object (its pod templates)."""
+    found: list[str] = []
     if isinstance(value, dict):
-        found = [value["image"]] if isinstance(value.get("image"), str) else []
-        return found + [i for v in value.values() for i in _object_images(v)]
-    if isinstance(value, list):
-        return [i for v in value for i in _object_images(v)]
-    return []
+        if under_containers and isinstance(value.get("image"), str):
+            found.append(value["image"])
+        for key, item in value.items():
+            lists = ("containers", "initContainers", "ephemeralContainers")
+            found += container_images(item, key in lists and isinstance(item, list))
+    elif isinstance(value, list):
+        found = [i for item in value for i in container_images(item, under_containers)]
+    return found
+
+
+def normal_url(url: str) -> str:
+    """A URL as JavaScript's URL writes it back: scheme and host in lower case, a path."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", *parts[3:]))
+
+
+def expected_deps(data: dict[str, Any]) -> list[Dep]:
+    """What the managers should extract from a services.toml, computed from its TOML data."""
+    apps = data.get("apps", {}).values()
+    images = [svc["image"] for svc in data.get("services", {}).values()]
+    images += [i for app in apps for i in container_images(app.get("objects", []))]
+    deps = [image_dep(IMAGES, image) for image in images]
+    for helm in (app["helm"] for app in apps if "helm" in app):
+        scheme, _, rest = helm["repo_url"].partition("://")
+        if scheme.lower() == "oci":
+            package = f"{rest.rstrip('/')}/{helm['chart']}"
+            deps.append(Dep(OCI_CHARTS, helm["chart"], "docker", helm["version"], None, package))
+        else:
+            url = normal_url(helm["repo_url"])
+            deps.append(Dep(CHARTS, helm["chart"], "helm", helm["version"], registryUrl=url))
+    deps.append(Dep(ARGOCD, "argoproj/argo-cd", "github-releases", data["argocd"]["version"]))
+    for git in (app["git"] for app in apps if "git" in app):
+        if not re.fullmatch(r"v?[0-9]+(\.[0-9]+)+([-+][0-9A-Za-z.-]+)?", git["revision"]):
+            continue  # a branch or a commit
+        if "kubernetes-sigs/gateway-api" in git["repo_url"]:
+            name = "kubernetes-sigs/gateway-api"
+            deps.append(Dep(GATEWAY_API, name, "github-releases", git["revision"]))
+        else:
+            deps.append(Dep(GIT_TAGS, git["repo_url"], "git-tags", git["revision"]))
+    return ordered(deps)
+
+
+def test_renovate_extracts_every_version_of_the_shipped_file(extraction: Extraction) -> None:
+    data = tomllib.loads((REPO / "services.toml").read_text(encoding="utf-8"))
+    found = extraction.deps["services.toml"]
+    assert found == expected_deps(data)
+    # The reference homelab has every kind but a plain tagged Git app, each as the doc shows it.
+    assert {d.manager for d in found} == set(range(len(KINDS))) - {GIT_TAGS}
+    assert Dep(IMAGES, "cloudflare/cloudflared", "docker", "2024.12.0") in found
+    homarr = Dep(OCI_CHARTS, "homarr", "docker", "5.8.0", None, "ghcr.io/homarr-labs/charts/homarr")
+    assert homarr in found
+    traefik = Dep(
+        CHARTS, "traefik", "helm", "33.2.1", None, None, "https://helm.traefik.io/traefik"
+    )
+    assert traefik in found
+    assert Dep(GATEWAY_API, "kubernetes-sigs/gateway-api", "github-releases", "v1.2.1") in found
+
+
+LAYOUT_DEPS = [
+    # Images: dotted keys, an inline table, a table, digest only, tag and digest, containers,
+    # init containers and a CronJob's containers among an app's objects.
+    Dep(IMAGES, "ghcr.io/example/dotted", "docker", "1.0.0"),
+    Dep(IMAGES, "quay.io/example/inline", "docker", "2024.12.0"),
+    Dep(IMAGES, "nginx", "docker", "1.27.3"),
+    Dep(IMAGES, "ghcr.io/example/pinned", "docker", None, "sha256:" + "b" * 64),
+    Dep(IMAGES, "ghcr.io/example/both", "docker", "1.2.3", "sha256:" + "c" * 64),
+    Dep(IMAGES, "registry.example.com:5000/team/main", "docker", "v3"),
+    Dep(IMAGES, "docker.io/library/alpine", "docker", "3.21"),
+    Dep(IMAGES, "busybox", "docker", "1.37.0", "sha256:" + "a" * 64),
+    # Charts: keys in any order, inline, table and dotted, schemes in capitals.
+    Dep(CHARTS, "alpha", "helm", "1.2.3", registryUrl="https://charts.example.com/stable"),
+    Dep(CHARTS, "beta", "helm", "v4.5.6", registryUrl="http://charts.example.com/"),
+    Dep(
+        OCI_CHARTS, "gamma", "docker", "0.1.0-rc.1", None, "registry.example.com:5000/charts/gamma"
+    ),
+    Dep(OCI_CHARTS, "delta", "docker", "2.0.0", None, "ghcr.io/example/charts/delta"),
+    Dep(OCI_CHARTS, "delta", "docker", "2.0.0", None, "ghcr.io/example/charts/delta"),
+    Dep(ARGOCD, "argoproj/argo-cd", "github-releases", "v2.13.1"),
+    Dep(GATEWAY_API, "kubernetes-sigs/gateway-api", "github-releases", "v1.3.0"),
+    Dep(GIT_TAGS, "https://git.example.com/team/tagged.git", "git-tags", "2.4.0"),
+]
+
+
+def test_renovate_extracts_every_layout_whatever_the_key_order(extraction: Extraction) -> None:
+    assert extraction.deps["layouts/services.toml"] == ordered(LAYOUT_DEPS)
+    # The Python reading of the TOML data agrees: the same rules, not two lists in step.
+    assert ordered(LAYOUT_DEPS) == expected_deps(tomllib.loads(LAYOUTS.read_text("utf-8")))
+
+
+def test_only_github_releases_wait_for_a_token_and_nothing_is_looked_up(
+    extraction: Extraction,
+) -> None:
+    """Locally, without a GitHub token, Renovate marks github-releases skipped; on GitHub the
+    app's token lifts that. Extract-only mode asks no registry anything."""
+    assert extraction.skipped == {
+        "argoproj/argo-cd": {"github-token-required"},
+        "kubernetes-sigs/gateway-api": {"github-token-required"},
+    }
+    (stats,) = [e for e in extraction.log if e.get("msg") == "HTTP statistics"]
+    assert stats["requests"] == 0
+    assert not [e["msg"] for e in extraction.log if e["level"] >= 50]  # no error
+
+
+def test_renovate_config_validator_accepts_the_block(tmp_path: Path) -> None:
+    validator = renovate_launcher().parent / "config-validator"
+    (tmp_path / "renovate.json").write_text(json.dumps(config()), encoding="utf-8")
+    result = subprocess.run(
+        [str(validator), "--strict"], cwd=tmp_path, env=renovate_env(tmp_path),
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_editor_schema_names_every_key_renovate_tracks(repo_root: Path) -> None:
+    """services.schema.json says "Renovate tracks" on exactly the keys the managers read."""
+    schema = json.loads((repo_root / "services.schema.json").read_text(encoding="utf-8"))
+    tracked = {
+        f"{name}.{key}"
+        for name, definition in schema["$defs"].items()
+        for key, field in definition.get("properties", {}).items()
+        if "Renovate tracks" in field.get("description", "")
+    }
+    assert tracked == {
+        "Service.image", "App.objects", "HelmSource.version", "ArgoCD.version",
+        "GitSource.revision",
+    }  # fmt: skip
+
+
+def test_the_install_script_passes_shellcheck() -> None:
+    shellcheck = external_tool("shellcheck", "apt-get install shellcheck; .ci/run installs it")
+    script = REPO / ".ci" / "install-renovate"
+    result = subprocess.run([shellcheck, str(script)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout

@@ -78,7 +78,10 @@ class ArgoCD(Strict):
     """ArgoCD itself: where it is served and the settings homegen renders for it."""
 
     version: str = Field(
-        pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$", description="ArgoCD release.", examples=["v2.11.3"]
+        pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$",
+        description="ArgoCD release. Renovate tracks it: GitHub releases of argoproj/argo-cd "
+        "(docs/renovate.md).",
+        examples=["v2.11.3"],
     )
     namespace: AppName = Field("argocd", description="Namespace ArgoCD runs in.")
     app: AppName = Field("argocd", description="Application that syncs ArgoCD's own settings.")
@@ -337,7 +340,10 @@ class Workload(Strict):
 class Service(Workload):
     """A workload homegen generates and hardens."""
 
-    image: Image = Field(description="Pinned image: a version tag or a digest.")
+    image: Image = Field(
+        description="Pinned image: a version tag or a digest. Renovate tracks both "
+        "(docs/renovate.md)."
+    )
     port: Port = Field(description="Container port.")
     service_port: Port | None = Field(None, description="Service port; defaults to port.")
     replicas: int = Field(1, ge=0, description="Pod replicas.")
@@ -377,7 +383,11 @@ class HelmSource(Strict):
 
     repo_url: ChartRepoUrl = Field(description="https://… chart repository or oci://… registry.")
     chart: str = Field(pattern=r"^[a-z0-9][-a-z0-9_.]*$", description="Chart name.")
-    version: ChartVersion = Field(description="Exact chart version.", examples=["1.2.3"])
+    version: ChartVersion = Field(
+        description="Exact chart version. Renovate tracks it, from the repository or the OCI "
+        "registry (docs/renovate.md).",
+        examples=["1.2.3"],
+    )
     skip_crds: bool = Field(
         False,
         description="spec.source.helm.skipCrds: do not install the chart's crds/ folder "
@@ -441,7 +451,12 @@ class GitSource(Strict):
     """A directory of manifests in a Git repository."""
 
     repo_url: RepoUrl = Field(description="Git repository URL.")
-    revision: str = Field(description="Branch, tag or commit.", examples=["v1.2.1"])
+    revision: str = Field(
+        description="Branch, tag or commit. Renovate tracks a tag (v1.2.1, 2.4.0): GitHub "
+        "releases for kubernetes-sigs/gateway-api, the repository's tags otherwise "
+        "(docs/renovate.md).",
+        examples=["v1.2.1"],
+    )
     path: str = Field(description="Folder of manifests in the repository.")
     recurse: bool = Field(False, description="Include subfolders.")
     helm: GitChart | None = Field(
@@ -468,7 +483,9 @@ class App(Workload):
     git: GitSource | None = Field(None, description="Source: a folder in a Git repository.")
     values: dict[str, Any] = Field(default_factory=dict, description="Helm values.")
     objects: list[dict[str, Any]] = Field(
-        default_factory=list, description="Extra manifests synced with the app."
+        default_factory=list,
+        description="Extra manifests synced with the app. Renovate tracks the image of every "
+        "container, init container and ephemeral container in them (docs/renovate.md).",
     )
     secrets: list[SecretRef] = Field(
         default_factory=list, description="Secrets the app reads, as op:// references."
