@@ -137,4 +137,3 @@ def review(
             elif item.key.kind in RBAC_KINDS and item.key.group == "rbac.authorization.k8s.io":
                 reasons.add("RBAC changes")
     return ("caution" if reasons else "routine"), sorted(reasons)
-
