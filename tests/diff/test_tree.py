@@ -143,7 +143,7 @@ def test_move_between_apps_and_lost_prune(repo: GitRepo) -> None:
     (repo.root / "manifests/db/deployment.yaml").unlink()
     repo.commit("move web")
     data = json.loads(repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "json").stdout)
-    web = [a for a in data["apps"] if a["name"] == "web"][0]
+    web = next(a for a in data["apps"] if a["name"] == "web")
     assert [(o["kind"], o["status"], o.get("moved_from")) for o in web["objects"]] == [
         ("Deployment", "moved", "db")
     ]
