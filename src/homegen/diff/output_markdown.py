@@ -77,24 +77,25 @@ def _more(total: int) -> list[str]:
 
 def _object(item: ObjectDiff, show_noise: bool) -> list[str]:
     """An object's block, as pieces that each fit a part."""
-    head = f"**{html.escape(object_title(item))}**\n\n"
+    pieces = [f"**{html.escape(object_title(item))}**\n"]
     lines = object_lines(item, show_noise)
-    body = fenced("\n".join(lines)) if lines else ""
+    if lines:
+        pieces += _chunks("\n".join(lines) + "\n", "", "changes")
     diff = item.unified
     if item.key.kind == "CustomResourceDefinition" and item.status in ("added", "removed"):
         diff = ""
-        body += f"(the CRD's YAML is not shown: {len(item.unified.splitlines())} lines)\n"
-    pieces = [head + body]
+        pieces.append(f"(the CRD's YAML is not shown: {len(item.unified.splitlines())} lines)\n")
     if diff:
-        pieces += _chunks(diff)
+        pieces += _chunks(diff, "diff", "diff")
     return pieces
 
 
-def _chunks(diff: str) -> list[str]:
-    """The unified diff in code blocks that each fit a part."""
+def _chunks(text: str, lang: str, what: str) -> list[str]:
+    """``text`` in code blocks that each fit a part."""
     budget = LIMIT - _RESERVE - 200
     out, current = [], ""
-    for line in diff.splitlines(keepends=True):
+    # escaped before it is measured: an escape makes a line longer
+    for line in escape(text).splitlines(keepends=True):
         if len(line) > budget:
             line = line[: budget - 80] + f"… ({len(line)} characters in all)\n"
         if len(current) + len(line) > budget:
@@ -105,7 +106,7 @@ def _chunks(diff: str) -> list[str]:
         out.append(current)
     many = len(out) > 1
     return [
-        (f"(diff, piece {i}/{len(out)})\n" if many else "") + fenced(chunk, "diff")
+        (f"({what}, piece {i}/{len(out)})\n" if many else "") + fenced(chunk, lang)
         for i, chunk in enumerate(out, 1)
     ]
 
