@@ -134,7 +134,8 @@ def _big_result(apps: int, objects: int, lines: int) -> DiffResult:
         for o in range(objects):
             item = ObjectDiff(Key("", "ConfigMap", "ns", f"cm-{a}-{o}"), "changed")
             item.changes = [FieldChange(f"data.k{i}", "x" * 40, "y" * 40) for i in range(lines)]
-            item.unified = "".join(f"-k{i}: {'x' * 40}\n+k{i}: {'y' * 40}\n" for i in range(lines))
+            item.before = {"data": {f"k{i}": "x" * 40 for i in range(lines)}}
+            item.after = {"data": {f"k{i}": "y" * 40 for i in range(lines)}}
             app.objects.append(item)
         result.apps.append(app)
     return result

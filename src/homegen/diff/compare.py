@@ -3,11 +3,8 @@ apps and renamed apps recognised; each pair diffed structurally."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import Any
-
-import yaml
 
 from homegen.diff import ignore, secrets, signals
 from homegen.diff.model import AppDiff, DiffResult, Key, ObjectDiff, Side
@@ -159,24 +156,9 @@ def _object(
         item.changes = field_changes(compared[0], compared[1], mask)
         if not item.changes and not item.secret_keys:
             return None
-    item.unified = unified(
-        shown(old) if old is not None else None, shown(new) if new is not None else None, key
-    )
+    item.before = shown(old) if old is not None else None
+    item.after = shown(new) if new is not None else None
     result.images += signals.image_changes(app, old, new)
     if not item.noise_only:
         result.risks += signals.object_risks(app, key, status, old, new)
     return item
-
-
-def unified(old: dict[str, Any] | None, new: dict[str, Any] | None, key: Key) -> str:
-    """A unified diff of the two objects as YAML (keys sorted)."""
-    a = _yaml(old).splitlines(keepends=True) if old is not None else []
-    b = _yaml(new).splitlines(keepends=True) if new is not None else []
-    label = key.label()
-    lines = difflib.unified_diff(a, b, f"a/{label}", f"b/{label}", n=3)
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-
-
-def _yaml(obj: dict[str, Any]) -> str:
-    loader = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return str(yaml.dump(obj, Dumper=loader, sort_keys=True, default_flow_style=False, width=100))

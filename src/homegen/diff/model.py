@@ -69,8 +69,17 @@ class ObjectDiff:
     status: ObjectStatus
     changes: list[FieldChange] = field(default_factory=list)
     secret_keys: list[SecretKey] = field(default_factory=list)
-    unified: str = ""  # the unified YAML diff (Secret values masked)
     moved_from: str = ""
+    # the two versions as shown (Secret values masked), for the unified diff, made on demand
+    before: dict[str, Any] | None = field(default=None, repr=False)
+    after: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def unified(self) -> str:
+        """The unified YAML diff of the object (keys sorted; Secret values masked)."""
+        from homegen.diff.yamldiff import unified
+
+        return unified(self.before, self.after, self.key.label())
 
     @property
     def noise_only(self) -> bool:

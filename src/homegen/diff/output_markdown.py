@@ -81,11 +81,10 @@ def _object(item: ObjectDiff, show_noise: bool) -> list[str]:
     lines = object_lines(item, show_noise)
     if lines:
         pieces += _chunks("\n".join(lines) + "\n", "", "changes")
-    diff = item.unified
     if item.key.kind == "CustomResourceDefinition" and item.status in ("added", "removed"):
-        diff = ""
-        pieces.append(f"(the CRD's YAML is not shown: {len(item.unified.splitlines())} lines)\n")
-    if diff:
+        lines_of = len(item.unified.splitlines())
+        pieces.append(f"(the CRD's YAML is not shown: {lines_of} lines)\n")
+    elif diff := item.unified:
         pieces += _chunks(diff, "diff", "diff")
     return pieces
 

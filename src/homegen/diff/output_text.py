@@ -35,7 +35,7 @@ def render_text(
             item_title = object_title(item)
             lines.append("  " + paint(item_title, _COLOURS[item_title[0]]))
             lines += ["      " + line for line in object_lines(item, show_noise)]
-            if unified and item.unified:
+            if unified:
                 lines += ["      " + _diff_line(d, paint) for d in item.unified.splitlines()]
     lines += _tail(result, paint)
     return "\n".join(lines) + "\n"
