@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from homegen.diff import ignore, secrets, signals
-from homegen.diff.model import AppDiff, DiffResult, Key, ObjectDiff, Side
-from homegen.diff.structural import Path, differing_paths, field_changes
+from homegen.diff.model import AppDiff, DiffResult, FieldChange, Key, ObjectDiff, Side
+from homegen.diff.structural import RERENDER, Path, differing_paths, field_changes
 
 Masks = dict[tuple[str, Key], frozenset[Path]]  # (app, key) → paths that differ between renders
 Pair = tuple[dict[str, Any] | None, dict[str, Any] | None]
@@ -153,7 +153,7 @@ def _object(
         compared = (old, new)
     if status == "changed":
         assert compared[0] is not None and compared[1] is not None
-        item.changes = field_changes(compared[0], compared[1], mask)
+        item.changes = field_changes(compared[0], compared[1], mask) + _random_keys(item, mask)
         if not item.changes and not item.secret_keys:
             return None
     item.before = shown(old) if old is not None else None
@@ -162,3 +162,20 @@ def _object(
     if not item.noise_only:
         result.risks += signals.object_risks(app, key, status, old, new)
     return item
+
+
+def _random_keys(item: ObjectDiff, mask: frozenset[Path]) -> list[FieldChange]:
+    """Secret keys whose value differs between two renders: moved from the keys that changed
+    to the noise (their values still never shown)."""
+    masked = {k for k in item.secret_keys if _masked_key(k.key, mask)}
+    item.secret_keys = [k for k in item.secret_keys if k not in masked]
+    return [
+        FieldChange(k.key, f"(secret value, {k.old_size} bytes)",
+                    f"(secret value, {k.new_size} bytes)", RERENDER)
+        for k in sorted(masked, key=lambda k: k.key)
+    ]  # fmt: skip
+
+
+def _masked_key(name: str, mask: frozenset[Path]) -> bool:
+    field, _sep, key = name.partition(".") if name.startswith("stringData.") else ("data", "", name)
+    return (field, key) in mask or (field,) in mask

@@ -38,6 +38,15 @@ class SideInput:
 def read_side(folder: Path, side: Side, options: SideOptions) -> SideInput:
     """Fill ``side`` from the checkout at ``folder``; a side that cannot be read gets its
     ``error`` set, never an exception."""
+    side_input = load_input(folder, side, options)
+    if side_input.settings is not None:
+        objects_of(side, side_input.docs, side_input.settings, first=True)
+    return side_input
+
+
+def load_input(folder: Path, side: Side, options: SideOptions) -> SideInput:
+    """The documents of the checkout at ``folder`` (services.toml rendered, or the tree)
+    and how to expand them; ``side.error`` set when they cannot be read."""
     config = folder / options.config
     docs: list[Document]
     prefix: str | None
@@ -50,9 +59,7 @@ def read_side(folder: Path, side: Side, options: SideOptions) -> SideInput:
     except HomegenError as exc:
         side.error = "\n".join(exc.lines())
         return SideInput()
-    settings = _settings(options, version, prefix, root, options.cache_dir)
-    objects_of(side, docs, settings, first=True)
-    return SideInput(docs, settings)
+    return SideInput(docs, _settings(options, version, prefix, root, options.cache_dir))
 
 
 def _rendered(
@@ -173,20 +180,23 @@ def key_of(api_version: str, kind: str, namespace: str, name: str) -> Key:
     return Key(group, kind, namespace, name)
 
 
+def _other_chart_app(doc: Document, apps: set[str]) -> bool:
+    """An Application with a chart source not among ``apps`` (the others, the root app
+    among them, stay: they say where the tree is)."""
+    obj = doc.obj
+    if not str(obj.get("apiVersion", "")).startswith(ARGO) or obj.get("kind") != "Application":
+        return False
+    if str((obj.get("metadata") or {}).get("name")) in apps:
+        return False
+    return "'chart'" in repr(obj.get("spec"))
+
+
 def rerender(side_input: SideInput, apps: set[str], label: str) -> Side:
     """The objects of ``apps`` expanded a second time, from a second cache: what differs
     from the first expansion is random (``randAlphaNum``, ``genCA``), not the change."""
     from dataclasses import replace
 
-    keep = [
-        d
-        for d in side_input.docs
-        if not (
-            str(d.obj.get("apiVersion", "")).startswith(ARGO)
-            and d.obj.get("kind") == "Application"
-            and str((d.obj.get("metadata") or {}).get("name")) not in apps
-        )
-    ]
+    keep = [d for d in side_input.docs if not _other_chart_app(d, apps)]
     settings = side_input.settings
     cache = settings.cache_dir
     second = replace(settings, cache_dir=cache.with_name(cache.name + "-second") if cache else None)
