@@ -183,3 +183,17 @@ def test_bad_revision_is_a_usage_error(repo: GitRepo) -> None:
     done = repo.homegen("diff", "no-such-branch", "HEAD", "--tree", ".")
     assert done.returncode == 2
     assert "no-such-branch" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_findings_new_on_head_only(repo: GitRepo) -> None:
+    api = DEPLOYMENT.replace("name: web}", "name: api}").replace("app: web", "app: api")
+    tree(repo, **{"manifests/db/api.yaml": api})
+    repo.commit("api")
+    done = repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "json", "--findings")
+    data = json.loads(done.stdout)
+    assert data["findings_new"], done.stderr
+    assert all("Deployment/db/api" in line for line in data["findings_new"])
+    # web has the same findings on both sides: none is new
+    assert not any("/web" in line for line in data["findings_new"])
+    plain = json.loads(repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "json").stdout)
+    assert plain["findings_new"] == []

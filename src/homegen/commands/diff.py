@@ -63,6 +63,12 @@ def diff_command(
             help="Markdown: write comment-1.md … comment-N.md here, each ≤ 65,536 characters.",
         ),
     ] = None,
+    findings: Annotated[
+        bool,
+        typer.Option(
+            "--findings", help="Run validate's checks on both sides; list those new on HEAD."
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """What a change does to what ArgoCD applies: both revisions expanded and compared."""
@@ -75,7 +81,9 @@ def diff_command(
         if quiet:
             console.set_quiet()
 
-        options = SideOptions(config, tree, tuple(charts or ()), kubernetes_version)
+        options = SideOptions(
+            config, tree, tuple(charts or ()), kubernetes_version, findings=findings
+        )
         return run_diff_command(
             base, head, options, output, show_noise=show_noise, unified=unified,
             comment_dir=comment_dir,

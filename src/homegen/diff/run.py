@@ -11,6 +11,7 @@ from pathlib import Path
 
 from homegen.diff import gitrev
 from homegen.diff.compare import Masks, changed_chart_apps, compare, masks_of
+from homegen.diff.findings import new_findings
 from homegen.diff.model import DiffResult, Side
 from homegen.diff.sides import SideOptions, load_input, read_side, rerender
 
@@ -71,6 +72,7 @@ def _result(base: Side, head: Side, masks: tuple[Masks, Masks]) -> DiffResult:
     else:
         result = compare(base, head, masks)
         result.base, result.head = _shown(base), _shown(head)
+        result.findings_new = new_findings(base.findings, head.findings)
     for side in (base, head):
         result.notes += [n for n in side.notes if n not in result.notes]
     return result

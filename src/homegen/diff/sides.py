@@ -25,6 +25,7 @@ class SideOptions:
     kubernetes_version: str | None = None
     cache_dir: Path | None = None  # the expand cache (None: its default)
     rendered: str = "rendered"  # where `homegen render` writes: compared for a stale note
+    findings: bool = False  # run validate's checks on the side too (findings_new)
 
 
 @dataclass
@@ -40,7 +41,9 @@ def read_side(folder: Path, side: Side, options: SideOptions) -> SideInput:
     ``error`` set, never an exception."""
     side_input = load_input(folder, side, options)
     if side_input.settings is not None:
-        objects_of(side, side_input.docs, side_input.settings, first=True)
+        objects_of(
+            side, side_input.docs, side_input.settings, first=True, findings=options.findings
+        )
     return side_input
 
 
@@ -119,7 +122,9 @@ def _settings(
     )
 
 
-def objects_of(side: Side, docs: list[Document], settings: Any, *, first: bool) -> None:
+def objects_of(
+    side: Side, docs: list[Document], settings: Any, *, first: bool, findings: bool = False
+) -> None:
     """Expand ``docs`` and put every object under the app that syncs it (``first``: also
     the apps, failures and notes of the side)."""
     from homegen.appsets import IN_CLUSTER, DiskRepo
@@ -129,6 +134,10 @@ def objects_of(side: Side, docs: list[Document], settings: Any, *, first: bool) 
 
     expansion = expand_tree(docs, settings)
     expanded = classify(expansion.documents)
+    if findings:
+        from homegen.diff.findings import side_findings
+
+        side.findings = side_findings(expanded, settings, expansion)
     root = settings.tree_root
 
     def repo_for(prefix: str) -> Any:
