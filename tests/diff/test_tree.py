@@ -197,3 +197,28 @@ def test_findings_new_on_head_only(repo: GitRepo) -> None:
     assert not any("/web" in line for line in data["findings_new"])
     plain = json.loads(repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "json").stdout)
     assert plain["findings_new"] == []
+
+
+def test_renamed_app(repo: GitRepo) -> None:
+    (repo.root / "apps/db.yaml").unlink()
+    renamed = APP.replace("NAME", "database").replace("manifests/database", "manifests/db")
+    repo.write({"apps/database.yaml": renamed.replace("namespace: database}", "namespace: db}")})
+    repo.commit("rename the app")
+    data = json.loads(repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "json").stdout)
+    apps = {a["name"]: a for a in data["apps"]}
+    assert apps["database"]["status"] == "renamed"
+    assert apps["database"]["renamed_from"] == "db"
+    assert apps["database"]["objects"] == []  # the same objects: nothing else to show
+    assert "db" not in apps
+    assert data["summary"]["apps"]["renamed"] == 1
+
+
+def test_tree_without_applications_is_listed_by_folder(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo", tmp_path / "cache")
+    repo.write({"guestbook/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"})
+    repo.commit("a")
+    repo.write({"guestbook/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"})
+    repo.commit("b")
+    data = json.loads(repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "json").stdout)
+    assert [(a["name"], a["status"]) for a in data["apps"]] == [("guestbook/", "changed")]
+    assert any(n.startswith("no Application at HEAD") for n in data["notes"])

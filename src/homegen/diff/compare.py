@@ -53,7 +53,7 @@ def compare(base: Side, head: Side, masks: tuple[Masks, Masks] = ({}, {})) -> Di
     renames = _renames(base, head)
     names = sorted((set(base.objects) | set(head.objects)) - set(renames.values()))
     for name in names:
-        old_name = next((o for o, n in renames.items() if n == name), name)
+        old_name = renames.get(name, name)
         app = _app(name, old_name, base, head, base_where, head_where, masks, result)
         if app is not None:
             result.apps.append(app)

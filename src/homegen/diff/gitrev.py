@@ -35,9 +35,12 @@ def commit_of(root: Path, revision: str) -> str:
     """The commit id a revision names."""
     if revision.startswith("-"):
         raise UsageError(f"{revision!r} is not a revision")
-    return git(
-        root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
-    )
+    try:
+        return git(
+            root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
+        )
+    except UsageError:
+        raise UsageError(f"{revision!r} is not a commit of the repository at {root}") from None
 
 
 def default_base(root: Path) -> tuple[str, str]:

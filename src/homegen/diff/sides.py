@@ -157,15 +157,27 @@ def objects_of(
             side.apps[app.name] = app.obj
     for item in tree.objects:
         owners = tree.synced_by.get(item.doc.file) or []
-        owner = owners[0].name if owners else NO_APP
+        owner = owners[0].name if owners else _folder_of(item.doc.file)
         key = key_of(item.api_version, item.kind, item.namespace, item.name)
         side.objects.setdefault(owner, {})[key] = item.obj
         if item.doc.origin is not None and not item.doc.origin.source.startswith("kustomize:"):
             side.chart_sources.setdefault(owner, set()).add(key)
+    if first and not side.apps:
+        side.notes.append(
+            f"no Application at {side.label}: objects are listed by folder, and charts and "
+            "kustomizations no Application names are not expanded"
+        )
     if first:
         side.notes += list(expansion.notes) + [f"{p.rule}: {p.message}" for p in problems]
         for failure in expansion.failures:
             side.failures[failure.app] = f"{failure.source}: {failure.message}"
+
+
+def _folder_of(file: str) -> str:
+    """Where an object no Application syncs is listed: its top folder (``guestbook/``), so
+    a tree without Applications still reads app by app; NO_APP for files at the top."""
+    top, sep, _rest = file.partition("/")
+    return f"{top}/" if sep and "::" not in top else NO_APP
 
 
 def _objects(docs: list[Document]) -> list[Any]:

@@ -29,7 +29,7 @@ def pod_spec(obj: dict[str, Any] | None) -> dict[str, Any]:
     if obj.get("kind") == "Pod":
         return spec
     if isinstance(spec.get("jobTemplate"), dict):
-        spec = spec["jobTemplate"].get("spec") or {}
+        spec = spec["jobTemplate"].get("spec")
     template = spec.get("template") if isinstance(spec, dict) else None
     inner = template.get("spec") if isinstance(template, dict) else None
     return inner if isinstance(inner, dict) else {}
@@ -40,7 +40,8 @@ def containers(obj: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     spec = pod_spec(obj)
     found: dict[str, dict[str, Any]] = {}
     for field in ("initContainers", "containers"):
-        for item in spec.get(field) or []:
+        listed = spec.get(field)
+        for item in listed if isinstance(listed, list) else []:
             if isinstance(item, dict) and isinstance(item.get("name"), str):
                 found[item["name"]] = item
     return found
@@ -72,8 +73,13 @@ def _privileged(obj: dict[str, Any] | None) -> set[str]:
     return found
 
 
+def _spec(obj: dict[str, Any] | None) -> dict[str, Any]:
+    spec = (obj or {}).get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
 def _automation(obj: dict[str, Any] | None) -> set[str]:
-    policy = ((obj or {}).get("spec") or {}).get("syncPolicy")
+    policy = _spec(obj).get("syncPolicy")
     automated = policy.get("automated") if isinstance(policy, dict) else None
     if not isinstance(automated, dict):
         return set()
@@ -93,8 +99,8 @@ def object_risks(
         yield Risk(app, key, "a new cluster-wide role binding")
     for gained in sorted(_privileged(new) - _privileged(old)):
         yield Risk(app, key, f"pod gains {gained}")
-    replicas = ((new or {}).get("spec") or {}).get("replicas")
-    was = ((old or {}).get("spec") or {}).get("replicas", 1) if old else None
+    replicas = _spec(new).get("replicas")
+    was = _spec(old).get("replicas", 1) if old else None
     if replicas == 0 and was != 0:
         yield Risk(app, key, "replicas go to 0")
     if key.kind == "Application" and key.group == "argoproj.io" and old is not None:
@@ -103,8 +109,9 @@ def object_risks(
 
 
 def _chart_major(app: dict[str, Any] | None) -> dict[str, str]:
-    spec = (app or {}).get("spec") or {}
-    sources = [spec.get("source"), *list(spec.get("sources") or [])]
+    spec = _spec(app)
+    listed = spec.get("sources")
+    sources = [spec.get("source"), *(listed if isinstance(listed, list) else [])]
     found = {}
     for source in sources:
         if isinstance(source, dict) and source.get("chart"):
