@@ -222,3 +222,13 @@ def test_tree_without_applications_is_listed_by_folder(tmp_path: Path) -> None:
     data = json.loads(repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "json").stdout)
     assert [(a["name"], a["status"]) for a in data["apps"]] == [("guestbook/", "changed")]
     assert any(n.startswith("no Application at HEAD") for n in data["notes"])
+
+
+def test_colour_only_when_asked_and_never_with_no_color(repo: GitRepo) -> None:
+    (repo.root / "manifests/db/pvc.yaml").unlink()
+    repo.commit("drop")
+    forced = repo.homegen("--color", "always", "diff", "HEAD~1", "HEAD", "--tree", ".")
+    assert forced.returncode == 1 and "\x1b[31m" in forced.stdout  # danger in red
+    repo.env["NO_COLOR"] = "1"
+    auto = repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".")
+    assert auto.returncode == 1 and "\x1b[" not in auto.stdout

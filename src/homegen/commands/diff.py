@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    from homegen.diff.sides import SideOptions
 
 OUTPUTS = ("text", "markdown", "json")
 
@@ -95,7 +98,7 @@ def diff_command(
 def run_diff_command(
     base: str | None,
     head: str | None,
-    options: object,
+    options: SideOptions,
     output: str,
     *,
     show_noise: bool = False,
@@ -105,13 +108,11 @@ def run_diff_command(
     """Compare, print, and return 0 (no differences), 1 (differences) or 2 (errors)."""
     from homegen import console
     from homegen.diff.run import Request, run_diff
-    from homegen.diff.sides import SideOptions
 
     if output not in OUTPUTS:
         raise UsageError(f"unknown --output {output!r}; use one of {', '.join(OUTPUTS)}")
     if comment_dir is not None and output != "markdown":
         raise UsageError("--comment-dir writes markdown: use it with --output markdown")
-    assert isinstance(options, SideOptions)
     result = run_diff(Path.cwd(), Request(base, head, options))
     if output == "json":
         from homegen.diff.output_json import render_json
