@@ -12,7 +12,7 @@ import re
 
 from homegen.diff.escape import escape, escape_line
 from homegen.diff.model import AppDiff, DiffResult, ObjectDiff
-from homegen.diff.present import counts, object_lines, object_title, shown, value
+from homegen.diff.present import counts, object_lines, object_title, shown
 
 LIMIT = 65_536  # GitHub refuses a comment body longer than this many characters
 MARKER = "<!-- homegen-diff part {part} -->"
@@ -56,7 +56,8 @@ def summary(result: DiffResult) -> str:
     if result.images:
         lines += ["", "**Images**", ""]
         lines += [
-            f"- {code(i.app)} {code(i.container)}: {code(value(i.old))} → {code(value(i.new))}"
+            f"- {code(i.app)} {code(i.container)}: "
+            f"{code(i.old or '(none)')} → {code(i.new or '(none)')}"
             for i in result.images[:_LISTED]
         ]
         lines += _more(len(result.images))

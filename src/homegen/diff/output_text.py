@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from homegen.diff.escape import escape, escape_line
 from homegen.diff.model import DiffResult
-from homegen.diff.present import counts, object_lines, object_title, shown, value
+from homegen.diff.present import counts, image, object_lines, object_title, shown
 
 Paint = Callable[[str, str], str]  # (text, colour) → text
 _COLOURS = {"+": "green", "-": "red", "~": "yellow", ">": "cyan"}
@@ -55,7 +55,7 @@ def _tail(result: DiffResult, paint: Paint) -> list[str]:
     if result.images:
         lines += ["", "images:"]
         lines += [
-            f"  {escape_line(i.app)} {escape_line(i.container)}: {value(i.old)} → {value(i.new)}"
+            f"  {escape_line(i.app)} {escape_line(i.container)}: {image(i.old)} → {image(i.new)}"
             for i in result.images
         ]
     if result.risks:

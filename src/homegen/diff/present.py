@@ -20,6 +20,11 @@ def value(data: Any) -> str:
     return escape(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str))
 
 
+def image(name: str | None) -> str:
+    """An image reference as it is written (``(none)`` for a container added or removed)."""
+    return "(none)" if name is None else escape_line(name)
+
+
 def change_line(change: FieldChange) -> str:
     """``path: old → new`` (with the noise reason)."""
     line = f"{escape_line(change.path)}: {value(change.old)} → {value(change.new)}"
