@@ -30,6 +30,8 @@ from measure import Sample, child_env, machine_summary, measure
 from report import budget_notes, markdown_table
 from synth import synth
 
+from diff import bench_diff, diff_notes
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HOMEGEN = str(BIN / "homegen")
@@ -195,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "RESULTS.md")
     parser.add_argument("--title", default="homegen benchmark")
+    parser.add_argument("--only-diff", action="store_true", help="only the `homegen diff` rows")
     parser.add_argument(
         "--only-charts", action="store_true", help="only the homelab rows with charts expanded"
     )
@@ -211,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     measuring.ENV = child_env(settings.work / "pycache")
     load_start = _load()
     try:
-        if args.only_charts:
+        if args.only_diff:
+            settings.sizes = []
+        elif args.only_charts:
             folder = settings.work / "homelab"
             folder.mkdir(parents=True)
             shutil.copy(REPO / "services.toml", folder / "services.toml")
@@ -227,10 +232,13 @@ def main(argv: list[str] | None = None) -> int:
         for size in settings.sizes:
             print(f"bench: {size:,} services ...", file=sys.stderr, flush=True)
             bench_size(settings, size, results)
+        charts = _charts() if _charts().is_dir() else None
+        homelab = (REPO / "services.toml").read_text(encoding="utf-8")
+        bench_diff(HOMEGEN, settings.work, homelab, charts, settings.runs, results)
     finally:
         shutil.rmtree(settings.work, ignore_errors=True)
     table = markdown_table(results)
-    notes = budget_notes(results)
+    notes = "\n".join([budget_notes(results), *diff_notes(results)])
     load = f"{load_start} → {_load()}"
     header = machine_summary(
         settings.work, settings.runs, settings.large_runs, settings.warmup, load

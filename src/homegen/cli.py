@@ -16,6 +16,7 @@ import typer
 
 from homegen import console
 from homegen.commands.complete import service_names
+from homegen.commands.diff import diff_command
 from homegen.errors import EXIT_INTERNAL, HomegenError
 
 
@@ -526,6 +527,10 @@ def charts(
         return run_charts(request)
 
     _run(call)
+
+
+# `homegen diff`: defined in its own module (the flags and the command body live there)
+app.command("diff")(diff_command)
 
 
 def main() -> None:
