@@ -12,6 +12,20 @@ from hypothesis import settings
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "extra(name): needs the optional extra `name` (charts, cel); skips without it"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``extra(name)`` skips without that extra, naming it (fails under CI)."""
+    from tools import requires_extra
+
+    for marker in item.iter_markers("extra"):
+        requires_extra(*marker.args)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The checkout's top level."""

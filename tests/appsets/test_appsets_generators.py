@@ -368,8 +368,8 @@ def test_range_without_a_full_engine_is_reported_not_passed(
     assert "helm-python-sdk" in expansion.problems[0].message
 
 
+@pytest.mark.extra("charts")
 def test_range_is_rendered_by_helms_engine_when_installed() -> None:
-    pytest.importorskip("helm_python")
     expansion = generate_applications(_set(RANGE_SET), None)
     assert expansion.apps[0].app["metadata"]["annotations"] == {"t": "x-y-"}
 

@@ -39,6 +39,7 @@ def _cel(report: Report) -> list[Finding]:
     return [f for f in report.findings if f.rule.startswith("HG12")]
 
 
+@pytest.mark.extra("cel")
 def test_a_clean_route_passes_every_rule(validate: Validate) -> None:
     report = validate(
         _route("""
@@ -104,6 +105,7 @@ BROKEN = {
 }  # fmt: skip
 
 
+@pytest.mark.extra("cel")
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_each_broken_rule_is_reported(validate: Validate, case: str) -> None:
     rules, rule_id, path, message = BROKEN[case]
@@ -115,6 +117,7 @@ def test_each_broken_rule_is_reported(validate: Validate, case: str) -> None:
     assert only.severity == "error"
 
 
+@pytest.mark.extra("cel")
 def test_parent_refs_rules_read_the_escaped_namespace(validate: Validate) -> None:
     """`namespace` is a CEL keyword: the rules spell it __namespace__."""
     files = {
@@ -132,6 +135,7 @@ def test_parent_refs_rules_read_the_escaped_namespace(validate: Validate) -> Non
     assert found[0].path == "/spec/parentRefs"
 
 
+@pytest.mark.extra("cel")
 def test_gateway_rules(validate: Validate) -> None:
     files = {
         "gateway.yaml": textwrap.dedent("""\
@@ -198,6 +202,7 @@ def _widgets(tmp_path: Path, location: str, *specs: str) -> Report:
     return validate_documents(load_tree(root), options=options)
 
 
+@pytest.mark.extra("cel")
 def test_a_kubernetes_only_function_is_not_checked_and_said_once(tmp_path: Path) -> None:
     location = _widget_schema(
         tmp_path,
@@ -213,6 +218,7 @@ def test_a_kubernetes_only_function_is_not_checked_and_said_once(tmp_path: Path)
     assert report.exit_code == 1  # the size rule, not the note
 
 
+@pytest.mark.extra("cel")
 def test_message_expression_and_evaluation_errors(tmp_path: Path) -> None:
     location = _widget_schema(
         tmp_path,
@@ -263,6 +269,7 @@ def test_escape(name: str, escaped: str) -> None:
     assert escape(name) == escaped
 
 
+@pytest.mark.extra("cel")
 def test_outcomes_are_memoized_per_rule_and_value(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cel, "RUNTIME", cel._Runtime())
     calls: list[Any] = []
