@@ -13,7 +13,6 @@ import json
 import socket
 from pathlib import Path
 
-import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -84,7 +83,6 @@ TOKEN = "\nservice_account_token = true\n"
 EXCEPTION = 'policy_exceptions = { HG317 = "reads pods through the API" }\n'
 
 
-@pytest.mark.extra("cel")  # the whole report is compared: no HG121 (CEL rules not checked)
 def test_policy_exception_renders_as_annotation_and_is_reported_suppressed(
     tmp_path: Path,
 ) -> None:
