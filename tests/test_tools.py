@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -25,3 +28,49 @@ def test_a_missing_tool_fails_in_ci_and_skips_elsewhere(
 def test_a_present_tool_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "true")
     assert tools.external_tool("sh", "how").endswith("/sh")
+
+
+@pytest.mark.parametrize(
+    ("extra", "package"), [("charts", "helm-python-sdk"), ("cel", "cel-expr-python")]
+)
+def test_a_missing_extra_fails_in_ci_and_skips_naming_it_elsewhere(
+    extra: str, package: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = tools.EXTRAS[extra][0]
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == module else real(name, *a)
+    )
+    assert not tools.has_extra(extra)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=f"the '{extra}' extra \\({package}\\) is not"):
+        tools.requires_extra(extra)
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        tools.requires_extra(extra)
+    assert (
+        str(skipped.value) == f"needs the '{extra}' extra ({package}): pip install -e '.[{extra}]'"
+    )
+
+
+def test_an_installed_extra_passes_even_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(tools.EXTRAS, "fake", ("json", "json"))  # a module that is always there
+    monkeypatch.setenv("CI", "true")
+    tools.requires_extra("fake")  # neither skips nor fails
+
+
+def test_an_unknown_extra_is_a_mistake_not_a_skip() -> None:
+    with pytest.raises(ValueError, match="unknown extra 'cle'"):
+        tools.requires_extra("cle")
+
+
+def test_the_extras_are_those_of_pyproject(repo_root: Path) -> None:
+    project = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    optional = project["optional-dependencies"]
+    for extra, (_module, package) in tools.EXTRAS.items():
+        assert any(req.startswith(package) for req in optional[extra]), (extra, package)
+
+
+@pytest.mark.extra("cel")
+def test_the_extra_marker_runs_the_test_only_with_the_extra() -> None:
+    assert tools.has_extra("cel")  # reached only when installed (or failed before, under CI)

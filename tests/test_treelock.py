@@ -153,20 +153,29 @@ def test_a_render_waits_for_the_lock_and_says_so(lab: Path) -> None:
 
     def hold() -> None:
         with held(out):
-            release.wait(10)
+            release.wait(60)  # set as soon as the render said it waits
 
     holder = threading.Thread(target=hold)
     holder.start()
+    waiting = f"{out} is locked by another process (pid {os.getpid()}): waiting up to 30 s"
     try:
         proc = start(lab, "--lock-timeout", "30")
-        time.sleep(1.5)
+        assert proc.stderr is not None
+        # read until the render says it waits (no sleep: a slow start is not a failure); the
+        # lock is still held, so the render cannot have finished
+        said = ""
+        for line in iter(proc.stderr.readline, ""):
+            said += line
+            if waiting in line:
+                break
         assert proc.poll() is None  # still waiting
     finally:
         release.set()
         holder.join()
     code, stderr = finish(proc)
-    assert code == 0, stderr
-    assert f"{out} is locked by another process (pid {os.getpid()}): waiting up to 30 s" in stderr
+    said += stderr
+    assert code == 0, said
+    assert waiting in said
     assert render_cli(lab / "services.toml", out, "--check")[0] == 0
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import textwrap
 from pathlib import Path
 
-import pytest
-
-HAS_ENGINE = importlib.util.find_spec("helm_python") is not None
+from tools import requires_extra
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -164,7 +160,4 @@ def chart_app(
 
 def need_engine() -> None:
     """Skip without the charts extra, except in CI (where `make setup` installs it)."""
-    if not HAS_ENGINE:
-        if os.environ.get("CI"):
-            pytest.fail("helm-python-sdk is not installed; `make setup` installs it")
-        pytest.skip("the 'charts' extra (helm-python-sdk) is not installed")
+    requires_extra("charts")

@@ -19,6 +19,7 @@ from homegen.validate.crd_rules import escape
 from homegen.validate.documents import load_tree
 from homegen.validate.engine import ValidateOptions, forget_validators, validate_documents
 from homegen.validate.findings import Finding, Report
+from tools import has_extra
 
 ROUTE = """
 apiVersion: gateway.networking.k8s.io/v1
@@ -39,6 +40,7 @@ def _cel(report: Report) -> list[Finding]:
     return [f for f in report.findings if f.rule.startswith("HG12")]
 
 
+@pytest.mark.extra("cel")
 def test_a_clean_route_passes_every_rule(validate: Validate) -> None:
     report = validate(
         _route("""
@@ -104,6 +106,7 @@ BROKEN = {
 }  # fmt: skip
 
 
+@pytest.mark.extra("cel")
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_each_broken_rule_is_reported(validate: Validate, case: str) -> None:
     rules, rule_id, path, message = BROKEN[case]
@@ -115,6 +118,7 @@ def test_each_broken_rule_is_reported(validate: Validate, case: str) -> None:
     assert only.severity == "error"
 
 
+@pytest.mark.extra("cel")
 def test_parent_refs_rules_read_the_escaped_namespace(validate: Validate) -> None:
     """`namespace` is a CEL keyword: the rules spell it __namespace__."""
     files = {
@@ -132,6 +136,7 @@ def test_parent_refs_rules_read_the_escaped_namespace(validate: Validate) -> Non
     assert found[0].path == "/spec/parentRefs"
 
 
+@pytest.mark.extra("cel")
 def test_gateway_rules(validate: Validate) -> None:
     files = {
         "gateway.yaml": textwrap.dedent("""\
@@ -198,6 +203,7 @@ def _widgets(tmp_path: Path, location: str, *specs: str) -> Report:
     return validate_documents(load_tree(root), options=options)
 
 
+@pytest.mark.extra("cel")
 def test_a_kubernetes_only_function_is_not_checked_and_said_once(tmp_path: Path) -> None:
     location = _widget_schema(
         tmp_path,
@@ -213,6 +219,7 @@ def test_a_kubernetes_only_function_is_not_checked_and_said_once(tmp_path: Path)
     assert report.exit_code == 1  # the size rule, not the note
 
 
+@pytest.mark.extra("cel")
 def test_message_expression_and_evaluation_errors(tmp_path: Path) -> None:
     location = _widget_schema(
         tmp_path,
@@ -235,16 +242,23 @@ def test_optional_old_self_rules_are_not_checked(tmp_path: Path) -> None:
     assert note.rule == "HG121" and "oldSelf" in note.message
 
 
-def test_without_the_cel_runtime_every_rule_is_not_checked(
-    validate: Validate, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _without_the_runtime(validate: Validate, monkeypatch: pytest.MonkeyPatch) -> Report:
+    """A route with a broken CEL rule, validated as if cel-expr-python were not installed."""
+
     def missing() -> Any:
         raise cel.NotCheckable(cel.MISSING_RUNTIME)
 
     monkeypatch.setattr(cel, "RUNTIME", cel._Runtime())
     monkeypatch.setattr(cel.RUNTIME, "_environment", missing)
     forget_validators()
-    report = validate(_route("- matches: [{path: {type: PathPrefix, value: web}}]\n"))
+    return validate(_route("- matches: [{path: {type: PathPrefix, value: web}}]\n"))
+
+
+@pytest.mark.cel_notes
+def test_without_the_cel_runtime_every_rule_is_not_checked(
+    validate: Validate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = _without_the_runtime(validate, monkeypatch)
     (note,) = _cel(report)  # once for the kind, not once per rule
     assert note.rule == "HG121" and note.severity == "info"
     assert note.message == (
@@ -263,6 +277,7 @@ def test_escape(name: str, escaped: str) -> None:
     assert escape(name) == escaped
 
 
+@pytest.mark.extra("cel")
 def test_outcomes_are_memoized_per_rule_and_value(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cel, "RUNTIME", cel._Runtime())
     calls: list[Any] = []
@@ -280,3 +295,12 @@ def test_outcomes_are_memoized_per_rule_and_value(monkeypatch: pytest.MonkeyPatc
     assert not cel.check(rule, bad, cel.value_key(bad)).passed
     assert cel.value_key({"n": 1}) != cel.value_key({"n": 1.0}) != cel.value_key({"n": True})
     assert calls == [good, bad]
+
+
+def test_the_suite_drops_only_the_missing_runtime_note_and_only_without_the_extra(
+    validate: Validate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tests/conftest.py: without the cel extra the note goes (nothing else); with it, nothing."""
+    report = _without_the_runtime(validate, monkeypatch)
+    assert [f.rule for f in _cel(report)] == (["HG121"] if has_extra("cel") else [])
+    assert report.exit_code == 1  # the route's other findings stay

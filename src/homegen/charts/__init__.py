@@ -6,8 +6,9 @@ answers a ``ChartLocation`` — the unpacked chart's folder and where it came fr
 network for charts; everything it can meet there is a value, not an exception.
 """
 
-from homegen.charts.locate import ChartSearch, locate_chart
+from homegen.charts.locate import locate_chart
 from homegen.charts.model import ORIGINS, ChartLocation, ChartRef, Origin, normalize_repo_url
+from homegen.charts.search import ChartSearch
 
 __all__ = [
     "ORIGINS",

@@ -15,7 +15,7 @@ from homegen.charts.model import ChartRef, FetchError
 from homegen.charts.semver import ConstraintError, parse_constraint, parse_version
 
 if TYPE_CHECKING:
-    from homegen.charts.locate import ChartSearch
+    from homegen.charts.search import ChartSearch
 
 
 def resolve_range(ref: ChartRef, search: ChartSearch) -> tuple[str | None, str, list[str]]:

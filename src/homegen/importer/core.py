@@ -9,7 +9,7 @@ from typing import Any
 
 from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
-from homegen.importer.compare import Comparison
+from homegen.importer.finish import finish
 from homegen.importer.folders import folder_objects, script_secrets
 from homegen.importer.kustomized import left_out, listed_files
 from homegen.importer.location import (
@@ -21,6 +21,7 @@ from homegen.importer.location import (
     root_name,
 )
 from homegen.importer.report import Report
+from homegen.importer.result import ImportResult
 from homegen.importer.settings import (
     Taken,
     argocd_section,
@@ -52,21 +53,8 @@ class ImportOptions:
     tracked: frozenset[str] | None = None
 
 
-@dataclass
-class ImportResult:
-    """services.toml text, the data it holds, the report and the in-memory comparison."""
-
-    text: str
-    data: dict[str, Any]
-    report: Report
-    location: Location
-    comparison: Comparison | None = None
-
-
 def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResult:
     """services.toml for a tree given as its files (relative posix path → text)."""
-    from homegen.importer.finish import finish
-
     report = Report()
     tree = read_files(files)
     tree.tracked = options.tracked

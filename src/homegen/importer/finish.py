@@ -12,12 +12,12 @@ from homegen.importer.compare import compare, strip_added
 from homegen.importer.exceptions import findings_of, imported_exceptions
 from homegen.importer.location import Location
 from homegen.importer.report import Report
+from homegen.importer.result import ImportResult
 from homegen.importer.source import SourceTree, read_files
 from homegen.importer.tomltext import Path, toml_text
 from homegen.validate.tree import CLUSTER_SCOPED, as_dict
 
 if TYPE_CHECKING:
-    from homegen.importer.core import ImportResult
     from homegen.pipeline import Rendered
 
 
@@ -48,8 +48,6 @@ def finish(
     head: list[str],
 ) -> ImportResult:
     """Settle the data against an in-memory render; the text and report."""
-    from homegen.importer.core import ImportResult
-
     comments = _comments(apps)
     _string_keys(data, (), report)
     try:

@@ -24,7 +24,7 @@ from homegen.treeread import Refusal, Refused, TreeReader
 from homegen.validate.canonical import NotCanonical, read_documents
 
 if TYPE_CHECKING:
-    from homegen.expand.model import Origin
+    from homegen.validate.origin import Origin
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
