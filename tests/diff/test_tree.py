@@ -269,3 +269,18 @@ def test_applicationset_element_adds_an_application(repo: GitRepo) -> None:
     root = [(o["kind"], o["name"], o["status"]) for o in apps["root"]["objects"]]
     assert ("Application", "team-b", "added") in root
     assert ("ApplicationSet", "teams", "changed") in root
+
+
+def test_markdown_keeps_tree_text_inside_code(repo: GitRepo) -> None:
+    import re
+
+    name = "x*[y](http://e.example)@someone<b>"
+    odd = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: '{name}'}}\n"
+    repo.write({"manifests/db/odd.yaml": odd})
+    repo.commit("odd name")
+    done = repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "markdown")
+    assert done.returncode == 1
+    outside = re.sub(r"(?s)(`{3,})[^\n]*\n.*?\n\1\n", "", done.stdout)
+    outside = re.sub(r"(?s)<code>.*?</code>", "", outside)
+    assert "e.example" not in outside and "someone" not in outside, outside
+    assert "<b>" not in outside and "@someone&lt;b&gt;</code>" in done.stdout
