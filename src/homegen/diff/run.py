@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,7 +105,8 @@ def _in_child(compute: Callable[[], Side]) -> Callable[[], Side] | None:
     """Run ``compute`` in a forked process; the returned call waits for its Side. None where
     there is no fork: the caller computes it itself. A child that fails (a bug) yields to
     the same computation in this process, so the error is reported the usual way."""
-    if not hasattr(os, "fork"):
+    # no fork once the chart engine (a Go runtime) is loaded: its threads do not survive one
+    if not hasattr(os, "fork") or any(m.startswith("helm_python") for m in sys.modules):
         return None
     read_end, write_end = os.pipe()
     pid = os.fork()
