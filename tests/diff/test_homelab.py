@@ -137,3 +137,13 @@ def test_markdown_and_text_name_the_changes(bumped: GitRepo) -> None:
     text = bumped.homegen("diff", "main", "HEAD", "--charts", charts)
     assert "containers[name=traefik].image" in text.stdout
     assert "\x1b[" not in text.stdout  # not a terminal: no colour
+
+
+def test_noise_listed_only_on_request(bumped: GitRepo) -> None:
+    charts = bumped.charts  # type: ignore[attr-defined]
+    plain = bumped.homegen("diff", "main", "HEAD", "--charts", charts)
+    noisy = bumped.homegen("diff", "main", "HEAD", "--charts", charts, "--show-noise")
+    assert "(noise only)" not in plain.stdout
+    assert "noise-only" in plain.stdout  # counted in the summary line
+    assert "ServiceAccount/metallb-system/metallb-controller (noise only)" in noisy.stdout
+    assert 'metadata.labels["helm.sh/chart"]: "metallb-0.14.8" → "metallb-0.14.9"' in noisy.stdout

@@ -232,3 +232,55 @@ def test_colour_only_when_asked_and_never_with_no_color(repo: GitRepo) -> None:
     repo.env["NO_COLOR"] = "1"
     auto = repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".")
     assert auto.returncode == 1 and "\x1b[" not in auto.stdout
+
+
+APPSET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: teams, namespace: argocd}
+spec:
+  generators:
+  - list:
+      elements: ELEMENTS
+  template:
+    metadata: {name: "team-{{name}}"}
+    spec:
+      project: default
+      source: {repoURL: https://example.com/lab.git, path: "teams/{{name}}", targetRevision: main}
+      destination: {server: https://kubernetes.default.svc, namespace: "team-{{name}}"}
+"""
+
+
+def test_applicationset_element_adds_an_application(repo: GitRepo) -> None:
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n"
+    repo.write(
+        {"apps/teams.yaml": APPSET.replace("ELEMENTS", "[{name: a}]"), "teams/a/cm.yaml": cm}
+    )
+    repo.commit("team a")
+    repo.write({"apps/teams.yaml": APPSET.replace("ELEMENTS", "[{name: a}, {name: b}]"),
+                "teams/b/cm.yaml": cm})  # fmt: skip
+    repo.commit("team b")
+    data = json.loads(repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "json").stdout)
+    apps = {a["name"]: a for a in data["apps"]}
+    assert apps["team-b"]["status"] == "added"
+    assert [(o["kind"], o["namespace"]) for o in apps["team-b"]["objects"]] == [
+        ("ConfigMap", "team-b")
+    ]
+    root = [(o["kind"], o["name"], o["status"]) for o in apps["root"]["objects"]]
+    assert ("Application", "team-b", "added") in root
+    assert ("ApplicationSet", "teams", "changed") in root
+
+
+def test_markdown_keeps_tree_text_inside_code(repo: GitRepo) -> None:
+    import re
+
+    name = "x*[y](http://e.example)@someone<b>"
+    odd = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: '{name}'}}\n"
+    repo.write({"manifests/db/odd.yaml": odd})
+    repo.commit("odd name")
+    done = repo.homegen("diff", "HEAD~1", "HEAD", "--tree", ".", "-o", "markdown")
+    assert done.returncode == 1
+    outside = re.sub(r"(?s)(`{3,})[^\n]*\n.*?\n\1\n", "", done.stdout)
+    outside = re.sub(r"(?s)<code>.*?</code>", "", outside)
+    assert "e.example" not in outside and "someone" not in outside, outside
+    assert "<b>" not in outside and "@someone&lt;b&gt;</code>" in done.stdout

@@ -3,6 +3,7 @@ working folder (except the working tree side itself)."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import tarfile
 from pathlib import Path
@@ -55,10 +56,39 @@ def default_base(root: Path) -> tuple[str, str]:
     raise UsageError("no BASE given and neither origin/HEAD nor main exists: name a revision")
 
 
-def export(root: Path, commit: str, dest: Path) -> None:
-    """Write the commit's files into ``dest``: links that would leave it are refused."""
+def has_file(root: Path, commit: str, path: str) -> bool:
+    """Whether the commit holds a file at ``path``."""
+    done = subprocess.run(
+        ["git", "-C", str(root), "cat-file", "-e", f"{commit}:{path}"], capture_output=True
+    )
+    return done.returncode == 0
+
+
+def blob_ids(root: Path, commit: str, folder: str) -> dict[str, str]:
+    """Every file below ``folder`` at the commit (path inside it → git's blob id), without
+    writing any of them."""
+    prefix = folder.strip("/") + "/"
+    listed = git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
+    found: dict[str, str] = {}
+    for entry in listed.split("\0"):
+        meta, _tab, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob" and path.startswith(prefix):
+            found[path[len(prefix) :]] = parts[2]
+    return found
+
+
+def blob_id(data: bytes, like: str) -> str:
+    """The id git gives ``data`` (SHA-1, or SHA-256 in a repository that uses it)."""
+    algorithm = hashlib.sha256 if len(like) == 64 else hashlib.sha1
+    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def export(root: Path, commit: str, dest: Path, paths: tuple[str, ...] = ()) -> None:
+    """Write the commit's files (only ``paths`` when given) into ``dest``: links that would
+    leave it are refused."""
     with subprocess.Popen(
-        ["git", "-C", str(root), "archive", "--format=tar", commit],
+        ["git", "-C", str(root), "archive", "--format=tar", commit, "--", *paths],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     ) as proc:  # fmt: skip
         assert proc.stdout is not None

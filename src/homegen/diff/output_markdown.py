@@ -12,7 +12,7 @@ import re
 
 from homegen.diff.escape import escape, escape_line
 from homegen.diff.model import AppDiff, DiffResult, ObjectDiff
-from homegen.diff.present import counts, object_lines, object_title, shown
+from homegen.diff.present import SIGNS, counts, object_lines, shown
 
 LIMIT = 65_536  # GitHub refuses a comment body longer than this many characters
 MARKER = "<!-- homegen-diff part {part} -->"
@@ -40,7 +40,11 @@ def summary(result: DiffResult) -> str:
         f"## homegen diff: {code(result.base)} → {code(result.head)}",
         "",
         f"**Review: {_EMOJI[result.review]} {result.review}**"
-        + (f" ({html.escape('; '.join(result.review_reasons))})" if result.review_reasons else ""),
+        + (
+            f" ({'; '.join(code(r) for r in result.review_reasons)})"
+            if result.review_reasons
+            else ""
+        ),
         "",
         html.escape(counts(result)),
     ]
@@ -78,7 +82,7 @@ def _more(total: int) -> list[str]:
 
 def _object(item: ObjectDiff, show_noise: bool) -> list[str]:
     """An object's block, as pieces that each fit a part."""
-    pieces = [f"**{html.escape(object_title(item))}**\n"]
+    pieces = [_title(item)]
     lines = object_lines(item, show_noise)
     if lines:
         pieces += _chunks("\n".join(lines) + "\n", "", "changes")
@@ -88,6 +92,16 @@ def _object(item: ObjectDiff, show_noise: bool) -> list[str]:
     elif diff := item.unified:
         pieces += _chunks(diff, "diff", "diff")
     return pieces
+
+
+def _title(item: ObjectDiff) -> str:
+    """``**~** <code>Kind/ns/name</code>``: names from the tree only inside <code>."""
+    title = f"**{SIGNS[item.status]}** {code(item.key.label())}"
+    if item.moved_from:
+        title += f" (moved from app {code(item.moved_from)})"
+    if item.noise_only:
+        title += " (noise only)"
+    return title + "\n"
 
 
 def _chunks(text: str, lang: str, what: str) -> list[str]:

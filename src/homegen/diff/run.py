@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from homegen.diff import gitrev
 from homegen.diff.compare import Masks, changed_chart_apps, compare, masks_of
 from homegen.diff.findings import new_findings
 from homegen.diff.model import DiffResult, Side
-from homegen.diff.sides import SideOptions, load_input, read_side, rerender
+from homegen.diff.sides import Committed, SideOptions, load_input, read_side, rerender
 
 
 @dataclass(frozen=True)
@@ -37,17 +38,18 @@ def run_diff(folder: Path, request: Request) -> DiffResult:
     head_commit = gitrev.commit_of(root, request.head) if request.head else ""
     head_label = request.head or gitrev.WORKING_TREE
     with tempfile.TemporaryDirectory(prefix="homegen-diff-") as scratch:
-        base_dir = _checkout(root, base_commit, Path(scratch) / "base")
-        head_dir = _checkout(root, head_commit, Path(scratch) / "head")
+        options = request.options
+        base_dir, base_git = _checkout(root, base_commit, Path(scratch) / "base", options)
+        head_dir, head_git = _checkout(root, head_commit, Path(scratch) / "head", options)
 
         def read_base() -> Side:
             side = Side(base_label, base_commit)
-            read_side(base_dir, side, request.options)
+            read_side(base_dir, side, options, base_git)
             return side
 
         wait = _in_child(read_base) if request.parallel else None
         head = Side(head_label, head_commit)
-        head_input = read_side(head_dir, head, request.options)
+        head_input = read_side(head_dir, head, options, head_git)
         base = wait() if wait is not None else read_base()
         masks: tuple[Masks, Masks] = ({}, {})
         if request.rerender and not base.error and not head.error:
@@ -55,7 +57,7 @@ def run_diff(folder: Path, request: Request) -> DiffResult:
             if apps:
                 # the documents of BASE again (its process kept them): only the changed
                 # apps are expanded from them
-                base_input = load_input(base_dir, Side(base_label, ""), request.options)
+                base_input = load_input(base_dir, Side(base_label, ""), options, base_git)
                 masks = (
                     masks_of(base, rerender(base_input, apps, base.label)),
                     masks_of(head, rerender(head_input, apps, head.label)),
@@ -82,20 +84,29 @@ def _shown(side: Side) -> str:
     return f"{side.label} ({side.commit[:12]})" if side.commit else side.label
 
 
-def _checkout(root: Path, commit: str, scratch: Path) -> Path:
-    """The folder a side is read from: the commit exported, or the working tree."""
+def _checkout(
+    root: Path, commit: str, scratch: Path, options: SideOptions
+) -> tuple[Path, Committed]:
+    """The folder a side is read from (the commit exported, or the working tree), and its
+    rendered tree as git lists it when only services.toml was exported."""
     if not commit:
-        return root
+        return root, None
     scratch.mkdir(parents=True)
+    if options.tree is None and gitrev.has_file(root, commit, options.config):
+        # services.toml is rendered in memory: the rendered tree is compared by blob ids,
+        # never written out (thousands of files for a large fleet)
+        gitrev.export(root, commit, scratch, (options.config,))
+        return scratch, gitrev.blob_ids(root, commit, options.rendered)
     gitrev.export(root, commit, scratch)
-    return scratch
+    return scratch, None
 
 
 def _in_child(compute: Callable[[], Side]) -> Callable[[], Side] | None:
     """Run ``compute`` in a forked process; the returned call waits for its Side. None where
     there is no fork: the caller computes it itself. A child that fails (a bug) yields to
     the same computation in this process, so the error is reported the usual way."""
-    if not hasattr(os, "fork"):
+    # no fork once the chart engine (a Go runtime) is loaded: its threads do not survive one
+    if not hasattr(os, "fork") or any(m.startswith("helm_python") for m in sys.modules):
         return None
     read_end, write_end = os.pipe()
     pid = os.fork()

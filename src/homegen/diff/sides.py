@@ -36,10 +36,16 @@ class SideInput:
     settings: Any = None
 
 
-def read_side(folder: Path, side: Side, options: SideOptions) -> SideInput:
+# a committed rendered tree, as git lists it: path inside it → blob id (None: read the disk)
+Committed = dict[str, str] | None
+
+
+def read_side(
+    folder: Path, side: Side, options: SideOptions, committed: Committed = None
+) -> SideInput:
     """Fill ``side`` from the checkout at ``folder``; a side that cannot be read gets its
     ``error`` set, never an exception."""
-    side_input = load_input(folder, side, options)
+    side_input = load_input(folder, side, options, committed)
     if side_input.settings is not None:
         objects_of(
             side, side_input.docs, side_input.settings, first=True, findings=options.findings
@@ -47,7 +53,9 @@ def read_side(folder: Path, side: Side, options: SideOptions) -> SideInput:
     return side_input
 
 
-def load_input(folder: Path, side: Side, options: SideOptions) -> SideInput:
+def load_input(
+    folder: Path, side: Side, options: SideOptions, committed: Committed = None
+) -> SideInput:
     """The documents of the checkout at ``folder`` (services.toml rendered, or the tree)
     and how to expand them; ``side.error`` set when they cannot be read."""
     config = folder / options.config
@@ -56,7 +64,7 @@ def load_input(folder: Path, side: Side, options: SideOptions) -> SideInput:
     root: Path | None
     try:
         if options.tree is None and config.is_file():
-            docs, prefix, version, root = _rendered(folder, config, side, options)
+            docs, prefix, version, root = _rendered(folder, config, side, options, committed)
         else:
             docs, prefix, version, root = _tree(folder, options, side)
     except HomegenError as exc:
@@ -66,18 +74,30 @@ def load_input(folder: Path, side: Side, options: SideOptions) -> SideInput:
 
 
 def _rendered(
-    folder: Path, config: Path, side: Side, options: SideOptions
+    folder: Path, config: Path, side: Side, options: SideOptions, committed: Committed
 ) -> tuple[list[Document], str, str, None]:
     """services.toml rendered in memory; a rendered/ that differs from it is a note."""
     from homegen.pipeline import render_bytes
 
     rendered = render_bytes(config.read_bytes(), config.relative_to(folder).as_posix())
     out = options.rendered.strip("/") or "."
-    on_disk = folder / out
-    if on_disk.is_dir() and _stale(on_disk, rendered.files):
+    if committed is not None:
+        stale = bool(committed) and _stale_in_git(committed, rendered.files)
+    else:
+        stale = (folder / out).is_dir() and _stale(folder / out, rendered.files)
+    if stale:
         side.notes.append(f"{out}/ is out of date at {side.label}")
     version = rendered.config.cluster.kubernetes_version
     return documents_from_texts(rendered.files), rendered.plan.tree_path, version, None
+
+
+def _stale_in_git(committed: dict[str, str], files: dict[str, bytes]) -> bool:
+    from homegen.diff.gitrev import blob_id
+
+    shown = {p: b for p, b in committed.items() if not any(s.startswith(".") for s in p.split("/"))}
+    if set(shown) != set(files):
+        return True
+    return any(blob_id(data, shown[path]) != shown[path] for path, data in files.items())
 
 
 def _stale(folder: Path, files: dict[str, bytes]) -> bool:
