@@ -133,3 +133,9 @@ def test_git_values_see_the_generators_parameters(tmp_path: Path) -> None:
     tree(tmp_path, {"apps/web/x.yaml": ""})
     spec = _git("directories", '[{path: "apps/*"}]', extra=', values: {ns: "n-{{path.basename}}"}')
     assert _params(spec, tmp_path)[0]["values.ns"] == "n-web"
+
+
+def test_a_file_holding_an_empty_list_makes_nothing_and_is_no_problem(tmp_path: Path) -> None:
+    tree(tmp_path, {"a/config.yaml": "[]\n"})
+    expansion = _expand(_git("files", '[{path: "**/config.yaml"}]'), tmp_path)
+    assert expansion.apps == [] and expansion.problems == []

@@ -60,7 +60,7 @@ def test_go_template_semantics(template: str, expected: str) -> None:
         ("{{ include .name }}", 'function "include" not defined'),
         ('{{ env "HOME" }}', 'function "env" not defined'),
         ("{{ .nothing.deeper }}", "nil pointer evaluating interface {}.deeper"),
-        ("{{ .name.deeper }}", "can't evaluate field deeper in type string"),
+        ("{{ .name.deeper }}", "can't evaluate field deeper in type interface {}"),
         ("{{ range .n }}x{{ end }}", "range can't iterate over 3"),
         ("{{ $y }}", 'undefined variable "$y"'),
         # a float64 parameter against an int literal: Go refuses to compare

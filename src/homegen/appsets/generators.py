@@ -294,7 +294,7 @@ def _git_files(spec: dict[str, Any], prefix: str, ctx: Context) -> list[tuple[di
             origin = f"git file {file}" + (f" item {position}" if position else "")
             found.append((params, origin))
             ctx.check_count(len(found))
-    if not found:
+    if not chosen:  # files that hold an empty list make nothing, as they should
         ctx.notes.append(f"git files {', '.join(include)} match no file")
     return found
 

@@ -199,7 +199,8 @@ class Evaluator:
             if value is None:
                 raise TemplateError(f"nil pointer evaluating interface {{}}.{name}")
             if not isinstance(value, dict):
-                raise TemplateError(f"can't evaluate field {name} in type {_go_type(value)}")
+                # every value of the parameters sits in a map[string]any
+                raise TemplateError(f"can't evaluate field {name} in type interface {{}}")
             if name in value:
                 value = value[name]
             elif self.missing_error:
@@ -207,18 +208,6 @@ class Evaluator:
             else:
                 value = None if self.missing_zero else NO_VALUE
         return value
-
-
-def _go_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, int):
-        return "int"
-    return "[]interface {}" if isinstance(value, list | range) else "interface {}"
 
 
 def _unquote(token: str) -> str:

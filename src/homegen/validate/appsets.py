@@ -14,7 +14,8 @@ from homegen.validate.tree import Obj, Tree, as_dict
 
 NOT_EXPANDED = register(
     "HG224", "appset-not-expanded", "warning",
-    "declare what the generator needs (--cluster, the checkout) or install homegen[charts]",
+    "declare what the generator needs (--cluster, the checkout), install homegen[charts], "
+    "or keep the set within the limits named",
     """An ApplicationSet whose Applications homegen cannot generate (an SCM, pull-request or
     plugin generator, another repository, a Go template construct it cannot evaluate, more
     Applications or template time than its limits) is checked only as written: the folders
