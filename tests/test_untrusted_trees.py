@@ -337,3 +337,17 @@ def test_render_check_does_not_follow_a_symlink_in_the_output(tmp_path: Path) ->
     victim.symlink_to(secret)
     code, text = invoke("render", "--config", str(config), "--out", str(out), "--check")
     assert code == 1 and SECRET not in text
+
+
+def test_import_refuses_a_file_over_the_limit_without_reading_it(tmp_path: Path) -> None:
+    from homegen.treeread import MAX_FILE_BYTES
+
+    tree = tmp_path / "tree"
+    (tree / "apps").mkdir(parents=True)
+    (tree / "app-of-apps.yaml").write_text(ROOT_APP)
+    with open(tree / "apps" / "huge.yaml", "wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written, nothing to read
+    out = tmp_path / "services.toml"
+    code, text = invoke("import", str(tree), "--out", str(out))
+    assert code == 2 and not out.exists()
+    assert "apps/huge.yaml:1: file of 16,777,217 bytes is larger than 16 MiB: not read" in text

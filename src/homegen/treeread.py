@@ -131,10 +131,7 @@ class TreeReader:
                 raise self._out_of_bounds(link)
             message = "outside the repository root: not read"
             raise self.refuse(Refusal(self.rel(text), "path", message))
-        try:
-            st = os.stat(real)
-        except OSError as exc:
-            raise FileNotFoundError(exc.errno, exc.strerror, text) from exc
+        st = os.stat(real)  # OSError: missing (a dangling symlink) or unreadable
         if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
             message = "not a regular file (a device, FIFO or socket): not read"
             raise self.refuse(Refusal(self.rel(text), "special", message))
