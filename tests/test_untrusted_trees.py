@@ -159,7 +159,8 @@ def test_no_route_prints_the_secret(tmp_path: Path, route: str) -> None:
     # left in the checkout by an earlier CI step, never added to git
     (hostile.repo / "config").mkdir(exist_ok=True)
     (hostile.repo / "config" / "gha-creds-1234.json").write_text(f'{{"name": "{SECRET}"}}\n')
-    runs = every_output(hostile.repo, tmp_path)
+    # a relative path, as CI passes it (the working folder is tmp_path)
+    runs = every_output(hostile.repo.relative_to(tmp_path), tmp_path)
     assert_no_secret(runs)
     text = runs["validate text"][1]
     assert "HG101" not in text, text  # the tree itself is well-formed: the route is taken

@@ -14,6 +14,7 @@ the tree folder) and never reads a byte from outside it:
   are resolved against the root as ArgoCD resolves them, or refused.
 
 What is refused is recorded once (``refusals``); validate reports each as a finding.
+Paths given to the reader are filesystem paths (absolute, or relative to the working folder).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class TreeReader:
     """Reads below ``root`` only; paths are reported relative to ``base`` (the tree)."""
 
     root: Path  # resolved repository root
-    base: Path  # resolved tree folder (at or below root)
+    base: Path  # the tree folder, absolute (at or below root); reports are relative to it
     git: bool = False  # the root is a git checkout
     limit: int = MAX_FILE_BYTES
     refusals: dict[str, Refusal] = field(default_factory=dict)
@@ -82,16 +83,16 @@ class TreeReader:
     @classmethod
     def for_tree(cls, tree: Path) -> TreeReader:
         """A reader for the tree at ``tree`` (a folder, or a file whose folder is the tree)."""
-        base = (tree if tree.is_dir() else tree.parent).resolve()
+        # base as given (made absolute): the paths callers build from it compare with it
+        base = Path(os.path.abspath(tree if tree.is_dir() else tree.parent))
         root = find_root(base)
-        return cls(root or base, base, git=root is not None)
+        return cls(root or base.resolve(), base, git=root is not None)
 
     # -- where a path is -------------------------------------------------------------
 
     def rel(self, path: Path | str) -> str:
         """``path`` as the report names it: relative to the tree folder."""
-        absolute = os.path.abspath(os.path.join(self.base, path))
-        return Path(os.path.relpath(absolute, self.base)).as_posix()
+        return Path(os.path.relpath(os.path.abspath(path), self.base)).as_posix()
 
     def _inside(self, real: str) -> bool:
         root = str(self.root)
@@ -123,7 +124,7 @@ class TreeReader:
         """The stat of ``path`` (its target when a symlink in bounds), or Refused: a path
         whose real location leaves the root (a symlink on the way, or ``..``), a device,
         FIFO or socket, or a file over the limit."""
-        text = os.path.abspath(os.path.join(self.base, path))
+        text = os.path.abspath(path)
         real = os.path.realpath(text)
         if not self._inside(real):
             link = self._first_link(text)
@@ -149,7 +150,7 @@ class TreeReader:
         for end in range(1, len(parts) + 1):
             partial = os.path.join(*parts[:end])
             leaves = os.path.islink(partial) and not self._inside(os.path.realpath(partial))
-            if leaves and self._inside(os.path.abspath(os.path.dirname(partial))):
+            if leaves and self._inside(os.path.realpath(os.path.dirname(partial))):
                 return partial
         return None
 
@@ -161,7 +162,7 @@ class TreeReader:
         st = self.check(path)
         if stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(str(path))
-        real = os.path.realpath(os.path.join(self.base, path))
+        real = os.path.realpath(path)
         fd = os.open(real, _READ)
         try:
             opened = os.fstat(fd)
@@ -195,7 +196,7 @@ class TreeReader:
         ``hidden``) dot-names skipped. A symlinked file in bounds is listed; a symlinked
         folder in bounds is entered only ``into_links`` (Helm's loader enters it; ArgoCD's
         directory walk does not). What is out of bounds or special is recorded, not listed."""
-        start = os.path.abspath(os.path.join(self.base, folder))
+        start = os.path.abspath(folder)
         try:
             self.check(start)
         except (Refused, OSError):
@@ -247,7 +248,7 @@ class TreeReader:
         if os.path.isabs(entry):
             joined = os.path.normpath(os.path.join(self.root, entry.lstrip("/")))
         else:
-            joined = os.path.normpath(os.path.join(self.base, app_dir, entry))
+            joined = os.path.normpath(os.path.join(os.path.abspath(app_dir), entry))
         real = os.path.realpath(joined)
         if not self._inside(real) or (real == str(self.root) and what == "file"):
             where = "into .git" if self._in_git(joined) else "to outside repository root"
@@ -259,7 +260,7 @@ class TreeReader:
         """Copy every file below ``folder`` (hidden ones too, ``.git`` never) into ``dest``
         through the reader, for a loader that would follow symlinks itself (Helm). The
         refusals met below ``folder``, now or earlier (nothing of them is copied)."""
-        start = os.path.abspath(os.path.join(self.base, folder))
+        start = os.path.abspath(folder)
         try:
             self.check(start)
         except Refused as exc:
