@@ -78,6 +78,8 @@ class TreeReader:
     refusals: dict[str, Refusal] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     reported: set[str] = field(default_factory=set)  # refusals already shown as documents
+    # files a walk met with no symlink on the way (absolute): read without a realpath
+    _plain: set[str] = field(default_factory=set, repr=False)
     _tracked: list[str] | None = field(default=None, repr=False)
 
     @classmethod
@@ -95,10 +97,12 @@ class TreeReader:
         return Path(os.path.relpath(os.path.abspath(path), self.base)).as_posix()
 
     def _inside(self, real: str) -> bool:
-        root = str(self.root)
-        if real != root and not real.startswith(root.rstrip("/") + "/"):
+        root = str(self.root).rstrip("/")
+        if real == root:
+            return True
+        if not real.startswith(root + "/"):
             return False
-        inner = os.path.relpath(real, root)
+        inner = real[len(root) + 1 :]
         return inner != GIT and not inner.startswith(GIT + "/")
 
     def refuse(self, refusal: Refusal) -> Refused:
@@ -124,6 +128,10 @@ class TreeReader:
         """The stat of ``path`` (its target when a symlink in bounds), or Refused: a path
         whose real location leaves the root (a symlink on the way, or ``..``), a device,
         FIFO or socket, or a file over the limit."""
+        return self._check(path)[0]
+
+    def _check(self, path: Path | str) -> tuple[os.stat_result, str]:
+        """``check``, and the real path it found."""
         text = os.path.abspath(path)
         real = os.path.realpath(text)
         if not self._inside(real):
@@ -142,7 +150,7 @@ class TreeReader:
                 f"{self.limit // (1024 * 1024)} MiB: not read"
             )
             raise self.refuse(Refusal(self.rel(text), "size", message))
-        return st
+        return st, real
 
     def _first_link(self, path: str) -> str | None:
         """The first symlink on ``path`` (from the root down) that leads out of bounds."""
@@ -159,16 +167,25 @@ class TreeReader:
     def read_bytes(self, path: Path | str) -> bytes:
         """The bytes of one file of the tree; Refused (recorded) when not allowed,
         OSError when it does not exist or cannot be read."""
-        st = self.check(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(str(path))
-        real = os.path.realpath(path)
-        fd = os.open(real, _READ)
+        real = os.path.abspath(path)
+        if real not in self._plain:  # a file the walk met needs no second look
+            st, real = self._check(path)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(str(path))
+        fd = os.open(real, _READ)  # O_NOFOLLOW, O_NONBLOCK: no symlink, no FIFO wait
         try:
             opened = os.fstat(fd)
-            if not stat.S_ISREG(opened.st_mode):  # swapped since the check
+            if not stat.S_ISREG(opened.st_mode):  # a folder, or swapped since the check
+                if stat.S_ISDIR(opened.st_mode):
+                    raise IsADirectoryError(str(path))
                 message = "not a regular file (a device, FIFO or socket): not read"
                 raise self.refuse(Refusal(self.rel(path), "special", message))
+            if opened.st_size > self.limit:
+                message = (
+                    f"file of {opened.st_size:,} bytes is larger than "
+                    f"{self.limit // (1024 * 1024)} MiB: not read"
+                )
+                raise self.refuse(Refusal(self.rel(path), "size", message))
             chunks = []
             left = self.limit + 1
             while left > 0:
@@ -237,6 +254,8 @@ class TreeReader:
                 if how.into_links or not entry.is_symlink():
                     yield from self._walk(path, name, above, how)
             else:
+                if not entry.is_symlink() and folder == real:
+                    self._plain.add(path)  # no symlink on its way from the root
                 yield name
 
     # -- paths an Application names -----------------------------------------------------
