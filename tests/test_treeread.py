@@ -74,14 +74,14 @@ def test_paths_resolve_as_argocd_resolves_value_files(tmp_path: Path) -> None:
     root = tree(tmp_path, git=True)
     reader = TreeReader.for_tree(root)
     # relative to the app's folder; absolute from the repository root
-    assert reader.resolve("a/b", "f.yaml") == root.resolve() / "a/b/f.yaml"
-    assert reader.resolve("a", "/a/b/f.yaml") == root.resolve() / "a/b/f.yaml"
-    assert reader.resolve("a/b", "/etc/passwd") == root.resolve() / "etc/passwd"
+    assert reader.resolve(root / "a/b", "f.yaml") == root.resolve() / "a/b/f.yaml"
+    assert reader.resolve(root / "a", "/a/b/f.yaml") == root.resolve() / "a/b/f.yaml"
+    assert reader.resolve(root / "a/b", "/etc/passwd") == root.resolve() / "etc/passwd"
     outside = re.escape("'../../../outside.txt' resolved to outside repository root")
     with pytest.raises(Refused, match=outside):
-        reader.resolve("a/b", "../../../outside.txt")
+        reader.resolve(root / "a/b", "../../../outside.txt")
     with pytest.raises(Refused, match=re.escape("resolved into .git")):
-        reader.resolve("a", "../.git/config")
+        reader.resolve(root / "a", "../.git/config")
 
 
 def test_git_files_are_the_index_not_untracked_files(tmp_path: Path) -> None:

@@ -159,7 +159,8 @@ def test_no_route_prints_the_secret(tmp_path: Path, route: str) -> None:
     # left in the checkout by an earlier CI step, never added to git
     (hostile.repo / "config").mkdir(exist_ok=True)
     (hostile.repo / "config" / "gha-creds-1234.json").write_text(f'{{"name": "{SECRET}"}}\n')
-    runs = every_output(hostile.repo, tmp_path)
+    # a relative path, as CI passes it (the working folder is tmp_path)
+    runs = every_output(hostile.repo.relative_to(tmp_path), tmp_path)
     assert_no_secret(runs)
     text = runs["validate text"][1]
     assert "HG101" not in text, text  # the tree itself is well-formed: the route is taken
@@ -337,3 +338,17 @@ def test_render_check_does_not_follow_a_symlink_in_the_output(tmp_path: Path) ->
     victim.symlink_to(secret)
     code, text = invoke("render", "--config", str(config), "--out", str(out), "--check")
     assert code == 1 and SECRET not in text
+
+
+def test_import_refuses_a_file_over_the_limit_without_reading_it(tmp_path: Path) -> None:
+    from homegen.treeread import MAX_FILE_BYTES
+
+    tree = tmp_path / "tree"
+    (tree / "apps").mkdir(parents=True)
+    (tree / "app-of-apps.yaml").write_text(ROOT_APP)
+    with open(tree / "apps" / "huge.yaml", "wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written, nothing to read
+    out = tmp_path / "services.toml"
+    code, text = invoke("import", str(tree), "--out", str(out))
+    assert code == 2 and not out.exists()
+    assert "apps/huge.yaml:1: file of 16,777,217 bytes is larger than 16 MiB: not read" in text

@@ -14,6 +14,7 @@ the tree folder) and never reads a byte from outside it:
   are resolved against the root as ArgoCD resolves them, or refused.
 
 What is refused is recorded once (``refusals``); validate reports each as a finding.
+Paths given to the reader are filesystem paths (absolute, or relative to the working folder).
 """
 
 from __future__ import annotations
@@ -71,33 +72,37 @@ class TreeReader:
     """Reads below ``root`` only; paths are reported relative to ``base`` (the tree)."""
 
     root: Path  # resolved repository root
-    base: Path  # resolved tree folder (at or below root)
+    base: Path  # the tree folder, absolute (at or below root); reports are relative to it
     git: bool = False  # the root is a git checkout
     limit: int = MAX_FILE_BYTES
     refusals: dict[str, Refusal] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     reported: set[str] = field(default_factory=set)  # refusals already shown as documents
+    # files a walk met with no symlink on the way (absolute): read without a realpath
+    _plain: set[str] = field(default_factory=set, repr=False)
     _tracked: list[str] | None = field(default=None, repr=False)
 
     @classmethod
     def for_tree(cls, tree: Path) -> TreeReader:
         """A reader for the tree at ``tree`` (a folder, or a file whose folder is the tree)."""
-        base = (tree if tree.is_dir() else tree.parent).resolve()
+        # base as given (made absolute): the paths callers build from it compare with it
+        base = Path(os.path.abspath(tree if tree.is_dir() else tree.parent))
         root = find_root(base)
-        return cls(root or base, base, git=root is not None)
+        return cls(root or base.resolve(), base, git=root is not None)
 
     # -- where a path is -------------------------------------------------------------
 
     def rel(self, path: Path | str) -> str:
         """``path`` as the report names it: relative to the tree folder."""
-        absolute = os.path.abspath(os.path.join(self.base, path))
-        return Path(os.path.relpath(absolute, self.base)).as_posix()
+        return Path(os.path.relpath(os.path.abspath(path), self.base)).as_posix()
 
     def _inside(self, real: str) -> bool:
-        root = str(self.root)
-        if real != root and not real.startswith(root.rstrip("/") + "/"):
+        root = str(self.root).rstrip("/")
+        if real == root:
+            return True
+        if not real.startswith(root + "/"):
             return False
-        inner = os.path.relpath(real, root)
+        inner = real[len(root) + 1 :]
         return inner != GIT and not inner.startswith(GIT + "/")
 
     def refuse(self, refusal: Refusal) -> Refused:
@@ -123,7 +128,11 @@ class TreeReader:
         """The stat of ``path`` (its target when a symlink in bounds), or Refused: a path
         whose real location leaves the root (a symlink on the way, or ``..``), a device,
         FIFO or socket, or a file over the limit."""
-        text = os.path.abspath(os.path.join(self.base, path))
+        return self._check(path)[0]
+
+    def _check(self, path: Path | str) -> tuple[os.stat_result, str]:
+        """``check``, and the real path it found."""
+        text = os.path.abspath(path)
         real = os.path.realpath(text)
         if not self._inside(real):
             link = self._first_link(text)
@@ -131,10 +140,7 @@ class TreeReader:
                 raise self._out_of_bounds(link)
             message = "outside the repository root: not read"
             raise self.refuse(Refusal(self.rel(text), "path", message))
-        try:
-            st = os.stat(real)
-        except OSError as exc:
-            raise FileNotFoundError(exc.errno, exc.strerror, text) from exc
+        st = os.stat(real)  # OSError: missing (a dangling symlink) or unreadable
         if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
             message = "not a regular file (a device, FIFO or socket): not read"
             raise self.refuse(Refusal(self.rel(text), "special", message))
@@ -144,7 +150,7 @@ class TreeReader:
                 f"{self.limit // (1024 * 1024)} MiB: not read"
             )
             raise self.refuse(Refusal(self.rel(text), "size", message))
-        return st
+        return st, real
 
     def _first_link(self, path: str) -> str | None:
         """The first symlink on ``path`` (from the root down) that leads out of bounds."""
@@ -152,7 +158,7 @@ class TreeReader:
         for end in range(1, len(parts) + 1):
             partial = os.path.join(*parts[:end])
             leaves = os.path.islink(partial) and not self._inside(os.path.realpath(partial))
-            if leaves and self._inside(os.path.abspath(os.path.dirname(partial))):
+            if leaves and self._inside(os.path.realpath(os.path.dirname(partial))):
                 return partial
         return None
 
@@ -161,16 +167,25 @@ class TreeReader:
     def read_bytes(self, path: Path | str) -> bytes:
         """The bytes of one file of the tree; Refused (recorded) when not allowed,
         OSError when it does not exist or cannot be read."""
-        st = self.check(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(str(path))
-        real = os.path.realpath(os.path.join(self.base, path))
-        fd = os.open(real, _READ)
+        real = os.path.abspath(path)
+        if real not in self._plain:  # a file the walk met needs no second look
+            st, real = self._check(path)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(str(path))
+        fd = os.open(real, _READ)  # O_NOFOLLOW, O_NONBLOCK: no symlink, no FIFO wait
         try:
             opened = os.fstat(fd)
-            if not stat.S_ISREG(opened.st_mode):  # swapped since the check
+            if not stat.S_ISREG(opened.st_mode):  # a folder, or swapped since the check
+                if stat.S_ISDIR(opened.st_mode):
+                    raise IsADirectoryError(str(path))
                 message = "not a regular file (a device, FIFO or socket): not read"
                 raise self.refuse(Refusal(self.rel(path), "special", message))
+            if opened.st_size > self.limit:
+                message = (
+                    f"file of {opened.st_size:,} bytes is larger than "
+                    f"{self.limit // (1024 * 1024)} MiB: not read"
+                )
+                raise self.refuse(Refusal(self.rel(path), "size", message))
             chunks = []
             left = self.limit + 1
             while left > 0:
@@ -198,7 +213,7 @@ class TreeReader:
         ``hidden``) dot-names skipped. A symlinked file in bounds is listed; a symlinked
         folder in bounds is entered only ``into_links`` (Helm's loader enters it; ArgoCD's
         directory walk does not). What is out of bounds or special is recorded, not listed."""
-        start = os.path.abspath(os.path.join(self.base, folder))
+        start = os.path.abspath(folder)
         try:
             self.check(start)
         except (Refused, OSError):
@@ -239,6 +254,8 @@ class TreeReader:
                 if how.into_links or not entry.is_symlink():
                     yield from self._walk(path, name, above, how)
             else:
+                if not entry.is_symlink() and folder == real:
+                    self._plain.add(path)  # no symlink on its way from the root
                 yield name
 
     # -- paths an Application names -----------------------------------------------------
@@ -250,7 +267,7 @@ class TreeReader:
         if os.path.isabs(entry):
             joined = os.path.normpath(os.path.join(self.root, entry.lstrip("/")))
         else:
-            joined = os.path.normpath(os.path.join(self.base, app_dir, entry))
+            joined = os.path.normpath(os.path.join(os.path.abspath(app_dir), entry))
         real = os.path.realpath(joined)
         if not self._inside(real) or (real == str(self.root) and what == "file"):
             where = "into .git" if self._in_git(joined) else "to outside repository root"
@@ -262,7 +279,7 @@ class TreeReader:
         """Copy every file below ``folder`` (hidden ones too, ``.git`` never) into ``dest``
         through the reader, for a loader that would follow symlinks itself (Helm). The
         refusals met below ``folder``, now or earlier (nothing of them is copied)."""
-        start = os.path.abspath(os.path.join(self.base, folder))
+        start = os.path.abspath(folder)
         try:
             self.check(start)
         except Refused as exc:

@@ -161,8 +161,9 @@ def _check_entry(reader: TreeReader, folder: Path, entry: str, remote: bool) -> 
         st = reader.check(path)
     except Refused as exc:
         raise BuildFailed(exc.refusal.message) from exc
-    except FileNotFoundError as exc:
-        if remote and _remote_form(entry):  # kustomize would clone what is not local
+    except OSError as exc:
+        missing = isinstance(exc, FileNotFoundError)
+        if missing and remote and _remote_form(entry):  # kustomize would clone it
             raise NeedsNetwork(entry) from exc
         return []  # kustomize fails on it, offline
     return [path] if stat.S_ISDIR(st.st_mode) else []
