@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from expand_charts import DEMO_CHART, ROOT_APP, chart_app, demo_chart, need_engine, write
 
+from processes import alive, children_of
+
 
 def _alias_bomb(levels: int = 9, width: int = 9) -> str:
     """761 bytes that expand to 9**9 strings."""
@@ -162,21 +164,6 @@ def test_import_reads_no_alias_bomb_in_inline_values(tmp_path: Path) -> None:
     assert "lol" not in (tmp_path / "s.toml").read_text(encoding="utf-8")
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(x) for x in (task / "children").read_text().split()]
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
-
-
 def _wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -202,10 +189,10 @@ def test_a_worker_stuck_in_a_chart_dies_with_homegen(tmp_path: Path) -> None:
         env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        assert _wait_for(lambda: bool(_children(homegen.pid))), "no worker started"
-        worker = _children(homegen.pid)[0]
+        assert _wait_for(lambda: bool(children_of(homegen.pid))), "no worker started"
+        worker = min(children_of(homegen.pid))
         time.sleep(1)  # the worker is inside the chart's loop by now
     finally:
         homegen.kill()
         homegen.wait()
-    assert _wait_for(lambda: not _alive(worker)), "the worker outlived homegen"
+    assert _wait_for(lambda: not alive(worker)), "the worker outlived homegen"
