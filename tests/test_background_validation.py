@@ -23,6 +23,7 @@ from homegen.validate import background
 from homegen.validate.background import ForkedValidation, TreeValidation, Verdict
 from homegen.validate.documents import documents_from_texts
 from homegen.validate.engine import ValidateOptions, validate_documents
+from processes import alive, children_of
 from robustness import MINIMAL, render_cli
 
 BAD_PROBE = (
@@ -183,14 +184,14 @@ def test_the_child_leaves_when_the_parent_is_killed(tmp_path: Path) -> None:
     children: set[int] = set()
     deadline = time.monotonic() + 30
     while not children and process.poll() is None and time.monotonic() < deadline:
-        children = _children_of(process.pid)
+        children = children_of(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert children, "the render ended before its validation process was seen"
     deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert not any(_alive(pid) for pid in children)
+    assert not any(alive(pid) for pid in children)
 
 
 def _service(i: int) -> str:
@@ -198,26 +199,6 @@ def _service(i: int) -> str:
         f'\n[services.svc-{i}]\nimage = "ghcr.io/example/svc:1.0.{i}"\nport = {8000 + i}\n'
         f'route = {{ path = "/svc-{i}" }}\n'
     )
-
-
-def _children_of(pid: int) -> set[int]:
-    found = set()
-    for task in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = task.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.add(int(task.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def test_schema_and_tree_checks_split_in_two_processes_agree(homelab: Path) -> None:

@@ -236,3 +236,21 @@ def test_styled_lines_keep_homegen_colours_only() -> None:
     console.configure(color="always")
     shown = console.style("x\x1b[2J", "red")
     assert shown == "\x1b[31mx\\x1b[2J\x1b[0m"
+
+
+def test_a_repo_url_that_is_no_url_is_reported_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "app.yaml").write_text(
+        """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: app, namespace: argocd}
+spec:
+  source: {repoURL: "https://127.0.0.1:1/\\e]0;t\\a", chart: c, targetRevision: 1.0.0}
+  destination: {namespace: d}
+""",
+        encoding="utf-8",
+    )
+    code, stdout, _stderr = _run("charts", str(tmp_path))
+    assert code == 0
+    _assert_inert(stdout)
+    assert "https://127.0.0.1:1/\\x1b]0;t\\x07/index.yaml: failed (URL can't contain" in stdout

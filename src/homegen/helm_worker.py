@@ -117,18 +117,38 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
         return {"failed": str(exc)}
 
 
+def die_with_parent() -> None:
+    """Linux: be killed when homegen ends, even by SIGKILL mid-call (a chart that loops would
+    otherwise spin on as an orphan; between calls the closed input ends the worker anyway)."""
+    parent = os.environ.get("HOMEGEN_ENGINE_PARENT", "")
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux
+        return
+    if parent and str(os.getppid()) != parent:  # homegen ended before prctl took effect
+        os._exit(1)
+
+
 def main() -> int:
-    """The worker: a memory limit on itself, then one JSON answer line per request line."""
+    """The worker: limits on itself, then one JSON answer line per request line."""
     limit_own_memory()
+    die_with_parent()
+    # answers go out on a copy of stdout; anything Go or C prints to fd 1 lands on stderr,
+    # where it cannot break the one-line-per-answer protocol
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
     for line in sys.stdin.buffer:
         try:
             answer = _answer(json.loads(line))
         except MemoryError:  # Python's share of the limit; Go's ends the process instead
-            sys.stdout.write(json.dumps({"failed": "out of memory in the chart engine"}) + "\n")
-            sys.stdout.flush()
+            answers.write(b'{"failed": "out of memory in the chart engine"}\n')
+            answers.flush()
             return 1
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+        answers.write(json.dumps(answer).encode("utf-8") + b"\n")
+        answers.flush()
     return 0
 
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from expand_charts import DEMO_CHART, ROOT_APP, chart_app, demo_chart, need_engine, write
+
+from processes import alive, children_of
 
 
 def _alias_bomb(levels: int = 9, width: int = 9) -> str:
@@ -158,3 +162,37 @@ def test_import_reads_no_alias_bomb_in_inline_values(tmp_path: Path) -> None:
     assert done.returncode in (0, 1), done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     assert "lol" not in (tmp_path / "s.toml").read_text(encoding="utf-8")
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_a_worker_stuck_in_a_chart_dies_with_homegen(tmp_path: Path) -> None:
+    """homegen killed mid-render (SIGKILL: no cleanup runs) leaves no worker spinning."""
+    need_engine()
+    nested = "{{ range until 9999 }}" * 3 + "{{ end }}" * 3  # 10**12 turns: hours
+    forever = LOOP.replace("{{- range until 100000000 }}{{ end }}", "{{- " + nested[3:])
+    demo_chart(tmp_path / "charts", templates__loop_yaml=forever)
+    app_text = chart_app(values_file=False)
+    root = write(tmp_path / "tree", {"app-of-apps.yaml": ROOT_APP, "apps/web.yaml": app_text})
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "HOMEGEN_ENGINE_TIMEOUT": "600"}
+    charts = str(tmp_path / "charts")
+    homegen = subprocess.Popen(
+        [sys.executable, "-m", "homegen", "validate", str(root), "--charts", charts],
+        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert _wait_for(lambda: bool(children_of(homegen.pid))), "no worker started"
+        worker = min(children_of(homegen.pid))
+        time.sleep(1)  # the worker is inside the chart's loop by now
+    finally:
+        homegen.kill()
+        homegen.wait()
+    assert _wait_for(lambda: not alive(worker)), "the worker outlived homegen"

@@ -7,6 +7,7 @@ statuses are answers, not errors: the OCI client needs a 401 and its headers.
 
 from __future__ import annotations
 
+import http.client
 import ssl
 import urllib.error
 import urllib.request
@@ -57,7 +58,10 @@ def http_get(
     unredirected headers after a redirect, so a token never reaches a blob store's signed
     URL on another host (which would refuse the request anyway).
     """
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
+    except ValueError as exc:  # "Invalid IPv6 URL": a tree's repoURL holding "[" or "]"
+        raise FetchError(f"{url}: not a URL ({exc})") from exc
     for name, value in (secret_headers or {}).items():
         request.add_unredirected_header(name, value)
     try:
@@ -71,7 +75,8 @@ def http_get(
         raise FetchError(f"{url}: unreachable ({_reason(exc.reason)})") from exc
     except TimeoutError as exc:
         raise FetchError(f"{url}: timed out after {timeout:g} s") from exc
-    except (OSError, ssl.SSLError, ValueError) as exc:  # reset mid-body, bad URL
+    # reset mid-body, a bad URL (http.client refuses control characters in one)
+    except (OSError, ssl.SSLError, ValueError, http.client.HTTPException) as exc:
         raise FetchError(f"{url}: failed ({_reason(exc)})") from exc
 
 

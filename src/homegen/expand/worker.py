@@ -98,7 +98,11 @@ class EngineWorker:
         self.stop()
         # a file, not a pipe: Go's dying words can be long, and nobody reads a pipe meanwhile
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop and _kill)
-        env = {**os.environ, "HOMEGEN_ENGINE_MEMORY_BYTES": str(memory_limit_bytes())}
+        env = {
+            **os.environ,
+            "HOMEGEN_ENGINE_MEMORY_BYTES": str(memory_limit_bytes()),
+            "HOMEGEN_ENGINE_PARENT": str(os.getpid()),
+        }
         self._proc = subprocess.Popen(
             [sys.executable, "-m", self._module],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
