@@ -14,6 +14,7 @@ from homegen.charts.cache import ChartCache, default_cache_root
 from homegen.expand import cache, dependencies
 from homegen.expand.capabilities import api_versions, kube_version
 from homegen.expand.kustomize import BuildFailed, build, kustomize_command
+from homegen.expand.kustomize_errors import kustomize_message
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
 from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
 from homegen.expand.sources import plan_expansion as _plan
@@ -368,21 +369,6 @@ def _expand_kustomize(
         doc.file = f"{app.owner_file}::{app.name}/{template}"
         doc.origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
         expansion.documents.append(doc)
-
-
-# kubectl's klog prefix: E1207 11:36:25.270272   19204 run.go:72] "command failed" err=
-_KLOG = re.compile(r'^[IWEF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] (?:"command failed" err=)?')
-_CONFIG = re.compile(r"with config: `.*?`", re.S)
-
-
-def kustomize_message(text: str) -> str:
-    """Kustomize's error as one readable message: no klog prefix, no quoting, and never the
-    whole generator config it echoes."""
-    text = _KLOG.sub("", text.strip())
-    if text[:1] + text[-1:] in ("<>", '""'):  # klog quotes a value: err=<...> or err="..."
-        text = text[1:-1]
-    text = _CONFIG.sub("with its config", text)
-    return " ".join(text.split())
 
 
 def _default_namespaces(documents: list[Document]) -> None:
