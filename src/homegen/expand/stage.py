@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import posixpath
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,12 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     for app, source, why in plan.failures:
         expansion.failures.append(_failure(app, source, why))
         expansion.not_expanded(app.name, app.namespace, f"{source} failed")
-    _expand_charts(plan, docs, settings, expansion)
+    scratch: list[Path] = []  # wrapper charts copied with their dependencies vendored
+    try:
+        _expand_charts(plan, docs, settings, expansion, scratch)
+    finally:
+        for folder in scratch:
+            shutil.rmtree(folder, ignore_errors=True)
     for job in plan.kustomize:
         sources = _built_from(docs, _kustomize_inputs([job.folder], docs))
         _expand_kustomize(job, settings, expansion, sources)
@@ -155,7 +161,11 @@ def _engine_id() -> str | None:
 
 
 def _expand_charts(
-    plan: Plan, docs: list[Document], settings: ExpandSettings, expansion: Expansion
+    plan: Plan,
+    docs: list[Document],
+    settings: ExpandSettings,
+    expansion: Expansion,
+    scratch: list[Path],
 ) -> None:
     located: list[tuple[HelmJob, Path]] = []
     nowhere: list[HelmJob] = []
@@ -168,11 +178,15 @@ def _expand_charts(
         if path is None:
             nowhere.append(job)
             continue
+        if job.chart_folder is not None and settings.tree_root is not None:
+            chart = charts_yaml.get(posixpath.join(job.chart_folder, "Chart.yaml"), {})
+            path, absent = dependencies.vendor(chart, path, settings.tree_root, search, scratch)
+            for name in absent:
+                expansion.notes.append(f"{job.app.name}: dependency {name} not found: not expanded")
+                expansion.not_expanded(
+                    job.app.name, job.app.namespace, f"dependency {name} not found"
+                )
         located.append((job, path))
-        chart = charts_yaml.get(posixpath.join(job.chart_folder or "", "Chart.yaml"), {})
-        for name in dependencies.missing(chart, path) if job.chart_folder is not None else ():
-            expansion.notes.append(f"{job.app.name}: dependency {name} not found: not expanded")
-            expansion.not_expanded(job.app.name, job.app.namespace, f"dependency {name} not found")
     if nowhere and not settings.chart_dirs and all(j.chart_folder is None for j in nowhere):
         names = ", ".join(sorted({j.app.name for j in nowhere}))
         expansion.notes.append(
