@@ -274,3 +274,23 @@ def test_the_shipped_homelab_finds_five_real_charts_and_reports_homarr(
         "traefik": ("local", "33.2.1"),
     }
     assert os.environ.get("HOMEGEN_CHARTS") is None
+
+
+def test_a_tree_lists_kustomize_helm_charts_and_chart_dependencies(tmp_path: Path) -> None:
+    """Charts a build pulls that no Application names (issue 24): a kustomization's helmCharts
+    and the dependencies of a wrapper chart of the tree; file:// dependencies are not listed."""
+    tree = tmp_path / "tree"
+    (tree / "web").mkdir(parents=True)
+    (tree / "wrap").mkdir()
+    (tree / "web" / "kustomization.yaml").write_text(
+        "helmCharts: [{name: demo, repo: 'https://charts.example.invalid', version: 1.2.3}]\n"
+    )
+    (tree / "wrap" / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: wrap\nversion: 0.1.0\ndependencies:\n"
+        "  - {name: redis, version: 2.0.0, repository: 'oci://registry.example.invalid/charts'}\n"
+        "  - {name: local, version: 0.1.0, repository: 'file://../local'}\n"
+    )
+    code, out, err = invoke("charts", str(tree), "--offline", "--output", "json")
+    assert code == 0, err
+    rows = [(r["chart"], r["version"], r["apps"]) for r in json.loads(out)]
+    assert rows == [("demo", "1.2.3", ["kustomize:web"]), ("redis", "2.0.0", ["chart wrap"])]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fidelity_trees import app_names, config_map, lab_app, need_kustomize, rules_at, run
 
-from homegen.expand.stage import kustomize_message
+from homegen.expand.kustomize_errors import kustomize_message
 
 KUSTOMIZED_APPS = {
     "app-of-apps.yaml": lab_app("root", "apps", "argocd"),

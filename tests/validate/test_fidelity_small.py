@@ -119,3 +119,12 @@ def test_one_table_of_sync_options() -> None:
     # the options the two tables disagreed on
     assert {"Force", "ClientSideApplyMigration"} <= set(KNOWN_SYNC_OPTIONS)
     assert "true" in KNOWN_SYNC_OPTIONS["Prune"]
+
+
+def test_fixes_fit_a_hand_written_tree(tmp_path: Path) -> None:
+    namespace = "apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n"
+    files = {**ROOT, "apps/web.yaml": lab_app("web", "web", "web")}
+    files |= {"web/secrets.yaml": SECRETS, "web/namespace.yaml": namespace}
+    fixes = {f["rule"]: f["fix"] for f in findings(tmp_path, files)}
+    assert "1Password" not in fixes["HG314"] and "ExternalSecret" in fixes["HG314"]
+    assert "homegen.dev" not in fixes["HG319"]

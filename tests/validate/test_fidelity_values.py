@@ -4,6 +4,7 @@ value file that does not exist; without it the missing file fails the app (HG130
 from __future__ import annotations
 
 import importlib.util
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,22 @@ def test_a_wrapper_charts_missing_dependency_is_said_not_expanded(tmp_path: Path
     }
     result = run(tmp_path / "vendored", vendored)
     assert "dependency redis" not in result.stdout + result.stderr
+
+
+def test_a_wrapper_charts_dependency_is_vendored_from_charts_folders(tmp_path: Path) -> None:
+    """As `helm dependency build` would, offline: the dependency comes from --charts, and
+    what it renders is checked (here a Service that selects nothing, HG214)."""
+    if importlib.util.find_spec("helm_python") is None:
+        pytest.skip("the charts extra is not installed")
+    charts = tmp_path / "charts" / "redis-1.0.0"
+    (charts / "templates").mkdir(parents=True)
+    (charts / "Chart.yaml").write_text("apiVersion: v2\nname: redis\nversion: 1.0.0\n")
+    (charts / "templates" / "svc.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: redis}\n"
+        "spec: {selector: {app: redis}, ports: [{port: 6379}]}\n"
+    )
+    result = run(tmp_path / "tree", WRAPPER, "--charts", str(tmp_path / "charts"))
+    assert "dependency redis" not in result.stdout + result.stderr
+    assert "redis/templates/svc.yaml:1: error HG214 Service/web/redis" in result.stdout
+    assert "coverage: 2 of 2 Applications expanded" in result.stdout
+    assert not list(Path(tempfile.gettempdir()).glob("homegen-deps-*"))  # scratch removed

@@ -55,6 +55,7 @@ def charts_of_tree(root: Path) -> TreeCharts:
     skipped: list[str] = []
     reader = TreeReader.for_tree(root)
     for doc in load_tree(root, reader):
+        pairs += _built_charts(doc.file, doc.obj)
         obj = doc.obj
         kind = obj.get("kind")
         if kind not in APP_KINDS or not str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
@@ -77,6 +78,27 @@ def charts_of_tree(root: Path) -> TreeCharts:
                 pairs.append((ChartRef(*(str(f) for f in fields)), label))
     refused = [f"{r.path}: {r.message}" for r in reader.refusals.values()]
     return TreeCharts(_grouped(pairs), skipped, refused)
+
+
+def _built_charts(file: str, obj: dict[str, Any]) -> list[tuple[ChartRef, str]]:
+    """Charts a build pulls that no Application names: a kustomization's ``helmCharts:``
+    and the ``dependencies:`` of a chart of the tree (what ``helm dependency build`` gets)."""
+    folder, _, name = file.rpartition("/")
+    if name in ("kustomization.yaml", "kustomization.yml"):
+        entries, label, repo_key = obj.get("helmCharts"), f"kustomize:{folder or '.'}", "repo"
+    elif name == "Chart.yaml":
+        entries, label, repo_key = obj.get("dependencies"), f"chart {folder or '.'}", "repository"
+    else:
+        return []
+    found = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        fields = [str(entry.get(k) or "") for k in (repo_key, "name", "version")]
+        # a file:// or alias (@repo) dependency is no chart repository to pull from
+        if all(fields) and "://" in fields[0] and not fields[0].startswith("file://"):
+            found.append((ChartRef(*fields), label))
+    return found
 
 
 def _templated(source: dict[str, Any]) -> bool:

@@ -21,6 +21,7 @@ from homegen.expand.kustomize import (
     check_inputs,
     kustomize_command,
 )
+from homegen.expand.kustomize_errors import kustomize_message
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
 from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
 from homegen.expand.sources import plan_expansion as _plan
@@ -189,11 +190,21 @@ def _expand_charts(
         if path is None:
             nowhere.append(job)
             continue
+        if job.chart_folder is not None and settings.tree_root is not None:
+            chart = charts_yaml.get(posixpath.join(job.chart_folder, "Chart.yaml"), {})
+            absent = []
+            if dependencies.missing(chart, path):
+                try:  # the reader's copy, never the tree's folder, takes the dependencies
+                    path = charts.loadable(path, True)
+                    absent = dependencies.vendor(chart, path, search)
+                except ChartRefused:
+                    pass  # rendering it reports the refusal
+            for name in absent:
+                expansion.notes.append(f"{job.app.name}: dependency {name} not found: not expanded")
+                expansion.not_expanded(
+                    job.app.name, job.app.namespace, f"dependency {name} not found"
+                )
         located.append((job, path))
-        chart = charts_yaml.get(posixpath.join(job.chart_folder or "", "Chart.yaml"), {})
-        for name in dependencies.missing(chart, path) if job.chart_folder is not None else ():
-            expansion.notes.append(f"{job.app.name}: dependency {name} not found: not expanded")
-            expansion.not_expanded(job.app.name, job.app.namespace, f"dependency {name} not found")
     if nowhere and not settings.chart_dirs and all(j.chart_folder is None for j in nowhere):
         names = ", ".join(sorted({j.app.name for j in nowhere}))
         expansion.notes.append(
@@ -216,7 +227,7 @@ def _expand_charts(
         for job, _path in located:
             expansion.not_expanded(job.app.name, job.app.namespace, "no chart engine")
         return
-    in_tree = {p for j, p in located if j.chart_folder is not None}
+    in_tree = {p for j, p in located if j.chart_folder is not None and not charts.made(p)}
     digests = {
         path: folder_digest(charts.reader, path)
         if path in in_tree and charts.reader is not None
@@ -298,7 +309,11 @@ def _render(
     in_tree = job.chart_folder is not None
     try:
         files = chart_value_files(
-            charts.reader, path, job.value_files, in_tree, job.ignore_missing_value_files
+            charts.reader,
+            charts.source_of(path),
+            job.value_files,
+            in_tree,
+            job.ignore_missing_value_files,
         )
         values = merge_values({}, *[f for f in files if isinstance(f, dict)], job.values)
         # Helm loads a copy made through the tree reader, never the tree's own folder
@@ -399,21 +414,6 @@ def _expand_kustomize(
         doc.file = f"{app.owner_file}::{app.name}/{template}"
         doc.origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
         expansion.documents.append(doc)
-
-
-# kubectl's klog prefix: E1207 11:36:25.270272   19204 run.go:72] "command failed" err=
-_KLOG = re.compile(r'^[IWEF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] (?:"command failed" err=)?')
-_CONFIG = re.compile(r"with config: `.*?`", re.S)
-
-
-def kustomize_message(text: str) -> str:
-    """Kustomize's error as one readable message: no klog prefix, no quoting, and never the
-    whole generator config it echoes."""
-    text = _KLOG.sub("", text.strip())
-    if text[:1] + text[-1:] in ("<>", '""'):  # klog quotes a value: err=<...> or err="..."
-        text = text[1:-1]
-    text = _CONFIG.sub("with its config", text)
-    return " ".join(text.split())
 
 
 def _default_namespaces(documents: list[Document]) -> None:

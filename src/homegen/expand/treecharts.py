@@ -33,10 +33,11 @@ class TreeCharts:
         self.reader = reader
         self._scratch: str | None = None
         self._copies: dict[Path, Path | ChartRefused] = {}
+        self._made: dict[Path, Path] = {}  # each copy → the tree folder it was made from
 
     def loadable(self, path: Path, in_tree: bool) -> Path:
         """The folder Helm may load for ``path``; raises ChartRefused."""
-        if not in_tree or self.reader is None:
+        if not in_tree or self.reader is None or path in self._made:
             return path
         known = self._copies.get(path)
         if known is None:
@@ -55,7 +56,17 @@ class TreeCharts:
         if refused:
             names = ", ".join(f"{r.path} ({r.message})" for r in refused)
             return ChartRefused(f"chart folder not rendered: it holds {names}")
+        self._made[dest] = path
         return dest
+
+    def made(self, path: Path) -> bool:
+        """Whether ``path`` is one of the copies (a wrapper chart's, dependencies added)."""
+        return path in self._made
+
+    def source_of(self, path: Path) -> Path:
+        """The tree folder a copy was made from (``path`` itself when it is no copy): where the
+        chart's own value files are read."""
+        return self._made.get(path, path)
 
     def close(self) -> None:
         """Remove the copies."""

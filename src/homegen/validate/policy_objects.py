@@ -136,9 +136,10 @@ def check_workload_metadata(tree: Tree) -> Iterator[Finding]:
                 path=f"{template.path}/automountServiceAccountToken",
             )  # fmt: skip
             account = str(template.spec.get("serviceAccountName") or "default")
-            binding = _binding_of(tree, owner.namespace, account)
+            binding = None if homegen_made(owner) else _binding_of(tree, owner.namespace, account)
             if binding is not None:
                 # the pod talks to the API server with the permissions the tree grants it
+                # (homegen's own tree states that with an exception and its reason)
                 found = replace(
                     found, severity="info",
                     message=f"the service account token is mounted: ServiceAccount {account} "
@@ -172,6 +173,13 @@ def _vault_managed(secret: Obj) -> bool:
     return bool(values) and all(placeholder(v) for v in values)
 
 
+# fixes that fit a hand-written tree (the registered ones speak of homegen's own tree)
+HAND_WRITTEN_SECRET_FIX = (
+    "keep the value out of Git: an ExternalSecret, a SealedSecret or a vault plugin placeholder"
+)
+HAND_WRITTEN_PSS_FIX = f"label the namespace {ENFORCE}: restricted, or the level its workloads need"
+
+
 def check_secrets(tree: Tree) -> Iterator[Finding]:
     """HG314: no Secret carries literal data in the tree."""
     for secret in tree.kind("Secret"):
@@ -180,8 +188,9 @@ def check_secrets(tree: Tree) -> Iterator[Finding]:
         fields = [f for f in ("data", "stringData") if secret.obj.get(f)]
         if fields:
             yield finding(
-                SECRET_LITERAL, secret.where, f"Secret has literal {' and '.join(fields)}"
-            )
+                SECRET_LITERAL, secret.where, f"Secret has literal {' and '.join(fields)}",
+                fix=None if homegen_made(secret) else HAND_WRITTEN_SECRET_FIX,
+            )  # fmt: skip
 
 
 def check_namespaces(tree: Tree) -> Iterator[Finding]:
@@ -191,7 +200,10 @@ def check_namespaces(tree: Tree) -> Iterator[Finding]:
             continue
         level = ns.labels.get(ENFORCE)
         if level is None:
-            yield finding(NAMESPACE_PSS, ns.where, f"no {ENFORCE} label", path="/metadata/labels")
+            fix = None if homegen_made(ns) else HAND_WRITTEN_PSS_FIX
+            yield finding(
+                NAMESPACE_PSS, ns.where, f"no {ENFORCE} label", path="/metadata/labels", fix=fix
+            )
         elif not isinstance(level, str) or level not in LEVELS:
             yield finding(NAMESPACE_PSS, ns.where, f"{ENFORCE}: {level!r} is no Pod Security level")
         elif level != "restricted" and not str(ns.annotations.get(REASON, "")).strip():

@@ -60,8 +60,9 @@ def _named(tree: Tree, hint: str) -> Obj:
 
 
 def choose_root(tree: Tree, hint: str = "") -> None:
-    """Set ``tree.root_app``: ``hint`` (``--root``) when given, else the written app from
-    which the most apps are reached; ties go to a self-managed app, then a top-level one."""
+    """Set ``tree.root_app`` and ``tree.reached``: ``hint`` (``--root``) when given, else the
+    written app from which the most apps are reached (itself counted once); ties go to a
+    top-level file, then ``app-of-apps.yaml``, then an app that syncs its own file."""
     edges = _edges(tree)
     if hint:
         tree.root_app = _named(tree, hint)
