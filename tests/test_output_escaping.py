@@ -143,7 +143,7 @@ def test_json_keeps_kind_namespace_and_name_apart(tree: Path) -> None:
 
 def test_list_apps_is_inert(tree: Path) -> None:
     code, stdout, stderr = _run("validate", str(tree), "--list-apps")
-    assert code == 1
+    assert code == 0  # a listing: findings do not fail it
     _assert_inert(stdout)
     _assert_inert(stderr)
     assert "app\\x1b[2J\\x1b[H\\n::error file=x.yaml,line=1::injected" in stdout
@@ -253,4 +253,4 @@ spec:
     code, stdout, _stderr = _run("charts", str(tmp_path))
     assert code == 0
     _assert_inert(stdout)
-    assert "https://127.0.0.1:1/\\x1b]0;t\\x07/index.yaml: failed (URL can't contain" in stdout
+    assert "network: not tried (offline)" in stdout  # `charts TREE` never goes online

@@ -139,6 +139,9 @@ spec:
     tree = tmp_path / "lab"
     tree.mkdir()
     _git(tree, LAB)
+    # git generators read what git holds, as ArgoCD reads the commit: untracked files match nothing
+    assert app_names(tree, files) == []
+    subprocess.run(["git", "-C", str(tree), "add", "-A"], check=True)
     assert app_names(tree, files) == ["db", "db-data", "web"]
     found = rules_at(tree, files)
     assert not {rule for rule, _file in found} & {"HG203", "HG204", "HG222"}

@@ -323,7 +323,7 @@ def _render(
             kube_version=capabilities.version, api_versions=capabilities.api_versions(),
         )  # fmt: skip
     except Refused as exc:
-        return {"failure": exc.refusal.message}
+        return {"failure": f"{exc.refusal.path}: {exc.refusal.message}"}
     except (ChartFailed, ChartRefused, OSError, ValueError) as exc:
         return {"failure": str(exc) or type(exc).__name__}
     files = [] if job.skip_crds else [(_crd_path(job, name), text) for name, text in rendered.crds]

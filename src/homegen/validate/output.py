@@ -47,7 +47,7 @@ def _tail(item: Finding) -> str:
 def format_text(report: Report, prefix: str = "", *, summary_only: bool = False) -> str:
     """One line per finding, then the summary line."""
     lines = [] if summary_only else [text_line(f, prefix) for f in report.findings]
-    return "\n".join([*lines, report.summary()]) + "\n"
+    return "\n".join([*lines, terminal_line(report.summary())]) + "\n"
 
 
 def _status(item: Finding) -> str:
@@ -196,7 +196,7 @@ def format_github(report: Report, prefix: str = "", *, summary_only: bool = Fals
         at = f"{item.path}: " if item.path else ""
         text = f"{subject}{at}{item.message} {_tail(item)}"
         lines.append(f"::{command} {props}::{_escape(text)}")
-    return "\n".join([*lines, report.summary()]) + "\n"
+    return "\n".join([*lines, terminal_line(report.summary())]) + "\n"
 
 
 Formatter = Callable[..., str]
