@@ -107,9 +107,11 @@ def test_an_alias_bomb_in_a_config_file_is_refused(tmp_path: Path) -> None:
     assert "aliases" in expansion.problems[0].message
 
 
-def test_no_sprig_worker_outlives_the_set() -> None:
+def test_sprig_runs_in_the_limited_engine_worker() -> None:
+    """The sprig functions homegen does not implement run in the engine worker, which holds
+    the memory and time limits (homegen.expand.worker); no other helper process is started."""
     pytest.importorskip("helm_python")
-    from homegen.appsets import helmtemplate
+    from homegen.expand.worker import engine_worker
 
     spec = appset("""
         goTemplate: true
@@ -117,4 +119,4 @@ def test_no_sprig_worker_outlives_the_set() -> None:
         template: {metadata: {name: '{{ .name | sha1sum | trunc 3 }}'}, spec: {}}
         """)
     assert [a.name for a in generate_applications(spec, None).apps] == ["86f"]
-    assert helmtemplate._worker is None
+    assert engine_worker()._proc is not None

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from homegen.appsets import helmtemplate
 from homegen.appsets.application import APPLICATION_API, Engine, application, fill
 from homegen.appsets.generators import Context, NotExpanded, ParamSet, generate, normalize_repo
 from homegen.appsets.gotemplate import OutOfTime, TemplateError, Unsupported
@@ -89,8 +88,6 @@ def generate_applications(
         # malformed input the steps above do not foresee: reported, never a crash
         message = f"cannot expand this ApplicationSet ({type(exc).__name__}: {exc})"
         return Expansion(problems=[Problem("not-expanded", message)])
-    finally:
-        helmtemplate.stop()  # no helper process outlives the set
 
 
 def _generate(

@@ -70,13 +70,15 @@ def crd_texts(path: Path) -> list[str]:
     return texts
 
 
-def render_template(text: str, data: dict[str, Any]) -> str:
-    """A Go template (an ApplicationSet's) rendered by Helm's engine with ``data`` as ``.``."""
+def render_template(text: str, data: dict[str, Any], *, within: float | None = None) -> str:
+    """A Go template (an ApplicationSet's) rendered by Helm's engine with ``data`` as ``.``,
+    in at most ``within`` seconds when given (and never longer than the engine's limit)."""
     if not _installed():  # no worker started only to learn it
         raise EngineMissing("the 'charts' extra is not installed")
-    answer = _ask(
-        {"op": "template", "text": text, "data": data}, timeout_seconds(default=TEMPLATE_TIMEOUT)
-    )
+    timeout = timeout_seconds(default=TEMPLATE_TIMEOUT)
+    if within is not None:
+        timeout = min(timeout, within)
+    answer = _ask({"op": "template", "text": text, "data": data}, timeout)
     rendered: str = answer["text"]
     return rendered
 
