@@ -21,8 +21,8 @@ import pytest
 from homegen.pipeline import render_config
 from homegen.validate import background
 from homegen.validate.background import ForkedValidation, TreeValidation, Verdict
-from homegen.validate.documents import documents_from_texts
-from homegen.validate.engine import ValidateOptions, validate_documents
+from homegen.validate.reader.documents import documents_from_texts
+from homegen.validate.run import ValidateOptions, validate_documents
 from robustness import MINIMAL, render_cli
 
 BAD_PROBE = (

@@ -11,7 +11,7 @@ from expand_charts import ROOT_APP, chart_app, demo_chart, need_engine, write
 
 from homegen.expand import ExpandSettings, Expansion, expand_tree
 from homegen.expand import stage as stage_module
-from homegen.validate.documents import load_tree
+from homegen.validate.reader.documents import load_tree
 
 
 def expand(tmp_path: Path, files: dict[str, str], **settings: object) -> Expansion:

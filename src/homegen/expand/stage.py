@@ -26,8 +26,8 @@ from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_ex
 from homegen.expand.sources import plan_expansion as _plan
 from homegen.expand.treecharts import ChartRefused, TreeCharts, chart_value_files, folder_digest
 from homegen.treeread import Refused, TreeReader
-from homegen.validate.documents import Document, LoadProblem, parse_with_yaml
-from homegen.validate.tree import CLUSTER_SCOPED, as_dict
+from homegen.validate.reader.documents import Document, LoadProblem, parse_with_yaml
+from homegen.validate.reader.tree import CLUSTER_SCOPED, as_dict
 
 CRD = "CustomResourceDefinition"
 

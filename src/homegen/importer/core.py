@@ -32,8 +32,8 @@ from homegen.importer.settings import (
 )
 from homegen.importer.source import SourceTree, is_app, read_files
 from homegen.importer.waves import order_apps
-from homegen.validate.documents import Document
-from homegen.validate.tree import as_dict
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import as_dict
 
 HEAD = [
     "#:schema ./services.schema.json",

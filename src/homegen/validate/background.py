@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
     from homegen.config.models import Config
     from homegen.plan.model import Plan
-    from homegen.validate.documents import Document
-    from homegen.validate.engine import ValidateOptions
+    from homegen.validate.reader.documents import Document
+    from homegen.validate.run import ValidateOptions
 
 FORK = hasattr(os, "fork")  # tests turn it off to run the in-process path
 # Beyond this size of services.toml (about 4,500 services of bench/synth.py) the checks run in
@@ -99,14 +99,14 @@ class Verdict:
 
 def check_files(files: Mapping[str, bytes], settings: Settings) -> Verdict:
     """Validate a whole in-memory tree in this process."""
-    from homegen.validate.documents import documents_from_texts
+    from homegen.validate.reader.documents import documents_from_texts
 
     return _check_documents(documents_from_texts(files), settings)
 
 
 def _options(settings: Settings) -> ValidateOptions:
-    from homegen.validate.engine import ValidateOptions
-    from homegen.validate.registry import DEFAULT_LOCATION
+    from homegen.validate.engine.registry import DEFAULT_LOCATION
+    from homegen.validate.run import ValidateOptions
 
     locations = (
         list(settings.schema_locations) or os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split()
@@ -125,8 +125,8 @@ def _options(settings: Settings) -> ValidateOptions:
 
 
 def _check_documents(docs: list[Document], settings: Settings, *, forked: bool = False) -> Verdict:
-    from homegen.validate.engine import validate_documents
     from homegen.validate.output import text_line
+    from homegen.validate.run import validate_documents
 
     options = _options(settings)
     docs, options.expansion = _expand(docs, settings, options)
@@ -420,10 +420,10 @@ def _warm_up(guess: Settings) -> None:
     CRD schemas only from local folders: a guess must not download anything. A wrong guess
     costs nothing but this process's idle time: the parent's settings decide.
     """
-    from homegen.validate.engine import schema_validators
+    from homegen.validate.engine.registry import split_api_version
+    from homegen.validate.engine.schema import KindValidator
     from homegen.validate.findings import Located
-    from homegen.validate.registry import split_api_version
-    from homegen.validate.schema import KindValidator
+    from homegen.validate.run import schema_validators
 
     options = _options(guess)
     local = all(os.path.isdir(location) for location in options.schema_locations)
@@ -439,8 +439,8 @@ def _warm_up(guess: Settings) -> None:
 def _serve(stream: IO[bytes], guess: Settings | None) -> Verdict | None:
     """Read settings and files from the parent, parsing each as it comes; None if cancelled."""
     # the validator's imports and the files' parsing overlap with the parent's work
-    from homegen.validate import engine, output  # noqa: F401
-    from homegen.validate.documents import YAML_SUFFIXES, parse_text
+    from homegen.validate import output, run  # noqa: F401
+    from homegen.validate.reader.documents import YAML_SUFFIXES, parse_text
 
     if guess is not None:
         with contextlib.suppress(Exception):  # only a guess: the real settings decide

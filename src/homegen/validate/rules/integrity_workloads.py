@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from homegen.validate.findings import Finding, finding, not_verified, register
-from homegen.validate.tree import Tree, as_dict, as_list, homegen_made, tree_check
-from homegen.validate.unknown import not_expanded, selects_argocd
-from homegen.validate.workloads import PodTemplate, pod_templates, selector_matches
+from homegen.validate.reader.tree import Tree, as_dict, as_list, homegen_made, tree_check
+from homegen.validate.rules.unknown import not_expanded, selects_argocd
+from homegen.validate.rules.workloads import PodTemplate, pod_templates, selector_matches
 
 SERVICE_SELECTS_NOTHING = register(
     "HG214", "service-selects-nothing", "error",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from homegen.validate.tree import Obj, Tree, as_dict, as_list, from_chart
+from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list, from_chart
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from homegen.validate.app_facts import app_facts
 from homegen.validate.findings import Finding
-from homegen.validate.integrity_crds import check_crd_order, check_crd_owners
-from homegen.validate.integrity_storage import check_storage_classes
-from homegen.validate.policy_controllers import check_listener_pods
-from homegen.validate.tree import Tree, tree_check
+from homegen.validate.reader.tree import Tree, tree_check
+from homegen.validate.rules.app_facts import app_facts
+from homegen.validate.rules.integrity_crds import check_crd_order, check_crd_owners
+from homegen.validate.rules.integrity_storage import check_storage_classes
+from homegen.validate.rules.policy_controllers import check_listener_pods
 
 
 @tree_check

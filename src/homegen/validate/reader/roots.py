@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homegen.errors import UsageError
-from homegen.validate.tree import APP_KINDS, ROOT_FILE, Obj, Tree, likely_root
+from homegen.validate.reader.tree import APP_KINDS, ROOT_FILE, Obj, Tree, likely_root
 
 
 def _owner(app: Obj) -> Obj:

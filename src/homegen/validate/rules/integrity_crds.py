@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homegen.crds import CrdKind, source_uses
-from homegen.validate.app_facts import AppFacts
 from homegen.validate.findings import Finding, finding, register
+from homegen.validate.rules.app_facts import AppFacts
 
 CRD_TWO_OWNERS = register(
     "HG250", "crd-two-owners", "error",

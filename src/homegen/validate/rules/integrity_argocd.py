@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from homegen.argocd_options import COMPARE_OPTIONS, KNOWN_SYNC_OPTIONS
 from homegen.validate.findings import Finding, finding, register
-from homegen.validate.tree import (
+from homegen.validate.reader.tree import (
     APP_KINDS,
     Obj,
     Tree,

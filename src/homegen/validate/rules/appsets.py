@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from homegen.appsets import IN_CLUSTER, Cluster, Repo, Settings, generate_applications
-from homegen.validate.documents import Document
 from homegen.validate.findings import Finding, finding, register
-from homegen.validate.tree import Obj, Tree, as_dict
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import Obj, Tree, as_dict
 
 NOT_EXPANDED = register(
     "HG224", "appset-not-expanded", "warning",

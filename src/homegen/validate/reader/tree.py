@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homegen.appsets.repo import same_repo_key
-from homegen.validate.documents import KUSTOMIZE_FILES, Document
 from homegen.validate.findings import Finding, Located
+from homegen.validate.reader.documents import KUSTOMIZE_FILES, Document
 
 APP_KINDS = ("Application", "ApplicationSet")
 CLUSTER_SCOPED = frozenset(

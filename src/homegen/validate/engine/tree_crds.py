@@ -12,10 +12,10 @@ from typing import Any
 
 from homegen.crdschemas.catalog import Pins
 from homegen.crdschemas.convert import to_json_schema
+from homegen.validate.engine.registry import split_api_version
+from homegen.validate.engine.schema import KindValidator, SchemaValidators
 from homegen.validate.findings import Finding, Located
-from homegen.validate.registry import split_api_version
-from homegen.validate.schema import KindValidator, SchemaValidators
-from homegen.validate.tree import as_dict
+from homegen.validate.reader.tree import as_dict
 
 # every object has these, whether or not its CRD's schema lists them
 ENVELOPE: dict[str, Any] = {

@@ -3,7 +3,7 @@
 
 The API server checks both after it has applied the schema's defaults; so does this module,
 on objects that passed the schema. It walks the object and the schema together, so a rule is
-compiled only when a field it sits on is present (``homegen.validate.cel``, loaded on first
+compiled only when a field it sits on is present (``homegen.validate.engine.cel``, loaded on first
 need). Property names are escaped the Kubernetes way (``namespace`` → ``__namespace__``).
 Transition rules (``oldSelf``) compare an update with the live object: a tree is created, not
 updated, so the API server does not run them on it, and neither does homegen.
@@ -259,7 +259,7 @@ class KindRules:
     def warm(self) -> int:
         """Compile every rule of the schema now (render's validation process does this while
         it waits for the files); the number of rules compiled."""
-        from homegen.validate import cel
+        from homegen.validate.engine import cel
 
         compiled = 0
         for text in _rule_texts(self.schema):
@@ -279,7 +279,7 @@ class KindRules:
             yield finding(LIST_DUPLICATE, where, message, path=json_path(list(dup.path)))
         if not walk.sites:
             return
-        from homegen.validate import cel
+        from homegen.validate.engine import cel
 
         for site in walk.sites:
             value = walk.prepare(site.schema, site.value)
@@ -297,7 +297,7 @@ class KindRules:
         at: tuple[Any, ...],
         where: Located,
     ) -> Iterator[Finding]:
-        from homegen.validate import cel
+        from homegen.validate.engine import cel
 
         try:
             if transition:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from homegen.validate.tree import as_dict, as_list
+from homegen.validate.reader.tree import as_dict, as_list
 
 Violation = tuple[str, str, str]  # (level, message, JSON path)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from homegen.validate.app_facts import AppFacts
 from homegen.validate.findings import Finding, finding, register
-from homegen.validate.policy_pods import LEVELS, admission_violations, enforced_level
-from homegen.validate.tree import Obj, Tree, as_dict, as_list
-from homegen.validate.workloads import PodTemplate
+from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list
+from homegen.validate.rules.app_facts import AppFacts
+from homegen.validate.rules.policy_pods import LEVELS, admission_violations, enforced_level
+from homegen.validate.rules.workloads import PodTemplate
 
 CONTROLLER_POD = register(
     "HG253", "controller-pod-security", "error",

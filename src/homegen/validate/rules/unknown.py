@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homegen.validate.tree import APP_KINDS, Tree, app_sources, app_spec, as_dict
+from homegen.validate.reader.tree import APP_KINDS, Tree, app_sources, app_spec, as_dict
 
 # ArgoCD's own components: wherever ArgoCD runs (installed at bootstrap, often outside the
 # tree) these pods and the argocd-server Service exist, in the namespace of its Applications

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homegen.validate.findings import Finding, finding, register
-from homegen.validate.integrity_gateway import EXTERNAL_BACKENDS, _backends
-from homegen.validate.tree import Obj, Tree, as_dict, as_list, tree_check
+from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list, tree_check
+from homegen.validate.rules.integrity_gateway import EXTERNAL_BACKENDS, _backends
 
 BACKEND_MISSING = register(
     "HG230", "chart-backend-missing", "error",

@@ -14,22 +14,13 @@ from typing import Any
 
 from homegen.appsets import Cluster
 from homegen.crdschemas.catalog import Pins, pins_from_objects
-
-# rule modules register their checks on import
-from homegen.validate import (
-    app_rules,  # noqa: F401
-    integrity_argocd,  # noqa: F401
-    integrity_charts,  # noqa: F401
-    integrity_expanded,  # noqa: F401
-    integrity_gateway,  # noqa: F401
-    integrity_workloads,  # noqa: F401
-    policy_admission,  # noqa: F401
-    policy_network,  # noqa: F401
-    policy_objects,  # noqa: F401
-    policy_pods,  # noqa: F401
+from homegen.validate.engine.registry import (
+    SchemaRegistry,
+    core_schemas,
+    default_cache_dir,
 )
-from homegen.validate.appsets import RepoFor, appset_generator
-from homegen.validate.documents import Document, classify
+from homegen.validate.engine.schema import SchemaValidators, check_schema
+from homegen.validate.engine.tree_crds import TreeSchemas
 from homegen.validate.findings import (
     RULE_NAMES,
     AppRow,
@@ -41,16 +32,10 @@ from homegen.validate.findings import (
     register,
     suppress,
 )
-from homegen.validate.kustomize import mark_read_only_files, resource_refs
-from homegen.validate.registry import (
-    SchemaRegistry,
-    core_schemas,
-    default_cache_dir,
-)
-from homegen.validate.roots import choose_root
-from homegen.validate.schema import SchemaValidators, check_schema
-from homegen.validate.selection import Selection, rejected, selected
-from homegen.validate.tree import (
+from homegen.validate.reader.documents import Document, classify
+from homegen.validate.reader.kustomize import mark_read_only_files, resource_refs
+from homegen.validate.reader.roots import choose_root
+from homegen.validate.reader.tree import (
     CLUSTER_SCOPED,
     TREE_CHECKS,
     Obj,
@@ -60,7 +45,22 @@ from homegen.validate.tree import (
     as_dict,
     build_tree,
 )
-from homegen.validate.tree_crds import TreeSchemas
+
+# rule modules register their checks on import
+from homegen.validate.rules import (
+    app_rules,  # noqa: F401
+    integrity_argocd,  # noqa: F401
+    integrity_charts,  # noqa: F401
+    integrity_expanded,  # noqa: F401
+    integrity_gateway,  # noqa: F401
+    integrity_workloads,  # noqa: F401
+    policy_admission,  # noqa: F401
+    policy_network,  # noqa: F401
+    policy_objects,  # noqa: F401
+    policy_pods,  # noqa: F401
+)
+from homegen.validate.rules.appsets import RepoFor, appset_generator
+from homegen.validate.selection import Selection, rejected, selected
 
 YAML_SYNTAX = register(
     "HG101", "yaml-syntax", "error", "fix the YAML syntax at the reported line",

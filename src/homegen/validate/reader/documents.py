@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 
 from homegen.treeread import Refusal, Refused, TreeReader
-from homegen.validate.canonical import NotCanonical, read_documents
+from homegen.validate.reader.canonical import NotCanonical, read_documents
 
 if TYPE_CHECKING:
-    from homegen.validate.origin import Origin
+    from homegen.validate.reader.origin import Origin
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -16,8 +16,16 @@ from typing import Any
 import yaml
 
 from homegen.crds import CrdKind, kind_of, source_installs, source_uses
-from homegen.validate.documents import load_one
-from homegen.validate.tree import APP_KINDS, Obj, Tree, app_sources, app_spec, as_dict, as_list
+from homegen.validate.reader.documents import load_one
+from homegen.validate.reader.tree import (
+    APP_KINDS,
+    Obj,
+    Tree,
+    app_sources,
+    app_spec,
+    as_dict,
+    as_list,
+)
 
 WAVE = "argocd.argoproj.io/sync-wave"
 # built-in API groups: their kinds never come from a CRD

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from homegen.storage_charts import chart_storage_classes
-from homegen.validate.app_facts import AppFacts
 from homegen.validate.findings import Finding, finding, not_verified, register
-from homegen.validate.tree import Obj, Tree, as_dict, as_list
-from homegen.validate.unknown import unexpanded_apps
+from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list
+from homegen.validate.rules.app_facts import AppFacts
+from homegen.validate.rules.unknown import unexpanded_apps
 
 STORAGE_CLASS_MISSING = register(
     "HG252", "storage-class-missing", "error",

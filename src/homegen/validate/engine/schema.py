@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from homegen.crdschemas.catalog import Pins
-from homegen.validate.compiled import Predicate, SchemaCompiler, Unsupported
-from homegen.validate.crd_rules import KindRules
-from homegen.validate.findings import Finding, Located, finding, json_path, register
-from homegen.validate.registry import (
+from homegen.validate.engine.compiled import Predicate, SchemaCompiler, Unsupported
+from homegen.validate.engine.crd_rules import KindRules
+from homegen.validate.engine.registry import (
     DEFINITIONS_URI,
     CoreSchemas,
     SchemaRegistry,
     split_api_version,
 )
+from homegen.validate.findings import Finding, Located, finding, json_path, register
 
 if TYPE_CHECKING:
     import jsonschema

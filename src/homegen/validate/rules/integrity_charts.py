@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homegen.validate.findings import Finding, Located, finding, register
-from homegen.validate.tree import APP_KINDS, Tree, tree_check
+from homegen.validate.reader.tree import APP_KINDS, Tree, tree_check
 
 RENDER_FAILED = register(
     "HG130", "source-render-failed", "error",

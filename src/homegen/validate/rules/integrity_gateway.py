@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from homegen.validate.findings import Finding, finding, not_verified, register
-from homegen.validate.tree import (
+from homegen.validate.reader.tree import (
     Obj,
     Tree,
     as_dict,
@@ -15,8 +15,8 @@ from homegen.validate.tree import (
     homegen_made,
     tree_check,
 )
-from homegen.validate.unknown import ARGOCD_SERVER_PORTS, argocd_namespaces, not_expanded
-from homegen.validate.workloads import selector_matches
+from homegen.validate.rules.unknown import ARGOCD_SERVER_PORTS, argocd_namespaces, not_expanded
+from homegen.validate.rules.workloads import selector_matches
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 EXTERNAL_BACKENDS = "homegen.dev/external-backends"

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from homegen.validate.findings import Finding, Rule, finding, register, suppress
-from homegen.validate.tree import Obj, Tree, as_dict, as_list, tree_check
-from homegen.validate.workloads import PodTemplate, own_pod_templates
+from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list, tree_check
+from homegen.validate.rules.workloads import PodTemplate, own_pod_templates
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
 REASON = "homegen.dev/pod-security-reason"

@@ -9,8 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from homegen.validate.findings import Finding, finding, register
-from homegen.validate.policy_pods import ENFORCE, LEVELS, REASON
-from homegen.validate.tree import (
+from homegen.validate.reader.tree import (
     Obj,
     Tree,
     as_dict,
@@ -19,7 +18,8 @@ from homegen.validate.tree import (
     homegen_made,
     tree_check,
 )
-from homegen.validate.workloads import own_pod_templates
+from homegen.validate.rules.policy_pods import ENFORCE, LEVELS, REASON
+from homegen.validate.rules.workloads import own_pod_templates
 
 IMAGE_TAG = register(
     "HG313", "image-pinned", "error",

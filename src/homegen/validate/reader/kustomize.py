@@ -8,7 +8,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from homegen.validate.documents import KUSTOMIZE_FILES, Document
+from homegen.validate.reader.documents import KUSTOMIZE_FILES, Document
 
 _RESOURCE_KEYS = ("resources", "bases", "components")
 _PATCH_LIST_KEYS = ("patches", "patchesJson6902", "replacements")

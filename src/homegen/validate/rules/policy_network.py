@@ -12,9 +12,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from homegen.validate.findings import Finding, finding, register
-from homegen.validate.integrity_expanded import covered
-from homegen.validate.tree import Obj, Tree, app_sources, app_spec, as_dict, as_list, tree_check
-from homegen.validate.workloads import pod_templates, selector_matches
+from homegen.validate.reader.tree import (
+    Obj,
+    Tree,
+    app_sources,
+    app_spec,
+    as_dict,
+    as_list,
+    tree_check,
+)
+from homegen.validate.rules.integrity_expanded import covered
+from homegen.validate.rules.workloads import pod_templates, selector_matches
 
 NO_POLICY = register(
     "HG330", "network-policy-missing", "warning",

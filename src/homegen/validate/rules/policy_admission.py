@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homegen.validate.findings import Finding, finding, register
-from homegen.validate.pod_security import LEVEL_CHECKS
-from homegen.validate.tree import Tree, from_chart, tree_check
-from homegen.validate.workloads import pod_templates
+from homegen.validate.reader.tree import Tree, from_chart, tree_check
+from homegen.validate.rules.pod_security import LEVEL_CHECKS
+from homegen.validate.rules.workloads import pod_templates
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
 
