@@ -20,7 +20,7 @@ _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"-?[0-9]+\.[0-9]*(?:e[-+][0-9]+)?")
 # Characters the canonical writer always escapes; raw in the text means it was not ours.
 _FOREIGN = re.compile("[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-_MAX_INDENT = 200  # 100 levels (documents.MAX_DEPTH) at 2-space steps
+_MAX_INDENT = 200  # 100 levels (yaml_loader.MAX_DEPTH) at 2-space steps
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 _SIMPLE = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r", "0": "\0", "/": "/"}
 _WORDS: dict[str, Any] = {
