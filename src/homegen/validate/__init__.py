@@ -8,6 +8,7 @@ Layout, from the bottom floor up (a floor imports only the floors below it):
 - ``engine/``: schema locations and cache, compiled validators, CRD rules and CEL;
 - ``rules/``: the rule families (``integrity_*``, ``policy_*``, ...), one module each;
 - ``run``: documents in, a Report out (runs every stage, applies exceptions);
-- ``command`` (the CLI command), ``output`` (text, json, junit, github) and ``background``
-  (render's validation in a child process).
+- ``command`` (the CLI command) and ``output`` (text, json, junit, github);
+- ``render_checks`` (the checks a render runs, as a verdict of lines) and ``background``
+  (where it runs them: a child process fed as the files are rendered).
 """
