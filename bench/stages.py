@@ -65,8 +65,8 @@ def main(argv: list[str]) -> int:
         from homegen.render.tree import render_tree
 
         lap("import plan, render (jinja2)")
-        from homegen.validate.documents import documents_from_texts
-        from homegen.validate.engine import ValidateOptions, validate_documents
+        from homegen.validate.reader.documents import documents_from_texts
+        from homegen.validate.run import ValidateOptions, validate_documents
         from homegen.writer import compare
 
         lap("import validate (yaml)")

@@ -51,7 +51,7 @@ def _no_missing_cel_runtime_note(
     """
     if HAS_CEL or request.node.get_closest_marker("cel_notes"):
         return
-    from homegen.validate import cel, crd_rules
+    from homegen.validate.engine import cel, crd_rules
 
     original = crd_rules.KindRules._rule
 

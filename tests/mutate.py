@@ -81,7 +81,7 @@ GROUPS = [
     Group(
         "rules-pods",
         tuple(
-            f"src/homegen/validate/{m}.py"
+            f"src/homegen/validate/rules/{m}.py"
             for m in (
                 "policy_pods",
                 "pod_security",
@@ -100,7 +100,7 @@ GROUPS = [
     Group(
         "rules-integrity",
         tuple(
-            f"src/homegen/validate/{m}.py"
+            f"src/homegen/validate/rules/{m}.py"
             for m in (
                 "policy_objects",
                 "integrity_argocd",
@@ -116,7 +116,7 @@ GROUPS = [
     Group(
         "rules-tree",
         tuple(
-            f"src/homegen/validate/{m}.py"
+            f"src/homegen/validate/rules/{m}.py"
             for m in (
                 "integrity_crds",
                 "integrity_storage",

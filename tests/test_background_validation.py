@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from homegen.pipeline import render_config
-from homegen.validate import background
+from homegen.validate import background, render_checks
 from homegen.validate.background import ForkedValidation, TreeValidation, Verdict
-from homegen.validate.documents import documents_from_texts
-from homegen.validate.engine import ValidateOptions, validate_documents
+from homegen.validate.reader.documents import documents_from_texts
+from homegen.validate.run import ValidateOptions, validate_documents
 from processes import alive, children_of
 from robustness import MINIMAL, render_cli
 
@@ -107,7 +107,7 @@ def test_a_crash_in_the_child_is_an_internal_error(
     def boom(*args: object, **options: object) -> Verdict:
         raise LookupError("no core schemas for Kubernetes 1.99")
 
-    monkeypatch.setattr(background, "_check_documents", boom)  # the forked child has it too
+    monkeypatch.setattr(background, "check_documents", boom)  # the forked child has it too
     code, err = _render(homelab)
     assert code == 3
     assert "internal error: LookupError: no core schemas for Kubernetes 1.99" in err
@@ -118,7 +118,7 @@ def test_a_crash_in_the_child_is_an_internal_error(
 def test_a_child_that_dies_is_an_internal_error(
     homelab: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(background, "_check_documents", lambda *a, **k: os._exit(0))
+    monkeypatch.setattr(background, "check_documents", lambda *a, **k: os._exit(0))
     code, err = _render(homelab)
     assert code == 3
     assert "the validation process ended without a verdict (exit status 0)" in err
@@ -213,7 +213,7 @@ def test_schema_and_tree_checks_split_in_two_processes_agree(homelab: Path) -> N
         repo_root_in_git="kubernetes/argocd",
     )
     alone = validate_documents(docs, options=options)
-    split = validate_documents(docs, options=options, both=background._in_two_processes)
+    split = validate_documents(docs, options=options, both=render_checks.in_two_processes)
     assert split.findings == alone.findings
     assert (split.skipped, split.resources) == (alone.skipped, alone.resources)
     assert any(f.failing for f in split.findings)
@@ -228,7 +228,7 @@ def test_a_failed_split_runs_both_halves_here() -> None:
             raise MemoryError("the grandchild could not")
         return "first"
 
-    assert background._in_two_processes(first, lambda: "second") == ("first", "second")
+    assert render_checks.in_two_processes(first, lambda: "second") == ("first", "second")
     assert _no_children_left()
 
 
@@ -238,4 +238,4 @@ def test_rendered_kinds_are_the_templates_kinds(repo_root: Path) -> None:
     for template in (repo_root / "templates").rglob("*.j2"):
         text = template.read_text()
         pairs |= set(re.findall(r'^apiVersion: "([^"]+)"\nkind: "([^"]+)"', text, re.M))
-    assert set(background.RENDERED_KINDS) == pairs
+    assert set(render_checks.RENDERED_KINDS) == pairs

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from homegen.validate.documents import load_tree
-from homegen.validate.engine import ValidateOptions, validate_documents
+from homegen.validate.reader.documents import load_tree
+from homegen.validate.run import ValidateOptions, validate_documents
 from robustness import CASES, MINIMAL, REPO, render_cli, tree_bytes
 
 REJECT = sorted(p.name for p in (CASES / "reject").iterdir() if p.is_dir())

@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 from homegen import console
-from homegen.commands.complete import service_names
 from homegen.commands.diff import diff_command
-from homegen.errors import EXIT_INTERNAL, HomegenError
-
-
-def _quiet_after_command(value: bool) -> None:
-    if value:
-        _state["quiet"] = True
-        console.set_quiet()
+from homegen.commands.options import (
+    ChartsDirOpt,
+    ChartsOpt,
+    ConfigOpt,
+    LockTimeoutOpt,
+    NoRenderOpt,
+    OutOpt,
+    QuietOpt,
+    SchemaLocationOpt,
+    ServiceName,
+    TextJsonOpt,
+)
+from homegen.commands.outcome import run_command, state
+from homegen.commands.validate import validate_command
 
 
 def _show_version(value: bool) -> None:
@@ -46,23 +51,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_state = {"debug": False, "quiet": False}
-
-# Every subcommand takes -q/--quiet after its name too (`homegen render -q`), the same as the
-# global `homegen --quiet render`; tests/test_cli_options.py checks that none is missing.
-QuietOpt = Annotated[
-    bool,
-    typer.Option(
-        "--quiet",
-        "-q",
-        help="No progress lines on stderr (as `homegen --quiet COMMAND`).",
-        callback=_quiet_after_command,
-    ),
-]
-ConfigOpt = Annotated[
-    Path, typer.Option("--config", "-c", help="The services.toml to read.", dir_okay=False)
-]
-
 
 @app.callback()
 def _root(
@@ -84,77 +72,9 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    _state["debug"] = debug
-    _state["quiet"] = quiet
+    state["debug"] = debug
+    state["quiet"] = quiet
     console.configure(quiet=quiet, color=color.value)
-
-
-def _fail(exc: BaseException) -> NoReturn:
-    """The one place that turns an exception into stderr lines and an exit code."""
-    if isinstance(exc, HomegenError):
-        if _state["debug"]:
-            import traceback
-
-            traceback.print_exception(exc, file=sys.stderr)
-        for line in exc.lines():
-            console.error_lines(line)
-        raise typer.Exit(exc.exit_code)
-    import traceback
-
-    if isinstance(exc, BrokenPipeError):  # `homegen list | head`: the reader left; not a bug
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(1)
-    if _state["debug"]:
-        traceback.print_exception(exc, file=sys.stderr)
-    else:
-        console.error_lines(f"homegen: internal error: {type(exc).__name__}: {exc}")
-        print("run again with --debug for the traceback", file=sys.stderr)
-    raise typer.Exit(EXIT_INTERNAL)
-
-
-def _run(call: Callable[[], int]) -> NoReturn:
-    """Run a command body and exit with its code; errors go through ``_fail``."""
-    try:
-        code = call()
-    except Exception as exc:
-        _fail(exc)
-    raise typer.Exit(code)
-
-
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="The rendered tree's folder.")]
-LockTimeoutOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--lock-timeout",
-        envvar="HOMEGEN_LOCK_TIMEOUT",
-        metavar="SECONDS",
-        help="How long to wait for another render of the same folder (default 60).",
-        show_default=False,
-    ),
-]
-SchemaLocationOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--schema-location",
-        envvar="HOMEGEN_SCHEMA_LOCATION",
-        help="Where CRD schemas are: a folder or URL template with {{.Group}}, "
-        "{{.ResourceKind}}, {{.ResourceAPIVersion}}. Repeatable; tried in order, then "
-        "homegen's built-in catalog. `default`: the online CRDs-catalog, cached on disk.",
-    ),
-]
-
-
-ChartsOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--charts",
-        help="A folder of charts (<chart>-<version>/ or .tgz) to expand chart apps with; "
-        "repeatable; the folders of $HOMEGEN_CHARTS are searched after these.",
-        file_okay=False,
-    ),
-]
 
 
 @app.command()
@@ -186,7 +106,7 @@ def render(
     """Render services.toml into the app-of-apps tree (validated before it is written)."""
     from homegen.commands.render import run_render
 
-    _run(
+    run_command(
         lambda: run_render(
             config,
             out,
@@ -201,102 +121,8 @@ def render(
     )
 
 
-@app.command()
-def validate(
-    path: Annotated[
-        Path | None,
-        typer.Argument(
-            help="The tree to check (default: rendered/ beside a services.toml, else the "
-            "working folder)."
-        ),
-    ] = None,
-    schema_location: SchemaLocationOpt = None,
-    ignore_missing_schemas: Annotated[
-        bool, typer.Option(help="Do not fail on kinds with no schema.")
-    ] = False,
-    kubernetes_version: Annotated[
-        str | None, typer.Option(help="Kubernetes version of the core schemas.")
-    ] = None,
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="text, json, junit or github.")
-    ] = "text",
-    summary: Annotated[bool, typer.Option(help="Print only the summary line.")] = False,
-    cluster: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--cluster",
-            help="A cluster ApplicationSet cluster generators yield, as its cluster secret: "
-            "NAME=URL[,project=P][,label.KEY=VALUE][,annotation.KEY=VALUE] (repeatable; "
-            "in-cluster is added as ArgoCD adds it).",
-        ),
-    ] = None,
-    list_apps: Annotated[
-        bool,
-        typer.Option(
-            "--list-apps",
-            help="List the Applications ArgoCD will create, generated ones included.",
-        ),
-    ] = False,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(help="Report only these rules: ids or prefixes (HG3), comma-separated."),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None,
-        typer.Option(help="Do not report these rules: ids or prefixes, comma-separated."),
-    ] = None,
-    skip: Annotated[
-        list[str] | None, typer.Option(help="Kinds not to check at all, comma-separated.")
-    ] = None,
-    reject: Annotated[
-        list[str] | None, typer.Option(help="Kinds refused: each object is an error (HG108).")
-    ] = None,
-    storage_class: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--storage-class",
-            help="A StorageClass the cluster has besides those in the tree (repeatable; "
-            "adds to [cluster] storage_classes of a services.toml beside the tree).",
-        ),
-    ] = None,
-    repo_url: Annotated[
-        str | None,
-        typer.Option(
-            "--repo-url",
-            help="The repository the tree is a checkout of (default: its git origin, else the "
-            "repoURL its sources share).",
-        ),
-    ] = None,
-    root: Annotated[
-        str | None,
-        typer.Option(
-            "--root",
-            help="The root Application (name or file) (default: the one that syncs the folder "
-            "holding the others).",
-        ),
-    ] = None,
-    quiet: QuietOpt = False,
-    charts: ChartsOpt = None,
-) -> None:
-    """Check a tree: schemas, whole-tree integrity and the hardening policy."""
-    from homegen.validate.command import Choices, run_validate
-
-    _run(
-        lambda: run_validate(
-            path,
-            schema_locations=schema_location or [],
-            ignore_missing_schemas=ignore_missing_schemas,
-            kubernetes_version=kubernetes_version,
-            output=output,
-            summary=summary,
-            choices=Choices(select, ignore, skip, reject, cluster),
-            list_apps=list_apps,
-            chart_dirs=charts or [],
-            storage_classes=storage_class,
-            repo_url=repo_url,
-            root=root,
-        )
-    )
+# `homegen validate`: its many flags live in their own module, as diff's do
+app.command("validate")(validate_command)
 
 
 @app.command("crd-schemas")
@@ -313,7 +139,7 @@ def crd_schemas(
     """Convert CRDs to JSON Schemas for --schema-location ({group}/{kind}_{version}.json)."""
     from homegen.commands.crd_schemas import run_crd_schemas
 
-    _run(lambda: run_crd_schemas(crds, out, descriptions=descriptions))
+    run_command(lambda: run_crd_schemas(crds, out, descriptions=descriptions))
 
 
 @app.command()
@@ -330,7 +156,7 @@ def schema(
     """Print the JSON Schema of services.toml (editors: `#:schema ./services.schema.json`)."""
     from homegen.commands.schema import run_schema
 
-    _run(lambda: run_schema(out, check=check))
+    run_command(lambda: run_schema(out, check=check))
 
 
 @app.command()
@@ -343,15 +169,7 @@ def init(
     """Write a commented starter services.toml and its JSON Schema; never overwrites."""
     from homegen.commands.edit import run_init
 
-    _run(lambda: run_init(folder))
-
-
-NoRenderOpt = Annotated[
-    bool, typer.Option("--no-render", help="Only edit services.toml; do not render.")
-]
-ServiceName = Annotated[
-    str, typer.Argument(help="The service name (a DNS label).", autocompletion=service_names)
-]
+    run_command(lambda: run_init(folder))
 
 
 @app.command("add-service")
@@ -385,7 +203,7 @@ def add_service(
         image, port, path, host or (), namespace, replicas, env or (), secret_env or (),
         after or (),
     )  # fmt: skip
-    _run(
+    run_command(
         lambda: run_add(
             config, out, name, flags, render=not no_render, schema_locations=schema_location
         )
@@ -404,7 +222,7 @@ def remove_service(
     """Remove [services.NAME] and its comments from services.toml, then render (prunes)."""
     from homegen.commands.edit import run_remove
 
-    _run(
+    run_command(
         lambda: run_remove(
             config, out, name, render=not no_render, schema_locations=schema_location
         )
@@ -414,15 +232,13 @@ def remove_service(
 @app.command("list")
 def list_apps(
     config: ConfigOpt = Path("services.toml"),
-    output: Annotated[
-        str, typer.Option("--output", help="text or json.", autocompletion=lambda: ["text", "json"])
-    ] = "text",
+    output: TextJsonOpt = "text",
     quiet: QuietOpt = False,
 ) -> None:
     """List every app and service: kind, namespace, sync wave, routes, image or chart."""
     from homegen.commands.list import run_list
 
-    _run(lambda: run_list(config, output=output))
+    run_command(lambda: run_list(config, output=output))
 
 
 @app.command()
@@ -439,7 +255,7 @@ def graph(
     """Draw the app-of-apps (waves, dependencies) and Gateway → route → Service paths."""
     from homegen.commands.graph import run_graph
 
-    _run(lambda: run_graph(config, fmt=fmt))
+    run_command(lambda: run_graph(config, fmt=fmt))
 
 
 @app.command()
@@ -451,7 +267,7 @@ def secrets(
     """List every Secret key made from 1Password: namespace, Secret, key, reference."""
     from homegen.commands.secrets import run_secrets
 
-    _run(lambda: run_secrets(config, output))
+    run_command(lambda: run_secrets(config, output))
 
 
 @app.command("import")
@@ -480,22 +296,11 @@ def import_tree(
     """Write services.toml from a hand-written ArgoCD tree; report what could not be kept."""
     from homegen.commands.importer import run_import
 
-    _run(
+    run_command(
         lambda: run_import(
             tree, out, repo_url=repo_url, tree_path=tree_path, force=force, output=output
         )
     )
-
-
-ChartsDirOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--charts",
-        help="A folder of charts (<chart>-<version>/ or <chart>-<version>.tgz), searched "
-        "before the cache and the network. Repeatable; HOMEGEN_CHARTS adds more.",
-        file_okay=False,
-    ),
-]
 
 
 @app.command()
@@ -513,9 +318,7 @@ def charts(
     offline: Annotated[
         bool, typer.Option("--offline", help="Local folders and the cache only.")
     ] = False,
-    output: Annotated[
-        str, typer.Option("--output", help="text or json.", autocompletion=lambda: ["text", "json"])
-    ] = "text",
+    output: TextJsonOpt = "text",
     quiet: QuietOpt = False,
 ) -> None:
     """List every chart the homelab uses and where it is found; `charts pull` caches them."""
@@ -526,7 +329,7 @@ def charts(
         request = ChartsRequest(pull, tree, config, tuple(charts_dir or ()), offline, output)
         return run_charts(request)
 
-    _run(call)
+    run_command(call)
 
 
 # `homegen diff`: defined in its own module (the flags and the command body live there)

@@ -15,7 +15,7 @@ from homegen.crdschemas.catalog import (
     pins_from_objects,
     sources,
 )
-from homegen.validate.documents import load_tree
+from homegen.validate.reader.documents import load_tree
 
 KINDS = [
     ("argoproj.io", "v1alpha1", "Application", "argo-cd"),

@@ -11,7 +11,7 @@ from expand_charts import ROOT_APP, chart_app, demo_chart, need_engine, write
 
 from homegen.expand import ExpandSettings, Expansion, expand_tree
 from homegen.expand import stage as stage_module
-from homegen.validate.documents import load_tree
+from homegen.validate.reader.documents import load_tree
 
 
 def expand(tmp_path: Path, files: dict[str, str], **settings: object) -> Expansion:
@@ -130,9 +130,9 @@ def test_an_unchanged_chart_with_unchanged_values_is_not_rendered_again(
     demo_chart(tmp_path / "charts")
     first = expand(tmp_path, TREE)
     renders: list[str] = []
-    real = stage_module._render
+    real = stage_module.render_job
     monkeypatch.setattr(
-        stage_module, "_render", lambda job, *a: renders.append(job.app.name) or real(job, *a)
+        stage_module, "render_job", lambda job, *a: renders.append(job.app.name) or real(job, *a)
     )
     again = expand(tmp_path, TREE)
     assert renders == [] and again.cached == 1

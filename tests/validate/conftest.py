@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from validate_trees import write_tree
 
-from homegen.validate.documents import load_tree
-from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Report
+from homegen.validate.reader.documents import load_tree
+from homegen.validate.run import ValidateOptions, validate_documents
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import copy
 from typing import Any
 
 from homegen.expand.model import Origin
-from homegen.validate.documents import Document
-from homegen.validate.tree import CLUSTER_SCOPED, Obj, Tree, build_tree
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import CLUSTER_SCOPED, Obj, Tree, build_tree
 
 DELETE = object()  # a change that removes the key
 

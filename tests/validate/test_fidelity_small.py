@@ -8,7 +8,7 @@ from fidelity_trees import config_map, findings, lab_app, rules_at
 
 import homegen.config.checks as config_checks
 import homegen.importer.argofields as importer_fields
-import homegen.validate.integrity_argocd as validate_argocd
+import homegen.validate.rules.integrity_argocd as validate_argocd
 from homegen.argocd_options import KNOWN_SYNC_OPTIONS
 
 ROOT = {"app-of-apps.yaml": lab_app("root", "apps", "argocd")}

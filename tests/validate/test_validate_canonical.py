@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homegen.render.yamltext import document
-from homegen.validate.canonical import NotCanonical, read_documents
-from homegen.validate.documents import parse_text, parse_with_yaml
+from homegen.validate.reader.canonical import NotCanonical, read_documents
+from homegen.validate.reader.documents import parse_text, parse_with_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 TREES = [REPO / "rendered", *sorted((REPO / "tests" / "cases" / "golden").glob("*/expected"))]

@@ -14,11 +14,11 @@ import pytest
 from validate_trees import write_tree
 
 from conftest import Validate
-from homegen.validate import cel
-from homegen.validate.crd_rules import escape
-from homegen.validate.documents import load_tree
-from homegen.validate.engine import ValidateOptions, forget_validators, validate_documents
+from homegen.validate.engine import cel
+from homegen.validate.engine.crd_rules import escape
 from homegen.validate.findings import Finding, Report
+from homegen.validate.reader.documents import load_tree
+from homegen.validate.run import ValidateOptions, forget_validators, validate_documents
 from tools import has_extra
 
 ROUTE = """

@@ -8,9 +8,9 @@ import pytest
 from validate_trees import app, clean_files, dedent, rule_ids, write_tree
 
 from conftest import Validate
-from homegen.validate.documents import load_tree
-from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Finding, Report
+from homegen.validate.reader.documents import load_tree
+from homegen.validate.run import ValidateOptions, validate_documents
 
 
 def chart_app(

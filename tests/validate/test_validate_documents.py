@@ -6,7 +6,7 @@ from pathlib import Path
 
 from validate_trees import write_tree
 
-from homegen.validate.documents import documents_from_texts, load_tree
+from homegen.validate.reader.documents import documents_from_texts, load_tree
 
 
 def test_load_tree_reads_yaml_files_sorted_with_start_lines(tmp_path: Path) -> None:

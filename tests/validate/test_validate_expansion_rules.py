@@ -12,9 +12,9 @@ import yaml
 from validate_trees import clean_files, dedent, write_tree
 
 from homegen.expand.model import Expansion, Failure, Origin, ValuesProblem
-from homegen.validate.documents import Document, load_tree
-from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Finding
+from homegen.validate.reader.documents import Document, load_tree
+from homegen.validate.run import ValidateOptions, validate_documents
 
 WEB_APP = dedent("""
     apiVersion: argoproj.io/v1alpha1

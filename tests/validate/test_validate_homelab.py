@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from validate_trees import REPO
 
 from homegen.cli import app
-from homegen.validate.documents import load_tree
-from homegen.validate.engine import ValidateOptions, validate_documents
+from homegen.validate.reader.documents import load_tree
+from homegen.validate.run import ValidateOptions, validate_documents
 
 RENDERED = REPO / "rendered"
 

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from validate_trees import SHARED_SCHEMAS, clean_files, write_tree
 
 from homegen.cli import app
-from homegen.validate import documents
-from homegen.validate.documents import load_tree
+from homegen.validate.reader import documents
+from homegen.validate.reader.documents import load_tree
 
 # these tests are about reading trees, not CRD schemas: a fresh clone without ../shared
 # (no ArgoCD schemas) must give the same findings

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from pod_trees import namespace, tree_of
 
-from homegen.validate.app_facts import AppFacts
-from homegen.validate.policy_controllers import check_listener_pods, listener_pod
-from homegen.validate.tree import Tree
+from homegen.validate.reader.tree import Tree
+from homegen.validate.rules.app_facts import AppFacts
+from homegen.validate.rules.policy_controllers import check_listener_pods, listener_pod
 
 CONTROLLER = "gha-runner-scale-set-controller"
 SCALE_SET = "gha-runner-scale-set"

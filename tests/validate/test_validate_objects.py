@@ -12,16 +12,16 @@ from validate_trees import Edit, changed, clean_files, dedent, write_tree
 
 from conftest import Validate
 from homegen.expand.model import Origin
-from homegen.validate.documents import Document, load_tree
-from homegen.validate.engine import ValidateOptions, validate_documents
 from homegen.validate.findings import Report
-from homegen.validate.integrity_workloads import check_probe_ports, check_workload_selectors
-from homegen.validate.policy_objects import (
+from homegen.validate.reader.documents import Document, load_tree
+from homegen.validate.rules.integrity_workloads import check_probe_ports, check_workload_selectors
+from homegen.validate.rules.policy_objects import (
     STANDARD_LABELS,
     check_namespaces,
     image_pinned,
     looks_secret,
 )
+from homegen.validate.run import ValidateOptions, validate_documents
 
 DEPLOY = "manifests/whoami/deployment.yaml"
 DEPLOY_OBJ = "Deployment/whoami/whoami"

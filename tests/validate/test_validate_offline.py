@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from homegen.validate.registry import SchemaRegistry
+from homegen.validate.engine.registry import SchemaRegistry
 
 
 def _closed_port() -> int:

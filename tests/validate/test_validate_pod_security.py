@@ -20,8 +20,8 @@ from pod_trees import (
     workload,
 )
 
-from homegen.validate.pod_security import LEVEL_CHECKS, baseline, restricted
-from homegen.validate.policy_admission import check_admission
+from homegen.validate.rules.pod_security import LEVEL_CHECKS, baseline, restricted
+from homegen.validate.rules.policy_admission import check_admission
 
 Violation = tuple[str, str, str]
 B, R = "baseline", "restricted"

@@ -21,8 +21,8 @@ from pod_trees import (
 from validate_trees import clean_files, edit, rule_ids
 
 from conftest import Validate
-from homegen.validate.policy_pods import check_pod_security
-from homegen.validate.workloads import pod_template, pod_templates, selector_matches
+from homegen.validate.rules.policy_pods import check_pod_security
+from homegen.validate.rules.workloads import pod_template, pod_templates, selector_matches
 
 POD = "/spec/template/spec"
 C0 = f"{POD}/containers/0"

@@ -9,7 +9,7 @@ import re
 import pytest
 from validate_trees import REPO
 
-import homegen.validate.engine  # noqa: F401  (imports every rule module: fills the registry)
+import homegen.validate.run  # noqa: F401  (imports every rule module: fills the registry)
 from homegen.validate.findings import RULE_NAMES, RULES
 
 

@@ -15,9 +15,9 @@ from validate_trees import clean_files, dedent, edit, rule_ids, write_tree
 
 from conftest import Validate
 from homegen.crdschemas.catalog import CATALOG_DIR
-from homegen.validate.documents import load_tree
-from homegen.validate.engine import ValidateOptions, forget_validators, validate_documents
-from homegen.validate.registry import expand
+from homegen.validate.engine.registry import expand
+from homegen.validate.reader.documents import load_tree
+from homegen.validate.run import ValidateOptions, forget_validators, validate_documents
 
 DEPLOY = "manifests/whoami/deployment.yaml"
 ROUTE_FILE = "manifests/gateway/httproute-whoami.yaml"

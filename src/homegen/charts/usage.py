@@ -49,7 +49,7 @@ def charts_of_tree(root: Path) -> TreeCharts:
     and ApplicationSet below ``root``. An ApplicationSet whose chart fields are templated is
     expanded (``homegen.appsets``); what cannot be expanded is listed as skipped."""
     from homegen.treeread import TreeReader
-    from homegen.validate.documents import load_tree
+    from homegen.validate.reader.documents import load_tree
 
     pairs: list[tuple[ChartRef, str]] = []
     skipped: list[str] = []

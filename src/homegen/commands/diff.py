@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from homegen.commands.outcome import run_command
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 
 if TYPE_CHECKING:
@@ -75,7 +76,6 @@ def diff_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """What a change does to what ArgoCD applies: both revisions expanded and compared."""
-    from homegen.cli import _run
 
     def call() -> int:
         from homegen import console
@@ -92,7 +92,7 @@ def diff_command(
             comment_dir=comment_dir,
         )  # fmt: skip
 
-    _run(call)
+    run_command(call)
 
 
 def run_diff_command(

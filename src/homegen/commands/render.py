@@ -11,13 +11,8 @@ from homegen import console, treelock
 from homegen.console import note as _note
 from homegen.console import style, warn
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError, InvalidTreeError, UsageError
-from homegen.validate.background import (
-    Settings,
-    TreeValidation,
-    Verdict,
-    check_files,
-    start_validation,
-)
+from homegen.validate.background import TreeValidation, start_validation
+from homegen.validate.render_checks import Settings, Verdict, check_files
 
 if TYPE_CHECKING:
     from homegen.pipeline import Rendered

@@ -16,8 +16,9 @@ from pydantic import BaseModel, ValidationError
 
 from homegen.config import checks_network  # noqa: F401  (registers its checks)
 from homegen.config.checks import check_config
-from homegen.config.models import Config, Validate
+from homegen.config.models import Config
 from homegen.config.positions import KeyPath, key_positions, locate, syntax_error_position
+from homegen.config.sections import Validate
 from homegen.errors import ConfigError, ConfigProblem, UsageError
 
 _MESSAGES = {

@@ -6,12 +6,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from homegen.validate.documents import Document
+from homegen.validate.reader.documents import Document
 
 
 def side_findings(docs: list[Document], settings: Any, expansion: Any) -> list[str]:
     """``severity rule Kind/namespace/name: message`` of every unsuppressed finding."""
-    from homegen.validate.engine import ValidateOptions, validate_documents
+    from homegen.validate.run import ValidateOptions, validate_documents
 
     options = ValidateOptions(
         kubernetes_version=settings.kubernetes_version,

@@ -9,7 +9,7 @@ from typing import Any
 
 from homegen.diff.model import NO_APP, Key, Side
 from homegen.errors import HomegenError
-from homegen.validate.documents import Document, classify, documents_from_texts, load_tree
+from homegen.validate.reader.documents import Document, classify, documents_from_texts, load_tree
 
 DEFAULT_KUBERNETES = "1.28"
 ARGO = "argoproj.io/"
@@ -149,8 +149,8 @@ def objects_of(
     the apps, failures and notes of the side)."""
     from homegen.appsets import IN_CLUSTER, DiskRepo
     from homegen.expand import expand_tree
-    from homegen.validate.appsets import appset_generator
-    from homegen.validate.tree import build_tree
+    from homegen.validate.reader.tree import build_tree
+    from homegen.validate.rules.appsets import appset_generator
 
     expansion = expand_tree(docs, settings)
     expanded = classify(expansion.documents)
@@ -201,7 +201,7 @@ def _folder_of(file: str) -> str:
 
 
 def _objects(docs: list[Document]) -> list[Any]:
-    from homegen.validate.tree import Obj, as_dict
+    from homegen.validate.reader.tree import Obj, as_dict
 
     found = []
     for doc in docs:

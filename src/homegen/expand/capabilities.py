@@ -41,7 +41,7 @@ def crd_api_versions(crd: dict[str, Any]) -> list[str]:
 
 def core_api_versions(kubernetes_version: str) -> list[str]:
     """``group/version`` and ``group/version/Kind`` of every core kind of that version."""
-    from homegen.validate.registry import core_schemas
+    from homegen.validate.engine.registry import core_schemas
 
     found: set[str] = set()
     for group, version, kind in core_schemas(kubernetes_version).by_gvk:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from homegen.validate.documents import Document
-from homegen.validate.origin import Origin
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.origin import Origin
 
 __all__ = [
     "ExpandSettings",

@@ -16,8 +16,8 @@ from typing import Any
 from homegen.appsets import DiskRepo, Repo, generate_applications
 from homegen.expand.setvalues import merge_values, set_parameter
 from homegen.treeread import TreeReader
-from homegen.validate.documents import Document
-from homegen.validate.tree import Obj, Tree, as_dict, as_list, build_tree, normalize_repo
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list, build_tree, normalize_repo
 
 ARGO_GROUP = "argoproj.io/"
 
@@ -287,7 +287,7 @@ def _inline_values(text: str) -> dict[str, Any] | None:
     """``helm.values`` as a mapping (None when it is not one); ValueError over a limit."""
     import yaml
 
-    from homegen.validate.documents import load_one
+    from homegen.validate.reader.documents import load_one
 
     try:
         loaded = load_one(text)

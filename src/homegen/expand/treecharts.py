@@ -110,7 +110,7 @@ def chart_value_files(
     else:
         real = Path(os.path.realpath(path))
         files = TreeReader(real, real)
-    from homegen.validate.documents import load_one
+    from homegen.validate.reader.documents import load_one
 
     loaded = []
     for name in names:

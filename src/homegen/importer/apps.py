@@ -22,8 +22,8 @@ from homegen.importer.values import (
     set_parameter,
     without_nulls,
 )
-from homegen.validate.documents import Document
-from homegen.validate.tree import as_dict, as_list
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import as_dict, as_list
 
 WAVE = "argocd.argoproj.io/sync-wave"
 IN_CLUSTER = ("https://kubernetes.default.svc", "https://kubernetes.default.svc/")

@@ -10,8 +10,8 @@ from typing import Any
 from homegen.importer.apps import ImportedApp
 from homegen.importer.location import Location
 from homegen.importer.source import SourceTree
-from homegen.validate.documents import Document
-from homegen.validate.tree import as_dict, as_list
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import as_dict, as_list
 
 _SPACES = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(r"\{\{")

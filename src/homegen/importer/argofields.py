@@ -12,7 +12,7 @@ from homegen.argocd_options import KNOWN_SYNC_OPTIONS
 from homegen.config.fields import LabelValue, ProjectName, QualifiedName
 from homegen.importer.apps import FINALIZER, IN_CLUSTER, WAVE, ImportedApp
 from homegen.importer.report import Report
-from homegen.validate.tree import as_dict, as_list
+from homegen.validate.reader.tree import as_dict, as_list
 
 _OWN_LABELS = (
     "app.kubernetes.io/name",

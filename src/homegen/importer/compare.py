@@ -19,8 +19,8 @@ from homegen.importer.folders import NOT_SECRET
 from homegen.importer.location import Location, app_name, repo_key, root_apps, sources_of
 from homegen.importer.source import SourceTree, is_app
 from homegen.importer.values import inline_values, merge, set_parameter, without_nulls
-from homegen.validate.documents import Document
-from homegen.validate.tree import CLUSTER_SCOPED, as_dict, as_list
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import CLUSTER_SCOPED, as_dict, as_list
 
 _ADDED_LABELS = ("app.kubernetes.io/managed-by", "app.kubernetes.io/part-of")
 _ADDED_PREFIXES = ("homegen.dev/", "policy.homegen.dev/")

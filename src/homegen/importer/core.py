@@ -7,6 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homegen.importer.app_objects import (
+    attach_root_objects,
+    import_namespace,
+    one_file_each,
+    take_settings_objects,
+)
 from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
 from homegen.importer.finish import finish
@@ -23,17 +29,16 @@ from homegen.importer.location import (
 from homegen.importer.report import Report
 from homegen.importer.result import ImportResult
 from homegen.importer.settings import (
-    Taken,
     argocd_section,
     cluster_section,
     domain_of,
     gateway_section,
     storage_classes,
 )
-from homegen.importer.source import SourceTree, is_app, read_files
+from homegen.importer.source import SourceTree, read_files
 from homegen.importer.waves import order_apps
-from homegen.validate.documents import Document
-from homegen.validate.tree import as_dict
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import as_dict
 
 HEAD = [
     "#:schema ./services.schema.json",
@@ -61,7 +66,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     loc = infer_location(tree, report, repo_url=options.repo_url, tree_path=options.tree_path)
     apps, used = _apps(tree, loc, report)
     script_secrets(tree, apps, report)
-    taken = _take_settings_objects(apps)
+    taken = take_settings_objects(apps)
     argocd, argo_domain = argocd_section(tree, apps, taken, report)
     if argocd.get("app") in apps:
         _settings_app(argocd, apps, report)
@@ -254,7 +259,7 @@ def _apps(
         else:
             _add_app(doc, name, apps, tree, loc, report)
     for app in apps.values():
-        _attach_root_objects(app, tree, roots, used)
+        attach_root_objects(app, tree, roots, used)
         found = folder_objects(
             app.subject, app.folders, app.table["namespace"], tree, report, app.extra_docs
         )
@@ -262,119 +267,15 @@ def _apps(
         for file in app.values_files:
             used |= {(d.file, d.index) for d in tree.document(file)}
         if found.objects:
-            app.objects = _one_file_each(app, found.objects, report)
+            app.objects = one_file_each(app, found.objects, report)
             app.table["objects"] = [obj for _, obj in app.objects]
         if found.secrets:
             app.table["secrets"] = sorted(set(found.secrets))
-        _namespace(app, report)
+        import_namespace(app, report)
         report.add("imported", app.subject, f"→ [apps.{app.name}]", app.doc.file, app.doc.line)
         for note in app.notes:
             report.add("imported", app.subject, note, app.doc.file, app.doc.line)
     return apps, used
-
-
-def _namespace(app: ImportedApp, report: Report) -> None:
-    """The app's Namespace: homegen's own (a tree it rendered) becomes ``pod_security``;
-    otherwise homegen renders none, as a Namespace enforcing restricted Pod Security where
-    the tree had none (or its own) would harden the app silently."""
-    namespace = app.table["namespace"]
-    for doc, obj in app.objects:
-        meta = as_dict(obj.get("metadata"))
-        labels = as_dict(meta.get("labels"))
-        if obj.get("kind") != "Namespace" or meta.get("name") != namespace:
-            continue
-        if labels.get("app.kubernetes.io/managed-by") != "homegen":
-            break
-        app.objects.remove((doc, obj))
-        app.table["objects"] = [o for _, o in app.objects]
-        if not app.objects:
-            del app.table["objects"]
-        level = labels.get("pod-security.kubernetes.io/enforce", "restricted")
-        if level != "restricted":
-            reason = as_dict(meta.get("annotations")).get("homegen.dev/pod-security-reason")
-            app.table["pod_security"] = {
-                "level": level,
-                "reason": reason or f"imported: the tree's Namespace enforces {level}",
-            }
-        report.add(
-            "imported",
-            f"Namespace/{namespace}",
-            f"homegen's own Namespace → [apps.{app.name}] pod_security {level}",
-            doc.file,
-            doc.line,
-        )
-        return
-    app.table["manage_namespace"] = False
-    report.add(
-        "inferred",
-        app.subject,
-        f"manage_namespace = false: homegen renders no "
-        f"Namespace {namespace} (one enforcing restricted Pod Security would harden "
-        "what the tree did not)",
-        app.doc.file,
-        app.doc.line,
-    )
-
-
-def _attach_root_objects(
-    app: ImportedApp, tree: SourceTree, roots: set[tuple[str, int]], used: set[tuple[str, int]]
-) -> None:
-    """Objects written beside an Application in its own file go with that app (homegen
-    keeps an ApplicationSet's shared manifests so); they are read as a folder of one file."""
-    if not app.doc.file:
-        return
-    beside = [d for d in tree.document(app.doc.file) if not is_app(d.obj)]
-    if beside and (app.doc.file, app.doc.index) not in roots:
-        app.extra_docs = beside
-
-
-def _one_file_each(
-    app: ImportedApp, objects: list[tuple[Document, dict[str, Any]]], report: Report
-) -> list[tuple[Document, dict[str, Any]]]:
-    """homegen writes an app's object to manifests/APP/<kind>-<name>.yaml: of two objects
-    with one kind and name (in two namespaces) only the first can be kept."""
-    seen: set[tuple[str, str]] = set()
-    kept = []
-    for doc, obj in objects:
-        key = (str(obj.get("kind")).lower(), str(as_dict(obj.get("metadata")).get("name")))
-        if key in seen:
-            report.add(
-                "not-expressed",
-                f"{obj.get('kind')}/{key[1]}",
-                f"a second {obj.get('kind')} "
-                f"named {key[1]} in app {app.name}: homegen writes one file per kind and "
-                "name of an app (not imported)",
-                doc.file,
-                doc.line,
-            )
-            continue
-        seen.add(key)
-        kept.append((doc, obj))
-    return kept
-
-
-def _take_settings_objects(apps: dict[str, ImportedApp]) -> Taken:
-    """Pull argocd-cm, argocd-cmd-params-cm, Gateway and GatewayClass out of the apps'
-    objects: homegen renders them from [argocd] and [gateway]."""
-    taken: Taken = []
-    for name, app in apps.items():
-        kept = []
-        for doc, obj in app.objects:
-            meta = as_dict(obj.get("metadata"))
-            settings = obj.get("kind") == "ConfigMap" and meta.get("name") in (
-                "argocd-cm",
-                "argocd-cmd-params-cm",
-            )
-            if settings or obj.get("kind") in ("Gateway", "GatewayClass"):
-                taken.append((name, doc, obj))
-            else:
-                kept.append((doc, obj))
-        if len(kept) != len(app.objects):
-            app.objects = kept
-            app.table["objects"] = [obj for _, obj in kept]
-            if not kept:
-                del app.table["objects"]
-    return taken
 
 
 def _unused(tree: SourceTree, loc: Location, used: set[tuple[str, int]], report: Report) -> None:

@@ -9,14 +9,14 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from homegen.importer.report import EXTERNAL_MARK, Report
-from homegen.validate.tree import CLUSTER_SCOPED, as_dict
+from homegen.validate.reader.tree import CLUSTER_SCOPED, as_dict
 
 if TYPE_CHECKING:
     from homegen.pipeline import Rendered
     from homegen.validate.findings import Finding
 
 POLICY_PREFIX = "HG3"
-EXCEPTION_PREFIX = "policy.homegen.dev/"  # validate/engine.py reads it on any object
+EXCEPTION_PREFIX = "policy.homegen.dev/"  # validate/run.py reads it on any object
 # a route's backend Service (or port) is not in the tree: a chart makes it, out of sight offline
 _CHART_BACKEND = ("HG210", "HG211")
 EXTERNAL_BACKENDS = "homegen.dev/external-backends"
@@ -24,8 +24,8 @@ EXTERNAL_BACKENDS = "homegen.dev/external-backends"
 
 def findings_of(rendered: Rendered) -> list[Finding]:
     """What `homegen render` would report on this in-memory render."""
-    from homegen.validate.documents import documents_from_texts
-    from homegen.validate.engine import ValidateOptions, validate_documents
+    from homegen.validate.reader.documents import documents_from_texts
+    from homegen.validate.run import ValidateOptions, validate_documents
 
     options = ValidateOptions(
         kubernetes_version=rendered.config.cluster.kubernetes_version,

@@ -15,7 +15,7 @@ from homegen.importer.report import Report
 from homegen.importer.result import ImportResult
 from homegen.importer.source import SourceTree, read_files
 from homegen.importer.tomltext import Path, toml_text
-from homegen.validate.tree import CLUSTER_SCOPED, as_dict
+from homegen.validate.reader.tree import CLUSTER_SCOPED, as_dict
 
 if TYPE_CHECKING:
     from homegen.pipeline import Rendered

@@ -13,9 +13,9 @@ from homegen.importer.kustomized import KUSTOMIZATIONS
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree, is_app
 from homegen.importer.values import dotted, null_paths, without_nulls
-from homegen.validate.documents import Document
-from homegen.validate.policy_objects import looks_secret
-from homegen.validate.tree import CLUSTER_SCOPED, as_dict, as_list
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import CLUSTER_SCOPED, as_dict, as_list
+from homegen.validate.rules.policy_objects import looks_secret
 
 # kustomization keys flattened here; any other key means ArgoCD's output is not the files
 _KUSTOMIZE_KEYS = frozenset({"apiVersion", "kind", "resources", "namespace", "commonAnnotations"})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 
 from homegen.importer.source import SourceTree
-from homegen.validate.tree import as_list
+from homegen.validate.reader.tree import as_list
 
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree, is_app
-from homegen.validate.documents import Document
-from homegen.validate.tree import as_dict, as_list
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import as_dict, as_list
 
 _SCP = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>(?!//).+)$")
 

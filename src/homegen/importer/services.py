@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homegen.validate.tree import as_dict, as_list
+from homegen.validate.reader.tree import as_dict, as_list
 
 _STANDARD = frozenset(
     {

@@ -13,8 +13,8 @@ from homegen.importer.apps import ImportedApp
 from homegen.importer.location import Location
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree
-from homegen.validate.documents import Document
-from homegen.validate.tree import as_dict, as_list
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import as_dict, as_list
 
 DEFAULT_ARGOCD_VERSION = "v2.11.3"
 _ARGOCD_VERSION = re.compile(r"argoproj/argo-cd/(?:raw/|)(?:refs/tags/)?(v[0-9]+\.[0-9]+\.[0-9]+)/")

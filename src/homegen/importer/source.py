@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homegen.errors import UsageError
-from homegen.validate.documents import (
+from homegen.validate.reader.documents import (
     YAML_SUFFIXES,
     Document,
     chart_folders,

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from homegen.importer.tomltext import Path
-from homegen.validate.documents import load_one
+from homegen.validate.reader.documents import load_one
 
 _KEY_LINE = re.compile(r"^(?P<indent> *)(?P<key>[^\s#:'\"-][^:#]*?|\"[^\"]*\"|'[^']*'):(\s|$)")
 _COMMENT_LINE = re.compile(r"^\s*#\s?(?P<text>.*)$")

@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from homegen.config.models import App, ApplicationFields, Config, Retry, Route, Service
+from homegen.config.models import App, ApplicationFields, Config, Retry, Service
 from homegen.plan.argocd import oci_registry, plan_argocd
 from homegen.plan.bootstrap import plan_bootstrap_keys
 from homegen.plan.crd_order import derive_after
 from homegen.plan.model import (
     AppPlan,
-    GatewayPlan,
     GeneratorPlan,
     GrantPlan,
     NamespacePlan,
     NetworkPolicyPlan,
     Plan,
-    RoutePlan,
     SecretPlan,
     Source,
     WorkloadPlan,
 )
 from homegen.plan.netpol import plan_network_policies
+from homegen.plan.routes import plan_gateway, plan_grants, plan_routes
 from homegen.plan.secrets import plan_secrets
 from homegen.plan.waves import sync_waves
 from homegen.plan.workload import plan_workload
@@ -54,8 +52,8 @@ def build_plan(config: Config) -> Plan:
         {u.name: u.tier == "app" for u in units.values()},
     )
     owners = _namespace_owners(config, units, waves)
-    routes = tuple(_plan_routes(config))
-    grants = _plan_grants(routes)
+    routes = tuple(plan_routes(config))
+    grants = plan_grants(routes)
     workloads = {name: plan_workload(config, name, svc) for name, svc in config.services.items()}
     policies = plan_network_policies(config, {n: w.labels for n, w in workloads.items()})
     secrets = plan_secrets(config)
@@ -70,7 +68,7 @@ def build_plan(config: Config) -> Plan:
         revision=config.cluster.revision,
         tree_path=config.cluster.tree_path.strip("/") or ".",
         apps=apps,
-        gateway=_plan_gateway(config, routes),
+        gateway=plan_gateway(config, routes),
         pools=tuple(
             {"name": p.name, "addresses": list(p.addresses), "l2": p.l2}
             for p in config.network.pools
@@ -136,93 +134,6 @@ def _pod_security(units: dict[str, Unit]) -> dict[str, tuple[str, str | None]]:
         if unit.spec and unit.spec.pod_security and unit.namespace not in levels:
             levels[unit.namespace] = (unit.spec.pod_security.level, unit.spec.pod_security.reason)
     return levels
-
-
-def _plan_routes(config: Config) -> Iterator[RoutePlan]:
-    argocd = config.argocd
-    if argocd.path or argocd.host:
-        route = Route(path=argocd.path or "/", hosts=[argocd.host] if argocd.host else [])
-        yield _route(
-            config,
-            argocd.app,
-            route,
-            argocd.service,
-            argocd.namespace,
-            argocd.service_port,
-            external=True,
-        )
-    for name, app in sorted(config.apps.items()):
-        if app.route:
-            assert app.route.service and app.route.port
-            yield _route(
-                config,
-                name,
-                app.route,
-                app.route.service,
-                app.namespace or name,
-                app.route.port,
-                external=True,
-            )
-    for name, svc in sorted(config.services.items()):
-        if svc.route:
-            port = svc.service_port or svc.port
-            yield _route(config, name, svc.route, name, svc.namespace or name, port, external=False)
-
-
-def _route(
-    config: Config,
-    name: str,
-    route: Route,
-    service: str,
-    namespace: str,
-    port: int,
-    *,
-    external: bool,
-) -> RoutePlan:
-    hosts = tuple(sorted(route.hosts)) if route.hosts else (config.cluster.domain,)
-    return RoutePlan(
-        name=name,
-        namespace=config.gateway.namespace,
-        hostnames=hosts,
-        path=route.path,
-        rewrite=route.rewrite,
-        service=service,
-        service_namespace=namespace,
-        port=port,
-        external=external,
-    )
-
-
-def _plan_grants(routes: tuple[RoutePlan, ...]) -> dict[str, tuple[GrantPlan, ...]]:
-    """Grants by the unit whose folder holds them: one per cross-namespace backend."""
-    grants: dict[str, tuple[GrantPlan, ...]] = {}
-    for route in routes:
-        if route.service_namespace == route.namespace:
-            continue
-        grant = GrantPlan(
-            name=f"{route.name}-from-{route.namespace}"[:253],
-            namespace=route.service_namespace,
-            from_namespace=route.namespace,
-            service=route.service,
-        )
-        grants[route.name] = (*grants.get(route.name, ()), grant)
-    return grants
-
-
-def _plan_gateway(config: Config, routes: tuple[RoutePlan, ...]) -> GatewayPlan:
-    gw = config.gateway
-    listeners = tuple(
-        {"name": ln.name, "port": ln.port, "protocol": ln.protocol, "hostname": ln.hostname}
-        for ln in gw.listeners
-    )
-    return GatewayPlan(
-        gw.class_name,
-        gw.controller_name,
-        gw.name,
-        gw.namespace,
-        listeners,
-        tuple(sorted(routes, key=lambda r: r.name)),
-    )
 
 
 def _plan_app(

@@ -25,19 +25,19 @@ import re
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from queue import SimpleQueue
 from typing import IO, TYPE_CHECKING, Any
+
+from homegen.validate.render_checks import Settings, Verdict, check_documents, check_files, warm_up
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from homegen.config.models import Config
     from homegen.plan.model import Plan
-    from homegen.validate.documents import Document
-    from homegen.validate.engine import ValidateOptions
+    from homegen.validate.reader.documents import Document
 
 FORK = hasattr(os, "fork")  # tests turn it off to run the in-process path
 # Beyond this size of services.toml (about 4,500 services of bench/synth.py) the checks run in
@@ -47,123 +47,8 @@ FORK = hasattr(os, "fork")  # tests turn it off to run the in-process path
 FORK_MAX_CONFIG_BYTES = 3_000_000
 _END = None  # the message after the last file
 _BATCH_BYTES = 256 * 1024  # files go to the child in messages of about this size
-# The kinds homegen's templates render (a test keeps this list complete): the child loads
-# their schemas while it waits for the parent.
-RENDERED_KINDS = (
-    ("apps/v1", "Deployment"),
-    ("argoproj.io/v1alpha1", "Application"),
-    ("argoproj.io/v1alpha1", "ApplicationSet"),
-    ("external-secrets.io/v1", "ExternalSecret"),
-    ("gateway.networking.k8s.io/v1", "Gateway"),
-    ("gateway.networking.k8s.io/v1", "GatewayClass"),
-    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
-    ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant"),
-    ("metallb.io/v1beta1", "IPAddressPool"),
-    ("metallb.io/v1beta1", "L2Advertisement"),
-    ("networking.k8s.io/v1", "NetworkPolicy"),
-    ("onepassword.com/v1", "OnePasswordItem"),
-    ("v1", "ConfigMap"),
-    ("v1", "Namespace"),
-    ("v1", "PersistentVolumeClaim"),
-    ("v1", "Secret"),
-    ("v1", "Service"),
-)
-# From this many documents the validation process splits its last step in two: a second fork
-# (sharing the parsed tree) checks the schemas while it runs the whole-tree checks.
-_SPLIT_DOCUMENTS = 500
 # services.toml's Kubernetes version, as it is almost always written: a guess to warm up with
 _VERSION_LINE = re.compile(rb'^kubernetes_version\s*=\s*"(1\.[0-9]+)"', re.M)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the checks need besides the files: from the config, the plan and the CLI."""
-
-    kubernetes_version: str
-    tree_path: str
-    schema_locations: tuple[str, ...] = ()  # empty: $HOMEGEN_SCHEMA_LOCATION, else none
-    prefix: str = ""  # shown before each file in a finding: the output folder
-    catalog_pins: tuple[tuple[str, str], ...] = ()  # e.g. (("argo-cd", "v2.11.3"),)
-    chart_dirs: tuple[str, ...] = ()  # --charts: folders of charts to expand chart apps with
-    storage_classes: tuple[str, ...] = ()  # [cluster] storage_classes
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The findings of one tree as lines: warnings to show, and errors that stop the write."""
-
-    warnings: list[str] = field(default_factory=list)
-    failing: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # sources the expand stage did not expand
-
-
-def check_files(files: Mapping[str, bytes], settings: Settings) -> Verdict:
-    """Validate a whole in-memory tree in this process."""
-    from homegen.validate.documents import documents_from_texts
-
-    return _check_documents(documents_from_texts(files), settings)
-
-
-def _options(settings: Settings) -> ValidateOptions:
-    from homegen.validate.engine import ValidateOptions
-    from homegen.validate.registry import DEFAULT_LOCATION
-
-    locations = (
-        list(settings.schema_locations) or os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split()
-    )
-    return ValidateOptions(
-        kubernetes_version=settings.kubernetes_version,
-        # then the built-in catalog; the online one only when named (`default`)
-        schema_locations=[DEFAULT_LOCATION if loc == "default" else loc for loc in locations],
-        # a render must work offline (pre-commit): a CRD kind whose schema cannot be found
-        # is skipped; `homegen validate` is where a missing schema fails
-        ignore_missing_schemas=True,
-        repo_root_in_git=settings.tree_path,
-        catalog_pins=dict(settings.catalog_pins),
-        storage_classes=settings.storage_classes,
-    )
-
-
-def _check_documents(docs: list[Document], settings: Settings, *, forked: bool = False) -> Verdict:
-    from homegen.validate.engine import validate_documents
-    from homegen.validate.output import text_line
-
-    options = _options(settings)
-    docs, options.expansion = _expand(docs, settings, options)
-    if forked and len(docs) >= _SPLIT_DOCUMENTS:
-        report = validate_documents(docs, options=options, both=_in_two_processes)
-    else:
-        report = validate_documents(docs, options=options)
-    prefix = settings.prefix
-    return Verdict(
-        warnings=[
-            text_line(f, prefix)
-            for f in report.findings
-            if f.severity == "warning" and f.suppressed_reason is None
-        ],
-        failing=[text_line(f, prefix) for f in report.findings if f.failing],
-        notes=list(options.expansion.notes) if options.expansion is not None else [],
-    )
-
-
-def _expand(
-    docs: list[Document], settings: Settings, options: ValidateOptions
-) -> tuple[list[Document], Any]:
-    """The expand stage over the rendered tree (held in memory: no kustomize builds)."""
-    from homegen.charts.local import chart_dirs_from_env as chart_dirs
-    from homegen.expand import ExpandSettings, expand_tree
-    from homegen.expand.cache import default_cache_dir
-
-    expansion = expand_tree(
-        docs,
-        ExpandSettings(
-            kubernetes_version=settings.kubernetes_version,
-            repo_prefix=settings.tree_path,
-            chart_dirs=chart_dirs([Path(d) for d in settings.chart_dirs]),
-            cache_dir=default_cache_dir(),
-        ),
-    )
-    return expansion.documents, expansion
 
 
 class TreeValidation:
@@ -382,69 +267,15 @@ def _child(stream: IO[bytes], answer_fd: int, guess: Callable[[], Settings | Non
         os._exit(0)
 
 
-def _in_two_processes(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
-    """first() in a forked grandchild, second() here, at the same time.
-
-    Only the validation process calls this, once the tree is parsed: the grandchild shares
-    the parsed tree (copy on write) and sends back only its result. If it fails, first()
-    runs here after all: the split is a speed-up, never a new way to fail.
-    """
-    readable, writable = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(readable)
-            data = pickle.dumps(first(), protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(writable, view) :]
-        finally:
-            os._exit(0)
-    os.close(writable)
-    try:
-        result = second()
-    finally:
-        with os.fdopen(readable, "rb") as answer:
-            data = answer.read()
-        os.waitpid(pid, 0)
-    try:
-        return pickle.loads(data), result
-    except Exception:  # the grandchild died or sent nothing
-        return first(), result
-
-
-def _warm_up(guess: Settings) -> None:
-    """Load the schemas of the kinds homegen renders, for the guessed settings, and compile
-    their CEL rules (the CEL runtime's import and compiles: ~50 ms off the render's path).
-
-    CRD schemas only from local folders: a guess must not download anything. A wrong guess
-    costs nothing but this process's idle time: the parent's settings decide.
-    """
-    from homegen.validate.engine import schema_validators
-    from homegen.validate.findings import Located
-    from homegen.validate.registry import split_api_version
-    from homegen.validate.schema import KindValidator
-
-    options = _options(guess)
-    local = all(os.path.isdir(location) for location in options.schema_locations)
-    validators = schema_validators(options)
-    nowhere = Located("", 0, "")
-    for api_version, kind in RENDERED_KINDS:
-        if local or split_api_version(api_version)[0] in validators.core.groups:
-            found = validators.lookup(api_version, kind, nowhere)
-            if isinstance(found, KindValidator) and found.rules is not None:
-                found.rules.warm()
-
-
 def _serve(stream: IO[bytes], guess: Settings | None) -> Verdict | None:
     """Read settings and files from the parent, parsing each as it comes; None if cancelled."""
     # the validator's imports and the files' parsing overlap with the parent's work
-    from homegen.validate import engine, output  # noqa: F401
-    from homegen.validate.documents import YAML_SUFFIXES, parse_text
+    from homegen.validate import output, run  # noqa: F401
+    from homegen.validate.reader.documents import YAML_SUFFIXES, parse_text
 
     if guess is not None:
         with contextlib.suppress(Exception):  # only a guess: the real settings decide
-            _warm_up(guess)
+            warm_up(guess)
 
     try:
         settings: Settings = pickle.load(stream)
@@ -456,4 +287,4 @@ def _serve(stream: IO[bytes], guess: Settings | None) -> Verdict | None:
     except EOFError:  # the parent stopped (a config error, a current tree, a kill)
         return None
     docs = [doc for path in sorted(by_file) for doc in by_file[path]]
-    return _check_documents(docs, settings, forked=True)
+    return check_documents(docs, settings, forked=True)

@@ -18,11 +18,11 @@ from homegen.appsets import Cluster, DiskRepo, Repo, find_repo_root
 from homegen.errors import UsageError
 from homegen.escape import no_command, visible
 from homegen.treeread import Refused, TreeReader
-from homegen.validate.documents import Document, load_tree, read_file
-from homegen.validate.engine import ValidateOptions, validate_documents
+from homegen.validate.engine.registry import DEFAULT_LOCATION
 from homegen.validate.findings import Coverage, Report
 from homegen.validate.output import FORMATS
-from homegen.validate.registry import DEFAULT_LOCATION
+from homegen.validate.reader.documents import Document, load_tree, read_file
+from homegen.validate.run import ValidateOptions, validate_documents
 from homegen.validate.selection import Selection
 
 DEFAULT_KUBERNETES_VERSION = "1.28"

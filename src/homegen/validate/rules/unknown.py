@@ -1,0 +1,61 @@
+"""What the tree does not fully know: namespaces a source that was not expanded deploys into.
+
+Checks that need everything a namespace holds (a Service, a workload, a StorageClass) turn
+their finding there into a note naming the app ("not verified"): unknown is not wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homegen.validate.reader.tree import APP_KINDS, Tree, app_sources, app_spec, as_dict
+
+# ArgoCD's own components: wherever ArgoCD runs (installed at bootstrap, often outside the
+# tree) these pods and the argocd-server Service exist, in the namespace of its Applications
+ARGOCD_COMPONENTS = frozenset(
+    {
+        "argocd-server", "argocd-repo-server", "argocd-application-controller",
+        "argocd-applicationset-controller", "argocd-dex-server", "argocd-redis",
+        "argocd-notifications-controller", "argocd-commit-server",
+    }
+)  # fmt: skip
+ARGOCD_SERVER_PORTS = (80, 443)
+
+
+def argocd_namespaces(tree: Tree) -> set[str]:
+    """Namespaces ArgoCD runs in: where the tree's Applications live."""
+    return {a.namespace or "argocd" for a in tree.kind(*APP_KINDS)}
+
+
+def selects_argocd(tree: Tree, namespace: str, selector: dict[str, Any]) -> bool:
+    """Whether a Service selector picks one of ArgoCD's own pods where ArgoCD runs."""
+    name = selector.get("app.kubernetes.io/name")
+    return name in ARGOCD_COMPONENTS and namespace in argocd_namespaces(tree)
+
+
+def _plain(source: dict[str, Any]) -> bool:
+    """A directory source (no chart, plugin or kustomize options): read as it is."""
+    return not (source.get("chart") or source.get("plugin") is not None or source.get("kustomize"))
+
+
+def not_expanded(tree: Tree, namespace: str) -> str:
+    """The app deploying to ``namespace`` whose source was not expanded ("" when every source
+    there was): what that namespace holds is then not fully known."""
+    if tree.expansion is None or namespace not in tree.expansion.incomplete:
+        return ""
+    apps = [
+        a for a in tree.apps()
+        if as_dict(app_spec(a).get("destination")).get("namespace") == namespace
+    ]  # fmt: skip
+    skipped = getattr(tree.expansion, "skipped", {})
+    named = [a for a in apps if a.name in skipped]
+    built = named or [a for a in apps if any(not _plain(s) for s in app_sources(a))]
+    chosen = built or apps
+    return chosen[0].name if chosen else namespace
+
+
+def unexpanded_apps(tree: Tree) -> list[str]:
+    """Every app with a source not expanded, by name."""
+    if tree.expansion is None:
+        return []
+    return sorted({not_expanded(tree, ns) for ns in tree.expansion.incomplete} - {""})
