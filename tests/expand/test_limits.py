@@ -78,7 +78,7 @@ def test_a_value_file_over_the_size_limit_is_a_finding(tmp_path: Path) -> None:
 
 
 LOOP = """
-    {{- range until 100000000 }}{{ end }}
+    {{- range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}
     apiVersion: v1
     kind: ConfigMap
     metadata: {name: loop}
