@@ -243,3 +243,23 @@ TREES = sorted(p / "expected" for p in CASES.iterdir() if (p / "expected").is_di
 @pytest.mark.parametrize("tree", TREES, ids=[t.parent.name for t in TREES])
 def test_every_tree_we_have_imports_and_renders_at_first_try(tmp_path: Path, tree: Path) -> None:
     import_and_render(tmp_path, tree)  # asserts import exits 0 and the first render exits 0
+
+
+def test_a_chart_kept_in_the_tree_stays_a_git_source_with_its_options(tmp_path: Path) -> None:
+    """An ApplicationSet-less wrapper chart of the repository: the Application is reproduced,
+    value files, skipCrds and release name included (the imported app deploys the same)."""
+    chart = GIT_CHART.replace(OTHER, REPO).replace("targetRevision: v2", "targetRevision: main")
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/wrapper.yaml": app_yaml("wrapper", chart, "wrapper"),
+            "charts/wrapper/Chart.yaml": "apiVersion: v2\nname: wrapper\nversion: 1.0.0\n",
+            "charts/wrapper/values.yaml": "replicas: 1\n",
+        },
+    )
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    git = tomllib.loads(text)["apps"]["wrapper"]["git"]
+    assert git["path"] == "charts/wrapper" and git["helm"]["release_name"] == "wrap"
+    assert git["helm"]["value_files"] == ["values.yaml", "values-lab.yaml"]
+    assert "Application/argocd/wrapper" in comparison.reproduced

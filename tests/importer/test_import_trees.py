@@ -480,7 +480,9 @@ def test_local_chart_and_templates_are_reported_not_fatal(tmp_path: Path) -> Non
     code, stdout, _ = import_cli(tree, tmp_path / "services.toml", "--output", "json")
     assert code == 0
     lines = report_lines(stdout)
-    assert any("a Helm chart in this tree" in str(x["message"]) for x in lines)
+    assert any("a Helm chart in this tree (charts/mine)" in str(x["message"]) for x in lines)
+    mine = tomllib.loads((tmp_path / "services.toml").read_text())["apps"]["mine"]
+    assert mine["git"] == {"repo_url": REPO, "revision": "main", "path": "charts/mine"}
     assert any(x["file"] == "notes/snippet.yaml" and "template" in str(x["message"]) for x in lines)
     assert any(x["subject"] == "charts/mine/templates/cm.yaml" for x in lines)
 

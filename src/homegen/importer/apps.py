@@ -150,12 +150,16 @@ def _local(
 ) -> None:
     chart = posixpath.join(folder, "Chart.yaml")
     if chart in tree.texts:
-        _lost(
-            report,
-            app,
-            f"source {folder}",
-            "a Helm chart in this tree: homegen renders charts "
-            "from repositories only (not imported; publish it, or keep this app by hand)",
+        # the chart stays in the repository, as ArgoCD reads it: a git source with its helm
+        # options (value files, skipCrds, release name), not objects homegen would own
+        _git(app, source, report)
+        report.add(
+            "inferred",
+            app.subject,
+            f"a Helm chart in this tree ({folder}): kept where it is, as a git source of this "
+            "repository with its helm options",
+            app.doc.file,
+            app.doc.line,
         )
         return
     directory = as_dict(source.get("directory"))

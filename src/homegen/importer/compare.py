@@ -11,6 +11,7 @@ same name, namespace and keys from 1Password.
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,12 @@ def key_of(doc: Document, namespaces: dict[tuple[str, int], str]) -> Key | None:
     return kind, ns, str(meta["name"])
 
 
+def _local_manifests(folder: str | None, tree: SourceTree) -> bool:
+    """Whether a source syncs a folder of this tree as manifests; a chart kept in the tree is
+    compared as the git source it stays (importer/apps.py)."""
+    return folder is not None and posixpath.join(folder, "Chart.yaml") not in tree.texts
+
+
 def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
     """What is compared of an Application: charts, Git paths, local folders, destination,
     sync options and merged values."""
@@ -127,7 +134,7 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
             repo = repo_key(str(source.get("repoURL")).removeprefix("oci://"))
             charts.append((repo, source.get("chart"), str(source.get("targetRevision"))))
             values = merge(values, _values(source, refs, tree, loc))
-        elif loc.local_folder(source, tree) is not None:
+        elif _local_manifests(loc.local_folder(source, tree), tree):
             local += 1
         elif isinstance(source.get("path"), str):
             gits.append(
