@@ -4,6 +4,8 @@ checkout's origin, --repo-url, or what the tree's sources share."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -145,3 +147,19 @@ spec:
     assert app_names(tree, files) == ["db", "db-data", "web"]
     found = rules_at(tree, files)
     assert not {rule for rule, _file in found} & {"HG203", "HG204", "HG222"}
+
+
+def test_services_toml_names_the_repository_before_the_checkouts_origin(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    """homegen's own layout: the checkout's origin is where services.toml lives (a homegen
+    clone, a CI runner's copy), while rendered/ is deployed from [cluster] repo_url."""
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    shutil.copy(repo_root / "services.toml", lab / "services.toml")
+    shutil.copytree(repo_root / "rendered", lab / "rendered")
+    _git(lab, "https://github.com/someone/homegen-clone")
+    result = run(lab / "rendered", {}, "--output", "json")
+    rules = {r["rule"] for r in json.loads(result.stdout)["resources"]}
+    assert not rules & {"HG203", "HG222"}, result.stdout[-3000:]
+    assert result.exit_code == 0, result.stdout[-3000:]

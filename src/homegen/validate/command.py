@@ -195,7 +195,12 @@ def run_validate(
         selection=selection_of(choices, table),
         catalog_pins={"argo-cd": argocd} if isinstance(argocd, str) else {},
         storage_classes=tuple(storage_classes or ()) + _cluster_storage_classes(cluster),
-        repo_url=repo_url or origin_url(path if path.is_dir() else path.parent),
+        # the repository ArgoCD syncs: --repo-url, the services.toml beside the tree (homegen's
+        # own rendered/ is deployed from [cluster] repo_url, not from where homegen lives),
+        # else the checkout's origin
+        repo_url=repo_url
+        or str(cluster.get("repo_url") or "")
+        or origin_url(path if path.is_dir() else path.parent),
         root=root or "",
     )
     scope = _scope(path) if options.repo_root_in_git is None else None
