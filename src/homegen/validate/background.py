@@ -146,6 +146,12 @@ def _check_documents(docs: list[Document], settings: Settings, *, forked: bool =
     )
 
 
+def _expand_imports() -> None:
+    from homegen.charts.local import chart_dirs_from_env  # noqa: F401
+    from homegen.expand import ExpandSettings, expand_tree  # noqa: F401
+    from homegen.expand.cache import default_cache_dir  # noqa: F401
+
+
 def _expand(
     docs: list[Document], settings: Settings, options: ValidateOptions
 ) -> tuple[list[Document], Any]:
@@ -440,6 +446,9 @@ def _serve(stream: IO[bytes], guess: Settings | None) -> Verdict | None:
     """Read settings and files from the parent, parsing each as it comes; None if cancelled."""
     # the validator's imports and the files' parsing overlap with the parent's work
     from homegen.validate import engine, output  # noqa: F401
+
+    # and the expand stage's (~30 ms: charts, tarfile, xml), which runs first once all is read
+    _expand_imports()
     from homegen.validate.documents import YAML_SUFFIXES, parse_text
 
     if guess is not None:
