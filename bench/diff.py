@@ -17,6 +17,7 @@ from synth import synth
 
 DIFF_HOMELAB_BUDGET = 1.0
 DIFF_THOUSAND_BUDGET = 4.0
+DIFF_RATIO_BUDGET = 3.0  # issue 29: a diff costs at most 3x one render of the same tree
 _GIT = {
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
@@ -84,9 +85,10 @@ def diff_notes(results: list[Sample]) -> list[str]:
             (s for s in results if s.label == label and s.command.startswith("render")), None
         )
         if diff and render:
-            mark = "PASS" if diff.median <= budget else "FAIL"
+            ratio = diff.median / render.median
+            mark = "PASS" if diff.median <= budget and ratio <= DIFF_RATIO_BUDGET else "FAIL"
             lines.append(
                 f"- {mark}: `{label}` both sides {diff.median:.2f} s (≤ {budget:.0f} s), "
-                f"{diff.median / render.median:.2f}x one render of the same tree"
+                f"{ratio:.2f}x one render of the same tree (≤ {DIFF_RATIO_BUDGET:g}x)"
             )
     return lines

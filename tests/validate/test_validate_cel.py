@@ -304,3 +304,17 @@ def test_the_suite_drops_only_the_missing_runtime_note_and_only_without_the_extr
     report = _without_the_runtime(validate, monkeypatch)
     assert [f.rule for f in _cel(report)] == (["HG121"] if has_extra("cel") else [])
     assert report.exit_code == 1  # the route's other findings stay
+
+
+@pytest.mark.extra("cel")
+def test_the_memo_starts_over_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the memo is bounded (a 10,000-service tree must fit the memory budget)
+    monkeypatch.setattr(cel, "RUNTIME", cel._Runtime())
+    monkeypatch.setattr(cel, "_OUTCOMES_MAX", 2)
+    rule = "self.n > 0"
+    for n in (1, 2):
+        cel.check(rule, {"n": n}, cel.value_key({"n": n}))
+    assert len(cel.RUNTIME.outcomes) == 2  # just at the limit: kept
+    outcome = cel.check(rule, {"n": -3}, cel.value_key({"n": -3}))
+    assert not outcome.passed and outcome.error == ""
+    assert len(cel.RUNTIME.outcomes) == 1  # one past it: started over with the new one

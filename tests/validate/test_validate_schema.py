@@ -38,6 +38,17 @@ def test_typo_field_fails_with_its_path(validate: Validate) -> None:
     assert report.exit_code == 1
 
 
+def test_schema_error_names_the_namespace_the_app_deploys_to(validate: Validate) -> None:
+    # no namespace in the file: the tree (built while the schemas are checked) resolves it
+    # from the Application's destination, and the finding must show it, not ""
+    files = edit(clean_files(), "manifests/whoami/service.yaml", "  namespace: whoami\n", "")
+    files = edit(files, "manifests/whoami/service.yaml", "spec:\n", "spec:\n  clusterIPz: None\n")
+    [item] = [f for f in validate(files).findings if f.rule == "HG104"]
+    assert "clusterIPz" in item.message
+    assert item.object == "Service/whoami/whoami"
+    assert item.subject == ("Service", "whoami", "whoami")
+
+
 def test_every_schema_error_of_a_document_is_reported(validate: Validate) -> None:
     files = edit(clean_files(), DEPLOY, "replicas: 1", "replicas: one\n  paused: maybe")
     paths = [f.path for f in validate(files).findings if f.rule == "HG104"]

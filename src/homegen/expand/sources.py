@@ -97,10 +97,13 @@ def needs_expansion(docs: list[Document]) -> bool:
 
 
 def _objects(docs: list[Document]) -> list[Obj]:
+    """The tree's Argo apps: the plan reads their sources, and the index built over them
+    (with every file of the tree) knows the tree's place in the repository as well as one
+    over every object would, at a fraction of the time and memory of a large tree."""
     found = []
     for doc in docs:
         kind, api = doc.obj.get("kind"), doc.obj.get("apiVersion")
-        if isinstance(kind, str) and isinstance(api, str):
+        if kind in ("Application", "ApplicationSet") and isinstance(api, str):
             meta = as_dict(doc.obj.get("metadata"))
             item = Obj(
                 doc, api, kind, str(meta.get("name") or ""), str(meta.get("namespace") or "")
@@ -126,11 +129,11 @@ def plan_expansion(
         repo = DiskRepo(tree_root, tree.repo_prefix or "", reader=reader)
     plan = Plan()
     by_file = {d.file: d for d in docs if d.index == 0}
-    for base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
-        for file in by_file:
-            if posixpath.basename(file) == base:
-                target = plan.chart_folders if base == "Chart.yaml" else plan.kustomize_folders
-                target.add(posixpath.dirname(file))
+    for file in by_file:
+        base = posixpath.basename(file)
+        if base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
+            target = plan.chart_folders if base == "Chart.yaml" else plan.kustomize_folders
+            target.add(posixpath.dirname(file))
     for owner in tree.kind("Application", "ApplicationSet"):
         if not owner.api_version.startswith(ARGO_GROUP):
             continue

@@ -267,10 +267,19 @@ def _child(stream: IO[bytes], answer_fd: int, guess: Callable[[], Settings | Non
         os._exit(0)
 
 
+def _expand_imports() -> None:
+    from homegen.charts.local import chart_dirs_from_env  # noqa: F401
+    from homegen.expand import ExpandSettings, expand_tree  # noqa: F401
+    from homegen.expand.cache import default_cache_dir  # noqa: F401
+
+
 def _serve(stream: IO[bytes], guess: Settings | None) -> Verdict | None:
     """Read settings and files from the parent, parsing each as it comes; None if cancelled."""
     # the validator's imports and the files' parsing overlap with the parent's work
     from homegen.validate import output, run  # noqa: F401
+
+    # and the expand stage's (~30 ms: charts, tarfile, xml), which runs first once all is read
+    _expand_imports()
     from homegen.validate.reader.documents import YAML_SUFFIXES, parse_text
 
     if guess is not None:

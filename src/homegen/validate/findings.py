@@ -70,7 +70,7 @@ def register(
     return rule
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     """Where an object is: its file, line and ``Kind/namespace/name``."""
 

@@ -8,7 +8,7 @@ Stages: load problems → schemas → whole-tree integrity and policy checks →
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +216,25 @@ def _one_then_other(first: Callable[[], Any], second: Callable[[], Any]) -> tupl
     return first(), second()
 
 
+# the schema findings of a list of objects: (index, where it was checked, findings), skipped
+_Checked = tuple[list[tuple[int, Located, list[Finding]]], int]
+
+
+def _relocated(found: list[tuple[int, Located, list[Finding]]], items: list[Obj]) -> list[Finding]:
+    """The findings, each at its object's final place (file, line, Kind/namespace/name)."""
+    result: list[Finding] = []
+    for i, checked_at, findings in found:
+        now = items[i].where
+        for item in findings:
+            at = Located(item.file, item.line, item.object, item.subject)
+            if now != checked_at and at == checked_at:
+                item = replace(
+                    item, file=now.file, line=now.line, object=now.object, subject=now.subject
+                )
+            result.append(item)
+    return result
+
+
 def _once(findings: list[Finding]) -> list[Finding]:
     """Notes (what was not checked) once per message, at their first object."""
     seen: set[str] = set()
@@ -255,34 +274,16 @@ def validate_documents(
             if item.kind in options.selection.reject:
                 findings.append(rejected(item.kind, item.where))
     report.not_object_files = len(not_objects)
-    appset_findings: list[Finding] = []
-    generate = appset_generator(options.repo_for, options.clusters, appset_findings)
-    kustomize = {f: resource_refs(f, k) for f, k in kustomizations.items()}
-    tree = build_tree(
-        docs,
-        objects,
-        repo_prefix=options.repo_root_in_git,
-        repo_url=options.repo_url,
-        generate=generate,
-        kustomize=kustomize,
-        expansion=options.expansion,
-    )
-    choose_root(tree, options.root)
     pins = tree_pins(options, [o.obj for o in objects])
-
     crds = [o.obj for o in objects if o.kind == "CustomResourceDefinition"]
     lookup = TreeSchemas(validators, crds) if crds else validators
-    tree.storage_classes = frozenset(options.storage_classes)
+    appset_findings: list[Finding] = []
 
-    # the Applications ApplicationSets generate are checked like hand-written ones (a template
-    # that renders an invalid field fails in the controller too)
-    generated = [o for o in tree.objects if o.generated_by is not None]
-
-    def schemas() -> tuple[list[Finding], int]:
-        found: list[Finding] = []
+    def schemas(items: list[Obj]) -> _Checked:
+        found: list[tuple[int, Located, list[Finding]]] = []
         skipped = 0
         skip = options.selection.skip
-        for item in (*objects, *generated):
+        for i, item in enumerate(items):
             if item.kind in skip:
                 skipped += 1
                 continue
@@ -291,13 +292,38 @@ def validate_documents(
             )
             if checked is None:
                 skipped += 1
-            else:
-                found.extend(checked)
+                continue
+            listed = list(checked)
+            if listed:
+                found.append((i, item.where, listed))
         return found, skipped
 
-    (schema_findings, skipped), tree_findings = both(
-        schemas, lambda: [f for check in TREE_CHECKS for f in check(tree)]
-    )
+    def whole_tree() -> tuple[Tree, _Checked, list[Finding]]:
+        generate = appset_generator(options.repo_for, options.clusters, appset_findings)
+        kustomize = {f: resource_refs(f, k) for f, k in kustomizations.items()}
+        tree = build_tree(
+            docs,
+            objects,
+            repo_prefix=options.repo_root_in_git,
+            repo_url=options.repo_url,
+            generate=generate,
+            kustomize=kustomize,
+            expansion=options.expansion,
+        )
+        choose_root(tree, options.root)
+        tree.storage_classes = frozenset(options.storage_classes)
+        # the Applications ApplicationSets generate are checked like hand-written ones (a
+        # template that renders an invalid field fails in the controller too)
+        generated = [o for o in tree.objects if o.generated_by is not None]
+        return tree, schemas(generated), [f for check in TREE_CHECKS for f in check(tree)]
+
+    # the schemas of the loaded objects need no tree: they are checked while it is built
+    # (in another process when ``both`` forks); building the tree may resolve an object's
+    # namespace, so their findings are moved to where the object ends up
+    first, (tree, second, tree_findings) = both(lambda: schemas(objects), whole_tree)
+    generated = [o for o in tree.objects if o.generated_by is not None]
+    schema_findings = _relocated(first[0], objects) + _relocated(second[0], generated)
+    skipped = first[1] + second[1]
     report.skipped += skipped
     findings += _once(schema_findings) + tree_findings + appset_findings
     findings += _refusal_findings(options.reader)

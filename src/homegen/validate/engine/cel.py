@@ -94,7 +94,11 @@ def _why(message: str) -> str:
 
 
 RUNTIME = _Runtime()
-_OUTCOMES_MAX = 200_000
+# The memo pays for the values many objects share (a ReferenceGrant's, a route's filters);
+# most values are one object's own. 20,000 holds every outcome of a 1,000-service tree; a
+# larger tree starts over at each 20,000th (~5 MB each), not one entry per rule and site.
+_OUTCOMES_MAX = 20_000
+_PASSED, _FAILED = Outcome(True), Outcome(False)  # shared: most outcomes carry no message
 
 
 def value_key(value: Any) -> str:
@@ -126,9 +130,9 @@ def _check(expression: str, value: Any) -> Outcome:
     except ValueError as exc:
         return Outcome(False, str(exc))
     if result is True:
-        return Outcome(True)
+        return _PASSED
     if result is False:
-        return Outcome(False)
+        return _FAILED
     return Outcome(False, f"the rule gave {result!r}, not a bool")
 
 

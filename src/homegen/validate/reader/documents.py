@@ -42,7 +42,7 @@ class LoadProblem:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """One YAML document: ``file`` relative to the tree root (posix), its index in the file
     (0-based, counting every document), the 1-based line it starts on and its content."""

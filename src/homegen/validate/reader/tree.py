@@ -30,7 +30,7 @@ CLUSTER_SCOPED = frozenset(
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-@dataclass
+@dataclass(slots=True)
 class Obj:
     """One Kubernetes object of the tree, with its effective namespace and location."""
 
