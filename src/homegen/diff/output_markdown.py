@@ -12,7 +12,7 @@ import re
 
 from homegen.diff.escape import escape, escape_line
 from homegen.diff.model import AppDiff, DiffResult, ObjectDiff
-from homegen.diff.present import SIGNS, counts, object_lines, shown
+from homegen.diff.present import counts, object_lines, object_title, shown
 
 LIMIT = 65_536  # GitHub refuses a comment body longer than this many characters
 MARKER = "<!-- homegen-diff part {part} -->"
@@ -96,12 +96,7 @@ def _object(item: ObjectDiff, show_noise: bool) -> list[str]:
 
 def _title(item: ObjectDiff) -> str:
     """``**~** <code>Kind/ns/name</code>``: names from the tree only inside <code>."""
-    title = f"**{SIGNS[item.status]}** {code(item.key.label())}"
-    if item.moved_from:
-        title += f" (moved from app {code(item.moved_from)})"
-    if item.noise_only:
-        title += " (noise only)"
-    return title + "\n"
+    return object_title(item, show=code, sign="**{}**") + "\n"
 
 
 def _chunks(text: str, lang: str, what: str) -> list[str]:

@@ -4,6 +4,7 @@ that came from a tree is escaped here (``escape``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from homegen.diff.escape import escape, escape_line
@@ -41,11 +42,14 @@ def secret_line(key: SecretKey) -> str:
     return f"secret key {escape_line(key.key)} {key.status} ({sizes}; value not shown)"
 
 
-def object_title(item: ObjectDiff) -> str:
-    """``~ Deployment.apps/ns/name`` (with where it moved from)."""
-    title = f"{SIGNS[item.status]} {escape_line(item.key.label())}"
+def object_title(
+    item: ObjectDiff, show: Callable[[str], str] = escape_line, sign: str = "{}"
+) -> str:
+    """``~ Deployment.apps/ns/name`` (with where it moved from); ``show`` makes a name from the
+    tree safe for the output, ``sign`` formats the status sign."""
+    title = f"{sign.format(SIGNS[item.status])} {show(item.key.label())}"
     if item.moved_from:
-        title += f" (moved from app {escape_line(item.moved_from)})"
+        title += f" (moved from app {show(item.moved_from)})"
     if item.noise_only:
         title += " (noise only)"
     return title

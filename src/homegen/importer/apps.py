@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from homegen.config.models import GitSource, HelmSource
+from homegen.expand.setvalues import merge_values as merge
 from homegen.importer.location import Location, repo_key, sources_of
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree
@@ -17,7 +18,6 @@ from homegen.importer.values import (
     comments_by_key,
     dotted,
     inline_values,
-    merge,
     null_paths,
     set_parameter,
     without_nulls,

@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from homegen.expand.setvalues import merge_values as merge
 from homegen.importer.folders import NOT_SECRET
 from homegen.importer.location import Location, app_name, repo_key, root_apps, sources_of
 from homegen.importer.source import SourceTree, is_app
-from homegen.importer.values import inline_values, merge, set_parameter, without_nulls
+from homegen.importer.values import inline_values, set_parameter, without_nulls
 from homegen.validate.reader.documents import Document
 from homegen.validate.reader.tree import CLUSTER_SCOPED, as_dict, as_list
 

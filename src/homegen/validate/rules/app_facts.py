@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from homegen.crds import CrdKind, kind_of, source_installs, source_uses
+from homegen.expand.setvalues import merge_values as merge
 from homegen.validate.reader.documents import load_one
 from homegen.validate.reader.tree import (
     APP_KINDS,
@@ -155,14 +156,3 @@ def _tree_file(tree: Tree, refs: dict[str, dict[str, Any]], file: str) -> str | 
     if folder is None:
         return None
     return posixpath.join(folder, posixpath.basename(rest)) if folder else posixpath.basename(rest)
-
-
-def merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    """Helm's merge of values: maps merge key by key, anything else is replaced."""
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = value
-    return out
