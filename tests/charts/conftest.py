@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from registrykit import run_registry
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +19,9 @@ def _isolated_chart_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def cache_root(tmp_path: Path) -> Path:
     """Where the chart cache of this test lives."""
     return tmp_path / "user-cache" / "charts"
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[str]:
+    """A running OCI registry (registrykit.py); yields ``127.0.0.1:PORT``."""
+    yield from run_registry(tmp_path)

@@ -214,7 +214,9 @@ def test_a_hand_written_tree_lists_its_helm_sources(tmp_path: Path) -> None:
         "charts", str(tree), "--charts", str(tmp_path / "charts"), "--offline", "--output", "json"
     )
     assert code == 0, err
-    rows = json.loads(out)
+    listed = json.loads(out)
+    assert (listed["tree_charts"], listed["helm_charts"]) == ([], [])
+    rows = listed["charts"]
     assert [(r["chart"], r["repo_url"], r["apps"], r["found"]) for r in rows] == [
         ("cache", "oci://ghcr.io/me/charts", ["Application/db"], "missing"),
         (
@@ -292,5 +294,5 @@ def test_a_tree_lists_kustomize_helm_charts_and_chart_dependencies(tmp_path: Pat
     )
     code, out, err = invoke("charts", str(tree), "--offline", "--output", "json")
     assert code == 0, err
-    rows = [(r["chart"], r["version"], r["apps"]) for r in json.loads(out)]
+    rows = [(r["chart"], r["version"], r["apps"]) for r in json.loads(out)["charts"]]
     assert rows == [("demo", "1.2.3", ["kustomize:web"]), ("redis", "2.0.0", ["chart wrap"])]

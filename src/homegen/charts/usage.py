@@ -32,6 +32,9 @@ class TreeCharts:
     uses: list[ChartUse]
     skipped: list[str]  # "file: Kind/name: why"
     refused: list[str] = field(default_factory=list)  # "file: out-of-bounds symlink ..."
+    # what builds read, for the listing of in-tree charts and helmCharts: (file, document)
+    built: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    reader: TreeReader | None = None
 
 
 def charts_of_config(config: Config) -> list[ChartUse]:
@@ -54,8 +57,12 @@ def charts_of_tree(root: Path) -> TreeCharts:
     pairs: list[tuple[ChartRef, str]] = []
     skipped: list[str] = []
     reader = TreeReader.for_tree(root)
+    built: list[tuple[str, dict[str, Any]]] = []
     for doc in load_tree(root, reader):
-        pairs += _built_charts(doc.file, doc.obj)
+        found = _built_charts(doc.file, doc.obj)
+        if found is not None:
+            pairs += found
+            built.append((doc.file, doc.obj))
         obj = doc.obj
         kind = obj.get("kind")
         if kind not in APP_KINDS or not str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
@@ -77,19 +84,20 @@ def charts_of_tree(root: Path) -> TreeCharts:
             else:
                 pairs.append((ChartRef(*(str(f) for f in fields)), label))
     refused = [f"{r.path}: {r.message}" for r in reader.refusals.values()]
-    return TreeCharts(_grouped(pairs), skipped, refused)
+    return TreeCharts(_grouped(pairs), skipped, refused, built, reader)
 
 
-def _built_charts(file: str, obj: dict[str, Any]) -> list[tuple[ChartRef, str]]:
+def _built_charts(file: str, obj: dict[str, Any]) -> list[tuple[ChartRef, str]] | None:
     """Charts a build pulls that no Application names: a kustomization's ``helmCharts:``
-    and the ``dependencies:`` of a chart of the tree (what ``helm dependency build`` gets)."""
+    and the ``dependencies:`` of a chart of the tree (what ``helm dependency build`` gets);
+    None when ``file`` is neither a kustomization nor a Chart.yaml."""
     folder, _, name = file.rpartition("/")
     if name in ("kustomization.yaml", "kustomization.yml"):
         entries, label, repo_key = obj.get("helmCharts"), f"kustomize:{folder or '.'}", "repo"
     elif name == "Chart.yaml":
         entries, label, repo_key = obj.get("dependencies"), f"chart {folder or '.'}", "repository"
     else:
-        return []
+        return None
     found = []
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict):

@@ -6,13 +6,16 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homegen import console
 from homegen.charts import ChartLocation, ChartSearch, Origin, locate_chart
-from homegen.charts.usage import ChartUse, charts_of_config, charts_of_tree
+from homegen.charts.usage import ChartUse, TreeCharts, charts_of_config, charts_of_tree
+from homegen.commands.charts_tree import aligned
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from homegen.escape import visible
+
+if TYPE_CHECKING:
+    from homegen.config.models import Config
 
 OUTPUTS = ("text", "json")
 COLUMNS = ("CHART", "VERSION", "APPS", "FOUND", "WHERE")
@@ -46,7 +49,8 @@ def run_charts(request: ChartsRequest) -> int:
     """List (or pull) every chart; exit 1 when a pull could not obtain one."""
     if request.output not in OUTPUTS:
         raise UsageError(f"unknown --output {request.output!r}; use one of {', '.join(OUTPUTS)}")
-    uses = _uses(request)
+    tree = _tree_charts(request)
+    uses = charts_of_config(_config(request)) if tree is None else tree.uses
     # a tree may be a stranger's: listing it never contacts the hosts it names; only
     # `charts pull` goes out (docs/security.md)
     online = not request.offline and (request.pull or request.tree is None)
@@ -59,10 +63,7 @@ def run_charts(request: ChartsRequest) -> int:
         if request.pull:
             console.note(f"  {_progress(found)}")
         results.append((use, found))
-    if request.output == "json":
-        console.out_json(_json(results))
-    else:
-        console.out(_table(results))
+    failed = _list(request, results, tree, search)
     counts: Counter[Origin] = Counter(found.origin for _, found in results)
     summary = ", ".join(f"{counts[o]} {_SHOWN[o]}" for o in _SHOWN if counts[o])
     console.note(f"{len(results)} chart{'s' * (len(results) != 1)}: {summary or 'none'}")
@@ -70,16 +71,56 @@ def run_charts(request: ChartsRequest) -> int:
         console.note(
             "`homegen charts pull` downloads the charts seen on the network into the cache"
         )
-    if request.pull and counts["missing"]:
+    if request.pull and (counts["missing"] or failed):
         return EXIT_FINDINGS
     return EXIT_OK
 
 
-def _uses(request: ChartsRequest) -> list[ChartUse]:
-    if request.tree is None:
-        from homegen.config.loader import read_config
+def _list(
+    request: ChartsRequest,
+    results: list[tuple[ChartUse, ChartLocation]],
+    tree: TreeCharts | None,
+    search: ChartSearch,
+) -> bool:
+    """Print the listing (a tree's own charts and helmCharts after the chart table); whether
+    a pull left a dependency of a tree chart unobtained (each said on stderr)."""
+    rows = _json(results)
+    if tree is None:
+        if request.output == "json":
+            console.out_json(json.dumps(rows, indent=2) + "\n")
+        else:
+            console.out(_table(results))
+        return False
+    from homegen.charts.intree import helm_chart_uses, in_tree_charts
+    from homegen.commands.charts_tree import dependency_problems, tree_json, tree_table
 
-        return charts_of_config(read_config(request.config))
+    # what a render finds afterwards: the folders and the cache, never the network
+    offline = ChartSearch(search.chart_dirs, search.cache, online=False)
+    charts = in_tree_charts(tree.built, tree.reader, offline)
+    helm = helm_chart_uses(tree.built, tree.reader, offline)
+    if request.output == "json":
+        console.out_json(json.dumps({"charts": rows, **tree_json(charts, helm)}, indent=2) + "\n")
+    else:
+        console.out(_table(results) + tree_table(charts, helm))
+    if not request.pull:
+        return False
+    errors, warnings = dependency_problems(charts, {use.ref: found for use, found in results})
+    for line in warnings:
+        console.warn(f"warning: {line}")
+    for line in errors:
+        console.warn(f"error: {line}")
+    return bool(errors)
+
+
+def _config(request: ChartsRequest) -> Config:
+    from homegen.config.loader import read_config
+
+    return read_config(request.config)
+
+
+def _tree_charts(request: ChartsRequest) -> TreeCharts | None:
+    if request.tree is None:
+        return None
     if not request.tree.is_dir():
         raise UsageError(f"{request.tree}: not a folder (charts PATH takes an ArgoCD tree)")
     found = charts_of_tree(request.tree)
@@ -87,7 +128,7 @@ def _uses(request: ChartsRequest) -> list[ChartUse]:
         console.warn(f"{line}: not listed")
     for line in found.refused:
         console.warn(f"{line}: not read")
-    return found.uses
+    return found
 
 
 def _progress(found: ChartLocation) -> str:
@@ -111,27 +152,19 @@ def _version(found: ChartLocation) -> str:
 
 
 def _table(results: list[tuple[ChartUse, ChartLocation]]) -> str:
-    """An aligned table (no colour: it is data on stdout); WHERE, the long one, comes last."""
-    cells: list[tuple[str, ...]] = [COLUMNS] + [
-        tuple(
-            visible(cell)
-            for cell in (
-                use.ref.chart, _version(found), ",".join(use.apps), _SHOWN[found.origin],
-                _where(found),
-            )
-        )
-        for use, found in results
-    ]  # fmt: skip
-    widths = [max(len(line[col]) for line in cells) for col in range(len(COLUMNS) - 1)]
-    return "".join(
-        "  ".join(c.ljust(w) for c, w in zip(line[:-1], widths, strict=True)) + "  " + line[-1]
-        + "\n"
-        for line in cells
+    """An aligned table; WHERE, the long one, comes last."""
+    return aligned(
+        [COLUMNS]
+        + [
+            (use.ref.chart, _version(found), ",".join(use.apps), _SHOWN[found.origin],
+             _where(found))
+            for use, found in results
+        ]
     )  # fmt: skip
 
 
-def _json(results: list[tuple[ChartUse, ChartLocation]]) -> str:
-    rows: list[dict[str, Any]] = [
+def _json(results: list[tuple[ChartUse, ChartLocation]]) -> list[dict[str, Any]]:
+    return [
         {
             "chart": use.ref.chart,
             "version": use.ref.version,
@@ -148,4 +181,3 @@ def _json(results: list[tuple[ChartUse, ChartLocation]]) -> str:
         }
         for use, found in results
     ]
-    return json.dumps(rows, indent=2) + "\n"

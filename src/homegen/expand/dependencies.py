@@ -2,65 +2,98 @@
 
 ArgoCD runs ``helm dependency build`` before it renders such a chart. homegen does what that
 step does, offline: a dependency not vendored in the chart's ``charts/`` folder is taken from
-the ``--charts`` folders or the chart cache, and the chart is rendered from a scratch copy with
-it vendored. A dependency found nowhere is not rendered: the app is said to be not fully
-expanded, never passed clean.
+the ``--charts`` folders or the chart cache (``homegen charts pull`` fills it), a ``file://``
+one from the tree through the tree reader, and the chart is rendered from a scratch copy with
+them vendored. A dependency found nowhere is not rendered: the app is said to be not fully
+expanded, never passed clean. A ``file://`` dependency that leaves the repository root, or
+whose version does not fit, fails the build as it fails ArgoCD's (HG130).
 """
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from homegen.charts import ChartRef, ChartSearch, locate_chart
+from homegen.charts import ChartSearch, locate_chart
+from homegen.charts.wrapper import (
+    Dependency,
+    DependencyError,
+    declared,
+    file_folder,
+    file_version,
+    is_vendored,
+)
+from homegen.treeread import Refused, TreeReader
 
 
-def declared(chart: dict[str, Any]) -> list[tuple[str, str]]:
-    """(name, version) of every dependency of a Chart.yaml."""
-    found = []
-    for dep in chart.get("dependencies") or []:
-        if isinstance(dep, dict) and isinstance(dep.get("name"), str):
-            found.append((dep["name"], str(dep.get("version") or "")))
-    return found
+@dataclass
+class Vendored:
+    """What vendoring a wrapper chart's dependencies gave: the copy to render, the names found
+    nowhere, and the reason the build fails (``""`` when it does not)."""
+
+    path: Path
+    absent: list[str] = field(default_factory=list)
+    failure: str = ""
 
 
-def _repositories(chart: dict[str, Any]) -> dict[str, str]:
-    return {
-        str(d.get("name")): str(d.get("repository") or "")
-        for d in chart.get("dependencies") or []
-        if isinstance(d, dict)
-    }
-
-
-def missing(chart: dict[str, Any], folder: Path) -> list[str]:
+def missing(chart: dict[str, Any], folder: Path) -> list[Dependency]:
     """The dependencies of the chart at ``folder`` that its ``charts/`` does not hold."""
     deps = declared(chart)
     if not deps:
         return []
     vendored = folder / "charts"
-    names = {p.name for p in vendored.iterdir()} if vendored.is_dir() else set()
-    return [
-        name
-        for name, _version in deps
-        if name not in names and not any(n.startswith(f"{name}-") for n in names)
-    ]
+    entries = {p.name for p in vendored.iterdir()} if vendored.is_dir() else set()
+    return [dep for dep in deps if not is_vendored(dep, entries)]
 
 
-def vendor(chart: dict[str, Any], folder: Path, search: ChartSearch) -> list[str]:
+def vendor(
+    chart: dict[str, Any],
+    folder: Path,
+    search: ChartSearch,
+    reader: TreeReader | None = None,
+    source: Path | None = None,
+) -> Vendored:
     """Copy the missing dependencies of the chart at ``folder`` (a scratch copy of the tree's
-    chart, made through the tree reader) into its ``charts/``; the dependencies found nowhere."""
-    names = missing(chart, folder)
-    versions, repos = dict(declared(chart)), _repositories(chart)
-    absent = []
-    for name in names:
-        location = locate_chart(ChartRef(repos[name], name, versions[name]), search, download=False)
-        if location.path is None:
-            absent.append(name)
+    chart folder ``source``, made through ``reader``) into its ``charts/``."""
+    outcome = Vendored(folder)
+    for dep in missing(chart, folder):
+        target = folder / "charts" / dep.name
+        if target.exists():
+            continue  # the same chart under two aliases: Helm needs it once
+        if dep.source == "file":
+            if reader is None or source is None:
+                outcome.absent.append(dep.name)
+                continue
+            outcome.failure = _copy_from_tree(dep, reader, source, target)
+            if outcome.failure:
+                return outcome
             continue
-        (folder / "charts").mkdir(exist_ok=True)
-        if location.path.is_dir():
-            shutil.copytree(location.path, folder / "charts" / name)
-        else:
-            shutil.copy2(location.path, folder / "charts" / location.path.name)
-    return absent
+        # no repository: Helm wants it vendored; a named one (@repo) may be in --charts
+        if dep.source == "vendored":
+            outcome.absent.append(dep.name)
+            continue
+        location = locate_chart(dep.ref, search, download=False)
+        if location.path is None:
+            outcome.absent.append(dep.name)
+            continue
+        target.parent.mkdir(exist_ok=True)
+        shutil.copytree(location.path, target)
+    return outcome
+
+
+def _copy_from_tree(dep: Dependency, reader: TreeReader, source: Path, target: Path) -> str:
+    """Copy a ``file://`` dependency through the reader; the failure, ``""`` when none."""
+    where = reader.rel(source / "Chart.yaml")
+    try:
+        found = file_folder(reader, source, dep)
+        file_version(reader, found, dep)
+    except Refused as exc:
+        return f"{where}: {exc.refusal.message}"
+    except DependencyError as exc:
+        return f"{where}: {exc}"
+    refused = reader.copy_folder(found, target)
+    if refused:
+        return f"{where}: {', '.join(f'{r.path} ({r.message})' for r in refused)}"
+    return ""

@@ -146,6 +146,35 @@ def _chart_path(job: HelmJob, settings: ExpandSettings, search: ChartSearch) -> 
     return location.path
 
 
+def _with_dependencies(
+    job: HelmJob,
+    chart: dict[str, Any],
+    path: Path,
+    charts: TreeCharts,
+    search: ChartSearch,
+    expansion: Expansion,
+) -> Path | None:
+    """The folder to render for an in-tree chart: the reader's copy of a wrapper chart with
+    its dependencies vendored (never the tree's folder), else ``path``; None when the build
+    fails as ``helm dependency build`` would (the failure is recorded)."""
+    if not dependencies.missing(chart, path):
+        return path
+    try:
+        copy = charts.loadable(path, True)
+    except ChartRefused:
+        return path  # rendering it reports the refusal
+    vendored = dependencies.vendor(chart, copy, search, charts.reader, path)
+    app = job.app
+    if vendored.failure:
+        expansion.failures.append(_failure(app, job.label, vendored.failure))
+        expansion.not_expanded(app.name, app.namespace, f"{job.label} failed")
+        return None
+    for name in vendored.absent:
+        expansion.notes.append(f"{app.name}: dependency {name} not found: not expanded")
+        expansion.not_expanded(app.name, app.namespace, f"dependency {name} not found")
+    return copy
+
+
 def _not_found(job: HelmJob, settings: ExpandSettings) -> str:
     if job.chart_folder is not None:
         where = "the tree is not on disk"
@@ -191,18 +220,10 @@ def _expand_charts(
             continue
         if job.chart_folder is not None and settings.tree_root is not None:
             chart = charts_yaml.get(posixpath.join(job.chart_folder, "Chart.yaml"), {})
-            absent = []
-            if dependencies.missing(chart, path):
-                try:  # the reader's copy, never the tree's folder, takes the dependencies
-                    path = charts.loadable(path, True)
-                    absent = dependencies.vendor(chart, path, search)
-                except ChartRefused:
-                    pass  # rendering it reports the refusal
-            for name in absent:
-                expansion.notes.append(f"{job.app.name}: dependency {name} not found: not expanded")
-                expansion.not_expanded(
-                    job.app.name, job.app.namespace, f"dependency {name} not found"
-                )
+            built = _with_dependencies(job, chart, path, charts, search, expansion)
+            if built is None:
+                continue
+            path = built
         located.append((job, path))
     if nowhere and not settings.chart_dirs and all(j.chart_folder is None for j in nowhere):
         names = ", ".join(sorted({j.app.name for j in nowhere}))
