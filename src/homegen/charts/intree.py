@@ -92,8 +92,8 @@ def in_tree_charts(
     """Every chart of the tree (``built`` holds its Chart.yaml documents), sorted by folder."""
     found = []
     for file, obj in sorted(built, key=lambda item: item[0]):
-        if posixpath.basename(file) != "Chart.yaml":
-            continue
+        if posixpath.basename(file) != "Chart.yaml" or not obj:
+            continue  # empty: a subchart inside another chart, read as part of it
         folder = posixpath.dirname(file) or "."
         uses = tuple(
             DependencyUse(dep, _dependency(dep, folder, reader, search)) for dep in declared(obj)

@@ -87,12 +87,13 @@ def declared(chart: dict[str, Any]) -> list[Dependency]:
 
 def is_vendored(dependency: Dependency, entries: set[str]) -> bool:
     """Whether a chart's ``charts/`` (its entry names) holds the dependency: a folder of its
-    name, or the ``<name>-<version>.tgz`` that ``helm dependency build`` saves."""
+    name, or ``<name>-<version>`` as a ``.tgz`` (what ``helm dependency build`` saves) or a
+    folder."""
     if dependency.name in entries:
         return True
     prefix = f"{dependency.name}-"
     return any(
-        e.startswith(prefix) and e.endswith(".tgz") and parse_version(e[len(prefix) : -4])
+        e.startswith(prefix) and parse_version(e[len(prefix) :].removesuffix(".tgz"))
         for e in entries
     )
 
