@@ -11,7 +11,13 @@ import pytest
 from chartkit import make_chart, write_unpacked
 from typer.testing import CliRunner
 
-from homegen.charts.wrapper import Dependency, DependencyError, file_version, is_vendored
+from homegen.charts.wrapper import (
+    Dependency,
+    DependencyError,
+    enabled,
+    file_version,
+    is_vendored,
+)
 from homegen.cli import app
 from homegen.treeread import TreeReader
 
@@ -225,3 +231,25 @@ def test_a_file_dependency_must_fit_its_range(
 )
 def test_what_counts_as_vendored(entries: set[str], vendored: bool) -> None:
     assert is_vendored(Dependency(0, "redis", "1.2.3", REPO), entries) is vendored
+
+
+@pytest.mark.parametrize(
+    ("condition", "tags", "values", "on"),
+    [
+        ("a.on", (), {"a": {"on": False}}, False),
+        ("a.on", (), {"a": {"on": True}}, True),
+        ("a.on", (), {}, True),  # no value: on
+        ("a.on", (), {"a": {"on": "false"}}, True),  # not a boolean: passed over, as Helm does
+        ("x.on, a.on", (), {"a": {"on": False}}, False),  # the first boolean path decides
+        ("a.on,x.on", (), {"a": {"on": True}, "x": {"on": False}}, True),
+        ("", ("db",), {"tags": {"db": False}}, False),
+        ("", ("db", "cache"), {"tags": {"db": False, "cache": True}}, True),  # one true is enough
+        ("", ("db",), {"tags": {"other": False}}, True),
+        ("a.on", ("db",), {"tags": {"db": False}, "a": {"on": True}}, True),  # condition wins
+    ],
+)
+def test_condition_and_tags_decide_as_helm_does(
+    condition: str, tags: tuple[str, ...], values: dict[str, object], on: bool
+) -> None:
+    dep = Dependency(0, "redis", "1.0.0", REPO, condition=condition, tags=tags)
+    assert enabled(dep, values) is on

@@ -136,6 +136,43 @@ def test_a_false_condition_leaves_the_dependency_out_as_helm_does(tmp_path: Path
     assert "coverage: 2 of 2 Applications expanded" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("values", "expanded"),
+    [
+        ("cache: {enabled: false}\n", True),  # off: nothing of it would be rendered
+        ("cache: {enabled: true}\n", False),
+        ("{}\n", False),  # no value: Helm renders it
+    ],
+)
+def test_a_dependency_found_nowhere_counts_only_when_its_condition_is_on(
+    tmp_path: Path, values: str, expanded: bool
+) -> None:
+    needs_engine()
+    deps = [{"name": "redis", "version": "1.2.3", "repository": "https://charts.example.invalid",
+             "alias": "cache", "condition": "cache.enabled"}]  # fmt: skip
+    result = validate(wrapper_tree(tmp_path / "tree", deps, values))
+    coverage = "coverage: 2 of 2 Applications expanded" if expanded else "1 of 2"
+    assert coverage in result.stdout
+    said = "web: dependency redis not found, but off for its values"
+    assert (said in result.stderr) is expanded
+    assert ("web: dependency redis not found: not expanded" in result.stderr) is not expanded
+
+
+def test_two_aliases_of_one_dependency_render_twice(tmp_path: Path) -> None:
+    needs_engine()
+    with serve(redis_repo()) as server:
+        deps = [
+            {"name": "redis", "version": "1.2.3", "repository": server.base, "alias": "one"},
+            {"name": "redis", "version": "1.2.3", "repository": server.base, "alias": "two"},
+        ]
+        tree = wrapper_tree(tmp_path / "tree", deps)
+        assert invoke("charts", "pull", str(tree)).exit_code == 0
+        assert server.requests.count("/redis-1.2.3.tgz") == 1
+    result = validate(tree)
+    assert "error HG214 Service/web/web-one" in result.stdout
+    assert "error HG214 Service/web/web-two" in result.stdout
+
+
 def test_an_oci_dependency_is_pulled_from_a_registry_then_rendered_offline(
     registry: str, tmp_path: Path
 ) -> None:

@@ -45,6 +45,7 @@ class Dependency:
     repository: str
     alias: str = ""
     condition: str = ""
+    tags: tuple[str, ...] = ()
 
     @property
     def source(self) -> Source:
@@ -76,13 +77,33 @@ def declared(chart: dict[str, Any]) -> list[Dependency]:
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"]:
             text = {k: str(entry.get(k) or "") for k in ("version", "repository", "alias")}
+            tags = entry.get("tags")
             found.append(
                 Dependency(
                     index, entry["name"], text["version"], text["repository"], text["alias"],
                     str(entry.get("condition") or ""),
+                    tuple(str(t) for t in tags) if isinstance(tags, list) else (),
                 )
             )  # fmt: skip
     return found
+
+
+def enabled(dependency: Dependency, values: dict[str, Any]) -> bool:
+    """Whether Helm renders the dependency with these (merged) values of the wrapper chart:
+    its ``tags:`` first (off only when a tag is false and none true), then the first path of
+    its ``condition:`` that holds a boolean decides; a path that holds none is passed over."""
+    on = True
+    table = values.get("tags")
+    if isinstance(table, dict):
+        said = {table[t] for t in dependency.tags if isinstance(table.get(t), bool)}
+        on = True in said or False not in said
+    for path in dependency.condition.split(","):
+        node: Any = values
+        for part in path.strip().split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if path.strip() and isinstance(node, bool):
+            return node
+    return on
 
 
 def is_vendored(dependency: Dependency, entries: set[str]) -> bool:

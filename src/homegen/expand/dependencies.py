@@ -21,10 +21,13 @@ from homegen.charts.wrapper import (
     Dependency,
     DependencyError,
     declared,
+    enabled,
     file_folder,
     file_version,
     is_vendored,
 )
+from homegen.expand.setvalues import merge_values
+from homegen.expand.treecharts import chart_value_files
 from homegen.treeread import Refused, TreeReader
 
 
@@ -36,6 +39,7 @@ class Vendored:
     path: Path
     absent: list[str] = field(default_factory=list)
     failure: str = ""
+    unused: list[str] = field(default_factory=list)  # found nowhere, but off for these values
 
 
 def missing(chart: dict[str, Any], folder: Path) -> list[Dependency]:
@@ -62,25 +66,43 @@ def vendor(
         target = folder / "charts" / dep.name
         if target.exists():
             continue  # the same chart under two aliases: Helm needs it once
-        if dep.source == "file":
-            if reader is None or source is None:
-                outcome.absent.append(dep.name)
-                continue
+        if dep.source == "file" and reader is not None and source is not None:
             outcome.failure = _copy_from_tree(dep, reader, source, target)
             if outcome.failure:
-                return outcome
+                break
             continue
         # no repository: Helm wants it vendored; a named one (@repo) may be in --charts
-        if dep.source == "vendored":
-            outcome.absent.append(dep.name)
-            continue
-        location = locate_chart(dep.ref, search, download=False)
-        if location.path is None:
+        location = None
+        if dep.source in ("repository", "named"):
+            location = locate_chart(dep.ref, search, download=False)
+        if location is None or location.path is None:
             outcome.absent.append(dep.name)
             continue
         target.parent.mkdir(exist_ok=True)
         shutil.copytree(location.path, target)
     return outcome
+
+
+def unused(outcome: Vendored, chart: dict[str, Any], values: dict[str, Any]) -> Vendored:
+    """``outcome`` with the dependencies found nowhere that Helm would not render for
+    ``values`` (their ``condition:`` or ``tags:`` turn them off) moved to ``unused``."""
+    off = {dep.name for dep in declared(chart) if not enabled(dep, values)}
+    on = [name for name in outcome.absent if name not in off]
+    return Vendored(outcome.path, on, outcome.failure, [n for n in outcome.absent if n in off])
+
+
+def chart_values(
+    reader: TreeReader | None, source: Path, value_files: list[str], values: dict[str, Any]
+) -> dict[str, Any]:
+    """The values a tree chart at ``source`` is rendered with (its values.yaml, the value
+    files an Application names, its inline values), to decide conditions as Helm does; the
+    inline values alone when a file cannot be read (the render reports it)."""
+    names = ["values.yaml", *value_files]
+    try:
+        files = chart_value_files(reader, source, names, True, ignore_missing=True)
+    except (Refused, ValueError, OSError):
+        return values
+    return merge_values({}, *[f for f in files if isinstance(f, dict)], values)
 
 
 def _copy_from_tree(dep: Dependency, reader: TreeReader, source: Path, target: Path) -> str:

@@ -169,9 +169,14 @@ def _with_dependencies(
         expansion.failures.append(_failure(app, job.label, vendored.failure))
         expansion.not_expanded(app.name, app.namespace, f"{job.label} failed")
         return None
+    if vendored.absent:
+        values = dependencies.chart_values(charts.reader, path, job.value_files, job.values)
+        vendored = dependencies.unused(vendored, chart, values)
     for name in vendored.absent:
         expansion.notes.append(f"{app.name}: dependency {name} not found: not expanded")
         expansion.not_expanded(app.name, app.namespace, f"dependency {name} not found")
+    for name in vendored.unused:  # Helm would not render it: nothing is missing
+        expansion.notes.append(f"{app.name}: dependency {name} not found, but off for its values")
     return copy
 
 
