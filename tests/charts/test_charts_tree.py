@@ -182,12 +182,12 @@ def test_a_pull_warns_of_what_no_pull_can_obtain(tmp_path: Path) -> None:
     result = runner.invoke(app, ["charts", "pull", str(tree)])
     assert result.exit_code == 0, result.output  # nothing to download, nothing failed
     assert (
-        "warning: w/Chart.yaml: dependency old (@stable, version 1.0.0): not found: a repository "
-        "name (`helm repo add`) homegen cannot resolve: write the repository's URL\n"
+        "warning: w/Chart.yaml: dependencies[0]: old (@stable, version 1.0.0): not found: "
+        "a repository name (`helm repo add`) homegen cannot resolve: write the repository's URL\n"
     ) in result.stderr
     assert (
-        "warning: w/Chart.yaml: dependency gone (file://../nowhere, version 1.0.0): not found: "
-        "dependency gone: repository 'file://../nowhere': no Chart.yaml there\n"
+        "warning: w/Chart.yaml: dependencies[1]: gone (file://../nowhere, version 1.0.0): "
+        "not found: dependency gone: repository 'file://../nowhere': no Chart.yaml there\n"
     ) in result.stderr
 
 
@@ -253,3 +253,30 @@ def test_condition_and_tags_decide_as_helm_does(
 ) -> None:
     dep = Dependency(0, "redis", "1.0.0", REPO, condition=condition, tags=tags)
     assert enabled(dep, values) is on
+
+
+def test_file_dependencies_resolve_in_the_checkout_and_never_leave_it(tmp_path: Path) -> None:
+    """The checkout root bounds a file:// path, not the tree folder listed (ArgoCD reads the
+    whole repository); a symlink that leaves it is refused like a path that does."""
+    checkout = tmp_path / "checkout"
+    (checkout / ".git").mkdir(parents=True)  # a checkout: its root bounds the reader
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "Chart.yaml").write_text("apiVersion: v2\nname: o\nversion: 1.0.0\n")
+    write(checkout, {"shared/lib/Chart.yaml": "apiVersion: v2\nname: lib\nversion: 1.0.0\n"})
+    (checkout / "shared" / "escape").symlink_to(tmp_path / "outside")
+    chart = (
+        "apiVersion: v2\nname: w\nversion: 1.0.0\ndependencies:\n"
+        "  - {name: lib, version: 1.0.0, repository: 'file://../../shared/lib'}\n"
+        "  - {name: o, version: 1.0.0, repository: 'file://../../shared/escape'}\n"
+        "  - {name: p, version: 1.0.0, repository: 'file:///etc'}\n"
+    )
+    tree = write(checkout / "tree", {"w/Chart.yaml": chart})
+    listed = json.loads(runner.invoke(app, ["charts", str(tree), "--output", "json"]).stdout)
+    deps = listed["tree_charts"][0]["dependencies"]
+    assert [(d["found"], d["where"]) for d in deps] == [
+        ("in tree", "../shared/lib"),
+        ("refused", "dependency o: repository 'file://../../shared/escape' resolved to outside "
+                    "repository root"),
+        ("refused", "dependency p: repository 'file:///etc': an absolute path: outside the "
+                    "repository"),
+    ]  # fmt: skip
