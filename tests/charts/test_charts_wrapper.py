@@ -185,7 +185,7 @@ def test_an_oci_dependency_is_pulled_from_a_registry_then_rendered_offline(
     tree = wrapper_tree(tmp_path / "tree", deps)
     pulled = invoke("charts", "pull", str(tree))
     assert pulled.exit_code == 0, pulled.output
-    assert f"  downloaded: oci://{registry}/charts/redis" in pulled.stderr
+    assert f"  downloaded: oci://{registry}/charts/redis:1.2.9@sha256:" in pulled.stderr
     result = validate(tree)
     assert "error HG214 Service/web/web-redis" in result.stdout
     assert "dependency redis" not in result.stdout + result.stderr
