@@ -280,3 +280,25 @@ def test_file_dependencies_resolve_in_the_checkout_and_never_leave_it(tmp_path: 
         ("refused", "dependency p: repository 'file:///etc': an absolute path: outside the "
                     "repository"),
     ]  # fmt: skip
+
+
+def test_a_dependency_the_pull_obtained_is_no_error_even_if_the_cache_kept_none(
+    tmp_path: Path,
+) -> None:
+    """A pull into an unwritable cache keeps the chart for its run only: the listing after it
+    does not see it, and that is no failure of the pull."""
+    from homegen.charts import ChartLocation, ChartRef
+    from homegen.charts.intree import Availability, DependencyUse, InTreeChart
+    from homegen.commands.charts_tree import dependency_problems
+
+    dep = Dependency(0, "redis", "1.0.0", REPO + "/")
+    chart = InTreeChart("w", "w", "1", (DependencyUse(dep, Availability("not found")),))
+    ref = ChartRef(REPO, "redis", "1.0.0")
+    kept = ChartLocation(ref, "network", tmp_path, source=f"{REPO}/redis-1.0.0.tgz")
+    assert dependency_problems([chart], {ref: kept}) == ([], [])
+    missing = ChartLocation(ref, "missing", tried=("index: down",))
+    assert dependency_problems([chart], {ref: missing}) == (
+        [f"w/Chart.yaml: dependencies[0]: redis ({REPO}/, version 1.0.0): not obtained, "
+         "tried: index: down"],
+        [],
+    )  # fmt: skip

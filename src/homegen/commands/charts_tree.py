@@ -106,6 +106,8 @@ def dependency_problems(
             at += f"{dep.repository or 'no repository'}, version {dep.version or '-'})"
             if dep.source == "repository":
                 found = pulled.get(ChartRef(dep.ref.repo, dep.name, dep.version))
+                if found is not None and found.found:
+                    continue  # obtained, kept for this run only (the cache was not writable)
                 tried = "; ".join(found.tried) if found is not None else where.where
                 errors.append(f"{at}: not obtained, tried: {tried}")
             else:
