@@ -302,3 +302,21 @@ def test_a_dependency_the_pull_obtained_is_no_error_even_if_the_cache_kept_none(
          "tried: index: down"],
         [],
     )  # fmt: skip
+
+
+def test_a_charts_folder_symlinked_out_of_the_root_vendors_nothing(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "redis-1.0.0.tgz").write_bytes(make_chart("redis", "1.0.0"))
+    chart = (
+        "apiVersion: v2\nname: w\nversion: 1.0.0\n"
+        f"dependencies: [{{name: redis, version: 1.0.0, repository: '{REPO}'}}]\n"
+    )
+    tree = write(tmp_path / "tree", {"w/Chart.yaml": chart})
+    (tree / "w" / "charts").symlink_to(tmp_path / "elsewhere")
+    result = runner.invoke(app, ["charts", str(tree), "--output", "json"])
+    assert json.loads(result.stdout)["tree_charts"][0]["dependencies"][0]["found"] == "not found"
+    (tree / "w" / "charts").unlink()
+    (tree / "w" / "charts").mkdir()
+    (tree / "w" / "charts" / "redis-1.0.0.tgz").write_bytes(make_chart("redis", "1.0.0"))
+    result = runner.invoke(app, ["charts", str(tree), "--output", "json"])
+    assert json.loads(result.stdout)["tree_charts"][0]["dependencies"][0]["found"] == "vendored"

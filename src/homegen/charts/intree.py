@@ -107,12 +107,7 @@ def _dependency(
     dep: Dependency, folder: str, reader: TreeReader | None, search: ChartSearch
 ) -> Availability:
     chart_dir = reader.base / folder if reader is not None else Path(folder)
-    vendored = chart_dir / "charts"
-    try:
-        entries = {p.name for p in vendored.iterdir()} if vendored.is_dir() else set()
-    except OSError:
-        entries = set()
-    if is_vendored(dep, entries):
+    if is_vendored(dep, _vendored(reader, chart_dir / "charts")):
         return Availability("vendored", where=f"{folder}/charts")
     if dep.source == "vendored":
         return Availability("not found", where="no repository, and not in charts/")
@@ -122,6 +117,18 @@ def _dependency(
     if dep.source == "named" and not found.offline:
         return Availability("not found", where=NAMED)
     return found
+
+
+def _vendored(reader: TreeReader | None, folder: Path) -> set[str]:
+    """The entries of a chart's ``charts/``, when the reader lets it be read."""
+    from homegen.treeread import Refused
+
+    try:
+        if reader is not None:
+            reader.check(folder)  # a charts/ symlinked out of the root is not listed
+        return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    except (Refused, OSError):
+        return set()
 
 
 def _file_dependency(dep: Dependency, chart_dir: Path, reader: TreeReader | None) -> Availability:
