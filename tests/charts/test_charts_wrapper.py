@@ -230,3 +230,11 @@ def test_a_file_dependency_outside_the_checkout_is_refused(tmp_path: Path) -> No
     assert (
         "refused: dependency secret: repository 'file://../../secret' resolved to outside"
     ) in listed.stdout
+
+
+def test_a_dependency_name_that_is_a_path_is_never_a_folder_to_copy_into(tmp_path: Path) -> None:
+    needs_engine()
+    deps = [{"name": "../../escape", "version": "1.0.0", "repository": "file://../lib"}]
+    result = validate(wrapper_tree(tmp_path / "tree", deps))
+    assert "wrap: Chart.yaml: dependency '../../escape': not a chart name" in result.stdout
+    assert "not expanded: web (wrap failed)" in result.stdout

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from homegen.charts import ChartSearch, locate_chart
+from homegen.charts.local import plain_name
 from homegen.charts.wrapper import (
     Dependency,
     DependencyError,
@@ -63,6 +64,9 @@ def vendor(
     chart folder ``source``, made through ``reader``) into its ``charts/``."""
     outcome = Vendored(folder)
     for dep in missing(chart, folder):
+        if not plain_name(dep.name):  # it names the folder it is copied to: stay in charts/
+            outcome.failure = f"Chart.yaml: dependency {dep.name!r}: not a chart name"
+            break
         target = folder / "charts" / dep.name
         if target.exists():
             continue  # the same chart under two aliases: Helm needs it once
