@@ -182,11 +182,11 @@ def test_a_pull_warns_of_what_no_pull_can_obtain(tmp_path: Path) -> None:
     result = runner.invoke(app, ["charts", "pull", str(tree)])
     assert result.exit_code == 0, result.output  # nothing to download, nothing failed
     assert (
-        "warning: w/Chart.yaml: dependencies[0]: old (@stable, version 1.0.0): not found: "
+        "warning: w/Chart.yaml:5: dependencies[0]: old (@stable, version 1.0.0): not found: "
         "a repository name (`helm repo add`) homegen cannot resolve: write the repository's URL\n"
     ) in result.stderr
     assert (
-        "warning: w/Chart.yaml: dependencies[1]: gone (file://../nowhere, version 1.0.0): "
+        "warning: w/Chart.yaml:6: dependencies[1]: gone (file://../nowhere, version 1.0.0): "
         "not found: dependency gone: repository 'file://../nowhere': no Chart.yaml there\n"
     ) in result.stderr
 

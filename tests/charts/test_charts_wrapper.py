@@ -203,7 +203,7 @@ def test_a_dependency_repository_that_is_down_is_a_clear_error_and_exit_1(
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, result.stderr
     assert errors[0].startswith(
-        f"error: wrap/Chart.yaml: dependencies[0]: redis ({down}, version 1.2.3): "
+        f"error: wrap/Chart.yaml:5: dependencies[0]: redis ({down}, version 1.2.3): "
         "not obtained, tried: "
     )
     assert "Traceback" not in result.output

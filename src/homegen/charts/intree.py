@@ -63,6 +63,7 @@ class DependencyUse:
 
     dependency: Dependency
     availability: Availability
+    line: int = 0  # of its entry in Chart.yaml (0: not known)
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,34 @@ def in_tree_charts(
         if posixpath.basename(file) != "Chart.yaml" or not obj:
             continue  # empty: a subchart inside another chart, read as part of it
         folder = posixpath.dirname(file) or "."
+        lines = _entry_lines(reader, file)
         uses = tuple(
-            DependencyUse(dep, _dependency(dep, folder, reader, search)) for dep in declared(obj)
+            DependencyUse(dep, _dependency(dep, folder, reader, search), lines.get(dep.index, 0))
+            for dep in declared(obj)
         )
         name, version = (str(obj.get(k) or "") for k in ("name", "version"))
         found.append(InTreeChart(folder, name, version, uses))
     return found
+
+
+def _entry_lines(reader: TreeReader | None, file: str) -> dict[int, int]:
+    """The 1-based line of each ``dependencies:`` entry of a Chart.yaml, for messages."""
+    import yaml
+
+    from homegen.treeread import Refused
+
+    if reader is None:
+        return {}
+    try:  # composed, not built: positions only, no alias is expanded
+        root = yaml.compose(reader.read_text(reader.base / file), Loader=yaml.SafeLoader)
+    except (Refused, OSError, ValueError, yaml.YAMLError):
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if key.value == "dependencies" and isinstance(value, yaml.SequenceNode):
+            return {i: node.start_mark.line + 1 for i, node in enumerate(value.value)}
+    return {}
 
 
 def _dependency(

@@ -102,7 +102,8 @@ def dependency_problems(
             dep, where = use.dependency, use.availability
             if where.offline:
                 continue
-            at = f"{chart.path}/Chart.yaml: dependencies[{dep.index}]: {dep.shown} ("
+            line = f":{use.line}" if use.line else ""
+            at = f"{chart.path}/Chart.yaml{line}: dependencies[{dep.index}]: {dep.shown} ("
             at += f"{dep.repository or 'no repository'}, version {dep.version or '-'})"
             if dep.source == "repository":
                 found = pulled.get(ChartRef(dep.ref.repo, dep.name, dep.version))
