@@ -30,7 +30,8 @@ CACHE_ENV = "HOMEGEN_HELM_CACHE"
 NEEDS = "homegen-helm needs: "
 FAILED = "homegen-helm failed: "
 VERSION = "v3.17.0+homegen"  # kustomize accepts Helm 3 or 4
-_HOOK = re.compile(r"^\s*helm\.sh/hook:\s*(.*)$", re.M)
+# a hook annotation in block or flow style (a text test: the document is not parsed twice)
+_HOOK = re.compile(r"""helm\.sh/hook["']?\s*:\s*["']?([\w, -]*)""")
 
 
 class ShimError(Exception):

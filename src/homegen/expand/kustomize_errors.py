@@ -21,10 +21,9 @@ MAX_CHARS = 600  # a longer message is cut: the rest is kustomize echoing its in
 def kustomize_message(text: str) -> str:
     """Kustomize's error as one readable message: no klog prefix, no quoting, never the
     whole generator config it echoes nor a helm command line, at most MAX_CHARS long."""
-    text = _KLOG.sub("", text.strip())
-    if text[:1] + text[-1:] in ("<>", '""'):  # klog quotes a value: err=<...> or err="..."
+    text = "\n".join(_unquoted(_KLOG.sub("", line)) for line in text.strip().splitlines())
+    if text[:1] + text[-1:] == "<>":  # klog's multi-line value: err=<\n...\n >
         text = text[1:-1]
-        text = text.replace('\\"', '"').replace("\\n", "\n")
     text = _CONFIG.sub("with its config", text)
     if _HELM_RUN.search(text):
         text = _HELM_RUN.sub("", text).replace(_SHIM, "helm template: ")
@@ -32,3 +31,11 @@ def kustomize_message(text: str) -> str:
     if len(text) > MAX_CHARS:
         text = text[: MAX_CHARS - 1].rstrip() + "…"
     return text
+
+
+def _unquoted(line: str) -> str:
+    """A klog value quoted on one line (err="..."), unquoted."""
+    line = line.strip()
+    if len(line) > 1 and line[0] == line[-1] == '"':
+        return line[1:-1].replace('\\"', '"').replace("\\n", "\n")
+    return line
