@@ -30,6 +30,9 @@ CACHE_ENV = "HOMEGEN_HELM_CACHE"
 NEEDS = "homegen-helm needs: "
 FAILED = "homegen-helm failed: "
 VERSION = "v3.17.0+homegen"  # kustomize accepts Helm 3 or 4
+# on every object the shim prints: the chart template it came from (the expand stage takes it
+# off again; kustomize keeps annotations through its transformers, names and namespaces not)
+MARK = "homegen.dev/helm-template"
 # a hook annotation in block or flow style (a text test: the document is not parsed twice)
 _HOOK = re.compile(r"""helm\.sh/hook["']?\s*:\s*["']?([\w, -]*)""")
 
@@ -120,8 +123,30 @@ def template(args: list[str]) -> str:
                 d for d in documents if _keep(d, parsed.skip_tests, parsed.no_hooks)
             )
         if text.strip():
-            out.append(f"---\n# Source: {name}\n{text.strip(chr(10))}\n")
+            out.append(f"---\n# Source: {name}\n{_marked(text, name)}")
     return "".join(out)
+
+
+def _marked(text: str, template: str) -> str:
+    """The documents of one template, each object annotated with MARK (a text that is no
+    YAML goes as it is: kustomize reports it)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    try:
+        documents = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+    except yaml.YAMLError:
+        return text.strip("\n") + "\n"
+    for document in documents:
+        meta = document.get("metadata") if isinstance(document, dict) else None
+        if isinstance(meta, dict):
+            if meta.get("annotations") is None:
+                meta["annotations"] = {}
+            if isinstance(meta["annotations"], dict):
+                meta["annotations"][MARK] = template
+    dumped: str = yaml.dump_all(documents, Dumper=dumper, sort_keys=False)
+    return dumped
 
 
 def _keep(document: str, skip_tests: bool, no_hooks: bool) -> bool:
@@ -174,5 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def run() -> int:
+    """The shim's process: killed with kustomize (which homegen kills at its time limit),
+    then ``main``. The engine worker it starts dies with it in turn."""
+    from homegen.helm_worker import die_with_parent
+
+    os.environ.pop("HOMEGEN_ENGINE_PARENT", None)  # the parent is kustomize: no pid to compare
+    die_with_parent()
+    return main()

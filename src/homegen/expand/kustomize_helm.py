@@ -31,7 +31,7 @@ _NEEDS = re.compile(re.escape(helmshim.NEEDS) + r"(.*?)(?::? unable to run:|\\n|
 
 
 # not ``-m homegen.expand.helmshim``: the package imports the module before runpy runs it
-_MAIN = "import sys; from homegen.expand.helmshim import main; sys.exit(main())"
+_MAIN = "import sys; from homegen.expand.helmshim import run; sys.exit(run())"
 
 
 @dataclass
@@ -131,3 +131,18 @@ def _write_shim(scratch: Path) -> Path:
     )
     shim.chmod(0o700)
     return shim
+
+
+def chart_template(obj: dict[str, Any]) -> str:
+    """The chart template an inflated object came from ("" for the build's own objects),
+    taken off the object: the shim's annotation is no part of what ArgoCD applies."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return ""
+    annotations = meta.get("annotations")
+    if not isinstance(annotations, dict) or helmshim.MARK not in annotations:
+        return ""
+    template = str(annotations.pop(helmshim.MARK))
+    if not annotations:
+        del meta["annotations"]
+    return template

@@ -15,7 +15,7 @@ from homegen.expand import cache, dependencies
 from homegen.expand.chart_render import ChartCapabilities, render_job
 from homegen.expand.kustomize import BuildFailed, NeedsNetwork, build, kustomize_command
 from homegen.expand.kustomize_errors import kustomize_message
-from homegen.expand.kustomize_helm import HelmContext, build_with_options
+from homegen.expand.kustomize_helm import HelmContext, build_with_options, chart_template
 from homegen.expand.kustomize_options import BuildOptions, find_build_options, option_notes
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
 from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
@@ -318,12 +318,16 @@ def _expand_kustomize(
     for doc in parse_with_yaml(f"{app.owner_file}::{app.name}/{built}", text):
         kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
         written = sources.get((str(kind), str(meta.get("name") or "")), [])
-        template = built
-        if len(written) == 1:
+        template, source = chart_template(doc.obj), label
+        if template:  # inflated from helmCharts: a chart's object, as from a Helm source
+            source = f"{template.partition('/')[0]} ({label} helmCharts)"
+        elif len(written) == 1:
             # the object as written in one file of the build: findings name that file
             template, doc.line = written[0]
+        else:
+            template = built
         doc.file = f"{app.owner_file}::{app.name}/{template}"
-        doc.origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
+        doc.origin = Origin(app.name, app.owner_file, app.owner, source, template, app.namespace)
         expansion.documents.append(doc)
 
 
