@@ -229,3 +229,24 @@ def test_a_chart_that_loops_is_stopped_at_the_engine_time_limit(
     assert result.exit_code == 1, result.output
     line = next(x for x in result.stdout.splitlines() if "HG130" in x)
     assert "kustomize:web: helm template: " in line and "took longer than 1.5 s" in line, line
+
+
+def test_the_copy_holds_a_base_and_a_patch_from_other_folders(tmp_path: Path, charts: Path) -> None:
+    """The copy keeps the repository's layout: ../base and (with LoadRestrictionsNone, as
+    ArgoCD would build it) ../patches/ still meet."""
+    files = lab("--enable-helm --load-restrictor LoadRestrictionsNone")
+    files["web/kustomization.yaml"] = files["web/kustomization.yaml"].replace(
+        "resources: [ns.yaml]",
+        "resources: [ns.yaml, ../base]\npatches: [{path: ../patches/cm.yaml}]",
+    )
+    files["base/kustomization.yaml"] = "resources: [cm.yaml]\n"
+    files["base/cm.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: base}\n"
+    files["patches/cm.yaml"] = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: base}\ndata: {patched: 'yes'}\n"
+    )
+    write_tree(tmp_path / "tree", files)
+    settings = ExpandSettings(tree_root=tmp_path / "tree", chart_dirs=(charts,))
+    expansion = expand_tree(load_tree(tmp_path / "tree"), settings)
+    assert not expansion.failures, expansion.failures
+    built = {d.obj["metadata"]["name"]: d.obj for d in expansion.documents if d.origin}
+    assert built["base"]["data"] == {"patched": "yes"} and "tiny-pod" in built
