@@ -124,6 +124,45 @@ def _untracked_generator_file(h: Hostile) -> None:
     h.write({"apps/set.yaml": APPSET, "config/ok.json": '{"name": "fine"}\n'})
 
 
+HELM_CM = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cm, namespace: argocd}\n"
+    "data: {kustomize.buildOptions: --enable-helm --load-restrictor LoadRestrictionsNone}\n"
+)
+
+
+def _kustomized(h: Hostile, kustomization: str) -> None:
+    """An app of the folder kust, built with argocd-cm's --enable-helm."""
+    source = f'source: {{repoURL: "{REPO_URL}", path: kust, targetRevision: main}}'
+    h.write(
+        {
+            "apps/kust.yaml": app_yaml("kust", source),
+            "apps/argocd-cm.yaml": HELM_CM,
+            "kust/kustomization.yaml": kustomization,
+        }
+    )
+
+
+def _helm_charts_files_get(h: Hostile) -> None:
+    _kustomized(h, "helmCharts: [{name: leak, releaseName: leak}]\n")
+    h.write({f"kust/{name}": text for name, text in LEAK_CHART.items()})
+    h.link("kust/charts/leak/stolen.txt", h.outside / "secret.yaml")
+
+
+def _helm_charts_value_file(h: Hostile) -> None:
+    values = f"additionalValuesFiles: ['{h.outside}/secret.yaml']"
+    _kustomized(h, f"helmCharts: [{{name: leak, releaseName: leak, {values}}}]\n")
+    h.write({f"kust/{name}": text for name, text in LEAK_CHART.items()})
+
+
+def _helm_charts_home(h: Hostile) -> None:
+    _kustomized(h, f"helmGlobals: {{chartHome: {h.base}}}\nhelmCharts: [{{name: home}}]\n")
+
+
+def _unrestricted_generator(h: Hostile) -> None:
+    files = f"files: ['{h.outside}/secret.yaml']"
+    _kustomized(h, f"configMapGenerator: [{{name: stolen, {files}}}]\n")
+
+
 def _fifo(h: Hostile) -> None:
     h.write({"apps/ok.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n"})
     os.mkfifo(h.repo / "apps" / "pipe.yaml")
@@ -144,6 +183,10 @@ ROUTES: dict[str, tuple[Callable[[Hostile], None], bool, bool]] = {
     "git-generator file": (_generator_file_symlink, True, False),
     "untracked generator file": (_untracked_generator_file, False, False),
     "fifo": (_fifo, True, False),
+    "helmCharts .Files.Get symlink": (_helm_charts_files_get, True, True),
+    "helmCharts absolute value file": (_helm_charts_value_file, False, True),
+    "helmCharts absolute chart home": (_helm_charts_home, False, True),
+    "LoadRestrictionsNone absolute file": (_unrestricted_generator, False, False),
 }
 
 
@@ -185,6 +228,21 @@ def test_the_leak_chart_prints_what_it_reads_inside_the_tree(tmp_path: Path) -> 
         }
     )
     hostile.link("charts/leak/stolen.txt", "../../shared/stolen.txt")
+    hostile.track()
+    code, out = invoke("validate", str(hostile.repo))
+    assert code == 1 and "LEAK file-marker" in out and "value-marker" in out, out
+    assert "HG109" not in out
+
+
+def test_the_leak_chart_prints_what_it_reads_through_helm_charts(tmp_path: Path) -> None:
+    """The control of the helmCharts routes: inflated, the chart reads inside the tree."""
+    if not HAS_ENGINE:
+        pytest.skip("the charts extra (helm-python-sdk) is not installed")
+    hostile = Hostile(tmp_path)
+    hostile.write({"app-of-apps.yaml": ROOT_APP, "shared/stolen.txt": "file-marker\n"})
+    _kustomized(hostile, "helmCharts: [{name: leak, valuesInline: {x: value-marker}}]\n")
+    hostile.write({f"kust/{name}": text for name, text in LEAK_CHART.items()})
+    hostile.link("kust/charts/leak/stolen.txt", "../../../shared/stolen.txt")
     hostile.track()
     code, out = invoke("validate", str(hostile.repo))
     assert code == 1 and "LEAK file-marker" in out and "value-marker" in out, out

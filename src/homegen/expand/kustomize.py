@@ -6,10 +6,12 @@ import os
 import shutil
 import stat
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from homegen.treeread import Refusal, Refused, TreeReader
+from homegen.validate.reader.tree import as_dict
 
 TIMEOUT_SECONDS = 120
 
@@ -40,19 +42,20 @@ def _offline_env() -> dict[str, str]:
     return env
 
 
-def build(folder: Path) -> str:
-    """The YAML a kustomization folder builds to; raises BuildFailed."""
+def build(folder: Path, flags: tuple[str, ...] = (), env: dict[str, str] | None = None) -> str:
+    """The YAML a kustomization folder builds to (with ``flags``, and ``env`` added to the
+    offline environment); raises BuildFailed."""
     command = kustomize_command()
     if command is None:
         raise FileNotFoundError("neither kubectl nor kustomize is installed")
     try:
         done = subprocess.run(
-            [*command, str(folder)],
+            [*command, str(folder), *flags],
             capture_output=True,
             text=True,
             timeout=TIMEOUT_SECONDS,
             check=False,
-            env=_offline_env(),
+            env={**_offline_env(), **(env or {})},
         )
     except subprocess.TimeoutExpired as exc:
         raise BuildFailed(f"no result after {TIMEOUT_SECONDS} s") from exc
@@ -75,7 +78,16 @@ class NeedsNetwork(Exception):
     """The build needs a remote resource (the message is its URL): not built offline."""
 
 
-def check_inputs(reader: TreeReader, folder: Path) -> None:
+@dataclass
+class BuildInputs:
+    """What a build reads: its folders and files (checked), and what else it asks for."""
+
+    paths: list[Path] = field(default_factory=list)
+    absolute: list[str] = field(default_factory=list)  # entries given as absolute paths
+    helm_charts: bool = False  # a kustomization of the build has helmCharts
+
+
+def check_inputs(reader: TreeReader, folder: Path) -> BuildInputs:
     """Check everything a build of ``folder`` reads, through the reader, before kustomize
     runs: every local path (resources, bases, components, patches, generator files, ...,
     recursively through the kustomizations they name) resolves inside the repository root
@@ -83,18 +95,24 @@ def check_inputs(reader: TreeReader, folder: Path) -> None:
     NeedsNetwork for a remote resource (kustomize would fetch it)."""
     seen: set[str] = set()
     queue = [folder]
+    inputs = BuildInputs()
     while queue:
         current = queue.pop()
         if str(current) in seen:
             continue
         seen.add(str(current))
+        inputs.paths.append(current)
         refused = _refusals_in(reader, current)
         if refused:
             names = ", ".join(f"{r.path} ({r.message})" for r in refused)
             raise BuildFailed(f"not built: {names}")
         spec = _kustomization(reader, current)
+        inputs.helm_charts |= bool(_list(spec.get("helmCharts")))
         for entry, remote in _entries(spec):
-            queue += _check_entry(reader, current, entry, remote)
+            if os.path.isabs(entry):
+                inputs.absolute.append(entry)
+            queue += _check_entry(reader, current, entry, remote, inputs.paths)
+    return inputs
 
 
 def _refusals_in(reader: TreeReader, folder: Path) -> list[Refusal]:
@@ -129,6 +147,13 @@ def _entries(spec: dict[str, Any]) -> list[tuple[str, bool]]:
                 files = _list(generator.get("files")) + _list(generator.get("envs"))
                 files += [generator["env"]] if generator.get("env") else []
                 found += [(str(f).rpartition("=")[2], False) for f in files]
+    for chart in _list(spec.get("helmCharts")):
+        if isinstance(chart, dict):  # value files may be URLs: kustomize's loader fetches them
+            files = [chart["valuesFile"]] if chart.get("valuesFile") else []
+            found += [(str(f), True) for f in files + _list(chart.get("additionalValuesFiles"))]
+    home = as_dict(spec.get("helmGlobals")).get("chartHome")
+    if home:
+        found.append((str(home), False))
     openapi = spec.get("openapi")
     if isinstance(openapi, dict) and openapi.get("path"):
         found.append((str(openapi["path"]), False))
@@ -152,8 +177,11 @@ def _remote_form(entry: str) -> bool:
     return bool(slash) and "." in host.strip(".") and host not in (".", "..")
 
 
-def _check_entry(reader: TreeReader, folder: Path, entry: str, remote: bool) -> list[Path]:
-    """The folder to check next (a local base), after checking one entry."""
+def _check_entry(
+    reader: TreeReader, folder: Path, entry: str, remote: bool, files: list[Path]
+) -> list[Path]:
+    """The folder to check next (a local base), after checking one entry (a file is added
+    to ``files``)."""
     if remote and "://" in entry:
         raise NeedsNetwork(entry)
     try:
@@ -166,4 +194,7 @@ def _check_entry(reader: TreeReader, folder: Path, entry: str, remote: bool) -> 
         if missing and remote and _remote_form(entry):  # kustomize would clone it
             raise NeedsNetwork(entry) from exc
         return []  # kustomize fails on it, offline
-    return [path] if stat.S_ISDIR(st.st_mode) else []
+    if stat.S_ISDIR(st.st_mode):
+        return [path]
+    files.append(path)
+    return []

@@ -1,20 +1,41 @@
 """Kustomize's error messages made readable: what kubectl prints is a klog line around the
-error, and kustomize echoes a generator's whole config; a finding shows neither."""
+error, kustomize echoes a generator's whole config, and a failed helm command comes back with
+its whole command line and environment; a finding shows none of them."""
 
 from __future__ import annotations
 
 import re
 
 # kubectl's klog prefix: E1207 11:36:25.270272   19204 run.go:72] "command failed" err=
-_KLOG = re.compile(r'^[IWEF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] (?:"command failed" err=)?')
+_KLOG = re.compile(r'^[IWEF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] (?:"command failed" err=)?', re.M)
 _CONFIG = re.compile(r"with config: `.*?`", re.S)
+# kustomize's wrapping of a failed helm command (helm's stderr comes before it)
+_HELM_RUN = re.compile(
+    r":? ?unable to run: '.*?' with env=\[.*?\] \(is '.*?' installed\?\)(?:: exit status \d+)?",
+    re.S,
+)
+_SHIM = "homegen-helm failed: "
+MAX_CHARS = 600  # a longer message is cut: the rest is kustomize echoing its input
 
 
 def kustomize_message(text: str) -> str:
-    """Kustomize's error as one readable message: no klog prefix, no quoting, and never the
-    whole generator config it echoes."""
-    text = _KLOG.sub("", text.strip())
-    if text[:1] + text[-1:] in ("<>", '""'):  # klog quotes a value: err=<...> or err="..."
+    """Kustomize's error as one readable message: no klog prefix, no quoting, never the
+    whole generator config it echoes nor a helm command line, at most MAX_CHARS long."""
+    text = "\n".join(_unquoted(_KLOG.sub("", line)) for line in text.strip().splitlines())
+    if text[:1] + text[-1:] == "<>":  # klog's multi-line value: err=<\n...\n >
         text = text[1:-1]
     text = _CONFIG.sub("with its config", text)
-    return " ".join(text.split())
+    if _HELM_RUN.search(text):
+        text = _HELM_RUN.sub("", text).replace(_SHIM, "helm template: ")
+    text = " ".join(text.split())
+    if len(text) > MAX_CHARS:
+        text = text[: MAX_CHARS - 1].rstrip() + "…"
+    return text
+
+
+def _unquoted(line: str) -> str:
+    """A klog value quoted on one line (err="..."), unquoted."""
+    line = line.strip()
+    if len(line) > 1 and line[0] == line[-1] == '"':
+        return line[1:-1].replace('\\"', '"').replace("\\n", "\n")
+    return line

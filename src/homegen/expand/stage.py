@@ -13,14 +13,10 @@ from homegen.charts import ChartRef, ChartSearch, locate_chart
 from homegen.charts.cache import ChartCache, default_cache_root
 from homegen.expand import cache, dependencies
 from homegen.expand.chart_render import ChartCapabilities, render_job
-from homegen.expand.kustomize import (
-    BuildFailed,
-    NeedsNetwork,
-    build,
-    check_inputs,
-    kustomize_command,
-)
+from homegen.expand.kustomize import BuildFailed, NeedsNetwork, build, kustomize_command
 from homegen.expand.kustomize_errors import kustomize_message
+from homegen.expand.kustomize_helm import HelmContext, build_with_options, chart_template
+from homegen.expand.kustomize_options import BuildOptions, find_build_options, option_notes
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
 from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
 from homegen.expand.sources import plan_expansion as _plan
@@ -59,9 +55,16 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
         _expand_charts(plan, docs, settings, expansion, charts)
     finally:
         charts.close()
+    options = find_build_options(docs)  # argocd-cm's kustomize.buildOptions
+    if plan.kustomize:
+        expansion.notes += option_notes(options)
+    helm = HelmContext(
+        settings.chart_dirs, settings.chart_cache, settings.kubernetes_version,
+        [d.obj for d in docs if d.obj.get("kind") == CRD],
+    )  # fmt: skip
     for job in plan.kustomize:
         sources = _built_from(docs, _kustomize_inputs([job.folder], docs))
-        _expand_kustomize(job, settings, expansion, sources)
+        _expand_kustomize(job, settings, expansion, sources, (options, helm))
     _default_namespaces(expansion.documents)
     return expansion
 
@@ -296,7 +299,11 @@ def _take(job: HelmJob, entry: dict[str, Any], expansion: Expansion) -> None:
 
 
 def _expand_kustomize(
-    job: KustomizeJob, settings: ExpandSettings, expansion: Expansion, sources: Sources
+    job: KustomizeJob,
+    settings: ExpandSettings,
+    expansion: Expansion,
+    sources: Sources,
+    how: tuple[BuildOptions, HelmContext] = (BuildOptions(), HelmContext()),
 ) -> None:
     app = job.app
     label = f"kustomize:{job.folder or '.'}"
@@ -313,12 +320,13 @@ def _expand_kustomize(
     folder = settings.tree_root / job.folder
     try:
         if settings.reader is not None:
-            check_inputs(settings.reader, folder)
-        text = build(folder)
+            text = build_with_options(settings.reader, folder, *how)
+        else:
+            text = build(folder)
     except NeedsNetwork as exc:
         # ArgoCD fetches it; homegen goes online only when asked
         expansion.notes.append(f"{app.name}: {label} not built: needs {exc}")
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"{label} needs the network")
         return
     except BuildFailed as exc:
         message = kustomize_message(str(exc))
@@ -336,12 +344,16 @@ def _expand_kustomize(
     for doc in parse_with_yaml(f"{app.owner_file}::{app.name}/{built}", text):
         kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
         written = sources.get((str(kind), str(meta.get("name") or "")), [])
-        template = built
-        if len(written) == 1:
+        template, source = chart_template(doc.obj), label
+        if template:  # inflated from helmCharts: a chart's object, as from a Helm source
+            source = f"{template.partition('/')[0]} ({label} helmCharts)"
+        elif len(written) == 1:
             # the object as written in one file of the build: findings name that file
             template, doc.line = written[0]
+        else:
+            template = built
         doc.file = f"{app.owner_file}::{app.name}/{template}"
-        doc.origin = Origin(app.name, app.owner_file, app.owner, label, template, app.namespace)
+        doc.origin = Origin(app.name, app.owner_file, app.owner, source, template, app.namespace)
         expansion.documents.append(doc)
 
 

@@ -1,0 +1,96 @@
+"""``kustomize.buildOptions`` of the tree's argocd-cm: the flags ArgoCD adds to every build.
+
+ArgoCD splits the option string on white space and appends the words to ``kustomize build
+<path>`` (util/kustomize/kustomize.go, ``parseKustomizeBuildOptions``). homegen honours only
+the flags it can apply without running anything from the tree or reading outside it; every
+other word becomes a note naming it, and the build goes on without it.
+
+Pure: documents in, options and notes out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.tree import as_dict
+
+KEY = "kustomize.buildOptions"
+NONE = "LoadRestrictionsNone"
+ROOT_ONLY = "LoadRestrictionsRootOnly"
+
+# flags that take the next word as their value (kustomize 5's build flags)
+_VALUED = frozenset(
+    (
+        "--load-restrictor", "--helm-command", "--helm-kube-version", "--helm-api-versions",
+        "--reorder", "--mount", "--env", "-e", "--network-name", "--output", "-o",
+    )
+)  # fmt: skip
+# why a flag is not honoured, for the ones a homelab plausibly sets
+_WHY = {
+    "--enable-alpha-plugins": "it runs plugins (programs) the tree names",
+    "--enable-exec": "it runs programs the tree names",
+    "--enable-star": "it runs plugins the tree names",
+    "--as-current-user": "it runs container functions",
+    "--network": "homegen builds offline",
+    "--mount": "it mounts host folders into functions",
+    "--env": "it passes the environment to functions",
+    "-e": "it passes the environment to functions",
+    "--helm-command": "homegen inflates helmCharts with its own chart engine",
+}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """The flags of ``kustomize.buildOptions`` homegen applies, and what it ignored."""
+
+    enable_helm: bool = False  # --enable-helm: inflate helmCharts
+    load_restrictor_none: bool = False  # --load-restrictor LoadRestrictionsNone
+    source: str = ""  # the file of the argocd-cm the options came from
+    ignored: tuple[str, ...] = field(default_factory=tuple)  # one note each
+
+    def flags(self) -> list[str]:
+        """The flags every build gets (--enable-helm is added only where helmCharts are)."""
+        return ["--load-restrictor", NONE] if self.load_restrictor_none else []
+
+
+def find_build_options(docs: list[Document]) -> BuildOptions:
+    """The options of the tree's argocd-cm (the first one, by file), or none."""
+    for doc in sorted(docs, key=lambda d: (d.file, d.index)):
+        obj = doc.obj
+        meta = as_dict(obj.get("metadata"))
+        if obj.get("kind") != "ConfigMap" or meta.get("name") != "argocd-cm":
+            continue
+        text = as_dict(obj.get("data")).get(KEY)
+        if isinstance(text, str) and text.strip():
+            return parse_build_options(text, doc.file)
+    return BuildOptions()
+
+
+def parse_build_options(text: str, source: str = "") -> BuildOptions:
+    """The options of one ``kustomize.buildOptions`` string (ArgoCD: ``strings.Fields``)."""
+    words = text.split()
+    helm = none = False
+    ignored: list[str] = []
+    i = 0
+    while i < len(words):
+        flag, eq, value = words[i].partition("=")
+        if not eq and flag in _VALUED and i + 1 < len(words):
+            i += 1
+            value = words[i]
+        i += 1
+        if flag == "--enable-helm" and value in ("", "true"):
+            helm = True
+        elif flag == "--load-restrictor" and value in (NONE, ROOT_ONLY):
+            none = value == NONE
+        elif (flag, value) not in (("--enable-helm", "false"), ("--reorder", "legacy")):
+            word = f"{flag}{' ' + value if value else ''}" if flag.startswith("-") else flag
+            why = _WHY.get(flag, "homegen does not apply it")
+            ignored.append(f"{word} not honoured: {why}")
+    return BuildOptions(helm, none, source, tuple(ignored))
+
+
+def option_notes(options: BuildOptions) -> list[str]:
+    """One note per word of the options homegen did not apply."""
+    where = f"argocd-cm ({options.source}) {KEY}" if options.source else KEY
+    return [f"{where}: {why}" for why in options.ignored]
