@@ -565,14 +565,21 @@ def test_root_with_several_sources_and_objects_beside_the_apps(tmp_path: Path) -
         },
     )
     comparison, text, stdout = import_and_render(tmp_path, tree)
-    assert set(tomllib.loads(text)["apps"]) >= {"crds", "tools"}
+    data = tomllib.loads(text)
+    assert set(data["apps"]) >= {"crds", "tools", "root-objects"}
+    # the root applies the stray ConfigMap into its own destination namespace
+    assert data["apps"]["root-objects"]["namespace"] == "argocd"
+    assert [o["metadata"]["name"] for o in data["apps"]["root-objects"]["objects"]] == ["stray"]
     lines = report_lines(stdout)
     assert any(
-        x["subject"] == "ConfigMap/stray" and "root app root" in str(x["message"]) for x in lines
+        x["subject"] == "ConfigMap/stray"
+        and x["kind"] == "imported"
+        and "[apps.root-objects]: applied by root app root" in str(x["message"])
+        for x in lines
     )
     assert any("a second ConfigMap named settings" in str(x["message"]) for x in lines)
     assert dict(comparison.missing).keys() == {
-        "Application/argocd/root", "ConfigMap/tools/stray", "ConfigMap/other/settings",
+        "Application/argocd/root", "ConfigMap/other/settings",
     }  # fmt: skip
 
 

@@ -18,7 +18,15 @@ from typing import Any
 
 from homegen.expand.setvalues import merge_values as merge
 from homegen.importer.folders import NOT_SECRET
-from homegen.importer.location import Location, app_name, repo_key, root_apps, sources_of
+from homegen.importer.kustomized import left_out, listed_files
+from homegen.importer.location import (
+    Location,
+    app_name,
+    repo_key,
+    root_apps,
+    root_paths,
+    sources_of,
+)
 from homegen.importer.source import SourceTree, is_app
 from homegen.importer.values import inline_values, set_parameter, without_nulls
 from homegen.validate.reader.documents import Document
@@ -96,6 +104,9 @@ def owners(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
         if app.obj.get("kind") == "ApplicationSet":  # homegen keeps its manifests beside it
             for doc in tree.document(app.file):
                 found.setdefault((doc.file, doc.index), namespace)
+    for path in root_paths(tree, loc):  # a root's kustomization, or a root that lives elsewhere
+        for doc in path.docs:
+            found.setdefault((doc.file, doc.index), path.namespace)
     return found
 
 
@@ -246,10 +257,11 @@ def compare(
             out.setdefault(key, doc)
     made = set(secrets)
     roots = root_apps(source, source_loc)
+    listed = listed_files(source)
     for doc in source.docs:
         key = key_of(doc, src_ns)
-        if key is None:
-            continue
+        if key is None or left_out(source, doc.file, listed):
+            continue  # a file no kustomization lists is never applied: nothing to reproduce
         label = "/".join(p for p in key if p)
         found = out.get(key) or (
             out.get(("ApplicationSet", *key[1:])) if key[0] == "Application" else None

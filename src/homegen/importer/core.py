@@ -10,6 +10,7 @@ from typing import Any
 from homegen.importer.app_objects import (
     attach_root_objects,
     import_namespace,
+    import_root_objects,
     one_file_each,
     take_settings_objects,
 )
@@ -23,7 +24,6 @@ from homegen.importer.location import (
     app_name,
     infer_location,
     root_apps,
-    root_folder_docs,
     root_name,
 )
 from homegen.importer.report import Report
@@ -67,6 +67,9 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     apps, used = _apps(tree, loc, report)
     script_secrets(tree, apps, report)
     taken = take_settings_objects(apps)
+    for name, app in list(apps.items()):
+        if not app.doc.file and not {"objects", "secrets"} & set(app.table):
+            del apps[name]  # a root's objects, all taken over by [argocd] and [gateway]
     argocd, argo_domain = argocd_section(tree, apps, taken, report)
     if argocd.get("app") in apps:
         _settings_app(argocd, apps, report)
@@ -78,7 +81,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
             gateway["app"], Document("", 0, 0, {}), {"namespace": gateway["namespace"]}
         )
     order_apps(apps, report)
-    _unused(tree, loc, used, report)
+    _unused(tree, used, report)
     data: dict[str, Any] = {
         "cluster": cluster_section(loc, domain_of(argo_domain, tree, report)),
         "argocd": argocd,
@@ -275,25 +278,24 @@ def _apps(
         report.add("imported", app.subject, f"→ [apps.{app.name}]", app.doc.file, app.doc.line)
         for note in app.notes:
             report.add("imported", app.subject, note, app.doc.file, app.doc.line)
+    import_root_objects(tree, loc, apps, used, report)
     return apps, used
 
 
-def _unused(tree: SourceTree, loc: Location, used: set[tuple[str, int]], report: Report) -> None:
-    in_roots = root_folder_docs(tree, loc)
+def _unused(tree: SourceTree, used: set[tuple[str, int]], report: Report) -> None:
+    listed = listed_files(tree)
     for doc in tree.docs:
         if (doc.file, doc.index) in used:
             continue
         kind = doc.obj.get("kind")
         what = f"{kind}/{as_dict(doc.obj.get('metadata')).get('name')}" if kind else "document"
-        if (doc.file, doc.index) in in_roots:
-            why = (
-                f"synced by the root app {in_roots[(doc.file, doc.index)]}; homegen's root "
-                "syncs only Applications (not imported: move it into an app's folder)"
-            )
-            kind_of = "not-expressed"
-        else:
-            why, kind_of = "no Application of the tree syncs it (not imported)", "skipped"
-        report.add(kind_of, what, why, doc.file, doc.line)  # type: ignore[arg-type]
+        kustomization = left_out(tree, doc.file, listed)
+        why = (
+            f"not listed in {kustomization}'s resources: ArgoCD never applies it (not imported)"
+            if kustomization
+            else "no Application of the tree syncs it (not imported)"
+        )
+        report.add("skipped", what, why, doc.file, doc.line)
     for file, line, why in tree.not_objects:
         report.add("skipped", "document", f"{why} (not imported)", file, line)
     for file in tree.other_files:

@@ -29,6 +29,13 @@ def listed_files(tree: SourceTree) -> set[str]:
     return found
 
 
+def included_files(tree: SourceTree, folder: str) -> set[str]:
+    """The files ``folder``'s kustomization includes, directly or through folders it lists."""
+    found: set[str] = set()
+    _include(tree, folder, found, set())
+    return found
+
+
 def _include(tree: SourceTree, folder: str, found: set[str], seen: set[str]) -> None:
     if folder in seen:
         return

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from homegen.importer.kustomized import included_files, kustomization_in
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree, is_app
 from homegen.validate.reader.documents import Document
@@ -188,20 +189,58 @@ def infer_location(
     return Location(repo, revision, path)
 
 
-def root_folder_docs(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
-    """Documents in the folders root apps sync → the root's name."""
-    found: dict[tuple[str, int], str] = {}
+# the name a root that lives elsewhere goes by: its objects become [apps.root-objects]
+ROOT_ELSEWHERE = "root"
+
+
+@dataclass(frozen=True)
+class RootPath:
+    """A folder a root app syncs, and what ArgoCD applies syncing it."""
+
+    root: str  # the root app's name, or ROOT_ELSEWHERE
+    folder: str  # the folder of the tree ("" for the imported folder itself)
+    namespace: str  # where its objects without a namespace land
+    docs: tuple[Document, ...]
+    elsewhere: bool  # the root is not in the tree: the imported folder is taken as its path
+
+
+def applied_docs(tree: SourceTree, folder: str, *, recurse: bool) -> list[Document]:
+    """The documents ArgoCD applies when it syncs ``folder``: what its kustomization includes
+    when it has one, else the folder's files."""
+    if kustomization_in(tree, folder) is None:
+        return tree.in_folder(folder, recurse=recurse)
+    files = included_files(tree, folder)
+    return [d for d in tree.docs if d.file in files]
+
+
+def root_paths(tree: SourceTree, loc: Location) -> list[RootPath]:
+    """Every folder a root app of the tree syncs; with no root in the tree, the imported
+    folder itself when it holds Applications: their root lives elsewhere (another repository,
+    a chart's values, a bootstrap script) and syncs this folder."""
+    found: list[RootPath] = []
     roots = root_apps(tree, loc)
     for app in tree.apps():
         if (app.file, app.index) not in roots:
             continue
+        spec = as_dict(app.obj.get("spec"))
+        if app.obj.get("kind") == "ApplicationSet":
+            spec = as_dict(as_dict(spec.get("template")).get("spec"))
         name = str(as_dict(app.obj.get("metadata")).get("name"))
+        namespace = str(as_dict(spec.get("destination")).get("namespace") or "argocd")
         for source in sources_of(app):
             folder = loc.local_folder(source, tree)
             recurse = bool(as_dict(source.get("directory")).get("recurse"))
             if folder is not None:
-                for doc in tree.in_folder(folder, recurse=recurse):
-                    found.setdefault((doc.file, doc.index), name)
+                docs = tuple(applied_docs(tree, folder, recurse=recurse))
+                found.append(RootPath(name, folder, namespace, docs, elsewhere=False))
+    if roots:
+        return found
+    top = applied_docs(tree, "", recurse=False)
+    apps = [d for d in top if is_app(d.obj)]
+    if apps:  # objects without a namespace land where its Applications live, as a rule
+        spaces = Counter(str(as_dict(d.obj.get("metadata")).get("namespace") or "") for d in apps)
+        namespace = next((n for n, _ in spaces.most_common() if n), "argocd")
+        found.append(RootPath(ROOT_ELSEWHERE, "", namespace, tuple(top), elsewhere=True))
     return found
 
 

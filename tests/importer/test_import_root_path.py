@@ -1,0 +1,141 @@
+"""Objects beside the Applications a root applies (an AppProject, a ConfigMap ...) are imported
+as the objects of an app of their own; a folder imported without its root is taken as the
+root's path (issue 25)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import yaml
+from importer_trees import (
+    app_yaml,
+    import_and_render,
+    import_cli,
+    report_lines,
+    write_tree,
+)
+
+OTHER = "https://github.com/me/charts"
+WEB = app_yaml(
+    "web", f"source:\n  repoURL: {OTHER}\n  targetRevision: v1\n  path: deploy/web", "web"
+).replace("project: default", "project: platform")
+PROJECT = """
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata:
+  name: platform
+  namespace: argocd
+spec:
+  description: the platform
+  sourceRepos: ["*"]
+  destinations:
+    - namespace: "*"
+      server: https://kubernetes.default.svc
+  clusterResourceWhitelist:
+    - group: "*"
+      kind: "*"
+"""
+SETTINGS = """
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: lab-settings
+data:
+  colour: blue
+"""
+
+
+def _rendered(tmp: Path, rel: str) -> dict[str, object]:
+    data: dict[str, object] = yaml.safe_load((tmp / "OUT" / rel).read_text())
+    return data
+
+
+def test_a_folder_without_its_root_is_the_roots_path(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "tree",
+        {"web.yaml": WEB, "project.yaml": PROJECT, "settings.yaml": SETTINGS},
+    )
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    assert comparison.share == 1.0, comparison.missing
+    assert len(comparison.reproduced) == 3
+    data = tomllib.loads(text)
+    table = data["apps"]["root-objects"]
+    assert table["namespace"] == "argocd"  # where the root's Applications live
+    assert [o["kind"] for o in table["objects"]] == ["AppProject", "ConfigMap"]
+    assert data["apps"]["web"]["application"]["project"] == "platform"
+    project = _rendered(tmp_path, "manifests/root-objects/appproject-platform.yaml")
+    assert project["spec"] == yaml.safe_load(PROJECT)["spec"]
+    assert _rendered(tmp_path, "apps/web.yaml")["spec"]["project"] == "platform"  # type: ignore[index]
+    lines = report_lines(stdout)
+    assert any(
+        x["kind"] == "inferred" and "taken as the path of a root that lives elsewhere" in
+        str(x["message"]) for x in lines
+    )  # fmt: skip
+    assert not [x for x in lines if "no Application of the tree syncs it" in str(x["message"])]
+
+
+def test_objects_without_a_namespace_land_where_the_apps_live(tmp_path: Path) -> None:
+    web = WEB.replace("  namespace: argocd\n", "  namespace: platform\n", 1)
+    tree = write_tree(tmp_path / "tree", {"web.yaml": web, "settings.yaml": SETTINGS})
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    assert tomllib.loads(text)["apps"]["root-objects"]["namespace"] == "platform"
+    assert "ConfigMap/platform/lab-settings" in comparison.reproduced
+
+
+def test_a_kustomized_root_path_imports_what_it_lists(tmp_path: Path) -> None:
+    """The folder's kustomization decides what the root applies: a listed folder's objects are
+    imported, an unlisted file is not, and the kustomizations are no objects."""
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "kustomization.yaml": "resources:\n  - ai/\n  - project.yaml\n",
+            "project.yaml": PROJECT,
+            "old.yaml": SETTINGS.replace("lab-settings", "old"),
+            "ai/kustomization.yaml": "resources:\n  - web.yaml\n  - settings.yaml\n",
+            "ai/web.yaml": WEB,
+            "ai/settings.yaml": SETTINGS,
+        },
+    )
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    objects = tomllib.loads(text)["apps"]["root-objects"]["objects"]
+    assert sorted(o["metadata"]["name"] for o in objects) == ["lab-settings", "platform"]
+    assert not [o for o in objects if o.get("kind") == "Kustomization"]
+    lines = report_lines(stdout)
+    old = [x for x in lines if x["subject"] == "ConfigMap/old"]
+    assert [x["kind"] for x in old] == ["skipped"], old
+    assert "not listed in kustomization.yaml's resources" in str(old[0]["message"])
+    assert "ConfigMap/argocd/lab-settings" in comparison.reproduced
+    assert comparison.share == 1.0, comparison.missing  # what ArgoCD never applies is no loss
+
+
+def test_the_objects_app_never_takes_an_imported_apps_name(tmp_path: Path) -> None:
+    taken = app_yaml(
+        "root-objects", f"source:\n  repoURL: {OTHER}\n  targetRevision: v1\n  path: x", "x"
+    )
+    tree = write_tree(
+        tmp_path / "tree", {"a.yaml": taken, "web.yaml": WEB, "settings.yaml": SETTINGS}
+    )
+    _, text, _ = import_and_render(tmp_path, tree)
+    apps = tomllib.loads(text)["apps"]
+    assert apps["root-objects"]["git"]["path"] == "x"
+    assert apps["root-objects-2"]["objects"][0]["metadata"]["name"] == "lab-settings"
+
+
+def test_a_folder_of_objects_only_is_no_roots_path(tmp_path: Path) -> None:
+    """Without an Application in the folder nothing says a root syncs it: its objects are
+    skipped, as before, and the import still exits 0."""
+    tree = write_tree(tmp_path / "tree", {"settings.yaml": SETTINGS})
+    code, stdout, stderr = import_cli(tree, tmp_path / "services.toml", "--output", "json")
+    assert code == 0, stderr
+    assert "root-objects" not in tomllib.loads((tmp_path / "services.toml").read_text())["apps"]
+    lines = report_lines(stdout)
+    assert any(x["subject"] == "ConfigMap/lab-settings" and x["kind"] == "skipped" for x in lines)
+
+
+def test_cli_text_report_says_the_folder_was_taken_as_the_roots_path(tmp_path: Path) -> None:
+    tree = write_tree(tmp_path / "tree", {"web.yaml": WEB, "project.yaml": PROJECT})
+    code, _, stderr = import_cli(tree, tmp_path / "services.toml", "--repo-url", OTHER)
+    assert code == 0, stderr
+    assert "taken as the path of a root that lives elsewhere" in stderr
+    assert "AppProject/platform: → [apps.root-objects]" in stderr
