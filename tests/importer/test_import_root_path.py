@@ -13,6 +13,7 @@ from importer_trees import (
     import_and_render,
     import_cli,
     report_lines,
+    root_app,
     write_tree,
 )
 
@@ -139,3 +140,22 @@ def test_cli_text_report_says_the_folder_was_taken_as_the_roots_path(tmp_path: P
     assert code == 0, stderr
     assert "taken as the path of a root that lives elsewhere" in stderr
     assert "AppProject/platform: → [apps.root-objects]" in stderr
+
+
+def test_a_root_a_kustomization_leaves_out_is_applied_at_bootstrap(tmp_path: Path) -> None:
+    """A root beside a kustomization that installs something else (ArgoCD itself) is applied
+    by hand: it is the root, not a disabled app."""
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "boot/kustomization.yaml": "resources:\n  - settings.yaml\n",
+            "boot/settings.yaml": SETTINGS,
+            "boot/root.yaml": root_app("apps"),
+            "apps/web.yaml": WEB,
+        },
+    )
+    comparison, _, stdout = import_and_render(tmp_path, tree)
+    root = [x for x in report_lines(stdout) if x["subject"] == "Application/root"]
+    assert [x["kind"] for x in root] == ["imported"], root
+    assert "a root app" in str(root[0]["message"])
+    assert "Application/argocd/root" in comparison.reproduced  # counted, as any root

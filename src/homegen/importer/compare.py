@@ -260,7 +260,9 @@ def compare(
     listed = listed_files(source)
     for doc in source.docs:
         key = key_of(doc, src_ns)
-        if key is None or left_out(source, doc.file, listed):
+        if key is None:
+            continue
+        if (doc.file, doc.index) not in roots and left_out(source, doc.file, listed):
             continue  # a file no kustomization lists is never applied: nothing to reproduce
         label = "/".join(p for p in key if p)
         found = out.get(key) or (

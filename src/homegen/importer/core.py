@@ -237,6 +237,17 @@ def _apps(
     for doc in tree.apps():
         used.add((doc.file, doc.index))
         name = str(as_dict(doc.obj.get("metadata")).get("name") or "")
+        # a root is applied at bootstrap: a kustomization beside it that leaves it out
+        # does not disable it
+        if (doc.file, doc.index) in roots:
+            report.add(
+                "imported",
+                f"{doc.obj['kind']}/{name}",
+                "a root app: homegen renders app-of-apps.yaml, which syncs every app from apps/",
+                doc.file,
+                doc.line,
+            )
+            continue
         kustomization = left_out(tree, doc.file, listed)
         if kustomization:
             report.add(
@@ -244,15 +255,6 @@ def _apps(
                 f"{doc.obj['kind']}/{name}",
                 f"not listed in {kustomization}'s resources: ArgoCD never creates it "
                 "(a disabled app), so it is not imported",
-                doc.file,
-                doc.line,
-            )
-            continue
-        if (doc.file, doc.index) in roots:
-            report.add(
-                "imported",
-                f"{doc.obj['kind']}/{name}",
-                "a root app: homegen renders app-of-apps.yaml, which syncs every app from apps/",
                 doc.file,
                 doc.line,
             )
