@@ -159,3 +159,31 @@ def test_a_root_a_kustomization_leaves_out_is_applied_at_bootstrap(tmp_path: Pat
     assert [x["kind"] for x in root] == ["imported"], root
     assert "a root app" in str(root[0]["message"])
     assert "Application/argocd/root" in comparison.reproduced  # counted, as any root
+
+
+def test_a_broken_file_no_application_syncs_is_skipped_not_fatal(tmp_path: Path) -> None:
+    """An Ansible playbook with a duplicate key beside the tree: ArgoCD never reads it."""
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/web.yaml": WEB,
+            "ansible/play.yaml": "hosts: all\ntags: [a]\ntags: [b]\n",
+        },
+    )
+    code, stdout, stderr = import_cli(tree, tmp_path / "services.toml", "--output", "json")
+    assert code == 0, stderr
+    play = [x for x in report_lines(stdout) if x["file"] == "ansible/play.yaml"]
+    assert [(x["kind"], x["line"]) for x in play] == [("skipped", 3)], play
+    assert "duplicate key" in str(play[0]["message"])
+
+
+def test_a_broken_file_in_the_roots_path_stops_the_import(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "tree",
+        {"web.yaml": WEB, "broken.yaml": "kind: ConfigMap\nkind: Secret\n"},
+    )
+    out = tmp_path / "services.toml"
+    code, _, stderr = import_cli(tree, out)
+    assert code == 2 and not out.exists()
+    assert "broken.yaml:2:" in stderr and "duplicate key" in stderr

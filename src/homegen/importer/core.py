@@ -25,6 +25,7 @@ from homegen.importer.location import (
     infer_location,
     root_apps,
     root_name,
+    root_paths,
 )
 from homegen.importer.report import Report
 from homegen.importer.result import ImportResult
@@ -35,7 +36,7 @@ from homegen.importer.settings import (
     gateway_section,
     storage_classes,
 )
-from homegen.importer.source import SourceTree, read_files
+from homegen.importer.source import SourceTree, UnreadableTreeError, in_folders, read_files
 from homegen.importer.waves import order_apps
 from homegen.validate.reader.documents import Document
 from homegen.validate.reader.tree import as_dict
@@ -61,10 +62,11 @@ class ImportOptions:
 def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResult:
     """services.toml for a tree given as its files (relative posix path → text)."""
     report = Report()
-    tree = read_files(files)
+    tree = read_files(files, strict=False)
     tree.tracked = options.tracked
     loc = infer_location(tree, report, repo_url=options.repo_url, tree_path=options.tree_path)
     apps, used = _apps(tree, loc, report)
+    _unreadable(tree, loc, apps, report)
     script_secrets(tree, apps, report)
     taken = take_settings_objects(apps)
     for name, app in list(apps.items()):
@@ -282,6 +284,28 @@ def _apps(
             report.add("imported", app.subject, note, app.doc.file, app.doc.line)
     import_root_objects(tree, loc, apps, used, report)
     return apps, used
+
+
+def _unreadable(
+    tree: SourceTree, loc: Location, apps: dict[str, ImportedApp], report: Report
+) -> None:
+    """A YAML file that does not load stops the import where an Application syncs it (the
+    import would drop what ArgoCD applies); elsewhere (an Ansible playbook, an archive) it is
+    skipped and reported, as ArgoCD never reads it."""
+    synced = [f for app in apps.values() for f in app.folders]
+    synced += [(path.folder, False) for path in root_paths(tree, loc)]
+    values = {file for app in apps.values() for file in app.values_files}
+    fatal = [
+        f"{file}:{line}: {message}"
+        for file, line, message in tree.unreadable
+        if file in values or in_folders(file, synced)
+    ]
+    if fatal:
+        raise UnreadableTreeError(fatal)
+    for file, line, message in tree.unreadable:
+        report.add(
+            "skipped", file, f"{message}; no Application syncs it (not imported)", file, line
+        )
 
 
 def _unused(tree: SourceTree, used: set[tuple[str, int]], report: Report) -> None:
