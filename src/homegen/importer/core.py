@@ -57,6 +57,8 @@ class ImportOptions:
     tree_path: str | None = None
     # the files git holds (None: not a git checkout): all git generators may read
     tracked: frozenset[str] | None = None
+    # the origin remote's URL and the tree's folder in the checkout (None: not a checkout)
+    checkout: tuple[str, str] | None = None
 
 
 def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResult:
@@ -64,7 +66,13 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     report = Report()
     tree = read_files(files, strict=False)
     tree.tracked = options.tracked
-    loc = infer_location(tree, report, repo_url=options.repo_url, tree_path=options.tree_path)
+    loc = infer_location(
+        tree,
+        report,
+        repo_url=options.repo_url,
+        tree_path=options.tree_path,
+        checkout=options.checkout,
+    )
     apps, used = _apps(tree, loc, report)
     _unreadable(tree, loc, apps, report)
     script_secrets(tree, apps, report)

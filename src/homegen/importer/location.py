@@ -147,9 +147,15 @@ def infer_location(
     *,
     repo_url: str | None,
     tree_path: str | None,
+    checkout: tuple[str, str] | None = None,
 ) -> Location:
-    """The location most Applications agree on; flags override, every choice is reported."""
+    """The location most Applications agree on; flags override, every choice is reported.
+    ``checkout`` (the ``origin`` remote's URL, the tree's folder in the checkout) says it
+    where no source points at a folder of the tree (sources and generators that are all
+    templates, a tree of ApplicationSets)."""
     votes = _votes(tree, tree.apps())
+    if not votes and checkout and checkout[0]:
+        return _from_checkout(tree, report, repo_url, tree_path, checkout)
     if repo_url:
         wanted = repo_key(repo_url)
         votes = Counter({k: n for k, n in votes.items() if repo_key(k[0]) == wanted})
@@ -186,6 +192,39 @@ def infer_location(
             f"{path!r}: where those sources find this tree's folders",
         )
     report.add("inferred", "cluster.revision", f"{revision!r}: the targetRevision of those sources")
+    return Location(repo, revision, path)
+
+
+def _from_checkout(
+    tree: SourceTree,
+    report: Report,
+    repo_url: str | None,
+    tree_path: str | None,
+    checkout: tuple[str, str],
+) -> Location:
+    origin, folder = checkout
+    repo = repo_url or origin
+    path = (tree_path.strip("/") or ".") if tree_path else folder or "."
+    revisions = Counter(
+        str(as_dict(g.get("git")).get("revision"))
+        for doc in tree.apps()
+        if doc.obj.get("kind") == "ApplicationSet"
+        for g in as_list(as_dict(doc.obj.get("spec")).get("generators"))
+        if isinstance(g, dict)
+        and repo_key(as_dict(g.get("git")).get("repoURL")) == repo_key(repo)
+        and as_dict(g.get("git")).get("revision")
+    )
+    revision = revisions.most_common(1)[0][0] if revisions else "main"
+    if not repo_url:
+        report.add(
+            "inferred",
+            "cluster.repo_url",
+            f"{repo}: the checkout's origin remote (no source names a folder of this tree)",
+        )
+    if not tree_path:
+        report.add("inferred", "cluster.tree_path", f"{path!r}: the tree's folder in the checkout")
+    why = "the revision the git generators read" if revisions else "no source names one"
+    report.add("inferred", "cluster.revision", f"{revision!r}: {why}")
     return Location(repo, revision, path)
 
 
