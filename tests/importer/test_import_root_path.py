@@ -187,3 +187,12 @@ def test_a_broken_file_in_the_roots_path_stops_the_import(tmp_path: Path) -> Non
     code, _, stderr = import_cli(tree, out)
     assert code == 2 and not out.exists()
     assert "broken.yaml:2:" in stderr and "duplicate key" in stderr
+
+
+def test_create_namespace_false_is_the_default_and_reproduced(tmp_path: Path) -> None:
+    """CreateNamespace=false is ArgoCD's default: the app rendered without it is the same."""
+    web = WEB.replace("      - CreateNamespace=true", "      - CreateNamespace=false")
+    tree = write_tree(tmp_path / "tree", {"root.yaml": root_app("apps"), "apps/web.yaml": web})
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    assert tomllib.loads(text)["apps"]["web"]["application"]["create_namespace"] is False
+    assert "Application/argocd/web" in comparison.reproduced, comparison.missing

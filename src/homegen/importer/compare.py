@@ -179,7 +179,10 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
             )
     destination = as_dict(spec.get("destination"))
     policy = as_dict(spec.get("syncPolicy"))
-    options = sorted(str(o) for o in as_list(policy.get("syncOptions")))
+    # CreateNamespace=false is ArgoCD's default, which homegen renders as no option at all
+    options = sorted(
+        str(o) for o in as_list(policy.get("syncOptions")) if o != "CreateNamespace=false"
+    )
     meta = as_dict(doc.obj.get("metadata"))
     if doc.obj.get("kind") == "ApplicationSet":
         meta = as_dict(as_dict(as_dict(doc.obj.get("spec")).get("template")).get("metadata"))
