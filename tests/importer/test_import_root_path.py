@@ -196,3 +196,41 @@ def test_create_namespace_false_is_the_default_and_reproduced(tmp_path: Path) ->
     comparison, text, _ = import_and_render(tmp_path, tree)
     assert tomllib.loads(text)["apps"]["web"]["application"]["create_namespace"] is False
     assert "Application/argocd/web" in comparison.reproduced, comparison.missing
+
+
+def test_a_root_kustomization_sets_namespace_and_annotations(tmp_path: Path) -> None:
+    """The outer kustomization's namespace wins, annotations add up (outer over inner)."""
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "kustomization.yaml": "resources: [ai/]\nnamespace: tools\n"
+            "commonAnnotations: {team: outer}\n",
+            "ai/kustomization.yaml": "resources: [web.yaml, settings.yaml]\nnamespace: inner\n"
+            "commonAnnotations: {team: inner, tier: ai}\n",
+            "ai/web.yaml": WEB,
+            "ai/settings.yaml": SETTINGS,
+        },
+    )
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    (obj,) = tomllib.loads(text)["apps"]["root-objects"]["objects"]
+    assert obj["metadata"]["namespace"] == "tools"
+    assert obj["metadata"]["annotations"] == {"team": "outer", "tier": "ai"}
+    assert "ConfigMap/tools/lab-settings" in comparison.reproduced, comparison.missing
+
+
+def test_a_root_kustomization_with_patches_is_not_imported_as_written(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "kustomization.yaml": "resources: [web.yaml, settings.yaml]\n"
+            "patches: [{path: p.yaml}]\n",
+            "web.yaml": WEB,
+            "settings.yaml": SETTINGS,
+        },
+    )
+    comparison, text, stdout = import_and_render(tmp_path, tree)
+    assert "root-objects" not in tomllib.loads(text)["apps"]
+    lost = [x for x in report_lines(stdout) if x["subject"] == "ConfigMap/lab-settings"]
+    assert [x["kind"] for x in lost] == ["not-expressed"], lost
+    assert "kustomization.yaml uses patches" in str(lost[0]["message"])
+    assert "ConfigMap/argocd/lab-settings" in dict(comparison.missing)  # a loss, counted

@@ -9,7 +9,7 @@ from typing import Any
 
 from homegen.importer.apps import ImportedApp
 from homegen.importer.folders import folder_objects
-from homegen.importer.kustomized import KUSTOMIZATIONS
+from homegen.importer.kustomized import KUSTOMIZATIONS, as_built
 from homegen.importer.location import Location, app_name, root_paths
 from homegen.importer.report import Report
 from homegen.importer.settings import Taken
@@ -149,6 +149,7 @@ def import_root_objects(
             used.add((doc.file, doc.index))
             if posixpath.basename(doc.file) not in KUSTOMIZATIONS:
                 docs.append(doc)
+        docs = _as_kustomized(tree, path.folder, docs, report)
         if not docs:
             continue
         name = free_name(f"{app_name(path.root)}-objects", apps)
@@ -173,6 +174,24 @@ def import_root_objects(
                 doc.file,
                 doc.line,
             )
+
+
+def _as_kustomized(
+    tree: SourceTree, folder: str, docs: list[Document], report: Report
+) -> list[Document]:
+    """The documents as the root folder's kustomization outputs them; none, reported, when
+    a kustomization on the way does more than list files."""
+    built, unsupported = as_built(tree, folder, docs)
+    for doc in docs if unsupported else []:
+        report.add(
+            "not-expressed",
+            f"{doc.obj.get('kind')}/{as_dict(doc.obj.get('metadata')).get('name')}",
+            f"applied by a root through kustomizations, and {'; '.join(unsupported)}: "
+            "its output is not the files as written (not imported)",
+            doc.file,
+            doc.line,
+        )
+    return built
 
 
 def free_name(name: str, apps: dict[str, ImportedApp]) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from homegen.expand.setvalues import merge_values as merge
 from homegen.importer.folders import NOT_SECRET
-from homegen.importer.kustomized import left_out, listed_files
+from homegen.importer.kustomized import as_built, left_out, listed_files
 from homegen.importer.location import (
     Location,
     app_name,
@@ -281,7 +281,13 @@ def compare(
     made = set(secrets)
     roots = root_apps(source, source_loc)
     listed = listed_files(source)
+    built = {  # what a root's kustomization outputs, as import took it
+        (d.file, d.index): d
+        for path in root_paths(source, source_loc)
+        for d in as_built(source, path.folder, list(path.docs))[0]
+    }
     for doc in source.docs:
+        doc = built.get((doc.file, doc.index), doc)
         key = key_of(doc, src_ns)
         if key is None:
             continue
