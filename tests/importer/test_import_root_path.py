@@ -234,3 +234,15 @@ def test_a_root_kustomization_with_patches_is_not_imported_as_written(tmp_path: 
     assert [x["kind"] for x in lost] == ["not-expressed"], lost
     assert "kustomization.yaml uses patches" in str(lost[0]["message"])
     assert "ConfigMap/argocd/lab-settings" in dict(comparison.missing)  # a loss, counted
+
+
+def test_a_kustomization_file_is_reported_as_one_not_as_an_object(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "tree",
+        {"kustomization.yaml": "resources: [web.yaml]\n", "web.yaml": WEB},
+    )
+    code, stdout, stderr = import_cli(tree, tmp_path / "services.toml", "--output", "json")
+    assert code == 0, stderr
+    lines = [x for x in report_lines(stdout) if x["file"] == "kustomization.yaml"]
+    assert [(x["kind"], x["subject"]) for x in lines] == [("skipped", "kustomization.yaml")]
+    assert "a kustomization" in str(lines[0]["message"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
 from homegen.importer.finish import finish
 from homegen.importer.folders import folder_objects, script_secrets
-from homegen.importer.kustomized import left_out, listed_files
+from homegen.importer.kustomized import KUSTOMIZATIONS, left_out, listed_files
 from homegen.importer.location import (
     Location,
     app_name,
@@ -324,11 +325,13 @@ def _unused(tree: SourceTree, used: set[tuple[str, int]], report: Report) -> Non
         kind = doc.obj.get("kind")
         what = f"{kind}/{as_dict(doc.obj.get('metadata')).get('name')}" if kind else "document"
         kustomization = left_out(tree, doc.file, listed)
-        why = (
-            f"not listed in {kustomization}'s resources: ArgoCD never applies it (not imported)"
-            if kustomization
-            else "no Application of the tree syncs it (not imported)"
-        )
+        if posixpath.basename(doc.file) in KUSTOMIZATIONS:
+            what, why = doc.file, "a kustomization: read for what it lists, not an object"
+        elif kustomization:
+            why = f"not listed in {kustomization}'s resources: ArgoCD never applies it"
+            why += " (not imported)"
+        else:
+            why = "no Application of the tree syncs it (not imported)"
         report.add("skipped", what, why, doc.file, doc.line)
     for file, line, why in tree.not_objects:
         report.add("skipped", "document", f"{why} (not imported)", file, line)
