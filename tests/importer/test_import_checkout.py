@@ -53,12 +53,13 @@ data:
 """
 
 
-def checkout(root: Path) -> Path:
-    """A git repository of the set, a chart folder and a manifests folder, origin on GitHub."""
+def checkout(root: Path, set_file: str = "boot/stack.yaml") -> Path:
+    """A git repository of the set, a chart folder and a manifests folder, origin on GitHub
+    (and whatever ``root`` already holds)."""
     repo = write_tree(
         root,
         {
-            "boot/stack.yaml": SET,
+            set_file: SET,
             "stack/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
             "stack/web/values.yaml": "replicas: 1\n",
             "stack/tools/cm.yaml": CONFIGMAP,
@@ -116,3 +117,26 @@ def test_a_set_whose_application_differs_is_not_reproduced(tmp_path: Path) -> No
     comparison, _, _ = import_and_render(tmp_path, repo)
     why = dict(comparison.missing).get("ApplicationSet/argocd/stack", "")
     assert why.startswith("its Application tools differs in"), comparison.missing
+
+
+BOOT = (
+    SET.replace("name: stack\n", "name: boot\n", 1)
+    .replace("path: stack/*", "path: boot/*")
+    .replace("namespace: '{{path.basename}}'", "namespace: argocd")
+)
+
+
+def test_a_root_the_set_creates_is_the_root_not_an_app(tmp_path: Path) -> None:
+    """A set over boot/* creates the Application that syncs boot/root, where the sets live:
+    a self-managed root, which homegen's app-of-apps replaces; it is never an empty app."""
+    repo = tmp_path / "lab"
+    write_tree(repo, {"boot/root/boot.yaml": BOOT, "boot/extra/cm.yaml": CONFIGMAP})
+    checkout(repo, "boot/root/stack.yaml")
+    comparison, text, stdout = import_and_render(tmp_path, repo)
+    apps = tomllib.loads(text)["apps"]
+    assert "root" not in apps and {"extra", "web", "tools"} <= set(apps)
+    root = [x for x in report_lines(stdout) if x["subject"] == "Application/root"]
+    assert [x["kind"] for x in root] == ["imported"], root
+    assert "a root app (ApplicationSet/boot creates it)" in str(root[0]["message"])
+    why = dict(comparison.missing)["ApplicationSet/argocd/boot"]
+    assert why == "its Application root is a root app: homegen's app-of-apps syncs apps/"

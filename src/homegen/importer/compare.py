@@ -26,6 +26,7 @@ from homegen.importer.location import (
     root_apps,
     root_paths,
     sources_of,
+    syncs_apps,
 )
 from homegen.importer.source import SourceTree, is_app
 from homegen.importer.values import inline_values, set_parameter, without_nulls
@@ -369,6 +370,8 @@ def _generated_differ(
     for app in created:
         meta = as_dict(app.obj.get("metadata"))
         name = app_name(str(meta.get("name")))
+        if syncs_apps(app, source, source_loc):
+            return f"its Application {name} is a root app: homegen's app-of-apps syncs apps/"
         found = out.get(("Application", str(meta.get("namespace") or "argocd"), name))
         if found is None:
             return f"its Application {name} is not in the rendered tree"

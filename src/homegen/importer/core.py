@@ -27,6 +27,7 @@ from homegen.importer.location import (
     root_apps,
     root_name,
     root_paths,
+    syncs_apps,
 )
 from homegen.importer.report import Report
 from homegen.importer.result import ImportResult
@@ -187,6 +188,16 @@ def _add_set(
     )
     for generated_name, obj in generated:
         generated_doc = Document(doc.file, doc.index, doc.line, obj)
+        if syncs_apps(generated_doc, tree, loc):  # a root the set makes (a self-managed one)
+            report.add(
+                "imported",
+                f"Application/{generated_name}",
+                f"a root app ({label} creates it): homegen renders app-of-apps.yaml, which "
+                "syncs every app from apps/",
+                doc.file,
+                doc.line,
+            )
+            continue
         _add_app(generated_doc, generated_name, apps, tree, loc, report)
 
 

@@ -85,16 +85,19 @@ def sources_of(doc: Document) -> list[dict[str, Any]]:
 
 def root_apps(tree: SourceTree, loc: Location) -> set[tuple[str, int]]:
     """(file, index) of the Applications that sync a folder holding Applications."""
-    found: set[tuple[str, int]] = set()
-    for app in tree.apps():
-        for source in sources_of(app):
-            folder = loc.local_folder(source, tree)
-            recurse = bool(as_dict(source.get("directory")).get("recurse"))
-            if folder is not None and any(
-                is_app(d.obj) for d in tree.in_folder(folder, recurse=recurse)
-            ):
-                found.add((app.file, app.index))
-    return found
+    return {(app.file, app.index) for app in tree.apps() if syncs_apps(app, tree, loc)}
+
+
+def syncs_apps(app: Document, tree: SourceTree, loc: Location) -> bool:
+    """Whether an Application (or a set's template) syncs a folder holding Applications."""
+    for source in sources_of(app):
+        folder = loc.local_folder(source, tree)
+        recurse = bool(as_dict(source.get("directory")).get("recurse"))
+        if folder is not None and any(
+            is_app(d.obj) for d in tree.in_folder(folder, recurse=recurse)
+        ):
+            return True
+    return False
 
 
 def _votes(tree: SourceTree, apps: list[Document]) -> Counter[tuple[str, str, str]]:
