@@ -50,6 +50,16 @@ def tracked_files(root: Path, reader: TreeReader) -> frozenset[str] | None:
     return frozenset(t[len(start) :] for t in tracked if t.startswith(start))
 
 
+def checkout_of(tree: Path, reader: TreeReader) -> tuple[str, str] | None:
+    """The origin remote's URL and the tree's folder in its git checkout, or None."""
+    from homegen.validate.command import origin_url
+
+    if reader.tracked() is None:
+        return None
+    offset = Path(os.path.relpath(reader.base, reader.root)).as_posix()
+    return origin_url(tree), "" if offset == "." else offset
+
+
 def run_import(
     tree: Path,
     out: Path,
@@ -72,7 +82,9 @@ def run_import(
     reader = TreeReader.for_tree(tree)
     files = read_tree_files(tree, reader)
     tracked = tracked_files(tree, reader)
-    options = ImportOptions(repo_url=repo_url, tree_path=tree_path, tracked=tracked)
+    options = ImportOptions(
+        repo_url=repo_url, tree_path=tree_path, tracked=tracked, checkout=checkout_of(tree, reader)
+    )
     result = import_tree(files, options)
     for text in reader.notes:
         note(text)

@@ -1,12 +1,16 @@
 """What becomes of the objects an imported app syncs: its own Namespace, the objects
-written beside its Application, one file per kind and name, and the settings objects that
-[argocd] and [gateway] take over."""
+written beside its Application, one file per kind and name, the objects a root applies
+besides Applications, and the settings objects that [argocd] and [gateway] take over."""
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from homegen.importer.apps import ImportedApp
+from homegen.importer.folders import folder_objects
+from homegen.importer.kustomized import KUSTOMIZATIONS, as_built
+from homegen.importer.location import Location, app_name, root_paths
 from homegen.importer.report import Report
 from homegen.importer.settings import Taken
 from homegen.importer.source import SourceTree, is_app
@@ -116,3 +120,81 @@ def take_settings_objects(apps: dict[str, ImportedApp]) -> Taken:
             if not kept:
                 del app.table["objects"]
     return taken
+
+
+def import_root_objects(
+    tree: SourceTree,
+    loc: Location,
+    apps: dict[str, ImportedApp],
+    used: set[tuple[str, int]],
+    report: Report,
+) -> None:
+    """What a root applies besides Applications (an AppProject, a Namespace ...) becomes the
+    objects of an app of their own, ``[apps.<root>-objects]``: homegen's root syncs only
+    apps/. Documents an app already took (its own file's objects) stay with that app."""
+    for path in root_paths(tree, loc):
+        where = f"{loc.tree_path}/" if path.folder == "" else f"{path.folder}/"
+        if path.elsewhere:
+            report.add(
+                "inferred",
+                where,
+                "no Application of the tree syncs this folder, which holds Applications: "
+                "taken as the path of a root that lives elsewhere (another repository, a "
+                f"chart's values, a bootstrap step); its objects land in {path.namespace}",
+            )
+        docs = []
+        for doc in path.docs:
+            if (doc.file, doc.index) in used or is_app(doc.obj):
+                continue
+            used.add((doc.file, doc.index))
+            if posixpath.basename(doc.file) not in KUSTOMIZATIONS:
+                docs.append(doc)
+        docs = _as_kustomized(tree, path.folder, docs, report)
+        if not docs:
+            continue
+        name = free_name(f"{app_name(path.root)}-objects", apps)
+        meta = {"name": name, "namespace": path.namespace}
+        app = ImportedApp(name, Document("", 0, 0, {"kind": "Application", "metadata": meta}), {})
+        app.table["namespace"] = path.namespace
+        found = folder_objects(app.subject, [], path.namespace, tree, report, docs)
+        app.objects = one_file_each(app, found.objects, report)
+        if app.objects:
+            app.table["objects"] = [obj for _, obj in app.objects]
+        if found.secrets:
+            app.table["secrets"] = sorted(set(found.secrets))
+        import_namespace(app, report)
+        apps[name] = app
+        by = "the root" if path.elsewhere else f"root app {path.root}"
+        for doc, obj in app.objects:
+            report.add(
+                "imported",
+                f"{obj.get('kind')}/{as_dict(obj.get('metadata')).get('name')}",
+                f"→ [apps.{name}]: applied by {by} beside its Applications (homegen's root "
+                "syncs only apps/, so an app of their own syncs them)",
+                doc.file,
+                doc.line,
+            )
+
+
+def _as_kustomized(
+    tree: SourceTree, folder: str, docs: list[Document], report: Report
+) -> list[Document]:
+    """The documents as the root folder's kustomization outputs them; none, reported, when
+    a kustomization on the way does more than list files."""
+    built, unsupported = as_built(tree, folder, docs)
+    for doc in docs if unsupported else []:
+        report.add(
+            "not-expressed",
+            f"{doc.obj.get('kind')}/{as_dict(doc.obj.get('metadata')).get('name')}",
+            f"applied by a root through kustomizations, and {'; '.join(unsupported)}: "
+            "its output is not the files as written (not imported)",
+            doc.file,
+            doc.line,
+        )
+    return built
+
+
+def free_name(name: str, apps: dict[str, ImportedApp]) -> str:
+    """``name``, or ``name-2``, ``name-3`` ... when an app has it (63 characters at most)."""
+    candidates = (name, *(f"{name[:58]}-{i}" for i in range(2, 999)))
+    return next(n for n in (c[:63].rstrip("-") for c in candidates) if n not in apps)

@@ -18,7 +18,16 @@ from typing import Any
 
 from homegen.expand.setvalues import merge_values as merge
 from homegen.importer.folders import NOT_SECRET
-from homegen.importer.location import Location, app_name, repo_key, root_apps, sources_of
+from homegen.importer.kustomized import as_built, left_out, listed_files
+from homegen.importer.location import (
+    Location,
+    app_name,
+    repo_key,
+    root_apps,
+    root_paths,
+    sources_of,
+    syncs_apps,
+)
 from homegen.importer.source import SourceTree, is_app
 from homegen.importer.values import inline_values, set_parameter, without_nulls
 from homegen.validate.reader.documents import Document
@@ -82,21 +91,44 @@ def owners(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
     """(file, index) → destination namespace of the Application that syncs the document."""
     found: dict[tuple[str, int], str] = {}
     for app in tree.apps():
-        spec = as_dict(app.obj.get("spec"))
-        if app.obj.get("kind") == "ApplicationSet":
-            spec = as_dict(as_dict(spec.get("template")).get("spec"))
-        namespace = str(as_dict(spec.get("destination")).get("namespace") or "")
-        for source in sources_of(app):
-            folder = loc.local_folder(source, tree)
-            if folder is None:
-                continue
-            recurse = bool(as_dict(source.get("directory")).get("recurse"))
-            for doc in tree.in_folder(folder, recurse=recurse):
-                found.setdefault((doc.file, doc.index), namespace)
+        for synced in _created(app, tree, loc):
+            namespace = str(as_dict(_spec(synced).get("destination")).get("namespace") or "")
+            for source in sources_of(synced):
+                folder = loc.local_folder(source, tree)
+                if folder is None:
+                    continue
+                recurse = bool(as_dict(source.get("directory")).get("recurse"))
+                for doc in tree.in_folder(folder, recurse=recurse):
+                    found.setdefault((doc.file, doc.index), namespace)
         if app.obj.get("kind") == "ApplicationSet":  # homegen keeps its manifests beside it
+            namespace = str(as_dict(_spec(app).get("destination")).get("namespace") or "")
             for doc in tree.document(app.file):
-                found.setdefault((doc.file, doc.index), namespace)
+                if doc.index != app.index:  # the set's own namespace is its metadata's
+                    found.setdefault((doc.file, doc.index), namespace)
+    for path in root_paths(tree, loc):  # a root's kustomization, or a root that lives elsewhere
+        for doc in path.docs:
+            found.setdefault((doc.file, doc.index), path.namespace)
     return found
+
+
+def _spec(doc: Document) -> dict[str, Any]:
+    spec = as_dict(doc.obj.get("spec"))
+    if doc.obj.get("kind") == "ApplicationSet":
+        spec = as_dict(as_dict(spec.get("template")).get("spec"))
+    return spec
+
+
+def _created(app: Document, tree: SourceTree, loc: Location) -> list[Document]:
+    """The Applications a document makes ArgoCD create: itself, or what the set generates
+    (its template where it cannot be expanded)."""
+    if app.obj.get("kind") != "ApplicationSet":
+        return [app]
+    from homegen.importer.appsets import expand_set
+
+    generated, problem = expand_set(app, tree, loc)
+    if problem:
+        return [app]
+    return [Document(app.file, app.index, app.line, obj) for _, obj in generated]
 
 
 def key_of(doc: Document, namespaces: dict[tuple[str, int], str]) -> Key | None:
@@ -141,14 +173,17 @@ def app_view(doc: Document, tree: SourceTree, loc: Location) -> dict[str, Any]:
             gits.append(
                 (
                     repo_key(source.get("repoURL")),
-                    str(source.get("targetRevision")),
+                    str(source.get("targetRevision") or "HEAD"),  # ArgoCD's default
                     source["path"].strip("/"),
                     _options_text(source),
                 )
             )
     destination = as_dict(spec.get("destination"))
     policy = as_dict(spec.get("syncPolicy"))
-    options = sorted(str(o) for o in as_list(policy.get("syncOptions")))
+    # CreateNamespace=false is ArgoCD's default, which homegen renders as no option at all
+    options = sorted(
+        str(o) for o in as_list(policy.get("syncOptions")) if o != "CreateNamespace=false"
+    )
     meta = as_dict(doc.obj.get("metadata"))
     if doc.obj.get("kind") == "ApplicationSet":
         meta = as_dict(as_dict(as_dict(doc.obj.get("spec")).get("template")).get("metadata"))
@@ -246,10 +281,19 @@ def compare(
             out.setdefault(key, doc)
     made = set(secrets)
     roots = root_apps(source, source_loc)
+    listed = listed_files(source)
+    built = {  # what a root's kustomization outputs, as import took it
+        (d.file, d.index): d
+        for path in root_paths(source, source_loc)
+        for d in as_built(source, path.folder, list(path.docs))[0]
+    }
     for doc in source.docs:
+        doc = built.get((doc.file, doc.index), doc)
         key = key_of(doc, src_ns)
         if key is None:
             continue
+        if (doc.file, doc.index) not in roots and left_out(source, doc.file, listed):
+            continue  # a file no kustomization lists is never applied: nothing to reproduce
         label = "/".join(p for p in key if p)
         found = out.get(key) or (
             out.get(("ApplicationSet", *key[1:])) if key[0] == "Application" else None
@@ -285,6 +329,13 @@ def compare(
         if found is None and is_app(doc.obj) and app_name(key[2]) != key[2]:
             found = out.get((key[0], key[1], app_name(key[2])))
             renamed = found is not None
+        if found is None and key[0] == "ApplicationSet":
+            why = _generated_differ(doc, source, source_loc, out, rendered, rendered_loc)
+            if why:
+                result.missing.append((label, why))
+            else:
+                result.reproduced.append(label)
+            continue
         if found is None:
             result.missing.append((label, "not in the rendered tree"))
             continue
@@ -301,6 +352,34 @@ def compare(
         else:
             result.reproduced.append(label)
     return result
+
+
+def _generated_differ(
+    doc: Document,
+    source: SourceTree,
+    source_loc: Location,
+    out: dict[Key, Document],
+    rendered: SourceTree,
+    rendered_loc: Location,
+) -> str:
+    """Why the Applications a set generates are not rendered the same ("" when they all are:
+    homegen renders an expanded set as the Applications it creates)."""
+    created = _created(doc, source, source_loc)
+    if created == [doc]:
+        return "not in the rendered tree"
+    for app in created:
+        meta = as_dict(app.obj.get("metadata"))
+        name = app_name(str(meta.get("name")))
+        if syncs_apps(app, source, source_loc):
+            return f"its Application {name} is a root app: homegen's app-of-apps syncs apps/"
+        found = out.get(("Application", str(meta.get("namespace") or "argocd"), name))
+        if found is None:
+            return f"its Application {name} is not in the rendered tree"
+        a, b = app_view(app, source, source_loc), app_view(found, rendered, rendered_loc)
+        diff = [k for k in a if a[k] != b[k]]
+        if diff:
+            return f"its Application {name} differs in {', '.join(diff)}"
+    return ""
 
 
 def placed(obj: dict[str, Any], key: Key) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 from homegen.importer.app_objects import (
     attach_root_objects,
     import_namespace,
+    import_root_objects,
     one_file_each,
     take_settings_objects,
 )
@@ -17,14 +19,15 @@ from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
 from homegen.importer.finish import finish
 from homegen.importer.folders import folder_objects, script_secrets
-from homegen.importer.kustomized import left_out, listed_files
+from homegen.importer.kustomized import KUSTOMIZATIONS, left_out, listed_files
 from homegen.importer.location import (
     Location,
     app_name,
     infer_location,
     root_apps,
-    root_folder_docs,
     root_name,
+    root_paths,
+    syncs_apps,
 )
 from homegen.importer.report import Report
 from homegen.importer.result import ImportResult
@@ -35,7 +38,7 @@ from homegen.importer.settings import (
     gateway_section,
     storage_classes,
 )
-from homegen.importer.source import SourceTree, read_files
+from homegen.importer.source import SourceTree, UnreadableTreeError, in_folders, read_files
 from homegen.importer.waves import order_apps
 from homegen.validate.reader.documents import Document
 from homegen.validate.reader.tree import as_dict
@@ -56,17 +59,29 @@ class ImportOptions:
     tree_path: str | None = None
     # the files git holds (None: not a git checkout): all git generators may read
     tracked: frozenset[str] | None = None
+    # the origin remote's URL and the tree's folder in the checkout (None: not a checkout)
+    checkout: tuple[str, str] | None = None
 
 
 def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResult:
     """services.toml for a tree given as its files (relative posix path → text)."""
     report = Report()
-    tree = read_files(files)
+    tree = read_files(files, strict=False)
     tree.tracked = options.tracked
-    loc = infer_location(tree, report, repo_url=options.repo_url, tree_path=options.tree_path)
+    loc = infer_location(
+        tree,
+        report,
+        repo_url=options.repo_url,
+        tree_path=options.tree_path,
+        checkout=options.checkout,
+    )
     apps, used = _apps(tree, loc, report)
+    _unreadable(tree, loc, apps, report)
     script_secrets(tree, apps, report)
     taken = take_settings_objects(apps)
+    for name, app in list(apps.items()):
+        if not app.doc.file and not {"objects", "secrets"} & set(app.table):
+            del apps[name]  # a root's objects, all taken over by [argocd] and [gateway]
     argocd, argo_domain = argocd_section(tree, apps, taken, report)
     if argocd.get("app") in apps:
         _settings_app(argocd, apps, report)
@@ -78,7 +93,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
             gateway["app"], Document("", 0, 0, {}), {"namespace": gateway["namespace"]}
         )
     order_apps(apps, report)
-    _unused(tree, loc, used, report)
+    _unused(tree, used, report)
     data: dict[str, Any] = {
         "cluster": cluster_section(loc, domain_of(argo_domain, tree, report)),
         "argocd": argocd,
@@ -173,6 +188,16 @@ def _add_set(
     )
     for generated_name, obj in generated:
         generated_doc = Document(doc.file, doc.index, doc.line, obj)
+        if syncs_apps(generated_doc, tree, loc):  # a root the set makes (a self-managed one)
+            report.add(
+                "imported",
+                f"Application/{generated_name}",
+                f"a root app ({label} creates it): homegen renders app-of-apps.yaml, which "
+                "syncs every app from apps/",
+                doc.file,
+                doc.line,
+            )
+            continue
         _add_app(generated_doc, generated_name, apps, tree, loc, report)
 
 
@@ -234,6 +259,17 @@ def _apps(
     for doc in tree.apps():
         used.add((doc.file, doc.index))
         name = str(as_dict(doc.obj.get("metadata")).get("name") or "")
+        # a root is applied at bootstrap: a kustomization beside it that leaves it out
+        # does not disable it
+        if (doc.file, doc.index) in roots:
+            report.add(
+                "imported",
+                f"{doc.obj['kind']}/{name}",
+                "a root app: homegen renders app-of-apps.yaml, which syncs every app from apps/",
+                doc.file,
+                doc.line,
+            )
+            continue
         kustomization = left_out(tree, doc.file, listed)
         if kustomization:
             report.add(
@@ -241,15 +277,6 @@ def _apps(
                 f"{doc.obj['kind']}/{name}",
                 f"not listed in {kustomization}'s resources: ArgoCD never creates it "
                 "(a disabled app), so it is not imported",
-                doc.file,
-                doc.line,
-            )
-            continue
-        if (doc.file, doc.index) in roots:
-            report.add(
-                "imported",
-                f"{doc.obj['kind']}/{name}",
-                "a root app: homegen renders app-of-apps.yaml, which syncs every app from apps/",
                 doc.file,
                 doc.line,
             )
@@ -275,25 +302,48 @@ def _apps(
         report.add("imported", app.subject, f"→ [apps.{app.name}]", app.doc.file, app.doc.line)
         for note in app.notes:
             report.add("imported", app.subject, note, app.doc.file, app.doc.line)
+    import_root_objects(tree, loc, apps, used, report)
     return apps, used
 
 
-def _unused(tree: SourceTree, loc: Location, used: set[tuple[str, int]], report: Report) -> None:
-    in_roots = root_folder_docs(tree, loc)
+def _unreadable(
+    tree: SourceTree, loc: Location, apps: dict[str, ImportedApp], report: Report
+) -> None:
+    """A YAML file that does not load stops the import where an Application syncs it (the
+    import would drop what ArgoCD applies); elsewhere (an Ansible playbook, an archive) it is
+    skipped and reported, as ArgoCD never reads it."""
+    synced = [f for app in apps.values() for f in app.folders]
+    synced += [(path.folder, False) for path in root_paths(tree, loc)]
+    values = {file for app in apps.values() for file in app.values_files}
+    fatal = [
+        f"{file}:{line}: {message}"
+        for file, line, message in tree.unreadable
+        if file in values or in_folders(file, synced)
+    ]
+    if fatal:
+        raise UnreadableTreeError(fatal)
+    for file, line, message in tree.unreadable:
+        report.add(
+            "skipped", file, f"{message}; no Application syncs it (not imported)", file, line
+        )
+
+
+def _unused(tree: SourceTree, used: set[tuple[str, int]], report: Report) -> None:
+    listed = listed_files(tree)
     for doc in tree.docs:
         if (doc.file, doc.index) in used:
             continue
         kind = doc.obj.get("kind")
         what = f"{kind}/{as_dict(doc.obj.get('metadata')).get('name')}" if kind else "document"
-        if (doc.file, doc.index) in in_roots:
-            why = (
-                f"synced by the root app {in_roots[(doc.file, doc.index)]}; homegen's root "
-                "syncs only Applications (not imported: move it into an app's folder)"
-            )
-            kind_of = "not-expressed"
+        kustomization = left_out(tree, doc.file, listed)
+        if posixpath.basename(doc.file) in KUSTOMIZATIONS:
+            what, why = doc.file, "a kustomization: read for what it lists, not an object"
+        elif kustomization:
+            why = f"not listed in {kustomization}'s resources: ArgoCD never applies it"
+            why += " (not imported)"
         else:
-            why, kind_of = "no Application of the tree syncs it (not imported)", "skipped"
-        report.add(kind_of, what, why, doc.file, doc.line)  # type: ignore[arg-type]
+            why = "no Application of the tree syncs it (not imported)"
+        report.add("skipped", what, why, doc.file, doc.line)
     for file, line, why in tree.not_objects:
         report.add("skipped", "document", f"{why} (not imported)", file, line)
     for file in tree.other_files:

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from homegen.importer.kustomized import included_files, kustomization_in
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree, is_app
 from homegen.validate.reader.documents import Document
@@ -84,16 +85,19 @@ def sources_of(doc: Document) -> list[dict[str, Any]]:
 
 def root_apps(tree: SourceTree, loc: Location) -> set[tuple[str, int]]:
     """(file, index) of the Applications that sync a folder holding Applications."""
-    found: set[tuple[str, int]] = set()
-    for app in tree.apps():
-        for source in sources_of(app):
-            folder = loc.local_folder(source, tree)
-            recurse = bool(as_dict(source.get("directory")).get("recurse"))
-            if folder is not None and any(
-                is_app(d.obj) for d in tree.in_folder(folder, recurse=recurse)
-            ):
-                found.add((app.file, app.index))
-    return found
+    return {(app.file, app.index) for app in tree.apps() if syncs_apps(app, tree, loc)}
+
+
+def syncs_apps(app: Document, tree: SourceTree, loc: Location) -> bool:
+    """Whether an Application (or a set's template) syncs a folder holding Applications."""
+    for source in sources_of(app):
+        folder = loc.local_folder(source, tree)
+        recurse = bool(as_dict(source.get("directory")).get("recurse"))
+        if folder is not None and any(
+            is_app(d.obj) for d in tree.in_folder(folder, recurse=recurse)
+        ):
+            return True
+    return False
 
 
 def _votes(tree: SourceTree, apps: list[Document]) -> Counter[tuple[str, str, str]]:
@@ -146,9 +150,15 @@ def infer_location(
     *,
     repo_url: str | None,
     tree_path: str | None,
+    checkout: tuple[str, str] | None = None,
 ) -> Location:
-    """The location most Applications agree on; flags override, every choice is reported."""
+    """The location most Applications agree on; flags override, every choice is reported.
+    ``checkout`` (the ``origin`` remote's URL, the tree's folder in the checkout) says it
+    where no source points at a folder of the tree (sources and generators that are all
+    templates, a tree of ApplicationSets)."""
     votes = _votes(tree, tree.apps())
+    if not votes and checkout and checkout[0]:
+        return _from_checkout(tree, report, repo_url, tree_path, checkout)
     if repo_url:
         wanted = repo_key(repo_url)
         votes = Counter({k: n for k, n in votes.items() if repo_key(k[0]) == wanted})
@@ -188,20 +198,91 @@ def infer_location(
     return Location(repo, revision, path)
 
 
-def root_folder_docs(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
-    """Documents in the folders root apps sync → the root's name."""
-    found: dict[tuple[str, int], str] = {}
+def _from_checkout(
+    tree: SourceTree,
+    report: Report,
+    repo_url: str | None,
+    tree_path: str | None,
+    checkout: tuple[str, str],
+) -> Location:
+    origin, folder = checkout
+    repo = repo_url or origin
+    path = (tree_path.strip("/") or ".") if tree_path else folder or "."
+    revisions = Counter(
+        str(as_dict(g.get("git")).get("revision"))
+        for doc in tree.apps()
+        if doc.obj.get("kind") == "ApplicationSet"
+        for g in as_list(as_dict(doc.obj.get("spec")).get("generators"))
+        if isinstance(g, dict)
+        and repo_key(as_dict(g.get("git")).get("repoURL")) == repo_key(repo)
+        and as_dict(g.get("git")).get("revision")
+    )
+    revision = revisions.most_common(1)[0][0] if revisions else "main"
+    if not repo_url:
+        report.add(
+            "inferred",
+            "cluster.repo_url",
+            f"{repo}: the checkout's origin remote (no source names a folder of this tree)",
+        )
+    if not tree_path:
+        report.add("inferred", "cluster.tree_path", f"{path!r}: the tree's folder in the checkout")
+    why = "the revision the git generators read" if revisions else "no source names one"
+    report.add("inferred", "cluster.revision", f"{revision!r}: {why}")
+    return Location(repo, revision, path)
+
+
+# the name a root that lives elsewhere goes by: its objects become [apps.root-objects]
+ROOT_ELSEWHERE = "root"
+
+
+@dataclass(frozen=True)
+class RootPath:
+    """A folder a root app syncs, and what ArgoCD applies syncing it."""
+
+    root: str  # the root app's name, or ROOT_ELSEWHERE
+    folder: str  # the folder of the tree ("" for the imported folder itself)
+    namespace: str  # where its objects without a namespace land
+    docs: tuple[Document, ...]
+    elsewhere: bool  # the root is not in the tree: the imported folder is taken as its path
+
+
+def applied_docs(tree: SourceTree, folder: str, *, recurse: bool) -> list[Document]:
+    """The documents ArgoCD applies when it syncs ``folder``: what its kustomization includes
+    when it has one, else the folder's files."""
+    if kustomization_in(tree, folder) is None:
+        return tree.in_folder(folder, recurse=recurse)
+    files = included_files(tree, folder)
+    return [d for d in tree.docs if d.file in files]
+
+
+def root_paths(tree: SourceTree, loc: Location) -> list[RootPath]:
+    """Every folder a root app of the tree syncs; with no root in the tree, the imported
+    folder itself when it holds Applications: their root lives elsewhere (another repository,
+    a chart's values, a bootstrap script) and syncs this folder."""
+    found: list[RootPath] = []
     roots = root_apps(tree, loc)
     for app in tree.apps():
         if (app.file, app.index) not in roots:
             continue
+        spec = as_dict(app.obj.get("spec"))
+        if app.obj.get("kind") == "ApplicationSet":
+            spec = as_dict(as_dict(spec.get("template")).get("spec"))
         name = str(as_dict(app.obj.get("metadata")).get("name"))
+        namespace = str(as_dict(spec.get("destination")).get("namespace") or "argocd")
         for source in sources_of(app):
             folder = loc.local_folder(source, tree)
             recurse = bool(as_dict(source.get("directory")).get("recurse"))
             if folder is not None:
-                for doc in tree.in_folder(folder, recurse=recurse):
-                    found.setdefault((doc.file, doc.index), name)
+                docs = tuple(applied_docs(tree, folder, recurse=recurse))
+                found.append(RootPath(name, folder, namespace, docs, elsewhere=False))
+    if roots:
+        return found
+    top = applied_docs(tree, "", recurse=False)
+    apps = [d for d in top if is_app(d.obj)]
+    if apps:  # objects without a namespace land where its Applications live, as a rule
+        spaces = Counter(str(as_dict(d.obj.get("metadata")).get("namespace") or "") for d in apps)
+        namespace = next((n for n, _ in spaces.most_common() if n), "argocd")
+        found.append(RootPath(ROOT_ELSEWHERE, "", namespace, tuple(top), elsewhere=True))
     return found
 
 

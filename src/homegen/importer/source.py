@@ -41,6 +41,8 @@ class SourceTree:
     by_folder: dict[str, list[Document]] = field(default_factory=dict)
     dirs: set[str] = field(default_factory=set)
     tracked: frozenset[str] | None = None  # files git holds (None: not a git checkout)
+    # (file, line, message) of YAML files that do not load (a syntax error, a duplicate key)
+    unreadable: list[tuple[str, int, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for doc in self.docs:
@@ -82,15 +84,17 @@ def is_app(obj: Mapping[str, Any]) -> bool:
     )
 
 
-def read_files(files: Mapping[str, str]) -> SourceTree:
+def read_files(files: Mapping[str, str], *, strict: bool = True) -> SourceTree:
     """The tree of in-memory files (relative posix path → text).
 
-    A YAML syntax error or a duplicate key anywhere stops the import with every such file
-    and line: an import from a half-read tree would silently drop what it could not read.
+    A YAML syntax error or a duplicate key stops the import with every such file and line:
+    an import from a half-read tree would silently drop what it could not read. With
+    ``strict=False`` they are kept in ``unreadable``, for the import to stop only where an
+    Application syncs one (``check_unreadable``).
     """
     docs: list[Document] = []
     others: list[str] = []
-    problems: list[str] = []
+    problems: list[tuple[str, int, str]] = []
     not_objects: list[tuple[str, int, str]] = []
     charts = chart_folders(sorted(files))
     for path in sorted(files):
@@ -104,9 +108,20 @@ def read_files(files: Mapping[str, str]) -> SourceTree:
                 elif problem.kind == "not-an-object":
                     not_objects.append((path, problem.line, problem.message))
                 else:
-                    problems.append(f"{path}:{problem.line}: {problem.message}")
+                    problems.append((path, problem.line, problem.message))
             if not doc.problems:
                 docs.append(doc)
-    if problems:
-        raise UnreadableTreeError(problems)
-    return SourceTree(docs, others, not_objects, dict(files))
+    if problems and strict:
+        raise UnreadableTreeError([f"{f}:{n}: {m}" for f, n, m in problems])
+    unreadable = {p for p, _, _ in problems}
+    docs = [d for d in docs if d.file not in unreadable]  # a file is read whole, or not at all
+    return SourceTree(docs, others, not_objects, dict(files), unreadable=problems)
+
+
+def in_folders(file: str, folders: list[tuple[str, bool]]) -> bool:
+    """Whether ``file`` is in one of ``folders`` ((folder, recurse) pairs)."""
+    parent = posixpath.dirname(file)
+    return any(
+        parent == folder or (recurse and (folder == "" or parent.startswith(folder + "/")))
+        for folder, recurse in folders
+    )
