@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # them; render and test use the catalog shipped in src/homegen/crdschemas/catalog).
 SHARED ?= ../shared
 
-.PHONY: setup render test check lint typecheck bench fuzz golden catalog mutate renovate clean
+.PHONY: setup render test check lint typecheck bench bench-checkov fuzz golden catalog mutate renovate clean
 
 $(BIN)/homegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,13 @@ typecheck: setup
 	$(BIN)/mypy
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(CHECKOV),--checkov "$(CHECKOV)")
+
+# checkov's time on the 1,000-service tree, beside homegen validate (bench/RESULTS.md). Never in
+# CI: install checkov in an environment of its own and name its binary (bench/checkov.py).
+bench-checkov: setup
+	@test -n "$(CHECKOV)" || { echo "usage: make bench-checkov CHECKOV=/path/to/checkov" >&2; exit 2; }
+	$(BIN)/python bench/run.py --only-checkov --checkov "$(CHECKOV)"
 
 fuzz: setup
 	$(BIN)/python tests/fuzz_loader.py

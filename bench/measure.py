@@ -28,11 +28,17 @@ class Sample:
     size: int
     walls: list[float] = field(default_factory=list)  # seconds
     peak_kb: int = 0  # the largest memory of the runs: ru_maxrss or the sampled process tree
+    cpus: list[float] = field(default_factory=list)  # user + system seconds, children included
 
     @property
     def median(self) -> float:
         """Median wall time in seconds."""
         return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        """Median CPU time (user + system of the command and the children it waited for)."""
+        return statistics.median(self.cpus)
 
     @property
     def peak_mb(self) -> float:
@@ -59,8 +65,9 @@ def child_env(pycache: Path) -> dict[str, str]:
 ENV: dict[str, str] = dict(os.environ)
 
 
-def run_once(cmd: Sequence[str], cwd: Path, ok: Sequence[int]) -> tuple[float, int]:
-    """Wall seconds and peak memory (KiB) of one run; output goes to files next to it.
+def run_once(cmd: Sequence[str], cwd: Path, ok: Sequence[int]) -> tuple[float, int, float]:
+    """Wall seconds, peak memory (KiB) and CPU seconds of one run; output goes to files next
+    to it.
 
     Memory is the larger of ru_maxrss (os.wait4: this child and the children it reaped, each
     process on its own) and the sampled sum of the resident sizes of the child and its own
@@ -80,7 +87,8 @@ def run_once(cmd: Sequence[str], cwd: Path, ok: Sequence[int]) -> tuple[float, i
         tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
         raise BenchError(f"{' '.join(cmd[:4])} ... exited {proc.returncode}:\n{tail}")
     log.unlink()
-    return wall, max(int(usage.ru_maxrss), sampler.peak_kb)  # KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime  # its own and its reaped children's
+    return wall, max(int(usage.ru_maxrss), sampler.peak_kb), cpu  # KiB on Linux
 
 
 class _TreeSampler(threading.Thread):
@@ -135,9 +143,10 @@ def measure(
     for i in range(warmup + runs):
         if before is not None:
             before()
-        wall, peak = run_once(cmd, cwd, ok)
+        wall, peak, cpu = run_once(cmd, cwd, ok)
         if i >= warmup:
             sample.walls.append(wall)
+            sample.cpus.append(cpu)
             sample.peak_kb = max(sample.peak_kb, peak)
     print(
         f"  {label:>16} {command:<28} {sample.median:8.3f} s {sample.peak_mb:7.1f} MiB",

@@ -16,6 +16,7 @@ Usage: ``python bench/run.py [--sizes 10,100,1000,10000] [--runs 5] [--large-run
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import shutil
 import sys
@@ -26,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import measure as measuring
+from checkov import bench_checkov, checkov_section, checkov_version, previous_section, with_section
 from measure import Sample, child_env, machine_summary, measure
 from report import budget_notes, markdown_table
 from synth import synth
@@ -201,7 +203,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only-charts", action="store_true", help="only the homelab rows with charts expanded"
     )
+    parser.add_argument("--checkov", help="a checkov binary: time it on 1,000 services too")
+    parser.add_argument("--checkov-runs", type=int, default=1, help="checkov runs (minutes each)")
+    parser.add_argument(
+        "--only-checkov", action="store_true", help="only the checkov section of RESULTS.md"
+    )
     args = parser.parse_args(argv)
+    if args.only_checkov:
+        return _only_checkov(args)
     settings = Settings(
         sizes=[int(s) for s in args.sizes.split(",") if s.strip()],
         runs=args.runs,
@@ -245,7 +254,41 @@ def main(argv: list[str] | None = None) -> int:
     )
     text = f"# {args.title}\n\n{header}\n\n{table}\n\n{notes}\n"
     print(table + "\n\n" + notes)
-    args.output.write_text(text, encoding="utf-8")
+    section = _checkov(args) if args.checkov else previous_section(args.output)
+    args.output.write_text(with_section(text, section) if section else text, encoding="utf-8")
+    return 0
+
+
+def _checkov(args: argparse.Namespace) -> str:
+    """checkov and `homegen validate` on 1,000 services: the RESULTS.md section."""
+    version = checkov_version(args.checkov)
+    work = _work_root()
+    saved = measuring.ENV
+    measuring.ENV = child_env(work / "pycache")
+    try:
+        print("bench: checkov on 1,000 services (minutes) ...", file=sys.stderr, flush=True)
+        samples = bench_checkov(args.checkov, HOMEGEN, work, args.runs, args.checkov_runs)
+    finally:
+        measuring.ENV = saved
+        shutil.rmtree(work, ignore_errors=True)
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    when = f"{now} (load average at the end {_load()})"
+    section = checkov_section(samples, version, when)
+    print(section)
+    return section
+
+
+def _only_checkov(args: argparse.Namespace) -> int:
+    """`make bench-checkov`: measure checkov, replace that section of RESULTS.md only."""
+    if not args.checkov:
+        print("bench: --only-checkov needs --checkov PATH", file=sys.stderr)
+        return 2
+    section = _checkov(args)
+    try:
+        text = args.output.read_text(encoding="utf-8")
+    except OSError:
+        text = f"# {args.title}\n"
+    args.output.write_text(with_section(text, section), encoding="utf-8")
     return 0
 
 

@@ -158,7 +158,8 @@ def test_without_fork_the_checks_run_in_process(
 def test_a_large_fleet_is_checked_in_process_before_the_writes(
     homelab: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above FORK_MAX_CONFIG_BYTES one process holds the tree: no fork, checks first."""
+    """Above FORK_MAX_CONFIG_BYTES one process holds the tree: no fork; staged, then checked,
+    and nothing moved into place."""
     monkeypatch.setattr(background, "FORK_MAX_CONFIG_BYTES", 100)
     monkeypatch.setattr(os, "fork", None)  # would fail loudly if called
     config = homelab / "services.toml"

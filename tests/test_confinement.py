@@ -95,7 +95,10 @@ def test_ledger_entries_outside_the_tree_are_refused(
     assert everything(lab.parent) == before
 
 
-UNSAFE = ["", "/etc/passwd", "..", "../x", "a/../../x", "a/./b", "./a", "a//b", "a/", "a\\b"]
+UNSAFE = [
+    *("", "/etc/passwd", "..", "../x", "a/../../x", "a/./b", "./a", "a//b", "a/", "a\\b"),
+    *("a/b/", "a/b/..", "a/b//c", "a/b/."),  # past the fast path's first checks
+]
 
 
 @pytest.mark.parametrize("path", [*UNSAFE, "a\0b", LEDGER_NAME])
@@ -103,7 +106,19 @@ def test_unsafe_paths(path: str) -> None:
     assert unsafe_path(path)
 
 
-@pytest.mark.parametrize("path", ["a.yaml", "apps/web.yaml", ".gitkeep", "a/..b/c..", "x/.y"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "a.yaml",
+        "apps/web.yaml",
+        ".gitkeep",
+        "a/..b/c..",
+        "x/.y",
+        "a/b.",
+        "...",
+        "a/.homegen-ledger",
+    ],
+)
 def test_safe_paths(path: str) -> None:
     assert not unsafe_path(path)
 

@@ -47,6 +47,12 @@ def test_missing_or_unreadable_ledger_is_absent(tmp_path: Path) -> None:
         assert read_ledger(tmp_path) == Ledger(present=False), text
 
 
+def test_fast_encoding_quotes_what_json_quotes() -> None:
+    """A hand-edited ledger may hold any text: quoted exactly as json.dumps quotes it."""
+    odd = Ledger({'a"b\\c.yaml': {"\u00e9\n"}, "z.yaml": {'"', "\x00"}, "\u2028.yaml": {"x"}})
+    assert odd.to_bytes() == odd.json_bytes()
+
+
 def test_fast_encoding_equals_the_reference_for_empty_forms() -> None:
     for ledger in (Ledger(), Ledger({"a.yaml": set()}), Ledger({"a.yaml": {digest(b"a")}})):
         assert ledger.to_bytes() == ledger.json_bytes(), ledger.files

@@ -260,7 +260,7 @@ def test_current_tree_is_not_validated_again(
         return background.Verdict()
 
     monkeypatch.setattr(background, "FORK", False)  # the in-process path, where calls count
-    monkeypatch.setattr(background, "check_files", counted)
+    monkeypatch.setattr(background, "check_documents", counted)
     monkeypatch.setattr(render_command, "check_files", counted)
     assert render(homelab, "--check")[0] == 0
     assert render(homelab)[0] == 0

@@ -25,7 +25,7 @@ TEMP_SUFFIX = ".homegen-tmp"
 _MOVED = "moved or removed by another process while homegen wrote into it"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One file to create, update or delete; old/new are None where absent."""
 
@@ -150,6 +150,17 @@ def final_ledger(desired: dict[str, bytes], diff: TreeDiff) -> Ledger:
     for path in diff.kept:
         final.files[path] = diff.ledger.files[path]
     return final
+
+
+def forget_contents(diff: TreeDiff) -> None:
+    """Drop what staging needed and committing does not, once staged: the bytes the changes
+    hold (the paths, the actions and which change deletes a file stay; a unified diff no
+    longer can be made) and the final ledger (its bytes stay, for the commit)."""
+    diff.changes[:] = [
+        Change(c.path, c.action, None if c.old is None else b"", None if c.new is None else b"")
+        for c in diff.changes
+    ]
+    diff.final = Ledger()
 
 
 def apply(root: Path, diff: TreeDiff) -> None:

@@ -78,11 +78,17 @@ def run_render(
         rendered = render_config(config_path, validation)
         files = rendered.files
         del rendered  # the models and plan of a large fleet are a quarter of the peak memory
+        if not validation.concurrent:
+            from homegen import heap
+
+            heap.trim()
+        count = len(files)
         with treelock.tree_lock(out, shared=False, timeout=timeout, create=True, waiting=waiting):
             diff = compare(out, files, force=force)
+            del files  # the diff and the validation hold the bytes they still need
             if diff.clean:
                 remove_stale_temps(out)  # a killed render may have staged files and gone
-                _note(f"{out} is up to date ({len(files)} files)")
+                _note(f"{out} is up to date ({count} files)")
                 if output == "json":
                     console.out_json(
                         render_report_json(out, diff, check=False, with_diff=show_diff)
@@ -92,7 +98,7 @@ def run_render(
     for change in diff.changes:
         _note(f"{change.action:>7} {out}/{change.path}")
     if not diff.changes:
-        _note(f"{out} is up to date ({len(files)} files)")
+        _note(f"{out} is up to date ({count} files)")
     if output == "json":
         console.out_json(render_report_json(out, diff, check=False, with_diff=show_diff))
     if os.environ.get("PRE_COMMIT") == "1" and diff.changes:
@@ -104,16 +110,19 @@ def _write(
     out: Path, diff: TreeDiff, validation: TreeValidation, show_diff: bool, output: str, force: bool
 ) -> None:
     """Stage the changes while the checks run; move them into place on a clean verdict."""
-    from homegen.writer import stage
+    from homegen.writer import forget_contents, stage
 
     unowned = _unowned(out, diff)  # asked before staging adds temp files to out
-    # In process, the checks come first: the parsed tree is freed before the writes.
-    verdict = None if validation.concurrent else validation.verdict()
     staged = None
-    if (diff.changes or diff.ledger_stale) and (force or not diff.conflicts):
-        staged = stage(out, diff)  # the new files are written while the checks run
     try:
-        _raise_on_findings(verdict if verdict is not None else validation.verdict())
+        if (diff.changes or diff.ledger_stale) and (force or not diff.conflicts):
+            staged = stage(out, diff)  # the new files are written while the checks run
+        if not show_diff:
+            # Staged: only paths and actions are read from here on. In process, this leaves
+            # the validation the only holder of the bytes, which it releases as it parses
+            # them: a large fleet's text and parsed tree are never held whole at once.
+            forget_contents(diff)
+        _raise_on_findings(validation.verdict())
         _show(out, diff, show_diff, output, unowned)
         if diff.conflicts and not force:
             raise DriftError(

@@ -8,7 +8,8 @@ each file as soon as the parent has rendered it. The parent stages the files mea
 renames them into place only once the child's verdict is clean. Once the child has the
 whole tree it forks once more: schema checks in the grandchild, whole-tree checks in the
 child. Where there is no fork (Windows), or for a fleet too large to hold in two processes
-at once (FORK_MAX_CONFIG_BYTES), the same checks run in the parent before anything is written.
+at once (FORK_MAX_CONFIG_BYTES), the same checks run in the parent once the files are staged
+(still before any is moved into place), releasing each file's bytes as it parses it.
 
 This module is imported before the validator is: it imports nothing heavy itself. The child
 leaves only through ``os._exit``: it never returns into the caller's stack (the CLI, a test
@@ -30,7 +31,7 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import IO, TYPE_CHECKING, Any
 
-from homegen.validate.render_checks import Settings, Verdict, check_documents, check_files, warm_up
+from homegen.validate.render_checks import Settings, Verdict, check_documents, warm_up
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -41,9 +42,9 @@ if TYPE_CHECKING:
 
 FORK = hasattr(os, "fork")  # tests turn it off to run the in-process path
 # Beyond this size of services.toml (about 4,500 services of bench/synth.py) the checks run in
-# process, after rendering: the parent holding the rendered tree while the child holds it
+# process, after staging: the parent holding the rendered tree while the child holds it
 # parsed would take more memory than the time saved is worth (10,000 services: ~600 MB
-# across both processes, against ~460 MB in one).
+# across both processes, against ~475 MB in one that releases the text as it parses).
 FORK_MAX_CONFIG_BYTES = 3_000_000
 _END = None  # the message after the last file
 _BATCH_BYTES = 256 * 1024  # files go to the child in messages of about this size
@@ -89,7 +90,11 @@ class TreeValidation:
         """The findings of the whole tree; call after the last file."""
         if self.settings is None:
             raise RuntimeError("verdict asked for before the render was planned")
-        return check_files(self.files, self.settings)
+        from homegen.validate.reader.documents import documents_consuming
+
+        # the files are parsed and released one by one (the render staged them already)
+        files, self.files = self.files, {}
+        return check_documents(documents_consuming(files), self.settings)
 
     def close(self) -> None:
         """Stop: the verdict is no longer wanted (or was given)."""

@@ -40,6 +40,12 @@ _SCALARS: dict[str, Any] = {}
 _MISSING = object()
 
 
+def forget_scalars() -> None:
+    """Empty the cache of scalars, once a whole tree is read: a large tree's unique values
+    fill it (13 MiB of keys at 10,000 services) and the checks that follow need the room."""
+    _SCALARS.clear()
+
+
 class NotCanonical(Exception):
     """The text is not in homegen's canonical style: read it with a full YAML parser."""
 

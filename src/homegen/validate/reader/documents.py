@@ -255,6 +255,31 @@ def documents_from_texts(files: Mapping[str, str | bytes]) -> list[Document]:
     return docs
 
 
+def documents_consuming(files: dict[str, bytes]) -> list[Document]:
+    """documents_from_texts, emptying files as it goes: each file's bytes are released once
+    parsed, so the text and the parsed tree of a large fleet are never held whole at once."""
+    from homegen import heap
+    from homegen.validate.reader.canonical import forget_scalars
+
+    docs: list[Document] = []
+    released = 0
+    for file in sorted(files):
+        data = files.pop(file)
+        if file.endswith(YAML_SUFFIXES):
+            docs.extend(parse_text(file, data.decode("utf-8")))
+        released += len(data)
+        del data
+        if released >= _TRIM_BYTES:  # the freed bytes go back to the system as they are freed
+            heap.trim()
+            released = 0
+    heap.trim()
+    forget_scalars()  # the tree holds its values: the reader's cache of them is dead weight
+    return docs
+
+
+_TRIM_BYTES = 8 * 1024 * 1024
+
+
 def yaml_files(root: Path, reader: TreeReader | None = None) -> list[str]:
     """Paths (relative, posix) of every YAML file below ``root``, hidden folders skipped,
     read through ``reader`` (symlinks out of the repository root are refused there)."""

@@ -8,7 +8,12 @@ from typing import Any
 from homegen.validate.findings import Finding, finding, not_verified, register
 from homegen.validate.reader.tree import Tree, as_dict, as_list, homegen_made, tree_check
 from homegen.validate.rules.unknown import not_expanded, selects_argocd
-from homegen.validate.rules.workloads import PodTemplate, pod_templates, selector_matches
+from homegen.validate.rules.workloads import (
+    LabelIndex,
+    PodTemplate,
+    pod_templates,
+    selector_matches,
+)
 
 SERVICE_SELECTS_NOTHING = register(
     "HG214", "service-selects-nothing", "error",
@@ -45,15 +50,17 @@ def check_workload_selectors(tree: Tree) -> Iterator[Finding]:
 
 def check_service_selectors(tree: Tree) -> Iterator[Finding]:
     """HG214: every Service selector selects the pods of a workload in its namespace."""
-    templates: dict[str, list[PodTemplate]] = {}
+    templates: dict[str, LabelIndex[PodTemplate]] = {}
     for template in pod_templates(tree):
-        templates.setdefault(template.owner.namespace, []).append(template)
+        index = templates.setdefault(template.owner.namespace, LabelIndex())
+        index.add(template, template.labels)
     for service in tree.kind("Service"):
         selector = as_dict(service.spec.get("selector"))
         if not selector:
             continue
         wanted = {"matchLabels": selector}
-        in_namespace = templates.get(service.namespace, ())
+        pods = templates.get(service.namespace)
+        in_namespace = pods.candidates(wanted) if pods is not None else ()
         if selects_argocd(tree, service.namespace, selector):
             continue
         if not any(selector_matches(wanted, t.labels) for t in in_namespace):

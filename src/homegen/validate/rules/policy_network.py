@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.reader.tree import (
-    Obj,
     Tree,
     app_sources,
     app_spec,
@@ -22,7 +22,12 @@ from homegen.validate.reader.tree import (
     tree_check,
 )
 from homegen.validate.rules.integrity_expanded import covered
-from homegen.validate.rules.workloads import pod_templates, selector_matches
+from homegen.validate.rules.workloads import (
+    LabelIndex,
+    SelectorIndex,
+    pod_templates,
+    selector_matches,
+)
 
 NO_POLICY = register(
     "HG330", "network-policy-missing", "warning",
@@ -40,12 +45,14 @@ SELECTS_NOTHING = register(
 MANAGED_BY = "app.kubernetes.io/managed-by"
 
 
-def _ingress_policies(tree: Tree) -> dict[str, list[Obj]]:
-    by_namespace: dict[str, list[Obj]] = {}
+def _ingress_policies(tree: Tree) -> dict[str, SelectorIndex[dict[str, Any]]]:
+    """The podSelector of each ingress policy, by namespace."""
+    by_namespace: dict[str, SelectorIndex[dict[str, Any]]] = {}
     for policy in tree.kind("NetworkPolicy"):
         types = as_list(policy.spec.get("policyTypes")) or ["Ingress"]
         if "Ingress" in types:
-            by_namespace.setdefault(policy.namespace, []).append(policy)
+            selector = as_dict(policy.spec.get("podSelector"))
+            by_namespace.setdefault(policy.namespace, SelectorIndex()).add(selector, selector)
     return by_namespace
 
 
@@ -56,9 +63,10 @@ def check_pods_isolated(tree: Tree) -> Iterator[Finding]:
         owner = template.owner
         if owner.doc.origin is not None:
             continue  # a chart's pod: no policy unless its app asks (docs/rules.md)
-        if any(
-            selector_matches(as_dict(p.spec.get("podSelector")), template.labels)
-            for p in policies.get(owner.namespace, ())
+        in_namespace = policies.get(owner.namespace)
+        labels = template.labels
+        if in_namespace is not None and any(
+            selector_matches(selector, labels) for selector in in_namespace.candidates(labels)
         ):
             continue
         item = finding(
@@ -86,15 +94,17 @@ def _opaque_namespaces(tree: Tree) -> set[str]:
 def check_policies_select(tree: Tree) -> Iterator[Finding]:
     """HG331: each NetworkPolicy of the tree selects at least one pod it can see."""
     opaque = _opaque_namespaces(tree)
-    labels_by_namespace: dict[str, list[dict[str, object]]] = {}
+    labels_by_namespace: dict[str, LabelIndex[dict[str, Any]]] = {}
     for template in pod_templates(tree):
-        labels_by_namespace.setdefault(template.owner.namespace, []).append(template.labels)
+        index = labels_by_namespace.setdefault(template.owner.namespace, LabelIndex())
+        index.add(template.labels, template.labels)
     for policy in tree.kind("NetworkPolicy"):
         if policy.doc.origin is not None or policy.namespace in opaque:
             continue
         selector = as_dict(policy.spec.get("podSelector"))
-        pods = labels_by_namespace.get(policy.namespace, [])
-        if not any(selector_matches(selector, labels) for labels in pods):
+        pods = labels_by_namespace.get(policy.namespace)
+        candidates = pods.candidates(selector) if pods is not None else ()
+        if not any(selector_matches(selector, labels) for labels in candidates):
             yield finding(
                 SELECTS_NOTHING,
                 policy.where,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list, from_chart
 
@@ -95,3 +95,54 @@ def selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
     return all(
         _expression_matches(as_dict(e), labels) for e in as_list(selector.get("matchExpressions"))
     )
+
+
+T = TypeVar("T")
+# one matchLabels entry as selector_matches compares it: the key, the value as text
+_Pair = tuple[Any, str]
+
+
+def _first_pair(selector: dict[str, Any]) -> _Pair | None:
+    """One matchLabels entry of a selector (every label set it selects has it), or None."""
+    for key, value in as_dict(selector.get("matchLabels")).items():
+        return key, str(value)
+    return None
+
+
+class LabelIndex(Generic[T]):
+    """Items with labels (pod templates), by each of their labels: the items a selector may
+    select are those carrying its first matchLabels entry, not every item of the namespace
+    (a scan of them all per selector grew with the square of a namespace's workloads)."""
+
+    def __init__(self) -> None:
+        self.items: list[T] = []
+        self._by_pair: dict[_Pair, list[T]] = {}
+
+    def add(self, item: T, labels: dict[str, Any]) -> None:
+        self.items.append(item)
+        for key, value in labels.items():
+            self._by_pair.setdefault((key, str(value)), []).append(item)
+
+    def candidates(self, selector: dict[str, Any]) -> Sequence[T]:
+        """A superset of the items selector selects, in the order they were added."""
+        pair = _first_pair(selector)
+        return self.items if pair is None else self._by_pair.get(pair, ())
+
+
+class SelectorIndex(Generic[T]):
+    """Items with a selector (NetworkPolicies), by their selector's first matchLabels entry:
+    the items that may select a label set are those filed under one of its labels."""
+
+    def __init__(self) -> None:
+        self._any: list[T] = []  # no matchLabels: only the expressions decide
+        self._by_pair: dict[_Pair, list[T]] = {}
+
+    def add(self, item: T, selector: dict[str, Any]) -> None:
+        pair = _first_pair(selector)
+        (self._any if pair is None else self._by_pair.setdefault(pair, [])).append(item)
+
+    def candidates(self, labels: dict[str, Any]) -> Iterator[T]:
+        """A superset of the items whose selector selects labels."""
+        yield from self._any
+        for key, value in labels.items():
+            yield from self._by_pair.get((key, str(value)), ())
