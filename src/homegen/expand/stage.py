@@ -47,7 +47,8 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     inputs = _kustomize_inputs(built, docs) | {
         job.chart_folder for job in plan.helm if job.chart_folder is not None
     }
-    expansion = Expansion(_without_inputs(docs, inputs))
+    unlisted = _unlisted(docs)
+    expansion = Expansion(_without_inputs(docs, inputs, unlisted))
     expansion.notes += plan.notes
     expansion.incomplete |= plan.incomplete
     expansion.skipped.update(plan.skipped)
@@ -60,7 +61,7 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     finally:
         charts.close()
     for job in plan.kustomize:
-        sources = _built_from(docs, _kustomize_inputs([job.folder], docs))
+        sources = _built_from(docs, _kustomize_inputs([job.folder], docs), unlisted)
         _expand_kustomize(job, settings, expansion, sources)
     _default_namespaces(expansion.documents)
     return expansion
@@ -98,14 +99,48 @@ def _kustomize_inputs(folders: list[str], docs: list[Document]) -> set[str]:
     return found
 
 
-def _without_inputs(docs: list[Document], inputs: set[str]) -> list[Document]:
+def _unlisted(docs: list[Document]) -> set[str]:
+    """Files beside a kustomization that it never names (as a resource, a patch, a generator
+    input...): the build does not read them, so they stay files of the tree. A root
+    Application bootstrapped from the folder of ArgoCD's own install is the usual one."""
+    named: dict[str, set[str]] = {}
+    for doc in docs:
+        folder, _, name = doc.file.rpartition("/")
+        if name in ("kustomization.yaml", "kustomization.yml") and doc.origin is None:
+            named[folder] = {
+                posixpath.normpath(posixpath.join(folder, text.rpartition("=")[2].strip()))
+                for text in _strings(doc.obj)
+            }
+    return {
+        doc.file
+        for doc in docs
+        if doc.origin is None
+        and doc.file.rpartition("/")[0] in named
+        and doc.file.rpartition("/")[2] not in ("kustomization.yaml", "kustomization.yml")
+        and doc.file not in named[doc.file.rpartition("/")[0]]
+    }
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside a parsed YAML value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def _without_inputs(docs: list[Document], inputs: set[str], unlisted: set[str]) -> list[Document]:
     """The documents, those a build or a chart reads marked as skipped: they are inputs,
     not resources (the files stay, so their folders exist for the path checks)."""
     kept: list[Document] = []
     for doc in docs:
         kustomization = posixpath.basename(doc.file) in ("kustomization.yaml", "kustomization.yml")
         refused = any(p.kind == "out-of-bounds" for p in doc.problems)
-        if not _under(doc.file, inputs) or doc.skip or kustomization or refused:
+        read = _under(doc.file, inputs) and doc.file not in unlisted
+        if not read or doc.skip or kustomization or refused:
             kept.append(doc)
         else:
             reason = "read by a kustomize build or a chart"
@@ -116,12 +151,12 @@ def _without_inputs(docs: list[Document], inputs: set[str]) -> list[Document]:
 Sources = dict[tuple[str, str], list[tuple[str, int]]]
 
 
-def _built_from(docs: list[Document], inputs: set[str]) -> Sources:
+def _built_from(docs: list[Document], inputs: set[str], unlisted: set[str]) -> Sources:
     """(kind, name) → the input files and lines that define such an object: a built object
     is reported at the file it was written in when exactly one input file defines it."""
     found: Sources = {}
     for doc in docs:
-        if doc.problems or not _under(doc.file, inputs):
+        if doc.problems or not _under(doc.file, inputs) or doc.file in unlisted:
             continue
         kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
         if isinstance(kind, str) and meta.get("name"):

@@ -1,0 +1,45 @@
+"""Issue 24, round 3: what running homegen on real public homelab repositories still got wrong,
+each reduced to a small tree (docs/fidelity.md has the repositories and the numbers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fidelity_trees import app_names, config_map, lab_app, need_kustomize, rules_at
+
+NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n"
+
+# the root applied once by a bootstrap script lives in the folder of ArgoCD's own install,
+# whose kustomization does not list it (listing it would make the argocd app own the root)
+ROOT_BESIDE_INSTALL = {
+    "argocd/kustomization.yaml": "resources: [ns.yaml]\n",
+    "argocd/ns.yaml": NAMESPACE,
+    "argocd/root.yaml": lab_app("root", "argocd/apps", "argocd"),
+    "argocd/apps/kustomization.yaml": "resources: [argocd.yaml, web.yaml]\n",
+    "argocd/apps/argocd.yaml": lab_app("argocd", "argocd", "argocd"),
+    "argocd/apps/web.yaml": lab_app("web", "web", "web"),
+    "web/cm.yaml": config_map("cfg"),
+}
+
+
+def test_a_file_a_kustomization_does_not_list_is_not_its_input(tmp_path: Path) -> None:
+    """The build of ``argocd/`` reads ns.yaml only: root.yaml stays a file of the tree, the
+    root it is (before: skipped as a build input, so no root and every app unreachable)."""
+    need_kustomize()
+    assert app_names(tmp_path, ROOT_BESIDE_INSTALL) == ["argocd", "root", "web"]
+    found = rules_at(tmp_path, ROOT_BESIDE_INSTALL)
+    assert not {rule for rule, _file in found} & {"HG203", "HG204", "HG222"}, found
+
+
+def test_a_file_a_kustomization_patches_with_is_still_its_input(tmp_path: Path) -> None:
+    """Just inside: a file the kustomization names as a patch is read by the build, not an
+    object of its own (no HG222 'no Application syncs' on it)."""
+    need_kustomize()
+    files = {
+        **ROOT_BESIDE_INSTALL,
+        "argocd/kustomization.yaml": "resources: [ns.yaml]\npatches: [{path: label.yaml}]\n",
+        "argocd/label.yaml": NAMESPACE.replace("{name: argocd}", "{name: argocd, labels: {a: b}}"),
+    }
+    found = rules_at(tmp_path, files)
+    assert not [f for rule, f in found if f.endswith("label.yaml")], found
+    assert app_names(tmp_path, files) == ["argocd", "root", "web"]
