@@ -3,9 +3,10 @@ each reduced to a small tree (docs/fidelity.md has the repositories and the numb
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
-from fidelity_trees import app_names, config_map, lab_app, need_kustomize, rules_at
+from fidelity_trees import LAB, app_names, config_map, lab_app, need_kustomize, rules_at
 
 NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n"
 
@@ -43,3 +44,47 @@ def test_a_file_a_kustomization_patches_with_is_still_its_input(tmp_path: Path) 
     found = rules_at(tmp_path, files)
     assert not [f for rule, f in found if f.endswith("label.yaml")], found
     assert app_names(tmp_path, files) == ["argocd", "root", "web"]
+
+
+def _set(name: str, elements: str) -> str:
+    """A bootstrap ApplicationSet of the lab repository over a list of (name, path)."""
+    return f"""\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {{name: {name}, namespace: argocd}}
+spec:
+  generators: [{{list: {{elements: [{elements}]}}}}]
+  template:
+    metadata: {{name: "{{{{name}}}}"}}
+    spec:
+      project: default
+      source: {{repoURL: "{LAB}.git", targetRevision: HEAD, path: "{{{{path}}}}"}}
+      destination: {{server: "https://kubernetes.default.svc", namespace: "{{{{name}}}}"}}
+"""
+
+
+ONLY_SETS = {
+    "k8s/apps/set.yaml": _set("apps", "{name: web, path: k8s/apps/web}, {name: db, path: k8s/db}"),
+    "k8s/apps/web/cm.yaml": config_map("web"),
+}
+
+
+def test_at_a_checkouts_root_the_tree_is_the_repositorys_root(tmp_path: Path) -> None:
+    """Only ApplicationSets, no Application with a plain path to say where the tree sits: at
+    the root of a checkout the tree is the repository's root, so the generated paths are
+    checked (before: HG221 "cannot tell where the tree sits", and the missing k8s/db unseen)."""
+    tree = tmp_path / "lab"
+    tree.mkdir()
+    subprocess.run(["git", "init", "-q", str(tree)], check=True)
+    subprocess.run(["git", "-C", str(tree), "remote", "add", "origin", LAB], check=True)
+    found = rules_at(tree, ONLY_SETS)
+    assert ("HG221", "k8s/apps/set.yaml") not in found
+    assert ("HG201", "k8s/apps/set.yaml") in found  # db's path k8s/db does not exist
+    assert app_names(tree, ONLY_SETS) == ["db", "web"]
+
+
+def test_outside_a_checkout_the_place_stays_unknown(tmp_path: Path) -> None:
+    """Just outside: the same folder with no git around it says it cannot tell."""
+    found = rules_at(tmp_path, ONLY_SETS)
+    assert ("HG221", "k8s/apps/set.yaml") in found
+    assert ("HG201", "k8s/apps/set.yaml") not in found

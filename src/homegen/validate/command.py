@@ -204,6 +204,9 @@ def run_validate(
         root=root or "",
     )
     scope = _scope(path) if options.repo_root_in_git is None else None
+    if options.repo_root_in_git is None and (scope is not None or _is_checkout(path)):
+        # the documents' paths are the repository's own: the tree sits at its root
+        options.repo_root_in_git = ""
     if scope is not None:
         # a folder inside a checkout: read the whole repository so references to and from
         # the rest of it resolve; report what lies in the folder
@@ -248,6 +251,11 @@ def run_validate(
     # each format escapes in its own formatter (github lines start with "::" on purpose)
     sys.stdout.write(FORMATS[output](report, prefix, summary_only=summary))
     return report.exit_code
+
+
+def _is_checkout(path: Path) -> bool:
+    """Whether ``path`` is the root folder of a git checkout."""
+    return path.is_dir() and find_repo_root(path) == path.resolve()
 
 
 def _scope(path: Path) -> tuple[Path, str] | None:
