@@ -88,3 +88,36 @@ def test_outside_a_checkout_the_place_stays_unknown(tmp_path: Path) -> None:
     found = rules_at(tmp_path, ONLY_SETS)
     assert ("HG221", "k8s/apps/set.yaml") in found
     assert ("HG201", "k8s/apps/set.yaml") not in found
+
+
+BUNDLE = {
+    "sets/kustomization.yaml": "resources: [infra.yaml, apps.yaml]\n",
+    "sets/infra.yaml": lab_app("infrastructure", "infra", "argocd"),
+    "sets/apps.yaml": lab_app("applications", "apps", "argocd"),
+    "sets/old.yaml": lab_app("old", "a", "argocd"),  # the bundle does not list it
+    "infra/a.yaml": lab_app("a", "a", "a"),
+    "infra/b.yaml": lab_app("b", "b", "b"),
+    "apps/web.yaml": lab_app("web", "web", "web"),
+    "a/cm.yaml": config_map("a"),
+    "b/cm.yaml": config_map("b"),
+    "web/cm.yaml": config_map("web"),
+}
+
+
+def test_every_app_of_a_bootstrap_bundle_is_a_root(tmp_path: Path) -> None:
+    """``kubectl apply -k sets`` creates both roots: the one reaching fewer apps is a root
+    too (before: applications and web were never created, HG203 and HG222 on them)."""
+    expected = ["a", "applications", "b", "infrastructure", "web"]
+    assert app_names(tmp_path, BUNDLE) == expected
+    found = rules_at(tmp_path, BUNDLE)
+    assert {(r, f) for r, f in found if r in ("HG203", "HG222")} == {("HG203", "sets/old.yaml")}
+
+
+def test_a_bundle_an_app_syncs_is_no_bootstrap_bundle(tmp_path: Path) -> None:
+    """Just outside: once an app syncs the bundle's folder, that app is the root and
+    reaches both; nothing is added beside it."""
+    files = {**BUNDLE, "root.yaml": lab_app("root", "sets", "argocd")}
+    assert app_names(tmp_path, files) == ["a", "applications", "b", "infrastructure", "root", "web"]
+    files["sets/kustomization.yaml"] = "resources: [infra.yaml]\n"
+    # apps.yaml is then a file nothing creates, not a second root
+    assert "applications" not in app_names(tmp_path, files)
