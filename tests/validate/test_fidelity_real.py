@@ -6,7 +6,15 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from fidelity_trees import LAB, app_names, config_map, lab_app, need_kustomize, rules_at
+from fidelity_trees import (
+    LAB,
+    app_names,
+    config_map,
+    findings,
+    lab_app,
+    need_kustomize,
+    rules_at,
+)
 
 NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n"
 
@@ -121,3 +129,58 @@ def test_a_bundle_an_app_syncs_is_no_bootstrap_bundle(tmp_path: Path) -> None:
     files["sets/kustomization.yaml"] = "resources: [infra.yaml]\n"
     # apps.yaml is then a file nothing creates, not a second root
     assert "applications" not in app_names(tmp_path, files)
+
+
+GATEWAY = "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n" + (
+    "metadata: {name: external, namespace: gateway}\n"
+    "spec:\n  gatewayClassName: cilium\n"
+    "  listeners: [{name: http, port: 80, protocol: HTTP,\n"
+    "               allowedRoutes: {namespaces: {from: All}}}]\n"
+)
+ROUTE = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: web}
+spec:
+  parentRefs: [{name: external, namespace: gateway}]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: web}
+spec: {ports: [{port: 80}], selector: {app: web}}
+"""
+# infra's build reads a folder with helmCharts (not inflated offline) and one with the Gateway
+NETWORK = {
+    "root.yaml": lab_app("root", "apps", "argocd"),
+    "apps/network.yaml": lab_app("network", "network", "").replace("namespace: }", "}"),
+    "apps/web.yaml": lab_app("web", "web", "web"),
+    "network/kustomization.yaml": "resources: [cilium, gateway]\n",
+    "network/cilium/kustomization.yaml": (
+        "helmCharts: [{name: cilium, repo: 'https://helm.cilium.io', version: 1.16.0}]\n"
+    ),
+    "network/gateway/kustomization.yaml": "namespace: gateway\nresources: [gw.yaml]\n",
+    "network/gateway/gw.yaml": GATEWAY,
+    "web/route.yaml": ROUTE,
+}
+
+
+def test_a_gateway_in_a_build_not_made_is_not_verified_not_missing(tmp_path: Path) -> None:
+    """The network build needs Helm, so its Gateway is unknown: HG207 is a note naming the
+    app (before: an error "Gateway gateway/external does not exist")."""
+    need_kustomize()
+    found = findings(tmp_path, NETWORK)
+    hg207 = [f for f in found if f["rule"] == "HG207"]
+    assert [(f["severity"], f["msg"].split(": ")[1]) for f in hg207] == [
+        ("info", "app network was not expanded")
+    ], hg207
+
+
+def test_a_gateway_that_is_missing_where_everything_was_built_is_an_error(tmp_path: Path) -> None:
+    """Just outside: with the network build made, a route to a Gateway nobody defines is
+    HG207, an error."""
+    need_kustomize()
+    files = {**NETWORK, "network/kustomization.yaml": "resources: [gateway]\n"}
+    files["web/route.yaml"] = ROUTE.replace("name: external, namespace", "name: other, namespace")
+    hg207 = [f for f in findings(tmp_path, files) if f["rule"] == "HG207"]
+    assert [f["severity"] for f in hg207] == ["error"], hg207

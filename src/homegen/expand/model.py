@@ -83,6 +83,9 @@ class Expansion:
     cached: int = 0  # of which read from the cache
     # apps with a source not expanded, and why (the coverage line of the summary)
     skipped: dict[str, str] = field(default_factory=dict)
+    # a namespace only the inputs of a build not made name (none of its apps deploys there by
+    # destination) → that app
+    named_by: dict[str, str] = field(default_factory=dict)
 
     def not_expanded(self, app: str, namespace: str, why: str) -> None:
         """Record an app whose source was not expanded: its namespace is not fully known."""

@@ -13,6 +13,7 @@ from homegen.charts import ChartRef, ChartSearch, locate_chart
 from homegen.charts.cache import ChartCache, default_cache_root
 from homegen.expand import cache, dependencies
 from homegen.expand.chart_render import ChartCapabilities, render_job
+from homegen.expand.inputs import namespaces_named, under, unnamed_files
 from homegen.expand.kustomize import (
     BuildFailed,
     NeedsNetwork,
@@ -47,7 +48,7 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     inputs = _kustomize_inputs(built, docs) | {
         job.chart_folder for job in plan.helm if job.chart_folder is not None
     }
-    unlisted = _unlisted(docs)
+    unlisted = unnamed_files(docs)
     expansion = Expansion(_without_inputs(docs, inputs, unlisted))
     expansion.notes += plan.notes
     expansion.incomplete |= plan.incomplete
@@ -61,8 +62,13 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     finally:
         charts.close()
     for job in plan.kustomize:
-        sources = _built_from(docs, _kustomize_inputs([job.folder], docs), unlisted)
-        _expand_kustomize(job, settings, expansion, sources)
+        job_inputs = _kustomize_inputs([job.folder], docs)
+        made = expansion.expanded
+        _expand_kustomize(job, settings, expansion, _built_from(docs, job_inputs, unlisted))
+        if expansion.expanded == made:  # not built: the namespaces it writes to are not known
+            for namespace in namespaces_named(docs, job_inputs, unlisted):
+                expansion.incomplete.add(namespace)
+                expansion.named_by.setdefault(namespace, job.app.name)
     _default_namespaces(expansion.documents)
     return expansion
 
@@ -99,39 +105,6 @@ def _kustomize_inputs(folders: list[str], docs: list[Document]) -> set[str]:
     return found
 
 
-def _unlisted(docs: list[Document]) -> set[str]:
-    """Files beside a kustomization that it never names (as a resource, a patch, a generator
-    input...): the build does not read them, so they stay files of the tree. A root
-    Application bootstrapped from the folder of ArgoCD's own install is the usual one."""
-    named: dict[str, set[str]] = {}
-    for doc in docs:
-        folder, _, name = doc.file.rpartition("/")
-        if name in ("kustomization.yaml", "kustomization.yml") and doc.origin is None:
-            named[folder] = {
-                posixpath.normpath(posixpath.join(folder, text.rpartition("=")[2].strip()))
-                for text in _strings(doc.obj)
-            }
-    return {
-        doc.file
-        for doc in docs
-        if doc.origin is None
-        and doc.file.rpartition("/")[0] in named
-        and doc.file.rpartition("/")[2] not in ("kustomization.yaml", "kustomization.yml")
-        and doc.file not in named[doc.file.rpartition("/")[0]]
-    }
-
-
-def _strings(value: Any) -> list[str]:
-    """Every string inside a parsed YAML value."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in _strings(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return []
-
-
 def _without_inputs(docs: list[Document], inputs: set[str], unlisted: set[str]) -> list[Document]:
     """The documents, those a build or a chart reads marked as skipped: they are inputs,
     not resources (the files stay, so their folders exist for the path checks)."""
@@ -139,7 +112,7 @@ def _without_inputs(docs: list[Document], inputs: set[str], unlisted: set[str]) 
     for doc in docs:
         kustomization = posixpath.basename(doc.file) in ("kustomization.yaml", "kustomization.yml")
         refused = any(p.kind == "out-of-bounds" for p in doc.problems)
-        read = _under(doc.file, inputs) and doc.file not in unlisted
+        read = under(doc.file, inputs) and doc.file not in unlisted
         if not read or doc.skip or kustomization or refused:
             kept.append(doc)
         else:
@@ -156,16 +129,12 @@ def _built_from(docs: list[Document], inputs: set[str], unlisted: set[str]) -> S
     is reported at the file it was written in when exactly one input file defines it."""
     found: Sources = {}
     for doc in docs:
-        if doc.problems or not _under(doc.file, inputs) or doc.file in unlisted:
+        if doc.problems or not under(doc.file, inputs) or doc.file in unlisted:
             continue
         kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
         if isinstance(kind, str) and meta.get("name"):
             found.setdefault((kind, str(meta["name"])), []).append((doc.file, doc.line))
     return found
-
-
-def _under(file: str, folders: set[str]) -> bool:
-    return any(f == "" or file == f or file.startswith(f + "/") for f in folders)
 
 
 def _failure(app: AppRef, source: str, message: str) -> Failure:

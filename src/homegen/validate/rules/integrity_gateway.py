@@ -103,9 +103,11 @@ def check_parents(tree: Tree) -> Iterator[Finding]:
         for ref, namespace, name in _parents(route):
             gateway = tree.get("Gateway", namespace, name)
             if gateway is None:
-                yield finding(
+                found = finding(
                     PARENT_MISSING, route.where, f"Gateway {namespace}/{name} does not exist"
                 )
+                unknown = not_expanded(tree, namespace)
+                yield not_verified(found, unknown) if unknown else found
                 continue
             listeners = [as_dict(x) for x in as_list(gateway.spec.get("listeners"))]
             section, port = ref.get("sectionName"), ref.get("port")

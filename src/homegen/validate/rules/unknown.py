@@ -51,7 +51,9 @@ def not_expanded(tree: Tree, namespace: str) -> str:
     named = [a for a in apps if a.name in skipped]
     built = named or [a for a in apps if any(not _plain(s) for s in app_sources(a))]
     chosen = built or apps
-    return chosen[0].name if chosen else namespace
+    if not chosen:  # named only inside a build that was not made
+        return str(getattr(tree.expansion, "named_by", {}).get(namespace, namespace))
+    return chosen[0].name
 
 
 def unexpanded_apps(tree: Tree) -> list[str]:
