@@ -184,3 +184,25 @@ def test_a_gateway_that_is_missing_where_everything_was_built_is_an_error(tmp_pa
     files["web/route.yaml"] = ROUTE.replace("name: external, namespace", "name: other, namespace")
     hg207 = [f for f in findings(tmp_path, files) if f["rule"] == "HG207"]
     assert [f["severity"] for f in hg207] == ["error"], hg207
+
+
+def test_a_gateway_a_plugin_app_deploys_is_not_verified(tmp_path: Path) -> None:
+    """The gateway app runs a config management plugin into the argocd namespace; its own
+    files put the Gateway in the gateway namespace, which is then not fully known."""
+    plugin = lab_app("gateway", "gateway", "argocd").replace(
+        "path: gateway}", "path: gateway, plugin: {name: kustomize-build-with-helm}}"
+    )
+    files = {
+        "root.yaml": lab_app("root", "apps", "argocd"),
+        "apps/gateway.yaml": plugin,
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "gateway/gw.yaml": GATEWAY,
+        "web/route.yaml": ROUTE,
+    }
+    hg207 = [f for f in findings(tmp_path, files) if f["rule"] == "HG207"]
+    assert [] == hg207  # the plugin's folder is read as written: the Gateway is there
+    files["gateway/gw.yaml"] = GATEWAY.replace("name: external", "name: internal")
+    hg207 = [f for f in findings(tmp_path, files) if f["rule"] == "HG207"]
+    assert [(f["severity"], f["msg"].split(": ")[1]) for f in hg207] == [
+        ("info", "app gateway was not expanded")
+    ], hg207

@@ -6,8 +6,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from homegen.validate.reader.documents import KUSTOMIZE_FILES, Document
-from homegen.validate.reader.tree import as_dict
+from homegen.validate.reader.documents import Document
+from homegen.validate.reader.kustomize import namespace_named
 
 
 def unnamed_files(docs: list[Document]) -> set[str]:
@@ -50,12 +50,8 @@ def namespaces_named(docs: list[Document], inputs: set[str], unlisted: set[str])
     for doc in docs:
         if doc.problems or not under(doc.file, inputs) or doc.file in unlisted:
             continue
-        meta = as_dict(doc.obj.get("metadata"))
-        kind = doc.obj.get("kind")
-        named = meta.get("name") if kind == "Namespace" else meta.get("namespace")
-        if posixpath.basename(doc.file) in KUSTOMIZE_FILES:
-            named = doc.obj.get("namespace")
-        if isinstance(named, str) and named:
+        named = namespace_named(doc.obj, doc.file)
+        if named:
             found.add(named)
     return found
 

@@ -154,6 +154,8 @@ class Tree:
     contents: dict[str, list[Any]] = field(default_factory=dict)
     # StorageClasses the cluster has besides those in the tree ([cluster] storage_classes)
     storage_classes: frozenset[str] = frozenset()
+    # namespace → the app not expanded whose own files name it (worked out once, when asked)
+    unknown_namespaces: dict[str, str] | None = None
 
     def apps(self) -> Iterator[Obj]:
         """Applications (hand-written and generated), and ApplicationSets not expanded."""
