@@ -3,6 +3,7 @@ each reduced to a small tree (docs/fidelity.md has the repositories and the numb
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from fidelity_trees import (
     lab_app,
     need_kustomize,
     rules_at,
+    run,
 )
+from validate_trees import write_tree
 
 NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n"
 
@@ -200,9 +203,53 @@ def test_a_gateway_a_plugin_app_deploys_is_not_verified(tmp_path: Path) -> None:
         "web/route.yaml": ROUTE,
     }
     hg207 = [f for f in findings(tmp_path, files) if f["rule"] == "HG207"]
-    assert [] == hg207  # the plugin's folder is read as written: the Gateway is there
+    assert hg207 == []  # the plugin's folder is read as written: the Gateway is there
     files["gateway/gw.yaml"] = GATEWAY.replace("name: external", "name: internal")
     hg207 = [f for f in findings(tmp_path, files) if f["rule"] == "HG207"]
     assert [(f["severity"], f["msg"].split(": ")[1]) for f in hg207] == [
         ("info", "app gateway was not expanded")
     ], hg207
+
+
+def _commit(tree: Path, *args: str) -> None:
+    git = ["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, *args], check=True, capture_output=True)
+
+
+def test_a_source_at_another_branch_is_not_expanded_and_said_so(tmp_path: Path) -> None:
+    """Kargo's layout: apps sync a rendered branch. What ArgoCD applies is not in the
+    checkout, so the source is not expanded (a line of coverage), and its path is not
+    checked against the checkout (before: HG201 "does not exist", and the app counted as
+    expanded with nothing in it)."""
+    need_kustomize()
+    tree = tmp_path / "lab"
+    files = {
+        "root.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web").replace("HEAD", "rendered"),
+        "apps/db.yaml": lab_app("db", "db", "db").replace("HEAD", "main"),
+        "apps/ui.yaml": lab_app("ui", "ui", "ui").replace("HEAD", "not-fetched"),
+        "db/kustomization.yaml": "resources: [cm.yaml]\n",
+        "db/cm.yaml": config_map("db"),
+        "ui/cm.yaml": config_map("ui"),
+    }
+    write_tree(tree, files)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(tree)], check=True)
+    subprocess.run(["git", "-C", str(tree), "remote", "add", "origin", LAB], check=True)
+    _commit(tree, "add", "-A")
+    _commit(tree, "commit", "-qm", "lab")
+    _commit(tree, "branch", "rendered")
+    write_tree(tree, {"db/cm2.yaml": config_map("db2")})
+    _commit(tree, "add", "-A")
+    _commit(tree, "commit", "-qm", "main moves on")
+    assert app_names(tree, files) == ["db", "root", "ui", "web"]
+    result = run(tree, {}, "--output", "json")
+    report = json.loads(result.stdout)
+    found = {(f["rule"], f["filename"].removeprefix(f"{tree}/")) for f in report["resources"]}
+    assert ("HG201", "apps/web.yaml") not in found
+    assert report["summary"]["coverage"]["notExpanded"] == [
+        {"app": "web", "why": "revision rendered is not the checkout"}
+    ]
+    # main is the branch checked out, not-fetched is unknown to git: both read as the checkout
+    assert ("HG201", "apps/db.yaml") not in found
+    assert ("HG222", "db/cm.yaml") not in found
+    assert ("HG222", "ui/cm.yaml") not in found

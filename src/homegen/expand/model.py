@@ -34,6 +34,8 @@ class ExpandSettings:
     # what reads tree_root (homegen.treeread.TreeReader; None: one made for tree_root)
     reader: Any = None
     repo_url: str = ""  # the repository the tree is (--repo-url, origin); "": its sources say
+    # targetRevisions of this repository that are not the checkout (reader/revisions.py)
+    other_revisions: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,9 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     if settings.reader is None and settings.tree_root is not None:
         settings = replace(settings, reader=TreeReader.for_tree(settings.tree_root))
     plan, _tree = _plan(
-        docs, settings.repo_prefix, settings.tree_root, settings.reader, settings.repo_url
-    )
+        docs, settings.repo_prefix, settings.tree_root, settings.reader, settings.repo_url,
+        settings.other_revisions,
+    )  # fmt: skip
     # folders no build can run for stay as written: read file by file, as before expansion
     built = [job.folder for job in plan.kustomize] if _can_build(settings) else []
     inputs = _kustomize_inputs(built, docs) | {

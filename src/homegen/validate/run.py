@@ -131,6 +131,8 @@ class ValidateOptions:
     # the repository the tree is a checkout of (--repo-url, its origin); "": what its sources say
     repo_url: str = ""
     root: str = ""  # the root app's name or file (--root); "": the app that reaches the most
+    # targetRevisions of this repository that are not the checkout (reader/revisions.py)
+    other_revisions: frozenset[str] = frozenset()
 
 
 def tree_pins(options: ValidateOptions, objects: list[dict[str, Any]]) -> Pins:
@@ -309,6 +311,7 @@ def validate_documents(
             generate=generate,
             kustomize=kustomize,
             expansion=options.expansion,
+            other_revisions=options.other_revisions,
         )
         choose_root(tree, options.root)
         tree.storage_classes = frozenset(options.storage_classes)
