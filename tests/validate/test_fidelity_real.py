@@ -253,3 +253,41 @@ def test_a_source_at_another_branch_is_not_expanded_and_said_so(tmp_path: Path) 
     assert ("HG201", "apps/db.yaml") not in found
     assert ("HG222", "db/cm.yaml") not in found
     assert ("HG222", "ui/cm.yaml") not in found
+
+
+HELM_INSTALL = {
+    "argocd/kustomization.yaml": (
+        "resources: [argocd.yaml, appsets.yaml]\n"
+        "helmCharts: [{name: argo-cd, repo: 'https://argoproj.github.io/argo-helm', "
+        "version: 9.0.0}]\n"
+    ),
+    "argocd/argocd.yaml": lab_app("argocd", "argocd", "argocd"),
+    "argocd/appsets.yaml": lab_app("appsets", "apps", "argocd"),
+    "apps/web.yaml": lab_app("web", "web", "web"),
+    "web/cm.yaml": config_map("web"),
+}
+
+
+def test_the_apps_of_a_build_not_made_stay_known(tmp_path: Path) -> None:
+    """ArgoCD installed from helmCharts (not inflated offline) with the root beside it: the
+    Applications the build lists are read as written, so the app graph stays (before: no
+    Application at all, everything checked one by one)."""
+    need_kustomize()
+    assert app_names(tmp_path, HELM_INSTALL) == ["appsets", "argocd", "web"]
+    found = rules_at(tmp_path, HELM_INSTALL)
+    assert not {r for r, _f in found} & {"HG203", "HG204", "HG222"}, found
+
+
+def test_the_apps_of_a_build_made_are_its_output(tmp_path: Path) -> None:
+    """Just outside: without helmCharts the build is made, and its output (not the written
+    files) holds the Applications."""
+    need_kustomize()
+    files = {
+        **HELM_INSTALL,
+        "argocd/kustomization.yaml": "resources: [argocd.yaml, appsets.yaml]\n",
+    }
+    assert app_names(tmp_path, files) == ["appsets", "argocd", "web"]
+    listed = json.loads(run(tmp_path, files, "--list-apps", "-o", "json").stdout)
+    assert {r["name"]: r["file"] for r in listed}["appsets"] == (
+        "argocd/argocd.yaml::argocd/argocd/appsets.yaml"
+    )

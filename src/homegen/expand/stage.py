@@ -62,16 +62,33 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
         _expand_charts(plan, docs, settings, expansion, charts)
     finally:
         charts.close()
+    made_from: set[str] = set()
+    not_made_from: set[str] = set()
     for job in plan.kustomize:
         job_inputs = _kustomize_inputs([job.folder], docs)
         made = expansion.expanded
         _expand_kustomize(job, settings, expansion, _built_from(docs, job_inputs, unlisted))
+        (made_from if expansion.expanded > made else not_made_from).update(job_inputs)
         if expansion.expanded == made:  # not built: the namespaces it writes to are not known
             for namespace in namespaces_named(docs, job_inputs, unlisted):
                 expansion.incomplete.add(namespace)
                 expansion.named_by.setdefault(namespace, job.app.name)
+    _restore_apps(docs, expansion, not_made_from, made_from)
     _default_namespaces(expansion.documents)
     return expansion
+
+
+def _restore_apps(
+    docs: list[Document], expansion: Expansion, not_made: set[str], made: set[str]
+) -> None:
+    """The Applications and ApplicationSets among the inputs of builds not made, as written:
+    which apps ArgoCD creates stays known (a root beside a helmCharts install of ArgoCD)."""
+    for i, doc in enumerate(docs):  # the expansion's documents start with the tree's, in order
+        kept = expansion.documents[i]
+        if kept.skip != _READ or doc.obj.get("kind") not in ("Application", "ApplicationSet"):
+            continue
+        if under(doc.file, not_made) and not under(doc.file, made):
+            expansion.documents[i] = doc
 
 
 def _can_build(settings: ExpandSettings) -> bool:
@@ -106,6 +123,9 @@ def _kustomize_inputs(folders: list[str], docs: list[Document]) -> set[str]:
     return found
 
 
+_READ = "read by a kustomize build or a chart"
+
+
 def _without_inputs(docs: list[Document], inputs: set[str], unlisted: set[str]) -> list[Document]:
     """The documents, those a build or a chart reads marked as skipped: they are inputs,
     not resources (the files stay, so their folders exist for the path checks)."""
@@ -117,8 +137,7 @@ def _without_inputs(docs: list[Document], inputs: set[str], unlisted: set[str]) 
         if not read or doc.skip or kustomization or refused:
             kept.append(doc)
         else:
-            reason = "read by a kustomize build or a chart"
-            kept.append(replace(doc, skip=reason, problems=[]))
+            kept.append(replace(doc, skip=_READ, problems=[]))
     return kept
 
 
