@@ -291,3 +291,21 @@ def test_the_apps_of_a_build_made_are_its_output(tmp_path: Path) -> None:
     assert {r["name"]: r["file"] for r in listed}["appsets"] == (
         "argocd/argocd.yaml::argocd/argocd/appsets.yaml"
     )
+
+
+OMNI_TEMPLATE = "kind: Cluster\nname: lab\nkubernetes: {version: v1.31.0}\n"
+
+
+def test_a_half_object_no_app_syncs_is_no_kubernetes_object(tmp_path: Path) -> None:
+    """An Omni cluster template beside the manifests (kind, no apiVersion), synced by no app:
+    skipped, not HG103 (before: an error per template)."""
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/cm.yaml": config_map("web"),
+        "omni/cluster.yaml": OMNI_TEMPLATE,
+    }
+    assert ("HG103", "omni/cluster.yaml") not in rules_at(tmp_path, files)
+    # just inside: in a folder an app syncs, the apply fails, so it is HG103
+    files["web/cluster.yaml"] = OMNI_TEMPLATE
+    assert ("HG103", "web/cluster.yaml") in rules_at(tmp_path, files)

@@ -61,6 +61,7 @@ from homegen.validate.rules import (
 )
 from homegen.validate.rules.appsets import RepoFor, appset_generator
 from homegen.validate.selection import Selection, rejected, selected
+from homegen.validate.stray import drop_stray_half_objects
 
 YAML_SYNTAX = register(
     "HG101", "yaml-syntax", "error", "fix the YAML syntax at the reported line",
@@ -329,6 +330,8 @@ def validate_documents(
     skipped = first[1] + second[1]
     report.skipped += skipped
     findings += _once(schema_findings) + tree_findings + appset_findings
+    findings, strays = drop_stray_half_objects(findings, tree)
+    report.skipped += strays
     findings += _refusal_findings(options.reader)
     if not options.selection.everything:
         findings = list(selected(findings, options.selection))
