@@ -309,3 +309,40 @@ def test_a_half_object_no_app_syncs_is_no_kubernetes_object(tmp_path: Path) -> N
     # just inside: in a folder an app syncs, the apply fails, so it is HG103
     files["web/cluster.yaml"] = OMNI_TEMPLATE
     assert ("HG103", "web/cluster.yaml") in rules_at(tmp_path, files)
+
+
+def _env_deployment(env: dict[str, str]) -> str:
+    items = ", ".join(f"{{name: {k}, value: {json.dumps(v)}}}" for k, v in env.items())
+    return f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: web}}
+spec:
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers: [{{name: web, image: "nginx:1.25", env: [{items}]}}]
+"""
+
+
+def test_names_paths_flags_and_urls_about_a_secret_are_no_literal_secret(tmp_path: Path) -> None:
+    """Seen in metallb, opencode, karakeep: HG315 fired on what names, locates or switches a
+    secret. A password itself still fires, and so does a token that only looks like a flag."""
+    env = {
+        "METALLB_ML_SECRET_NAME": "memberlist",
+        "METALLB_ML_SECRET_KEY_PATH": "/etc/ml_secret_key",
+        "FLATNOTES_AUTH_TYPE": "password",
+        "DISABLE_PASSWORD_AUTH": "true",
+        "GENERIC_TOKEN_ENDPOINT": "https://sso.example.com/token/",
+        "DB_PASSWORD": "hunter2",
+        "API_TOKEN": "yesman",
+    }
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/deploy.yaml": _env_deployment(env),
+    }
+    messages = [f["msg"] for f in findings(tmp_path, files) if f["rule"] == "HG315"]
+    named = sorted(m.split("env ")[1].split(" ")[0] for m in messages)
+    assert named == ["API_TOKEN", "DB_PASSWORD"], messages
