@@ -346,3 +346,34 @@ def test_names_paths_flags_and_urls_about_a_secret_are_no_literal_secret(tmp_pat
     messages = [f["msg"] for f in findings(tmp_path, files) if f["rule"] == "HG315"]
     named = sorted(m.split("env ")[1].split(" ")[0] for m in messages)
     assert named == ["API_TOKEN", "DB_PASSWORD"], messages
+
+
+def _route(name: str, namespace: str) -> str:
+    return f"""\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: {name}, namespace: {namespace}}}
+spec:
+  parentRefs: [{{name: external, namespace: gateway}}]
+  hostnames: [web.example.com]
+  rules: [{{backendRefs: [{{name: {name}, port: 80}}]}}]
+"""
+
+
+def test_a_stale_copy_no_app_syncs_clashes_with_nothing(tmp_path: Path) -> None:
+    """A route moved to another folder, its old file left beside a kustomization that no
+    longer lists it: nothing applies the old file, so no HG217 or HG232 with it."""
+    need_kustomize()
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/kustomization.yaml": "resources: [route.yaml]\n",
+        "web/route.yaml": _route("web", "web"),
+        "web/old-route.yaml": _route("web", "web"),
+    }
+    found = rules_at(tmp_path, files)
+    assert not {r for r, _f in found} & {"HG205", "HG217", "HG232"}, found
+    # just inside: another app's route claiming the same hostname is a conflict
+    files["apps/blog.yaml"] = lab_app("blog", "blog", "blog")
+    files["blog/route.yaml"] = _route("blog", "blog")
+    assert "HG217" in {r for r, _f in rules_at(tmp_path, files)}

@@ -15,7 +15,12 @@ from homegen.validate.reader.tree import (
     homegen_made,
     tree_check,
 )
-from homegen.validate.rules.unknown import ARGOCD_SERVER_PORTS, argocd_namespaces, not_expanded
+from homegen.validate.rules.unknown import (
+    ARGOCD_SERVER_PORTS,
+    argocd_namespaces,
+    never_applied,
+    not_expanded,
+)
 from homegen.validate.rules.workloads import selector_matches
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -239,6 +244,8 @@ def check_route_conflicts(tree: Tree) -> Iterator[Finding]:
     """HG217: no two routes claim the same hostname and path on one Gateway."""
     owner: dict[tuple[str, ...], Obj] = {}
     for route in tree.kind("HTTPRoute"):
+        if never_applied(tree, route):
+            continue
         reported = False
         for claim in _claims(route):
             first = owner.setdefault(claim, route)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from homegen.validate.reader.kustomize import namespace_named
-from homegen.validate.reader.tree import APP_KINDS, Tree, app_sources, app_spec, as_dict
+from homegen.validate.reader.tree import APP_KINDS, Obj, Tree, app_sources, app_spec, as_dict
 
 # ArgoCD's own components: wherever ArgoCD runs (installed at bootstrap, often outside the
 # tree) these pods and the argocd-server Service exist, in the namespace of its Applications
@@ -57,6 +57,12 @@ def not_expanded(tree: Tree, namespace: str) -> str:
     if not chosen:  # named only inside a build that was not made
         return str(getattr(tree.expansion, "named_by", {}).get(namespace, namespace))
     return chosen[0].name
+
+
+def never_applied(tree: Tree, item: Obj) -> bool:
+    """Whether ArgoCD never applies the object: the tree has apps and none syncs its file
+    (a stale copy left beside the manifests clashes with nothing)."""
+    return item.doc.file not in tree.synced_by and any(tree.kind(*APP_KINDS))
 
 
 def _named_by_unexpanded(tree: Tree) -> dict[str, str]:
