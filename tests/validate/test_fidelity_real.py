@@ -377,3 +377,49 @@ def test_a_stale_copy_no_app_syncs_clashes_with_nothing(tmp_path: Path) -> None:
     files["apps/blog.yaml"] = lab_app("blog", "blog", "blog")
     files["blog/route.yaml"] = _route("blog", "blog")
     assert "HG217" in {r for r, _f in rules_at(tmp_path, files)}
+
+
+def test_routes_and_services_no_app_applies_are_not_checked(tmp_path: Path) -> None:
+    """An archived folder beside the synced ones: its route to a missing Service and its
+    Service selecting nothing are never applied (HG222 says so), not HG210 or HG214."""
+    service = "apiVersion: v1\nkind: Service\nmetadata: {name: old, namespace: old}\n"
+    service += "spec: {ports: [{port: 80}], selector: {app: old}}\n"
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/cm.yaml": config_map("web"),
+        "archive/route.yaml": _route("old", "old").replace("{name: old, port", "{name: gone, port"),
+        "archive/svc.yaml": service,
+    }
+    found = rules_at(tmp_path, files)
+    assert not {r for r, _f in found} & {"HG210", "HG214"}, found
+    assert ("HG222", "archive/route.yaml") in found
+    # just inside: the same files in a folder an app syncs are checked
+    files = {**files, "apps/old.yaml": lab_app("old", "archive", "old")}
+    assert {"HG210", "HG214"} <= {r for r, _f in rules_at(tmp_path, files)}
+
+
+def test_a_grant_in_a_namespace_not_fully_known_is_not_verified(tmp_path: Path) -> None:
+    """The auth app's build needs Helm: its ReferenceGrant is unknown, so HG212 is a note."""
+    need_kustomize()
+    route = _route("web", "web").replace(
+        "{name: web, port: 80}", "{name: outpost, namespace: auth, port: 80}"
+    )
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "apps/auth.yaml": lab_app("auth", "auth", "auth"),
+        "web/route.yaml": route,
+        "auth/kustomization.yaml": (
+            "resources: [cm.yaml]\n"
+            "helmCharts: [{name: authentik, repo: 'https://charts.goauthentik.io', "
+            "version: 2025.1.0}]\n"
+        ),
+        "auth/cm.yaml": config_map("auth", "auth"),
+    }
+    hg212 = [f["severity"] for f in findings(tmp_path, files) if f["rule"] == "HG212"]
+    assert hg212 == ["info"]
+    # just outside: the build made and no grant in it is an error
+    files["auth/kustomization.yaml"] = "resources: [cm.yaml]\n"
+    hg212 = [f["severity"] for f in findings(tmp_path, files) if f["rule"] == "HG212"]
+    assert hg212 == ["error"]

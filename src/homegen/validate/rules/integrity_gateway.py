@@ -173,16 +173,20 @@ def check_backends(tree: Tree) -> Iterator[Finding]:
     for grant in tree.kind("ReferenceGrant"):
         grants.setdefault(grant.namespace, []).append(grant)
     for route in tree.kind("HTTPRoute"):
+        if never_applied(tree, route):
+            continue
         external = str(route.annotations.get(EXTERNAL_BACKENDS, "")).lower() == "true"
         for ref in _backends(route):
             name = str(ref.get("name", ""))
             namespace = str(ref.get("namespace") or route.namespace)
             if namespace != route.namespace and not _granted(grants, route, namespace, name):
-                yield finding(
+                found = finding(
                     GRANT_MISSING, route.where,
                     f"no ReferenceGrant in {namespace} lets {route.kind} from {route.namespace} "
                     f"reach Service {name}",
                 )  # fmt: skip
+                unknown = not_expanded(tree, namespace)
+                yield not_verified(found, unknown) if unknown else found
             if not external:
                 yield from _backend_exists(tree, route, ref, namespace, name)
 
