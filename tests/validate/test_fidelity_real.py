@@ -423,3 +423,20 @@ def test_a_grant_in_a_namespace_not_fully_known_is_not_verified(tmp_path: Path) 
     files["auth/kustomization.yaml"] = "resources: [cm.yaml]\n"
     hg212 = [f["severity"] for f in findings(tmp_path, files) if f["rule"] == "HG212"]
     assert hg212 == ["error"]
+
+
+def test_a_build_that_needs_the_network_is_a_line_of_coverage(tmp_path: Path) -> None:
+    """A remote base is fetched by ArgoCD, not offline: the app counts as not expanded (before:
+    a note on stderr, and the summary counted it as expanded)."""
+    need_kustomize()
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/db.yaml": lab_app("db", "db", "db"),
+        "db/kustomization.yaml": ("resources: [cm.yaml, 'https://127.0.0.1:9/x.yaml']\n"),
+        "db/cm.yaml": config_map("db", "db"),
+    }
+    result = run(tmp_path, files, "--output", "json")
+    coverage = json.loads(result.stdout)["summary"]["coverage"]
+    assert coverage["notExpanded"] == [
+        {"app": "db", "why": "kustomize:db not built: needs network"}
+    ], coverage

@@ -316,7 +316,7 @@ def _expand_kustomize(
     except NeedsNetwork as exc:
         # ArgoCD fetches it; homegen goes online only when asked
         expansion.notes.append(f"{app.name}: {label} not built: needs {exc}")
-        expansion.incomplete.add(app.namespace)
+        expansion.not_expanded(app.name, app.namespace, f"{label} not built: needs network")
         return
     except BuildFailed as exc:
         message = kustomize_message(str(exc))
