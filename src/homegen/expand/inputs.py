@@ -17,7 +17,8 @@ def unnamed_files(docs: list[Document]) -> set[str]:
     named: dict[str, set[str]] = {}
     for doc in docs:
         folder, _, name = doc.file.rpartition("/")
-        if name in ("kustomization.yaml", "kustomization.yml") and doc.origin is None:
+        kustomization = name in ("kustomization.yaml", "kustomization.yml")
+        if kustomization and doc.origin is None and not doc.problems:  # else: all are read
             named[folder] = {
                 posixpath.normpath(posixpath.join(folder, text.rpartition("=")[2].strip()))
                 for text in _strings(doc.obj)

@@ -33,11 +33,13 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 def _revisions(value: Any) -> Iterator[str]:
-    """Every ``targetRevision`` string inside an Application or ApplicationSet."""
+    """Every ``targetRevision`` of a git source inside an Application or ApplicationSet (a
+    chart's is a chart version)."""
     if isinstance(value, dict):
         for key, item in value.items():
             if key == "targetRevision" and isinstance(item, str):
-                yield item.strip()
+                if "chart" not in value:
+                    yield item.strip()
             else:
                 yield from _revisions(item)
     elif isinstance(value, list):
