@@ -440,3 +440,18 @@ def test_a_build_that_needs_the_network_is_a_line_of_coverage(tmp_path: Path) ->
     assert coverage["notExpanded"] == [
         {"app": "db", "why": "kustomize:db not built: needs network"}
     ], coverage
+
+
+def test_a_key_set_to_null_is_unset_not_a_value(tmp_path: Path) -> None:
+    """``targetPort: null`` (kenlasko's plex Service): the API server reads it as unset; the
+    int-or-string schema matched null twice and said so (HG104). A required key set to null
+    is still missing."""
+    service = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: web}\n"
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/svc.yaml": service + "spec: {ports: [{port: 80, targetPort: null}]}\n",
+    }
+    assert ("HG104", "web/svc.yaml") not in rules_at(tmp_path, files)
+    files["web/svc.yaml"] = service + "spec: {ports: [{port: null}]}\n"
+    assert ("HG104", "web/svc.yaml") in rules_at(tmp_path, files)
