@@ -455,3 +455,30 @@ def test_a_key_set_to_null_is_unset_not_a_value(tmp_path: Path) -> None:
     assert ("HG104", "web/svc.yaml") not in rules_at(tmp_path, files)
     files["web/svc.yaml"] = service + "spec: {ports: [{port: null}]}\n"
     assert ("HG104", "web/svc.yaml") in rules_at(tmp_path, files)
+
+
+def test_an_app_its_kustomization_leaves_out_is_a_warning_saying_so(tmp_path: Path) -> None:
+    """kdwils comments out the Applications it turns off: ArgoCD never creates them, which
+    HG203 says as a warning naming the kustomization. Just outside: an Application file in a
+    folder no app syncs stays an error."""
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/kustomization.yaml": "resources: [web.yaml]  # old.yaml turned off\n",
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "apps/old.yaml": lab_app("old", "web", "old"),
+        "web/cm.yaml": config_map("web"),
+        "stray/other.yaml": lab_app("other", "web", "other"),
+    }
+    hg203 = {
+        f["filename"].removeprefix(f"{tmp_path}/"): (f["severity"], f["msg"])
+        for f in findings(tmp_path, files)
+        if f["rule"] == "HG203"
+    }
+    assert hg203 == {
+        "apps/old.yaml": (
+            "warning",
+            "apps/kustomization.yaml does not list this file: ArgoCD never creates this "
+            "Application",
+        ),
+        "stray/other.yaml": ("error", "no app syncs the file of this Application"),
+    }
