@@ -142,7 +142,7 @@ def test_a_chart_not_available_offline_is_a_note(tmp_path: Path, charts: Path) -
     assert "web: kustomize:web not built: needs https://charts.example.test tiny@9.9.9" in (
         result.output
     )
-    assert "not expanded: web (kustomize:web needs the network)" in result.stdout
+    assert "not expanded: web (kustomize:web not built: needs network)" in result.stdout
     assert "HG130" not in result.output
 
 

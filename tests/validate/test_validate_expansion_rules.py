@@ -334,13 +334,12 @@ def test_a_file_synced_by_two_apps_names_both(run: Run) -> None:
     }
 
 
-def test_an_object_no_app_syncs_is_described_by_its_file(run: Run) -> None:
-    (found,) = run(
+def test_an_object_no_app_syncs_is_defined_by_the_chart_alone(run: Run) -> None:
+    """A file no Application syncs is never applied: it defines nothing twice (as HG205)."""
+    found = run(
         ["HG232"], {"stray/svc.yaml": CHART_SERVICE}, [chart_doc(CHART_SERVICE, "service.yaml")]
     )
-    assert found.message == (
-        "defined by app web (demo@1.0.0: demo/templates/service.yaml) and by (stray/svc.yaml:1)"
-    )
+    assert found == []
 
 
 # --- HG233: bindings to ServiceAccounts --------------------------------------------------

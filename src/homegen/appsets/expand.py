@@ -13,6 +13,7 @@ from homegen.appsets.generators import Context, NotExpanded, ParamSet, generate,
 from homegen.appsets.gotemplate import OutOfTime, TemplateError, Unsupported
 from homegen.appsets.repo import IN_CLUSTER, Cluster, DiskRepo, Repo
 from homegen.appsets.settings import Settings
+from homegen.validate.reader.documents import without_null_keys
 
 __all__ = ["APPLICATION_API", "Expansion", "GeneratedApp", "Problem", "generate_applications"]
 
@@ -144,14 +145,6 @@ def _application(
     name = app["metadata"].get("name")
     if not isinstance(name, str) or not name:
         raise TemplateError("the template gives the Application no name")
-    return GeneratedApp(name, _without_nulls(app), item.params, item.origin)
-
-
-def _without_nulls(value: Any) -> Any:
-    """The controller builds a typed Application: a key set to null (the templatePatch idiom
-    ``source: null`` beside ``sources:``) is a nil field, absent from the object it creates."""
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
+    # the controller builds a typed Application: a key set to null (the templatePatch idiom
+    # ``source: null`` beside ``sources:``) is a nil field, absent from the object it creates
+    return GeneratedApp(name, without_null_keys(app), item.params, item.origin)

@@ -34,6 +34,8 @@ class ExpandSettings:
     # what reads tree_root (homegen.treeread.TreeReader; None: one made for tree_root)
     reader: Any = None
     repo_url: str = ""  # the repository the tree is (--repo-url, origin); "": its sources say
+    # targetRevisions of this repository that are not the checkout (reader/revisions.py)
+    other_revisions: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,9 @@ class Expansion:
     cached: int = 0  # of which read from the cache
     # apps with a source not expanded, and why (the coverage line of the summary)
     skipped: dict[str, str] = field(default_factory=dict)
+    # a namespace only the inputs of a build not made name (none of its apps deploys there by
+    # destination) → that app
+    named_by: dict[str, str] = field(default_factory=dict)
 
     def not_expanded(self, app: str, namespace: str, why: str) -> None:
         """Record an app whose source was not expanded: its namespace is not fully known."""

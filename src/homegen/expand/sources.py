@@ -119,11 +119,15 @@ def plan_expansion(
     tree_root: Path | None = None,
     reader: TreeReader | None = None,
     repo_url: str = "",
+    other_revisions: frozenset[str] = frozenset(),
 ) -> tuple[Plan, Tree]:
     """The expansion jobs of a tree (and the tree index they were read from); ``tree_root``
     is the checkout ApplicationSets' git generators read (None: a tree in memory), through
     ``reader``."""
-    tree = build_tree(docs, _objects(docs), repo_prefix=repo_prefix, repo_url=repo_url)
+    tree = build_tree(
+        docs, _objects(docs), repo_prefix=repo_prefix, repo_url=repo_url,
+        other_revisions=other_revisions,
+    )  # fmt: skip
     repo = None
     if tree_root is not None:
         repo = DiskRepo(tree_root, tree.repo_prefix or "", reader=reader)
@@ -194,6 +198,13 @@ def _plan_app(
                     "repository: not expanded"
                 )
                 plan.not_expanded(app, f"{source.get('repoURL')} is another repository")
+            elif str(source.get("targetRevision") or "").strip() in tree.other_revisions:
+                revision = str(source.get("targetRevision")).strip()
+                plan.notes.append(
+                    f"{app.name}: source {path} at revision {revision}, not the checkout's: "
+                    "not expanded"
+                )
+                plan.not_expanded(app, f"revision {revision} is not the checkout")
             continue
         if folder in plan.kustomize_folders:
             plan.kustomize.append(KustomizeJob(app, folder))

@@ -13,6 +13,7 @@ from homegen.charts import ChartRef, ChartSearch, locate_chart
 from homegen.charts.cache import ChartCache, default_cache_root
 from homegen.expand import cache, dependencies
 from homegen.expand.chart_render import ChartCapabilities, render_job
+from homegen.expand.inputs import namespaces_named, under, unnamed_files
 from homegen.expand.kustomize import BuildFailed, NeedsNetwork, build, kustomize_command
 from homegen.expand.kustomize_errors import kustomize_message
 from homegen.expand.kustomize_helm import HelmContext, build_with_options, chart_template
@@ -36,14 +37,16 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     if settings.reader is None and settings.tree_root is not None:
         settings = replace(settings, reader=TreeReader.for_tree(settings.tree_root))
     plan, _tree = _plan(
-        docs, settings.repo_prefix, settings.tree_root, settings.reader, settings.repo_url
-    )
+        docs, settings.repo_prefix, settings.tree_root, settings.reader, settings.repo_url,
+        settings.other_revisions,
+    )  # fmt: skip
     # folders no build can run for stay as written: read file by file, as before expansion
     built = [job.folder for job in plan.kustomize] if _can_build(settings) else []
     inputs = _kustomize_inputs(built, docs) | {
         job.chart_folder for job in plan.helm if job.chart_folder is not None
     }
-    expansion = Expansion(_without_inputs(docs, inputs))
+    unlisted = unnamed_files(docs)
+    expansion = Expansion(_without_inputs(docs, inputs, unlisted))
     expansion.notes += plan.notes
     expansion.incomplete |= plan.incomplete
     expansion.skipped.update(plan.skipped)
@@ -62,11 +65,35 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
         settings.chart_dirs, settings.chart_cache, settings.kubernetes_version,
         [d.obj for d in docs if d.obj.get("kind") == CRD],
     )  # fmt: skip
+    made_from: set[str] = set()
+    not_made_from: set[str] = set()
     for job in plan.kustomize:
-        sources = _built_from(docs, _kustomize_inputs([job.folder], docs))
-        _expand_kustomize(job, settings, expansion, sources, (options, helm))
+        job_inputs = _kustomize_inputs([job.folder], docs)
+        made = expansion.expanded
+        _expand_kustomize(
+            job, settings, expansion, _built_from(docs, job_inputs, unlisted), (options, helm)
+        )
+        (made_from if expansion.expanded > made else not_made_from).update(job_inputs)
+        if expansion.expanded == made:  # not built: the namespaces it writes to are not known
+            for namespace in namespaces_named(docs, job_inputs, unlisted):
+                expansion.incomplete.add(namespace)
+                expansion.named_by.setdefault(namespace, job.app.name)
+    _restore_apps(docs, expansion, not_made_from, made_from)
     _default_namespaces(expansion.documents)
     return expansion
+
+
+def _restore_apps(
+    docs: list[Document], expansion: Expansion, not_made: set[str], made: set[str]
+) -> None:
+    """The Applications and ApplicationSets among the inputs of builds not made, as written:
+    which apps ArgoCD creates stays known (a root beside a helmCharts install of ArgoCD)."""
+    for i, doc in enumerate(docs):  # the expansion's documents start with the tree's, in order
+        kept = expansion.documents[i]
+        if kept.skip != _READ or doc.obj.get("kind") not in ("Application", "ApplicationSet"):
+            continue
+        if under(doc.file, not_made) and not under(doc.file, made):
+            expansion.documents[i] = doc
 
 
 def _can_build(settings: ExpandSettings) -> bool:
@@ -101,39 +128,38 @@ def _kustomize_inputs(folders: list[str], docs: list[Document]) -> set[str]:
     return found
 
 
-def _without_inputs(docs: list[Document], inputs: set[str]) -> list[Document]:
+_READ = "read by a kustomize build or a chart"
+
+
+def _without_inputs(docs: list[Document], inputs: set[str], unlisted: set[str]) -> list[Document]:
     """The documents, those a build or a chart reads marked as skipped: they are inputs,
     not resources (the files stay, so their folders exist for the path checks)."""
     kept: list[Document] = []
     for doc in docs:
         kustomization = posixpath.basename(doc.file) in ("kustomization.yaml", "kustomization.yml")
         refused = any(p.kind == "out-of-bounds" for p in doc.problems)
-        if not _under(doc.file, inputs) or doc.skip or kustomization or refused:
+        read = under(doc.file, inputs) and doc.file not in unlisted
+        if not read or doc.skip or kustomization or refused:
             kept.append(doc)
         else:
-            reason = "read by a kustomize build or a chart"
-            kept.append(replace(doc, skip=reason, problems=[]))
+            kept.append(replace(doc, skip=_READ, problems=[]))
     return kept
 
 
 Sources = dict[tuple[str, str], list[tuple[str, int]]]
 
 
-def _built_from(docs: list[Document], inputs: set[str]) -> Sources:
+def _built_from(docs: list[Document], inputs: set[str], unlisted: set[str]) -> Sources:
     """(kind, name) → the input files and lines that define such an object: a built object
     is reported at the file it was written in when exactly one input file defines it."""
     found: Sources = {}
     for doc in docs:
-        if doc.problems or not _under(doc.file, inputs):
+        if doc.problems or not under(doc.file, inputs) or doc.file in unlisted:
             continue
         kind, meta = doc.obj.get("kind"), as_dict(doc.obj.get("metadata"))
         if isinstance(kind, str) and meta.get("name"):
             found.setdefault((kind, str(meta["name"])), []).append((doc.file, doc.line))
     return found
-
-
-def _under(file: str, folders: set[str]) -> bool:
-    return any(f == "" or file == f or file.startswith(f + "/") for f in folders)
 
 
 def _failure(app: AppRef, source: str, message: str) -> Failure:
@@ -326,7 +352,7 @@ def _expand_kustomize(
     except NeedsNetwork as exc:
         # ArgoCD fetches it; homegen goes online only when asked
         expansion.notes.append(f"{app.name}: {label} not built: needs {exc}")
-        expansion.not_expanded(app.name, app.namespace, f"{label} needs the network")
+        expansion.not_expanded(app.name, app.namespace, f"{label} not built: needs network")
         return
     except BuildFailed as exc:
         message = kustomize_message(str(exc))

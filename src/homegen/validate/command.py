@@ -22,6 +22,7 @@ from homegen.validate.engine.registry import DEFAULT_LOCATION
 from homegen.validate.findings import Coverage, Report
 from homegen.validate.output import FORMATS
 from homegen.validate.reader.documents import Document, load_tree, read_file
+from homegen.validate.reader.revisions import other_revisions
 from homegen.validate.run import ValidateOptions, validate_documents
 from homegen.validate.selection import Selection
 
@@ -105,6 +106,7 @@ def expand_documents(
     tree_root: Path | None,
     reader: TreeReader | None = None,
     repo_url: str = "",
+    other_revisions: frozenset[str] = frozenset(),
 ) -> tuple[list[Document], Any]:
     """The expand stage for a validation: the documents to check and the expansion (its
     notes, on sources not expanded, go to stderr)."""
@@ -120,6 +122,7 @@ def expand_documents(
         cache_dir=default_cache_dir(),
         reader=reader,
         repo_url=repo_url,
+        other_revisions=other_revisions,
     )
     expansion = expand_tree(docs, settings)
     for note in expansion.notes:
@@ -204,6 +207,9 @@ def run_validate(
         root=root or "",
     )
     scope = _scope(path) if options.repo_root_in_git is None else None
+    if options.repo_root_in_git is None and (scope is not None or _is_checkout(path)):
+        # the documents' paths are the repository's own: the tree sits at its root
+        options.repo_root_in_git = ""
     if scope is not None:
         # a folder inside a checkout: read the whole repository so references to and from
         # the rest of it resolve; report what lies in the folder
@@ -224,6 +230,8 @@ def run_validate(
         prefix = path.parent.as_posix()
     if not docs:
         console.warn(f"homegen: no YAML documents under {path}")
+    git_root = find_repo_root(path if path.is_dir() else path.parent)
+    options.other_revisions = other_revisions(git_root, docs)
     docs, options.expansion = expand_documents(
         docs,
         options.kubernetes_version,
@@ -233,6 +241,7 @@ def run_validate(
         scope[0] if scope is not None else path if path.is_dir() else None,
         reader,
         options.repo_url,
+        options.other_revisions,
     )
     try:
         report = validate_documents(docs, options=options)
@@ -248,6 +257,11 @@ def run_validate(
     # each format escapes in its own formatter (github lines start with "::" on purpose)
     sys.stdout.write(FORMATS[output](report, prefix, summary_only=summary))
     return report.exit_code
+
+
+def _is_checkout(path: Path) -> bool:
+    """Whether ``path`` is the root folder of a git checkout."""
+    return path.is_dir() and find_repo_root(path) == path.resolve()
 
 
 def _scope(path: Path) -> tuple[Path, str] | None:

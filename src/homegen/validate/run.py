@@ -61,6 +61,7 @@ from homegen.validate.rules import (
 )
 from homegen.validate.rules.appsets import RepoFor, appset_generator
 from homegen.validate.selection import Selection, rejected, selected
+from homegen.validate.stray import drop_stray_half_objects
 
 YAML_SYNTAX = register(
     "HG101", "yaml-syntax", "error", "fix the YAML syntax at the reported line",
@@ -131,6 +132,8 @@ class ValidateOptions:
     # the repository the tree is a checkout of (--repo-url, its origin); "": what its sources say
     repo_url: str = ""
     root: str = ""  # the root app's name or file (--root); "": the app that reaches the most
+    # targetRevisions of this repository that are not the checkout (reader/revisions.py)
+    other_revisions: frozenset[str] = frozenset()
 
 
 def tree_pins(options: ValidateOptions, objects: list[dict[str, Any]]) -> Pins:
@@ -309,6 +312,7 @@ def validate_documents(
             generate=generate,
             kustomize=kustomize,
             expansion=options.expansion,
+            other_revisions=options.other_revisions,
         )
         choose_root(tree, options.root)
         tree.storage_classes = frozenset(options.storage_classes)
@@ -326,6 +330,8 @@ def validate_documents(
     skipped = first[1] + second[1]
     report.skipped += skipped
     findings += _once(schema_findings) + tree_findings + appset_findings
+    findings, strays = drop_stray_half_objects(findings, tree)
+    report.skipped += strays
     findings += _refusal_findings(options.reader)
     if not options.selection.everything:
         findings = list(selected(findings, options.selection))

@@ -23,6 +23,7 @@ from homegen.validate.engine.registry import (
     split_api_version,
 )
 from homegen.validate.findings import Finding, Located, finding, json_path, register
+from homegen.validate.reader.documents import without_null_keys
 
 if TYPE_CHECKING:
     import jsonschema
@@ -220,7 +221,8 @@ def check_schema(
         return None
     if isinstance(found, Finding):
         return iter((found,))
-    errors = found.errors(obj)
+    # a key set to null is unset for the API server (``targetPort: null``), not a value
+    errors = found.errors(without_null_keys(obj))
     if not errors:
         # CEL rules and keyed lists, on what the schema accepts (as the API server: typed)
         return found.rules.check(obj, where) if found.rules is not None else iter(())

@@ -336,3 +336,14 @@ def load_tree(root: Path, reader: TreeReader | None = None) -> list[Document]:
     docs += [refused_document(r) for r in reader.refusals.values() if r.path not in read]
     reader.reported.update(reader.refusals)
     return sorted(docs, key=lambda d: d.file) if reader.refusals else docs
+
+
+def without_null_keys(value: Any) -> Any:
+    """``value`` with every map entry set to null removed (list items kept): what the API
+    server makes of it, decoding null into a typed object as unset and pruning it from a custom
+    resource before validation."""
+    if isinstance(value, dict):
+        return {k: without_null_keys(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_null_keys(v) for v in value]
+    return value

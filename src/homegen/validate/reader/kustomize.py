@@ -84,3 +84,17 @@ def mark_read_only_files(docs: list[Document]) -> dict[str, dict[str, Any]]:
         if doc.file in read_only and not doc.skip:
             doc.skip = "Kustomize patch or generator input"
     return found
+
+
+def namespace_named(obj: Any, file: str) -> str:
+    """The namespace a document of the tree names ("" if none): a kustomization's
+    ``namespace:``, a Namespace's name, an object's ``metadata.namespace``."""
+    if not isinstance(obj, dict):
+        return ""
+    if posixpath.basename(file) in KUSTOMIZE_FILES:
+        named = obj.get("namespace")
+    else:
+        meta = obj.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
+        named = meta.get("name") if obj.get("kind") == "Namespace" else meta.get("namespace")
+    return named if isinstance(named, str) else ""

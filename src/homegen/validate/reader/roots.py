@@ -9,9 +9,11 @@ are found first, in ``tree.build_tree``: the ApplicationSets cannot be generated
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
 from homegen.errors import UsageError
+from homegen.validate.reader.documents import KUSTOMIZE_FILES
 from homegen.validate.reader.tree import APP_KINDS, ROOT_FILE, Obj, Tree, likely_root
 
 
@@ -84,6 +86,27 @@ def choose_root(tree: Tree, hint: str = "") -> None:
         tree.root_app = likely_root(tree) or _bootstrap_set(tree)
         if tree.root_app is not None:
             tree.reached = {id(tree.root_app)}
+        return
+    for app in _bundled(tree):
+        if tree.reached is not None and id(app) not in tree.reached:
+            tree.reached |= _reach(id(app), edges) | {id(app)}
+
+
+def _bundled(tree: Tree) -> Iterator[Obj]:
+    """The apps of a bootstrap bundle: listed by a kustomization that no app syncs (applied
+    by hand, ``kubectl apply -k``), themselves synced by no app. ArgoCD creates every one of
+    them, so each is a root beside the chosen one (an infrastructure and an applications
+    root, side by side)."""
+    for app in _written_apps(tree):
+        file = app.doc.file
+        folder = posixpath.dirname(file)
+        if "::" in file or file in tree.synced_by or file not in tree.kustomize.get(folder, ()):
+            continue
+        own = [
+            f for f in tree.folder_files.get(folder, ()) if posixpath.basename(f) in KUSTOMIZE_FILES
+        ]
+        if own and not any(f in tree.synced_by for f in own):
+            yield app
 
 
 def _bootstrap_set(tree: Tree) -> Obj | None:

@@ -71,11 +71,10 @@ class Obj:
 
     def locate(self) -> None:
         """Set ``where`` from the current namespace."""
+        ns = f"{self.namespace}/" if self.namespace else ""  # Kind/name when cluster-scoped
+        title = f"{self.kind}/{ns}{self.name}"
         self.where = Located(
-            self.doc.file,
-            self.doc.line,
-            display(self.kind, self.namespace, self.name),
-            (self.kind, self.namespace, self.name),
+            self.doc.file, self.doc.line, title, (self.kind, self.namespace, self.name)
         )
 
 
@@ -89,11 +88,6 @@ def homegen_made(item: Obj) -> bool:
     """Whether homegen rendered the object (its fixes then speak of services.toml and
     homegen's annotations; a hand-written tree gets plain Kubernetes fixes)."""
     return item.labels.get("app.kubernetes.io/managed-by") == "homegen"
-
-
-def display(kind: str, namespace: str, name: str) -> str:
-    """``Kind/namespace/name``, or ``Kind/name`` for a cluster-scoped object."""
-    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
 
 
 def as_dict(value: Any) -> dict[str, Any]:
@@ -154,6 +148,8 @@ class Tree:
     contents: dict[str, list[Any]] = field(default_factory=dict)
     # StorageClasses the cluster has besides those in the tree ([cluster] storage_classes)
     storage_classes: frozenset[str] = frozenset()
+    other_revisions: frozenset[str] = frozenset()  # of this repository, not the checkout
+    unknown_namespaces: dict[str, str] | None = None  # see rules/unknown.py
 
     def apps(self) -> Iterator[Obj]:
         """Applications (hand-written and generated), and ApplicationSets not expanded."""
@@ -186,8 +182,9 @@ class Tree:
         path = source.get("path")
         if self.repo_prefix is None or not isinstance(path, str) or "{{" in path:
             return None
-        if normalize_repo(source.get("repoURL")) != self.repo_url:
-            return None
+        same = normalize_repo(source.get("repoURL")) == self.repo_url
+        if not same or str(source.get("targetRevision") or "").strip() in self.other_revisions:
+            return None  # another repository, or this one at another commit than the checkout
         path = posixpath.normpath(path.strip("/")) if path.strip("/") else ""
         prefix = self.repo_prefix.strip("/")
         if prefix in ("", "."):  # the tree is the repository root
@@ -238,6 +235,7 @@ def build_tree(
     generate: Generate | None = None,
     kustomize: dict[str, list[str]] | None = None,
     expansion: Any = None,
+    other_revisions: frozenset[str] = frozenset(),
 ) -> Tree:
     """Index ``objects`` (loaded from ``docs``) and work out which app syncs which file.
 
@@ -248,7 +246,7 @@ def build_tree(
     files = {d.file for d in docs}
     folder_files: dict[str, set[str]] = defaultdict(set)
     tree = Tree(objects, defaultdict(list), defaultdict(list), set(), {})
-    tree.expansion = expansion
+    tree.expansion, tree.other_revisions = expansion, other_revisions
     for file in files:
         if "::" not in file and file.endswith(MANIFEST_SUFFIXES):
             folder_files[posixpath.dirname(file)].add(file)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import posixpath
 from collections.abc import Iterator
 from dataclasses import replace
 
 from homegen.argocd_options import COMPARE_OPTIONS, KNOWN_SYNC_OPTIONS
 from homegen.validate.findings import Finding, finding, register
+from homegen.validate.reader.documents import KUSTOMIZE_FILES
 from homegen.validate.reader.tree import (
     APP_KINDS,
     Obj,
@@ -179,7 +181,7 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
         seen_apps = tree.reached
     for app in tree.kind(*APP_KINDS):
         if id(app) not in seen_apps and app.generated_by is None:
-            yield finding(APP_UNREACHABLE, app.where, "no app syncs the file of this Application")
+            yield _unreached(tree, app)
     reported: set[str] = set()
     for item in tree.objects:
         file = item.doc.file
@@ -187,6 +189,21 @@ def check_reachability(tree: Tree) -> Iterator[Finding]:
         if orphan and file not in reported and item.kind not in APP_KINDS:
             reported.add(file)
             yield finding(ORPHAN, item.where, f"no Application syncs {file}")
+
+
+def _unreached(tree: Tree, app: Obj) -> Finding:
+    """HG203 on an app ArgoCD never creates: a warning when an app syncs its folder but the
+    folder's kustomization leaves the file out (commented out to turn it off, or forgotten)."""
+    folder = posixpath.dirname(app.doc.file)
+    own = [f for f in tree.folder_files.get(folder, ()) if posixpath.basename(f) in KUSTOMIZE_FILES]
+    if "::" in app.doc.file or not any(f in tree.synced_by for f in own):
+        return finding(APP_UNREACHABLE, app.where, "no app syncs the file of this Application")
+    left_out = finding(
+        APP_UNREACHABLE, app.where,
+        f"{own[0]} does not list this file: ArgoCD never creates this Application",
+        fix="list the file in the kustomization's resources, or delete it",
+    )  # fmt: skip
+    return replace(left_out, severity="warning")
 
 
 def check_duplicates(tree: Tree) -> Iterator[Finding]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from homegen.validate.findings import Finding, finding, register
 from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list, tree_check
 from homegen.validate.rules.integrity_gateway import EXTERNAL_BACKENDS, _backends
+from homegen.validate.rules.unknown import never_applied
 
 BACKEND_MISSING = register(
     "HG230", "chart-backend-missing", "error",
@@ -96,6 +97,7 @@ def _source_key(item: Obj) -> tuple[str, str]:
 def check_defined_twice(tree: Tree) -> Iterator[Finding]:
     """HG232: no object is rendered by two sources when a chart is one of them."""
     for items in tree.by_key.values():
+        items = [i for i in items if not never_applied(tree, i)]
         if len(items) < 2 or all(i.doc.origin is None for i in items):
             continue
         first = items[0]

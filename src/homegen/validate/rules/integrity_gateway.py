@@ -15,7 +15,12 @@ from homegen.validate.reader.tree import (
     homegen_made,
     tree_check,
 )
-from homegen.validate.rules.unknown import ARGOCD_SERVER_PORTS, argocd_namespaces, not_expanded
+from homegen.validate.rules.unknown import (
+    ARGOCD_SERVER_PORTS,
+    argocd_namespaces,
+    never_applied,
+    not_expanded,
+)
 from homegen.validate.rules.workloads import selector_matches
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -103,9 +108,11 @@ def check_parents(tree: Tree) -> Iterator[Finding]:
         for ref, namespace, name in _parents(route):
             gateway = tree.get("Gateway", namespace, name)
             if gateway is None:
-                yield finding(
+                found = finding(
                     PARENT_MISSING, route.where, f"Gateway {namespace}/{name} does not exist"
                 )
+                unknown = not_expanded(tree, namespace)
+                yield not_verified(found, unknown) if unknown else found
                 continue
             listeners = [as_dict(x) for x in as_list(gateway.spec.get("listeners"))]
             section, port = ref.get("sectionName"), ref.get("port")
@@ -166,16 +173,20 @@ def check_backends(tree: Tree) -> Iterator[Finding]:
     for grant in tree.kind("ReferenceGrant"):
         grants.setdefault(grant.namespace, []).append(grant)
     for route in tree.kind("HTTPRoute"):
+        if never_applied(tree, route):
+            continue
         external = str(route.annotations.get(EXTERNAL_BACKENDS, "")).lower() == "true"
         for ref in _backends(route):
             name = str(ref.get("name", ""))
             namespace = str(ref.get("namespace") or route.namespace)
             if namespace != route.namespace and not _granted(grants, route, namespace, name):
-                yield finding(
+                found = finding(
                     GRANT_MISSING, route.where,
                     f"no ReferenceGrant in {namespace} lets {route.kind} from {route.namespace} "
                     f"reach Service {name}",
                 )  # fmt: skip
+                unknown = not_expanded(tree, namespace)
+                yield not_verified(found, unknown) if unknown else found
             if not external:
                 yield from _backend_exists(tree, route, ref, namespace, name)
 
@@ -237,6 +248,8 @@ def check_route_conflicts(tree: Tree) -> Iterator[Finding]:
     """HG217: no two routes claim the same hostname and path on one Gateway."""
     owner: dict[tuple[str, ...], Obj] = {}
     for route in tree.kind("HTTPRoute"):
+        if never_applied(tree, route):
+            continue
         reported = False
         for claim in _claims(route):
             first = owner.setdefault(claim, route)

@@ -7,7 +7,7 @@ from typing import Any
 
 from homegen.validate.findings import Finding, finding, not_verified, register
 from homegen.validate.reader.tree import Tree, as_dict, as_list, homegen_made, tree_check
-from homegen.validate.rules.unknown import not_expanded, selects_argocd
+from homegen.validate.rules.unknown import never_applied, not_expanded, selects_argocd
 from homegen.validate.rules.workloads import (
     LabelIndex,
     PodTemplate,
@@ -56,7 +56,7 @@ def check_service_selectors(tree: Tree) -> Iterator[Finding]:
         index.add(template, template.labels)
     for service in tree.kind("Service"):
         selector = as_dict(service.spec.get("selector"))
-        if not selector:
+        if not selector or never_applied(tree, service):
             continue
         wanted = {"matchLabels": selector}
         pods = templates.get(service.namespace)

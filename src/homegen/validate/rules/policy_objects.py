@@ -82,14 +82,25 @@ def placeholder(value: Any) -> bool:
     return isinstance(value, str) and bool(_AVP_PLACEHOLDER.match(value))
 
 
+# the last word of a name that says what the value is about, not the secret itself:
+# METALLB_ML_SECRET_NAME, SECRET_KEY_PATH, AUTH_TYPE, TOKEN_ENDPOINT
+_DESCRIBING = frozenset({"FILE", "NAME", "PATH", "DIR", "TYPE", "URL", "URI", "ENDPOINT", "MODE"})
+_FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1", "enabled", "disabled"})
+
+
 def _literal_secret(tree: Tree, namespace: str, name: str, value: Any) -> bool:
     """Whether an env var holds a secret as a literal: not a placeholder, not a path to a
-    file holding it (``*_FILE``), not the name of a Secret of the tree."""
+    file holding it (``*_FILE``) or another word about it (``*_NAME``, ``*_URL``), not a
+    flag (DISABLE_PASSWORD_AUTH: "true"), a path or a URL, not the name of a Secret of the
+    tree."""
     if value in (None, "") or not looks_secret(name) or placeholder(value):
         return False
-    if name.upper().endswith("_FILE"):
+    text = str(value).strip()
+    if re.split(r"[_\-.]", name.upper())[-1] in _DESCRIBING or text.lower() in _FLAGS:
         return False
-    return not any(tree.get(kind, namespace, str(value)) for kind in SECRET_KINDS)
+    if text.startswith("/") or "://" in text:
+        return False
+    return not any(tree.get(kind, namespace, text) for kind in SECRET_KINDS)
 
 
 def image_pinned(image: str) -> bool:
