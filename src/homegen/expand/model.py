@@ -88,6 +88,8 @@ class Expansion:
     # a namespace only the inputs of a build not made name (none of its apps deploys there by
     # destination) → that app
     named_by: dict[str, str] = field(default_factory=dict)
+    # why the roots a bootstrap chart makes are not known (a dependency not found offline)
+    roots_unknown: list[str] = field(default_factory=list)
 
     def not_expanded(self, app: str, namespace: str, why: str) -> None:
         """Record an app whose source was not expanded: its namespace is not fully known."""

@@ -111,7 +111,8 @@ def expand_documents(
     """The expand stage for a validation: the documents to check and the expansion (its
     notes, on sources not expanded, go to stderr)."""
     from homegen.charts.local import chart_dirs_from_env as search_dirs
-    from homegen.expand import ExpandSettings, expand_tree
+    from homegen.expand import ExpandSettings
+    from homegen.expand.bootroots import expand_with_roots
     from homegen.expand.cache import default_cache_dir
 
     settings = ExpandSettings(
@@ -124,7 +125,7 @@ def expand_documents(
         repo_url=repo_url,
         other_revisions=other_revisions,
     )
-    expansion = expand_tree(docs, settings)
+    expansion = expand_with_roots(docs, settings)
     for note in expansion.notes:
         console.warn(f"homegen: note: {note}")
     return expansion.documents, expansion
@@ -298,6 +299,7 @@ def within(report: Report, folder: str, docs: list[Document]) -> Report:
             len(names),
             tuple(x for x in report.coverage.not_expanded if x[0] in names),
             scoped.resources,
+            report.coverage.roots_unknown,
         )
     return scoped
 

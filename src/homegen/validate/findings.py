@@ -136,12 +136,16 @@ class Coverage:
     applications: int  # the Applications ArgoCD creates (the root reaches)
     not_expanded: tuple[tuple[str, str], ...]  # (app, why) of those with a source not expanded
     objects: int  # objects checked
+    # why roots a bootstrap chart of the tree makes are not known ("root chart X: ...")
+    roots_unknown: tuple[str, ...] = ()
 
     def text(self) -> str:
         """``coverage: N of M Applications expanded, K objects checked; not expanded: ...``."""
+        unknown = "; ".join(self.roots_unknown)
         if not self.applications:
+            where = f"no root known ({unknown})" if unknown else "no Application in the tree"
             return (
-                f"coverage: no Application in the tree, {self.objects} objects checked one by "
+                f"coverage: {where}, {self.objects} objects checked one by "
                 "one (none known to be synced by ArgoCD)"
             )
         done = self.applications - len(self.not_expanded)
@@ -153,7 +157,7 @@ class Coverage:
             shown = [f"{app} ({why})" for app, why in self.not_expanded[:5]]
             more = len(self.not_expanded) - len(shown)
             text += "; not expanded: " + ", ".join(shown) + (f" and {more} more" if more else "")
-        return text
+        return text + (f"; {unknown}" if unknown else "")
 
 
 @dataclass

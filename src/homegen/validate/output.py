@@ -79,6 +79,8 @@ def _summary(report: Report) -> dict[str, Any]:
             "objects": coverage.objects,
             "notExpanded": [{"app": app, "why": why} for app, why in coverage.not_expanded],
         }
+        if coverage.roots_unknown:  # a bootstrap chart's roots not known (a dependency absent)
+            summary["coverage"]["rootsUnknown"] = list(coverage.roots_unknown)
     return summary
 
 

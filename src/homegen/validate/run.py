@@ -372,6 +372,7 @@ def _coverage(report: Report, expansion: Any) -> Coverage:
         len(report.applications),
         tuple(sorted((app, why) for app, why in skipped.items() if app in names)),
         report.resources,
+        tuple(getattr(expansion, "roots_unknown", ())),
     )
 
 

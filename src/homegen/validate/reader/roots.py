@@ -16,6 +16,10 @@ from homegen.errors import UsageError
 from homegen.validate.reader.documents import KUSTOMIZE_FILES
 from homegen.validate.reader.tree import APP_KINDS, ROOT_FILE, Obj, Tree, likely_root
 
+# in the file name of an app a chart of the tree made at bootstrap (``folder::bootstrap:tpl``,
+# homegen.expand.bootroots): no app syncs it, ArgoCD has it from the start, it is a root
+BOOTSTRAP_MARK = "::bootstrap:"
+
 
 def _owner(app: Obj) -> Obj:
     """The written object behind an app: a generated Application's ApplicationSet."""
@@ -83,13 +87,19 @@ def choose_root(tree: Tree, hint: str = "") -> None:
             best, tree.root_app = key, app
             tree.reached = reached | {id(app)}
     if best is None:
-        tree.root_app = likely_root(tree) or _bootstrap_set(tree)
+        tree.root_app = likely_root(tree) or _bootstrap_set(tree) or next(_booted(tree), None)
         if tree.root_app is not None:
             tree.reached = {id(tree.root_app)}
-        return
-    for app in _bundled(tree):
+    for app in [*_bundled(tree), *_booted(tree)]:
         if tree.reached is not None and id(app) not in tree.reached:
             tree.reached |= _reach(id(app), edges) | {id(app)}
+
+
+def _booted(tree: Tree) -> Iterator[Obj]:
+    """The apps a chart of the tree made at bootstrap: each one is a root."""
+    for app in _written_apps(tree):
+        if BOOTSTRAP_MARK in app.doc.file:
+            yield app
 
 
 def _bundled(tree: Tree) -> Iterator[Obj]:
