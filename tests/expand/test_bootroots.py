@@ -178,6 +178,24 @@ def test_a_dependency_not_found_says_the_roots_are_not_known(tmp_path: Path) -> 
     assert f"coverage: no root known ({said})" in text.stdout
 
 
+def test_roots_from_the_dependencies_found_may_be_incomplete(tmp_path: Path) -> None:
+    need_engine()
+    tree = _tree(tmp_path / "lab", "file://../charts/appsets")
+    chart = tree / "bootstrap/Chart.yaml"
+    chart.write_text(
+        chart.read_text()
+        + "  - name: big\n    version: 9.0.0\n    repository: https://charts.example.org\n"
+    )
+    result = _validate(tree)
+    assert sorted(r["name"] for r in json.loads(result.stdout)) == ["db", "web"]
+    said = "root chart bootstrap: dependency big not found: roots may be incomplete"
+    assert said in result.stderr
+    text = CliRunner().invoke(
+        app, ["validate", str(tree), "--ignore-missing-schemas", "--repo-url", REPO, "--summary"]
+    )
+    assert text.stdout.rstrip().endswith(f"; {said}")
+
+
 def test_a_written_root_leaves_the_bootstrap_chart_unrendered(tmp_path: Path) -> None:
     need_engine()
     tree = _tree(tmp_path / "lab", "https://charts.example.org")

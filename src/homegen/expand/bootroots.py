@@ -160,11 +160,8 @@ def _render(
         values = merge_values({}, *[f for f in files if isinstance(f, dict)])
         vendored = dependencies.vendor(chart, path, search, reader, source)
         vendored = dependencies.unused(vendored, chart, values)
-        if vendored.failure or vendored.absent:
-            why = vendored.failure or "; ".join(
-                f"dependency {n} not found" for n in vendored.absent
-            )
-            found.say_unknown(f"root chart {folder}: {why}: roots not known")
+        if vendored.failure:
+            found.say_unknown(f"root chart {folder}: {vendored.failure}: roots not known")
             return
         rendered = render_chart(
             path, values, release=str(chart.get("name") or "root"), namespace="argocd",
@@ -177,12 +174,18 @@ def _render(
     except (ChartFailed, ChartRefused, OSError, ValueError) as exc:
         found.say_unknown(f"root chart {folder}: {exc}: roots not known".replace("\n", " "))
         return
-    _keep(folder, names, rendered.templates, settings.repo_url, found)
+    # a dependency not found is rendered without (as the expand stage does): the roots may
+    # come from the others; none found then is "not known", some found "may be incomplete"
+    kept = _keep(folder, names, rendered.templates, settings.repo_url, found)
+    if vendored.absent:
+        absent = "; ".join(f"dependency {n} not found" for n in vendored.absent)
+        outcome = "roots may be incomplete" if kept else "roots not known"
+        found.say_unknown(f"root chart {folder}: {absent}: {outcome}")
 
 
 def _keep(
     folder: str, names: list[str], templates: list[tuple[str, str]], repo_url: str, found: BootRoots
-) -> None:
+) -> int:
     """The rendered apps that point into this repository become documents of the tree."""
     own = normalize_repo(repo_url)
     kept = 0
@@ -199,6 +202,7 @@ def _keep(
             f"root from chart {folder} rendered at bootstrap (with {', '.join(names)}): "
             f"{kept} Application(s)/ApplicationSet(s)"
         )
+    return kept
 
 
 def _repos(obj: dict[str, Any]) -> set[str]:
