@@ -181,3 +181,65 @@ def test_the_table_of_fields_added_since_the_catalog(
     kind: str, path: str, expected: str | None
 ) -> None:
     assert added_in(kind, path) == expected
+
+
+TREE_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: applications.argoproj.io}
+spec:
+  group: argoproj.io
+  scope: Namespaced
+  names: {kind: Application, plural: applications}
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              project: {type: string}
+              source: {type: object, x-kubernetes-preserve-unknown-fields: true}
+              destination: {type: object, x-kubernetes-preserve-unknown-fields: true}
+              syncPolicy:
+                type: object
+                properties:
+                  automated:
+                    type: object
+                    properties: {prune: {type: boolean}}
+"""
+
+
+def test_the_trees_own_crd_is_the_truth_whatever_argocd_it_runs(tmp_path: Path) -> None:
+    files = {"web.yaml": _app("enabled: true"), "crd.yaml": TREE_CRD, **_url_install("v3.1.0")}
+    [(severity, message)] = _hg104(tmp_path, files)
+    assert (severity, "'enabled' was unexpected" in message) == ("error", True)
+
+
+APPSET = f"""\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {{name: apps, namespace: argocd}}
+spec:
+  generators: [{{list: {{elements: [{{name: web}}]}}}}]
+  template:
+    metadata: {{name: '{{{{name}}}}'}}
+    spec:
+      project: default
+      source: {{repoURL: '{LAB}', targetRevision: HEAD, path: '{{{{name}}}}'}}
+      destination: {{server: 'https://kubernetes.default.svc', namespace: '{{{{name}}}}'}}
+      syncPolicy: {{automated: {{enabled: true, selfHeel: true}}}}
+"""
+
+
+def test_an_applicationset_template_and_the_application_it_generates(tmp_path: Path) -> None:
+    found = _hg104(tmp_path, {"apps.yaml": APPSET})
+    # the template and the generated web: the typo twice, the newer field a note once
+    assert [s for s, m in found if "selfHeel" in m] == ["error", "error"]
+    notes = [m for s, m in found if s == "info"]
+    assert len(notes) == 2 and all("needs ArgoCD >= v3.1.0" in m for m in notes)
+    assert any("/spec/template/spec/syncPolicy/automated/enabled" in m for m in notes)
