@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 from fidelity_trees import LAB, findings
+from ruamel.yaml import YAML
 
+from conftest import Validate
 from homegen.validate.engine.argocd_fields import added_in, installed_argocd
+from homegen.validate.run import ValidateOptions
 
 
 def _app(automated: str) -> str:
@@ -243,3 +246,29 @@ def test_an_applicationset_template_and_the_application_it_generates(tmp_path: P
     notes = [m for s, m in found if s == "info"]
     assert len(notes) == 2 and all("needs ArgoCD >= v3.1.0" in m for m in notes)
     assert any("/spec/template/spec/syncPolicy/automated/enabled" in m for m in notes)
+
+
+def test_the_declared_argocd_version_is_the_owners_word() -> None:
+    charts = _chart_install("10.4.0")["argocd/kustomization.yaml"]
+    kustomization = YAML(typ="safe").load(charts)
+    found = installed_argocd([], {"argocd": kustomization}, "3.0.0")
+    assert found is not None and found.describe() == "ArgoCD v3.0.0 ([cluster] argocd_version)"
+    assert installed_argocd([], {"argocd": kustomization}, "stable") == installed_argocd(
+        [], {"argocd": kustomization}
+    )
+
+
+@pytest.mark.parametrize(
+    ("declared", "typo", "enabled"),
+    [(None, "error", "info"), ("v3.0.0", "info", "error"), ("v3.1.0", "info", "info")],
+)
+def test_a_run_with_argocd_declared_in_the_options(
+    options: ValidateOptions, validate: Validate, declared: str | None, typo: str, enabled: str
+) -> None:
+    # homegen's own tree: services.toml's [cluster] argocd_version reaches the run as a pin
+    if declared:
+        options.catalog_pins = {"argo-cd": declared}
+    report = validate({"web.yaml": _app("enabled: true, selfHeel: true")})
+    found = {f.message: f.severity for f in report.findings if f.rule == "HG104"}
+    assert [s for m, s in found.items() if "selfHeel" in m] == [typo]
+    assert [s for m, s in found.items() if "enabled" in m] == [enabled]

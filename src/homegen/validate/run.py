@@ -279,7 +279,8 @@ def validate_documents(
                 findings.append(rejected(item.kind, item.where))
     report.not_object_files = len(not_objects)
     pins = tree_pins(options, [o.obj for o in objects])
-    argocd = installed_argocd(((o.obj, o.where.file) for o in objects), kustomizations)
+    declared = options.catalog_pins.get("argo-cd")
+    argocd = installed_argocd(((o.obj, o.where.file) for o in objects), kustomizations, declared)
     crds = [o.obj for o in objects if o.kind == "CustomResourceDefinition"]
     lookup = TreeSchemas(validators, crds) if crds else validators
     appset_findings: list[Finding] = []

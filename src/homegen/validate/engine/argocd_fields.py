@@ -176,9 +176,14 @@ def _from_kustomization(folder: str, kustomization: Mapping[str, Any]) -> list[I
 def installed_argocd(
     objects: Iterable[tuple[Mapping[str, Any], str]],
     kustomizations: Mapping[str, Mapping[str, Any]],
+    declared: str | None = None,
 ) -> InstalledArgoCD | None:
     """The newest ArgoCD the tree installs, from its Applications' sources (``(object,
-    file)`` pairs) and its kustomizations (folder → kustomization); None if it does not say."""
+    file)`` pairs) and its kustomizations (folder → kustomization); None if it does not say.
+    ``declared`` (services.toml's ``[cluster] argocd_version``) is the owner's word: it wins."""
+    if declared and _EXACT.match(declared):
+        tag = "v" + declared.removeprefix("v")
+        return InstalledArgoCD(tag, True, "[cluster] argocd_version")
     found: list[InstalledArgoCD] = []
     for obj, file in objects:
         if obj.get("kind") in ("Application", "ApplicationSet"):
