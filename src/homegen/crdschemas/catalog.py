@@ -117,7 +117,8 @@ def find(group: str, version: str, kind: str, pins: Mapping[str, str]) -> Found 
     return None
 
 
-def _normal_url(url: str) -> str:
+def normal_url(url: str) -> str:
+    """A repository URL as compared: lower case, no scheme, no trailing `/` or `.git`."""
     url = url.strip().lower().removesuffix("/").removesuffix(".git")
     return url.removeprefix("oci://").removeprefix("https://").removeprefix("http://")
 
@@ -128,12 +129,12 @@ def pin_of_source(app_source: Mapping[str, Any]) -> tuple[str, str] | None:
     revision = app_source.get("targetRevision")
     if not isinstance(repo, str) or not isinstance(revision, str) or not revision:
         return None
-    url, chart = _normal_url(repo), app_source.get("chart")
+    url, chart = normal_url(repo), app_source.get("chart")
     for source in sources():
-        if not chart and url == _normal_url(source.repository):
+        if not chart and url == normal_url(source.repository):
             return source.project, revision
         for helm in source.helm:
-            if chart == helm.chart and url == _normal_url(helm.repo_url):
+            if chart == helm.chart and url == normal_url(helm.repo_url):
                 return source.project, helm.tag.format(version=revision.removeprefix("v"))
     return None
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from homegen.appsets import Cluster
 from homegen.crdschemas.catalog import Pins, pins_from_objects
+from homegen.validate.engine.argocd_fields import installed_argocd
 from homegen.validate.engine.registry import (
     SchemaRegistry,
     core_schemas,
@@ -278,6 +279,8 @@ def validate_documents(
                 findings.append(rejected(item.kind, item.where))
     report.not_object_files = len(not_objects)
     pins = tree_pins(options, [o.obj for o in objects])
+    declared = options.catalog_pins.get("argo-cd")
+    argocd = installed_argocd(((o.obj, o.where.file) for o in objects), kustomizations, declared)
     crds = [o.obj for o in objects if o.kind == "CustomResourceDefinition"]
     lookup = TreeSchemas(validators, crds) if crds else validators
     appset_findings: list[Finding] = []
@@ -290,9 +293,8 @@ def validate_documents(
             if item.kind in skip:
                 skipped += 1
                 continue
-            checked = check_schema(
-                lookup, item.obj, item.where, options.ignore_missing_schemas, pins
-            )
+            ignore = options.ignore_missing_schemas
+            checked = check_schema(lookup, item.obj, item.where, ignore, pins, argocd)
             if checked is None:
                 skipped += 1
                 continue

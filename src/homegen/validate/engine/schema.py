@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from homegen.crdschemas.catalog import Pins
+from homegen.validate.engine.argocd_fields import CATALOG_PREFIX, InstalledArgoCD, weigh
 from homegen.validate.engine.compiled import Predicate, SchemaCompiler, Unsupported
 from homegen.validate.engine.crd_rules import KindRules
 from homegen.validate.engine.registry import (
@@ -61,6 +62,7 @@ class KindValidator:
     make_slow: Callable[[], jsonschema.protocols.Validator]
     fast: Predicate | None
     rules: KindRules | None = None  # a CRD's CEL rules and keyed lists
+    origin: str = ""  # where the schema comes from, e.g. "built-in argo-cd v2.11.3"
     _slow: jsonschema.protocols.Validator | None = field(default=None, repr=False)
 
     @property
@@ -185,6 +187,7 @@ class SchemaValidators:
             key = f"{found.source}|{api_version}|{kind}"
             if key not in self._by_source:
                 self._by_source[key] = self._custom_validator(found.schema, kind)
+                self._by_source[key].origin = found.source
             return self._by_source[key]
         detail = "; ".join(found.problems) if found.problems else ", ".join(found.tried)
         return finding(
@@ -209,8 +212,12 @@ def check_schema(
     where: Located,
     ignore_missing: bool,
     pins: Pins = (),
+    argocd: InstalledArgoCD | None = None,
 ) -> Iterator[Finding] | None:
-    """Schema findings of one object; None when it was skipped (missing schema, ignored)."""
+    """Schema findings of one object; None when it was skipped (missing schema, ignored).
+
+    ``argocd``: the ArgoCD the tree installs, against which a field the built-in ArgoCD
+    schemas do not know is weighed (``argocd_fields``)."""
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return iter(())  # reported by the loader stage (HG103)
@@ -226,4 +233,8 @@ def check_schema(
     if not errors:
         # CEL rules and keyed lists, on what the schema accepts (as the API server: typed)
         return found.rules.check(obj, where) if found.rules is not None else iter(())
-    return (finding(SCHEMA_INVALID, where, message, path=path) for path, message in errors)
+    made = (finding(SCHEMA_INVALID, where, message, path=path) for path, message in errors)
+    if found.origin.startswith(CATALOG_PREFIX):
+        catalog = found.origin.removeprefix(CATALOG_PREFIX)
+        return (one for item in made for one in weigh(item, kind, catalog, argocd))
+    return made
