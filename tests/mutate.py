@@ -157,6 +157,7 @@ GROUPS = [
             "tests/test_cases.py",
             "tests/test_render_offline_exceptions.py",
             "tests/test_netpol_eval.py",  # plan/netpol.py: the policies evaluated on pods
+            "tests/test_plan_netpol.py",
         ),
     ),
     Group("editor", ("src/homegen/editor.py",), ("tests/test_editor.py", "tests/test_cli_edit.py")),
