@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from homegen.plan.model import NetworkPolicyPlan
+from homegen.plan.netpol import workload_selector
 from plan_trees import BASE, plan_of
 
 UNITS = """
@@ -97,4 +98,22 @@ def test_the_controllers_pod_labels_select_its_pods() -> None:
                 }
             },
         }
+    ]
+
+
+def test_a_service_in_a_system_or_argocds_namespace_denies_only_its_own_pods() -> None:
+    services = "".join(
+        f'[services.{name}]\nimage = "nginx:1.27.0"\nport = 8080\nnamespace = "{namespace}"\n'
+        for name, namespace in (("probe", "default"), ("hook", "argocd"), ("lone", "lone"))
+    )
+    plan = plan_of(services)
+    denies = [
+        (p.namespace, p.name, p.spec["podSelector"])
+        for app in plan.apps
+        for p in app.network_policies
+    ]
+    assert denies == [
+        ("argocd", "hook-default-deny-ingress", {"matchLabels": workload_selector("hook")}),
+        ("lone", "default-deny-ingress", {}),  # a namespace of its own: all of it
+        ("default", "probe-default-deny-ingress", {"matchLabels": workload_selector("probe")}),
     ]
