@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from homegen import writer
+from homegen.confined import Blocked
 from homegen.ledger import LEDGER_NAME, read_ledger
 from robustness import MINIMAL, render_cli, tree_bytes
 
@@ -217,3 +218,22 @@ def test_temps_that_cannot_be_removed_fail_the_render_with_exit_3(
     code, text = render_cli(config, out)
     assert code == 3, text
     assert f"{out}: cannot remove a killed render's temp files (Permission denied)" in text
+
+
+def test_a_tree_swapped_for_a_symlink_while_temps_are_removed_is_named_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the comparison and the removal of a killed render's temp files (a race)."""
+    config = tmp_path / "services.toml"
+    config.write_text(_config(8000, skip=10))
+    out = tmp_path / "rendered"
+    assert render_cli(config, out)[0] == 0
+
+    def swapped(tree: Any) -> None:
+        raise Blocked("apps", "symlink", "a symlink (to /etc)")
+
+    monkeypatch.setattr(writer, "_remove_stale_temps", swapped)
+    code, text = render_cli(config, out)
+    assert code == 1, text
+    assert f"{out}: homegen writes, renames and deletes nothing through a symlink" in text
+    assert f"{out}/apps: a symlink (to /etc)" in text
