@@ -117,3 +117,14 @@ def test_a_service_in_a_system_or_argocds_namespace_denies_only_its_own_pods() -
         ("lone", "default-deny-ingress", {}),  # a namespace of its own: all of it
         ("default", "probe-default-deny-ingress", {"matchLabels": workload_selector("probe")}),
     ]
+
+
+def test_an_app_whose_folder_holds_only_its_policies_syncs_that_folder() -> None:
+    chart = 'helm = { repo_url = "https://charts.example.com", chart = "c", version = "1.0.0" }'
+    shared = f'namespace = "mon"\n{chart}\nnetwork_policy = "default-deny"\n'
+    # mon-a holds the Namespace and the namespace's default deny; mon-b only its allow_from
+    plan = plan_of(f'[apps.mon-a]\n{shared}\n[apps.mon-b]\n{shared}allow_from = ["app:mon-a"]\n')
+    (mon_b,) = [a for a in plan.apps if a.name == "mon-b"]
+    assert [p.name for p in mon_b.network_policies] == ["mon-b-allow-from"]
+    assert mon_b.namespace_plan is None
+    assert "k8s/tree/manifests/mon-b" in [s.path for s in mon_b.sources]
