@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from homegen import writer
+from homegen.confined import Blocked
 from homegen.ledger import LEDGER_NAME, read_ledger
 from robustness import MINIMAL, render_cli, tree_bytes
 
@@ -202,8 +203,24 @@ def test_an_up_to_date_render_removes_a_killed_renders_temps(tmp_path: Path) -> 
     assert tree_bytes(out) == {**before, "notes.homegen-tmp": b"half\n"}
 
 
-def test_temps_that_cannot_be_removed_fail_the_render_with_exit_3(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("refusal", "code", "messages"),
+    [
+        (PermissionError(errno.EACCES, os.strerror(errno.EACCES)), 3,
+         ["{out}: cannot remove a killed render's temp files (Permission denied)"]),
+        # a folder swapped for a symlink between the comparison and the removal (a race)
+        (Blocked("apps", "symlink", "a symlink (to /etc)"), 1,
+         ["{out}: homegen writes, renames and deletes nothing through a symlink",
+          "{out}/apps: a symlink (to /etc)"]),
+    ],
+    ids=["refused", "blocked"],
+)  # fmt: skip
+def test_temps_that_cannot_be_removed_fail_the_render(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    refusal: Exception,
+    code: int,
+    messages: list[str],
 ) -> None:
     config = tmp_path / "services.toml"
     config.write_text(_config(8000, skip=10))
@@ -211,9 +228,10 @@ def test_temps_that_cannot_be_removed_fail_the_render_with_exit_3(
     assert render_cli(config, out)[0] == 0
 
     def refused(tree: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        raise refusal
 
     monkeypatch.setattr(writer, "_remove_stale_temps", refused)
-    code, text = render_cli(config, out)
-    assert code == 3, text
-    assert f"{out}: cannot remove a killed render's temp files (Permission denied)" in text
+    found, text = render_cli(config, out)
+    assert found == code, text
+    for message in messages:
+        assert message.format(out=out) in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fidelity_trees import config_map, findings, lab_app, rules_at
 
 import homegen.config.checks as config_checks
@@ -110,6 +111,64 @@ def test_a_mounted_token_of_a_bound_account_is_a_note(tmp_path: Path) -> None:
             "uses it",
         )
     ]
+
+
+def _binding(kind: str, namespace: str, subject: str) -> str:
+    """A binding of the Role "reader" (``namespace`` "": cluster-scoped) to ``subject``."""
+    meta = f"{{name: web-reader, namespace: {namespace}}}" if namespace else "{name: web-reader}"
+    return (
+        BINDING.replace("kind: RoleBinding", f"kind: {kind}")
+        .replace("metadata: {name: web-reader, namespace: web}", f"metadata: {meta}")
+        .replace("[{kind: ServiceAccount, name: web, namespace: web}]", f"[{subject}]")
+    )
+
+
+@pytest.mark.parametrize(
+    ("binding", "bound_by"),
+    [
+        (_binding("ClusterRoleBinding", "", "{kind: ServiceAccount, name: web, namespace: web}"),
+         "ClusterRoleBinding/web-reader"),
+        # a RoleBinding's subject without a namespace is in the binding's namespace
+        (_binding("RoleBinding", "web", "{kind: ServiceAccount, name: web}"),
+         "RoleBinding/web/web-reader"),
+        # a RoleBinding elsewhere grants web's account that namespace's Role all the same
+        (_binding("RoleBinding", "ops", "{kind: ServiceAccount, name: web, namespace: web}"),
+         "RoleBinding/ops/web-reader"),
+        (_binding("RoleBinding", "web", "{kind: ServiceAccount, name: other, namespace: web}"),
+         None),
+        (_binding("RoleBinding", "web", "{kind: ServiceAccount, name: web, namespace: ops}"),
+         None),
+        (_binding("RoleBinding", "ops", "{kind: ServiceAccount, name: web}"), None),
+        (_binding("RoleBinding", "web", "{kind: User, name: web}"), None),
+    ],
+    ids=["cluster-binding", "subject-without-namespace", "binding-elsewhere", "other-account",
+         "account-of-another-namespace", "subject-in-the-binding-namespace", "a-user"],
+)  # fmt: skip
+def test_which_bindings_bind_the_pods_account(
+    tmp_path: Path, binding: str, bound_by: str | None
+) -> None:
+    found = _web(tmp_path, {"web/deploy.yaml": DEPLOYMENT, "web/binding.yaml": binding})
+    notes = [(s, m.rpartition("mounted")[2]) for r, s, m in found if r == "HG317"]
+    expected = f": ServiceAccount web is bound by {bound_by}, so the pod uses it"
+    assert notes == [("info", expected) if bound_by else ("error", "")]
+
+
+@pytest.mark.parametrize(
+    ("data", "literal"),
+    [
+        ('data: {password: "<path:kv/data/web#password>"}', []),
+        ('data: {password: "<path:kv/data/web#password>", user: d2Vi}', ["data"]),
+        ('data: {password: "<path:kv/data/web#password>"}\nstringData: {user: web}',
+         ["data and stringData"]),
+    ],
+    ids=["data-placeholders", "one-literal-in-data", "a-literal-in-stringData"],
+)  # fmt: skip
+def test_a_secret_is_a_vault_plugins_when_every_value_is_a_placeholder(
+    tmp_path: Path, data: str, literal: list[str]
+) -> None:
+    secret = f"apiVersion: v1\nkind: Secret\nmetadata: {{name: web, namespace: web}}\n{data}\n"
+    found = _web(tmp_path, {"web/secret.yaml": secret})
+    assert [m for r, _s, m in found if r == "HG314"] == [f"Secret has literal {x}" for x in literal]
 
 
 def test_one_table_of_sync_options() -> None:

@@ -143,3 +143,42 @@ def test_a_service_selecting_argocds_own_pods_selects_something(tmp_path: Path) 
     ]
     files["routes/service.yaml"] = service.replace("name: grafana}", "name: argocd-server}")
     assert _by_rule(findings(tmp_path, files), "HG214") == []
+
+
+def _chart_with_values(name: str, chart: str, namespace: str, values: str) -> str:
+    """CHART_APP with inline Helm values (``valuesObject``, in flow style)."""
+    return CHART_APP.format(name=name, chart=chart, namespace=namespace).replace(
+        "targetRevision: 1.0.0}", f"targetRevision: 1.0.0, helm: {{valuesObject: {values}}}}}"
+    )
+
+
+def test_a_storage_charts_values_rename_the_class_it_provides(tmp_path: Path) -> None:
+    # nfs-subdir-external-provisioner's storageClass.name replaces its default "nfs-client":
+    # the renamed class is provided (no note at all), the default one no longer is
+    files = {
+        **TREE,
+        "apps/longhorn.yaml": _chart_with_values(
+            "nfs", "nfs-subdir-external-provisioner", "nfs", "{storageClass: {name: nfs-fast}}"
+        ),
+        "web/data.yaml": _claim("data", "nfs-fast"),
+        "web/fast.yaml": _claim("fast", "nfs-client"),
+    }
+    found = _by_rule(findings(tmp_path, files), "HG252")
+    assert [(file, severity) for file, severity, _msg in found] == [("fast.yaml", "info")]
+    message = found[0][2]
+    assert "claims StorageClass 'nfs-client', which nothing provides (known: nfs-fast)" in message
+
+
+def test_chart_values_naming_a_class_while_a_source_is_not_expanded(tmp_path: Path) -> None:
+    files = {
+        **TREE,
+        "apps/homarr.yaml": _chart_with_values(
+            "homarr", "homarr", "homarr", "{persistence: {storageClassName: nvme}}"
+        ),
+        "web/fast.yaml": _claim("fast", "longhorn"),
+    }
+    assert _by_rule(findings(tmp_path, files), "HG252") == [
+        ("homarr.yaml", "info", "not verified: apps homarr, longhorn, monitoring were not "
+         "expanded: chart homarr is given StorageClass 'nvme' (persistence.storageClassName), "
+         "which nothing provides (known: longhorn, longhorn-static)"),
+    ]  # fmt: skip

@@ -135,6 +135,26 @@ def test_list_apps_shows_generated_and_hand_written_apps(tmp_path: Path) -> None
     )
 
 
+def test_every_sets_applications_are_listed(tmp_path: Path) -> None:
+    """Two ApplicationSets: the Applications of both (not of the last set only)."""
+    files = _tree(_appset(GIT_DIRS))
+    files["apps/tools.yaml"] = (
+        _appset(GIT_DIRS.replace("workloads/*", "tools/*"))
+        .replace("name: workloads,", "name: tools,")
+        .replace('"{{path.basename}}"', '"tool-{{path.basename}}"')
+    )
+    files["tools/lint/cm.yaml"] = _config_map("lint")
+    code, out = _run(tmp_path, files, "--list-apps", "--output", "json")
+    assert code == 0, out
+    apps = [(row["name"], row["generatedBy"].partition(" ")[0]) for row in json.loads(out)]
+    assert apps == [
+        ("api", "ApplicationSet/workloads"),
+        ("root", ""),
+        ("tool-lint", "ApplicationSet/tools"),
+        ("web", "ApplicationSet/workloads"),
+    ]
+
+
 CLUSTERS_SET = (
     _appset("[{clusters: {}}]", path="workloads/web")
     .replace('"{{path.basename}}"', '"web-{{name}}"')

@@ -9,6 +9,7 @@ from validate_trees import SERVICE, Edit, app, changed, clean_files, dedent, edi
 
 from conftest import Validate
 from homegen.argocd_options import KNOWN_SYNC_OPTIONS
+from homegen.validate.run import ValidateOptions
 
 ROOT = "app-of-apps.yaml"
 APP = "apps/whoami.yaml"
@@ -128,20 +129,28 @@ def test_tree_without_root_app_notes_a_root_elsewhere(validate: Validate) -> Non
     another repository (a note), and the paths are checked all the same."""
     files = clean_files()
     del files[ROOT]
-    assert _found(validate, files) == [
-        ("HG204", GATEWAY_APP, "Application/argocd/gateway-config",
-         "no Application in the tree syncs the others: the root is taken to live in another "
-         "repository; which apps ArgoCD creates (HG203) is not checked")
-    ]  # fmt: skip
+    (found,) = validate(files).findings
+    assert (found.rule, found.file, found.object, found.severity, found.message) == (
+        "HG204", GATEWAY_APP, "Application/argocd/gateway-config", "info",
+        "no Application in the tree syncs the others: the root is taken to live in another "
+        "repository; which apps ArgoCD creates (HG203) is not checked",
+    )  # fmt: skip
+    assert found.fix == "none needed when the root lives elsewhere; --root names it when it is here"
 
 
-def test_tree_without_root_whose_paths_tell_nothing_warns(validate: Validate) -> None:
+@pytest.mark.parametrize("repo_url", ["", "https://github.com/TechDufus/home.io"])
+def test_tree_without_root_whose_paths_tell_nothing_warns(
+    validate: Validate, options: ValidateOptions, repo_url: str
+) -> None:
+    """Without the tree's place in the repository no path can be checked: a warning, even
+    when the repository itself is given."""
+    options.repo_url = repo_url
     files = clean_files()
     del files[ROOT]
     for name in (GATEWAY_APP, "apps/whoami.yaml"):
         files[name] = files[name].replace("path: kubernetes/argocd/manifests/", "path: x/y")
-    assert ("HG204", GATEWAY_APP, "Application/argocd/gateway-config",
-            "no root Application found") in _found(validate, files)  # fmt: skip
+    found = [(f.file, f.severity, f.message) for f in validate(files).findings if f.rule == "HG204"]
+    assert found == [(GATEWAY_APP, "warning", "no root Application found")]
 
 
 def test_root_app_path_that_is_no_folder_is_missing(validate: Validate) -> None:

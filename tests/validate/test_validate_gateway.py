@@ -401,3 +401,34 @@ def test_listener_without_protocol_fails_its_schema_only(validate: Validate) -> 
     """The Gateway schema requires the protocol; the routes rules take it as HTTP."""
     files = changed(_listeners(LISTENER.replace("      protocol: HTTP\n", "") + SAME))
     assert [f[0] for f in _found(validate, files)] == ["HG104"]
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        ("{name: argocd-server, namespace: argocd, port: 443}", []),
+        # only argocd-server is ArgoCD's own: another name in its namespace must exist
+        ("{name: argocd-web, namespace: argocd, port: 443}",
+         ["Service argocd/argocd-web does not exist"]),
+        ("{name: argocd-server, namespace: web, port: 443}",
+         ["Service web/argocd-server does not exist"]),
+    ],
+    ids=["argocd-server", "another-name-in-argocd", "argocd-server-elsewhere"],
+)  # fmt: skip
+def test_argocd_server_is_known_where_argocd_runs(
+    validate: Validate, backend: str, expected: list[str]
+) -> None:
+    files = changed(_backends(backend))
+    assert [f.message for f in validate(files).findings if f.rule == "HG210"] == expected
+
+
+@pytest.mark.parametrize("made", [True, False], ids=["homegen-made", "hand-written"])
+def test_a_missing_backends_fix_fits_who_wrote_the_route(validate: Validate, made: bool) -> None:
+    label = "  labels: {app.kubernetes.io/managed-by: homegen}\n" if made else ""
+    files = changed(
+        (ROUTE_FILE, "name: whoami, namespace", "name: other, namespace"),
+        (ROUTE_FILE, "  namespace: traefik\n", f"  namespace: traefik\n{label}"),
+    )
+    (fix,) = [f.fix for f in validate(files).findings if f.rule == "HG210"]
+    assert ("homegen.dev/external-backends" in fix) is made
+    assert ("check its name, namespace and the app creating it" in fix) is not made
