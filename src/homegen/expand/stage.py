@@ -58,7 +58,7 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
         _expand_charts(plan, docs, settings, expansion, charts)
     finally:
         charts.close()
-    options = find_build_options(docs)  # argocd-cm's kustomize.buildOptions
+    options = find_build_options(docs, settings.reader, settings.tree_root)  # argocd-cm's
     if plan.kustomize:
         expansion.notes += option_notes(options)
     helm = HelmContext(
