@@ -19,6 +19,7 @@ from homegen.expand.kustomize_errors import kustomize_message
 from homegen.expand.kustomize_helm import HelmContext, build_with_options, chart_template
 from homegen.expand.kustomize_options import BuildOptions, find_build_options, option_notes
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
+from homegen.expand.nested import nested_apps
 from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
 from homegen.expand.sources import plan_expansion as _plan
 from homegen.expand.treecharts import ChartRefused, TreeCharts, folder_digest
@@ -79,6 +80,7 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
                 expansion.incomplete.add(namespace)
                 expansion.named_by.setdefault(namespace, job.app.name)
     _restore_apps(docs, expansion, not_made_from, made_from)
+    nested_apps(docs, expansion, settings)
     _default_namespaces(expansion.documents)
     return expansion
 
