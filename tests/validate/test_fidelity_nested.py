@@ -72,3 +72,20 @@ def test_an_app_a_build_creates_over_plain_files_is_read_as_before(tmp_path: Pat
     errors = {r["rule"] for r in report["resources"] if r.get("severity") == "error"}
     assert "HG210" in errors  # no Service web anywhere: true, and still an error
     assert "created by" not in result.output
+
+
+def test_an_app_a_kustomization_lists_as_written_stays_expanded(tmp_path: Path) -> None:
+    """The build of apps/ outputs app web as written in apps/web.yaml: the tree's own app,
+    expanded (its kustomization built), not "created by" the build."""
+    need_kustomize()
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/kustomization.yaml": "resources: [web.yaml]\n",
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/kustomization.yaml": "resources: [cm.yaml]\n",
+        "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: web}\n",
+    }
+    result = run(tmp_path / "tree", files, "--output", "json")
+    coverage = json.loads(result.stdout)["summary"]["coverage"]
+    assert (coverage["applications"], coverage["expanded"]) == (2, 2), coverage
+    assert "created by" not in result.output

@@ -80,7 +80,7 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
                 expansion.incomplete.add(namespace)
                 expansion.named_by.setdefault(namespace, job.app.name)
     _restore_apps(docs, expansion, not_made_from, made_from)
-    nested_apps(docs, expansion, settings)
+    nested_apps(docs, expansion, settings, plan)
     _default_namespaces(expansion.documents)
     return expansion
 
