@@ -272,3 +272,20 @@ def test_argocd_from_helm_charts_sets_the_options_in_its_values(
     assert f"{needs} argo-cd@9.5.15" in result.output
     assert "coverage: 2 of 3 Applications expanded" in result.stdout
     assert "HG130" not in result.output and "helmCharts not inflated" not in result.output
+
+
+def test_helm_charts_in_a_deep_base_without_options_are_a_note(
+    tmp_path: Path, charts: Path
+) -> None:
+    """kustomize's message for a base two folders down runs past the cut (600 characters):
+    still "helmCharts not inflated", never HG130."""
+    files = lab(None)
+    deep = "web/" + "a" * 70 + "/" + "b" * 70
+    files["web/kustomization.yaml"] = f"resources: [ns.yaml, {'a' * 70}]\n"
+    files[deep.rsplit("/", 1)[0] + "/kustomization.yaml"] = f"resources: [{'b' * 70}]\n"
+    files[deep + "/kustomization.yaml"] = (
+        "helmCharts:\n  - {name: tiny, repo: https://charts.example.test, version: 0.1.0}\n"
+    )
+    result = run(tmp_path / "tree", files, "--charts", str(charts))
+    assert "HG130" not in result.output
+    assert "not expanded: web (kustomize:web: helmCharts not inflated)" in result.stdout

@@ -358,7 +358,7 @@ def _expand_kustomize(
         return
     except BuildFailed as exc:
         message = kustomize_message(str(exc))
-        if "--enable-helm" in message:
+        if "--enable-helm" in str(exc):  # before the cut: a deep base's message is long
             # helmCharts: ArgoCD inflates them when its argocd-cm sets kustomize.buildOptions
             # --enable-helm; homegen cannot yet: unknown, not wrong
             expansion.notes.append(f"{app.name}: {label} not built: its helmCharts need Helm")
