@@ -3,6 +3,8 @@ messages made readable."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from homegen.expand.kustomize_errors import MAX_CHARS, kustomize_message
@@ -12,6 +14,7 @@ from homegen.expand.kustomize_options import (
     option_notes,
     parse_build_options,
 )
+from homegen.treeread import TreeReader
 from homegen.validate.reader.documents import Document
 
 
@@ -103,3 +106,67 @@ def test_a_message_is_cut_just_over_the_limit() -> None:
     assert kustomize_message("x" * MAX_CHARS) == "x" * MAX_CHARS
     cut = kustomize_message("x" * (MAX_CHARS + 1))
     assert len(cut) == MAX_CHARS and cut.endswith("…")
+
+
+def _argo_cd_kustomization(extra: str = "") -> dict[str, object]:
+    chart = {"name": "argo-cd", "repo": "https://argoproj.github.io/argo-helm"}
+    return {"helmCharts": [{**chart, "version": "9.5.15", "valuesFile": "values.yaml", **(
+        {"valuesInline": {"configs": {"cm": {"kustomize.buildOptions": extra}}}} if extra else {}
+    )}]}  # fmt: skip
+
+
+def _argocd_tree(tmp_path: Path, values: str) -> list[Document]:
+    (tmp_path / "argocd").mkdir()
+    (tmp_path / "argocd" / "values.yaml").write_text(values)
+    return [_doc("argocd/kustomization.yaml", _argo_cd_kustomization())]
+
+
+def test_argocd_installed_from_helm_charts_gives_its_options_from_the_values(
+    tmp_path: Path,
+) -> None:
+    docs = _argocd_tree(tmp_path, "configs:\n  cm:\n    kustomize.buildOptions: --enable-helm\n")
+    reader = TreeReader.for_tree(tmp_path)
+    options = find_build_options(docs, reader, tmp_path)
+    assert options.enable_helm
+    assert options.source == "argocd/kustomization.yaml helmCharts argo-cd"
+    # the values file is only read with a reader: without one, no options
+    assert find_build_options(docs) == BuildOptions()
+
+
+def test_an_argocd_cm_written_out_wins_over_the_charts_values(tmp_path: Path) -> None:
+    docs = _argocd_tree(tmp_path, "configs:\n  cm:\n    kustomize.buildOptions: --enable-helm\n")
+    docs.append(_doc("z/cm.yaml", _cm("argocd-cm", "--load-restrictor LoadRestrictionsNone")))
+    options = find_build_options(docs, TreeReader.for_tree(tmp_path), tmp_path)
+    assert options.load_restrictor_none and not options.enable_helm
+
+
+@pytest.mark.parametrize(
+    ("values", "inline", "helm"),
+    [
+        ("configs: {cm: {create: false, kustomize.buildOptions: --enable-helm}}\n", "", False),
+        ("configs: {cm: {url: x}}\n", "", False),
+        ("configs: {cm: {url: x}}\n", "--enable-helm", True),
+        ("configs: [not, a, map]\n", "", False),
+        ("configs: {cm: {kustomize.buildOptions: '--enable-helm'}\n", "", False),  # bad YAML
+    ],
+)
+def test_the_charts_values_off_or_inline(
+    tmp_path: Path, values: str, inline: str, helm: bool
+) -> None:
+    (tmp_path / "argocd").mkdir()
+    (tmp_path / "argocd" / "values.yaml").write_text(values)
+    docs = [_doc("argocd/kustomization.yaml", _argo_cd_kustomization(inline))]
+    options = find_build_options(docs, TreeReader.for_tree(tmp_path), tmp_path)
+    assert options.enable_helm is helm
+
+
+def test_a_missing_values_file_or_another_chart_gives_no_options(tmp_path: Path) -> None:
+    docs = [_doc("argocd/kustomization.yaml", _argo_cd_kustomization())]
+    assert find_build_options(docs, TreeReader.for_tree(tmp_path), tmp_path) == BuildOptions()
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "values.yaml").write_text(
+        "configs:\n  cm:\n    kustomize.buildOptions: --enable-helm\n"
+    )
+    other = {"helmCharts": [{"name": "web", "valuesFile": "values.yaml"}]}
+    docs = [_doc("web/kustomization.yaml", other)]
+    assert find_build_options(docs, TreeReader.for_tree(tmp_path), tmp_path) == BuildOptions()

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fidelity_trees import app_names, config_map, lab_app, need_kustomize, rules_at, run
+from fidelity_trees import (
+    app_names,
+    config_map,
+    findings,
+    lab_app,
+    need_kustomize,
+    rules_at,
+    run,
+)
 
 from homegen.expand.kustomize_errors import kustomize_message
 
@@ -119,3 +127,22 @@ def test_kubectls_klog_prefix_and_generator_config_are_dropped() -> None:
     )
     plain = 'E1207 11:36:25.572347   19212 run.go:72] "command failed" err="accumulating: x"'
     assert kustomize_message(plain) == "accumulating: x"
+
+
+def test_a_kustomization_that_fails_on_its_own_names_itself_in_the_fix(tmp_path: Path) -> None:
+    """A JSON patch without ``value:`` (a real repository's): HG130 tells to fix the
+    kustomization, not an app's values."""
+    need_kustomize()
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/kustomization.yaml": (
+            "resources: [cm.yaml]\npatches:\n  - target: {kind: ConfigMap}\n"
+            "    patch: |-\n      - {op: replace, path: /metadata/name}\n"
+        ),
+        "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: web}\n",
+    }
+    found = [f for f in findings(tmp_path / "tree", files) if f["rule"] == "HG130"]
+    assert [f["fix"] for f in found] == [
+        "fix the kustomization the message names (the message is kustomize's own)"
+    ], found

@@ -250,3 +250,42 @@ def test_the_copy_holds_a_base_and_a_patch_from_other_folders(tmp_path: Path, ch
     assert not expansion.failures, expansion.failures
     built = {d.obj["metadata"]["name"]: d.obj for d in expansion.documents if d.origin}
     assert built["base"]["data"] == {"patched": "yes"} and "tiny-pod" in built
+
+
+def test_argocd_from_helm_charts_sets_the_options_in_its_values(
+    tmp_path: Path, charts: Path
+) -> None:
+    """ArgoCD itself installed by helmCharts: argocd-cm is the chart's, made from the values'
+    configs.cm; its kustomize.buildOptions inflate web's chart, and the argo-cd chart, not
+    available offline, is a note."""
+    files = lab(None)
+    files["apps/argocd.yaml"] = lab_app("argocd", "argocd", "argocd")
+    files["argocd/kustomization.yaml"] = (
+        "helmCharts:\n  - {name: argo-cd, repo: https://argoproj.github.io/argo-helm,\n"
+        "     version: 9.5.15, releaseName: argocd, valuesFile: values.yaml}\n"
+    )
+    files["argocd/values.yaml"] = "configs:\n  cm:\n    kustomize.buildOptions: --enable-helm\n"
+    result = run(tmp_path / "tree", files, "--charts", str(charts))
+    assert result.exit_code == 1, result.output
+    assert ("HG321", POD_FILE) in rules_at(tmp_path / "tree", {}, "--charts", str(charts))
+    needs = "argocd: kustomize:argocd not built: needs https://argoproj.github.io/argo-helm"
+    assert f"{needs} argo-cd@9.5.15" in result.output
+    assert "coverage: 2 of 3 Applications expanded" in result.stdout
+    assert "HG130" not in result.output and "helmCharts not inflated" not in result.output
+
+
+def test_helm_charts_in_a_deep_base_without_options_are_a_note(
+    tmp_path: Path, charts: Path
+) -> None:
+    """kustomize's message for a base two folders down runs past the cut (600 characters):
+    still "helmCharts not inflated", never HG130."""
+    files = lab(None)
+    deep = "web/" + "a" * 70 + "/" + "b" * 70
+    files["web/kustomization.yaml"] = f"resources: [ns.yaml, {'a' * 70}]\n"
+    files[deep.rsplit("/", 1)[0] + "/kustomization.yaml"] = f"resources: [{'b' * 70}]\n"
+    files[deep + "/kustomization.yaml"] = (
+        "helmCharts:\n  - {name: tiny, repo: https://charts.example.test, version: 0.1.0}\n"
+    )
+    result = run(tmp_path / "tree", files, "--charts", str(charts))
+    assert "HG130" not in result.output
+    assert "not expanded: web (kustomize:web: helmCharts not inflated)" in result.stdout

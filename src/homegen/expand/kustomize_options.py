@@ -5,18 +5,24 @@ ArgoCD splits the option string on white space and appends the words to ``kustom
 the flags it can apply without running anything from the tree or reading outside it; every
 other word becomes a note naming it, and the build goes on without it.
 
-Pure: documents in, options and notes out.
+Documents in (and an argo-cd chart's values file, through the tree reader), options and
+notes out.
 """
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from homegen.treeread import Refused, TreeReader
 from homegen.validate.reader.documents import Document
 from homegen.validate.reader.tree import as_dict
 
 KEY = "kustomize.buildOptions"
 NONE = "LoadRestrictionsNone"
+ARGO_CD_CHART = "argo-cd"  # argo-helm's chart: its configs.cm is the data of argocd-cm
 ROOT_ONLY = "LoadRestrictionsRootOnly"
 
 # flags that take the next word as their value (kustomize 5's build flags)
@@ -54,9 +60,13 @@ class BuildOptions:
         return ["--load-restrictor", NONE] if self.load_restrictor_none else []
 
 
-def find_build_options(docs: list[Document]) -> BuildOptions:
-    """The options of the tree's argocd-cm (the first one, by file), or none."""
-    for doc in sorted(docs, key=lambda d: (d.file, d.index)):
+def find_build_options(
+    docs: list[Document], reader: TreeReader | None = None, root: Path | None = None
+) -> BuildOptions:
+    """The options of the tree's argocd-cm (the first one, by file); else those of the values
+    of an argo-cd chart a kustomization inflates (its valuesFile read from ``root``); or none."""
+    ordered = sorted(docs, key=lambda d: (d.file, d.index))
+    for doc in ordered:
         obj = doc.obj
         meta = as_dict(obj.get("metadata"))
         if obj.get("kind") != "ConfigMap" or meta.get("name") != "argocd-cm":
@@ -64,7 +74,45 @@ def find_build_options(docs: list[Document]) -> BuildOptions:
         text = as_dict(obj.get("data")).get(KEY)
         if isinstance(text, str) and text.strip():
             return parse_build_options(text, doc.file)
+    for doc in ordered:
+        if posixpath.basename(doc.file) not in ("kustomization.yaml", "kustomization.yml"):
+            continue
+        for chart in doc.obj.get("helmCharts") or ():
+            if isinstance(chart, dict) and chart.get("name") == ARGO_CD_CHART:
+                folder = posixpath.dirname(doc.file)
+                text = _chart_build_options(folder, chart, reader, root)
+                if text:
+                    return parse_build_options(text, f"{doc.file} helmCharts {ARGO_CD_CHART}")
     return BuildOptions()
+
+
+def _chart_build_options(
+    folder: str, chart: dict[str, Any], reader: TreeReader | None, root: Path | None
+) -> str | None:
+    """``configs.cm`` of an argo-cd chart's values becomes the data of its argocd-cm (ArgoCD
+    installed by ``helmCharts:`` sets its build options there): valuesInline over valuesFile,
+    kustomize's default merge."""
+    values: dict[str, Any] = {}
+    name = chart.get("valuesFile")
+    if isinstance(name, str) and name and reader is not None and root is not None:
+        values = _load_values(reader, root / posixpath.normpath(posixpath.join(folder, name)))
+    cm = as_dict(as_dict(values.get("configs")).get("cm"))
+    inline = as_dict(as_dict(as_dict(chart.get("valuesInline")).get("configs")).get("cm"))
+    cm = {**cm, **inline}
+    text = cm.get(KEY)
+    if cm.get("create", True) is False or not isinstance(text, str) or not text.strip():
+        return None  # the chart makes no argocd-cm, or sets no options in it
+    return text
+
+
+def _load_values(reader: TreeReader, path: Path) -> dict[str, Any]:
+    import yaml  # only for a tree installing ArgoCD from helmCharts
+
+    try:
+        loaded = yaml.safe_load(reader.read_text(path))
+    except (Refused, OSError, ValueError, yaml.YAMLError):  # unreadable: the build says so itself
+        return {}
+    return as_dict(loaded)
 
 
 def parse_build_options(text: str, source: str = "") -> BuildOptions:

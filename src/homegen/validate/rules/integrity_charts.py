@@ -17,6 +17,7 @@ RENDER_FAILED = register(
     """ArgoCD cannot render the source either: the app stays in ComparisonError and syncs
     nothing.""",
 )  # fmt: skip
+KUSTOMIZE_FIX = "fix the kustomization the message names (the message is kustomize's own)"
 VALUES_KEY_UNKNOWN = register(
     "HG131", "values-key-unknown", "error",
     "use a key of the chart's values.schema.json (see the chart's values.yaml)",
@@ -45,11 +46,20 @@ def check_expansion(tree: Tree) -> Iterator[Finding]:
         return
     for failure in expansion.failures:
         where = _owner_location(tree, failure.owner_file, failure.owner)
-        yield finding(RENDER_FAILED, where, f"{failure.app}: {failure.source}: {failure.message}")
+        message = f"{failure.app}: {failure.source}: {failure.message}"
+        yield finding(RENDER_FAILED, where, message, fix=_fix(failure.source, failure.message))
     for failure, problem in expansion.values_problems:
         where = _owner_location(tree, failure.owner_file, failure.owner)
         rule = VALUES_KEY_UNKNOWN if problem.error else VALUES_KEY_UNLISTED
         yield finding(rule, where, f"{failure.app}: {failure.source}: {problem.message}")
+
+
+def _fix(source: str, message: str) -> str | None:
+    """A kustomize build that failed on its own (a patch, a missing file) is the
+    kustomization's to fix, not values; a chart it inflates failing keeps the rule's fix."""
+    if source.startswith("kustomize:") and not message.startswith("helm template"):
+        return KUSTOMIZE_FIX
+    return None
 
 
 # Registered by calls rather than a decorator: mutmut leaves decorated functions unmutated.
