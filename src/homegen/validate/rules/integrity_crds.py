@@ -26,29 +26,31 @@ CRD_INSTALLED_LATER = register(
 )  # fmt: skip
 
 
-def check_crd_owners(apps: list[AppFacts]) -> Iterator[Finding]:
-    """HG250: a CRD installed by two apps (their objects or what their sources ship)."""
-    owners: dict[CrdKind, list[AppFacts]] = {}
+def _installers(apps: list[AppFacts]) -> dict[CrdKind, list[AppFacts]]:
+    """Each CRD kind, with the apps that install it (their objects or their sources)."""
+    installers: dict[CrdKind, list[AppFacts]] = {}
     for facts in apps:
         for crd in facts.installs:
-            owners.setdefault(crd, []).append(facts)
-    for (group, kind), apps in sorted(owners.items()):
-        if len(apps) < 2:
+            installers.setdefault(crd, []).append(facts)
+    return installers
+
+
+def check_crd_owners(apps: list[AppFacts]) -> Iterator[Finding]:
+    """HG250: a CRD installed by two apps (their objects or what their sources ship)."""
+    for (group, kind), owners in sorted(_installers(apps).items()):
+        if len(owners) < 2:
             continue
-        names = ", ".join(f"{a.app.name} ({a.installs[(group, kind)]})" for a in apps)
-        for facts in apps:
+        names = ", ".join(f"{a.app.name} ({a.installs[(group, kind)]})" for a in owners)
+        for facts in owners:
             yield finding(
                 CRD_TWO_OWNERS, facts.app.where,
-                f"the CRD of {kind} ({group}) is installed by {len(apps)} apps: {names}",
+                f"the CRD of {kind} ({group}) is installed by {len(owners)} apps: {names}",
             )  # fmt: skip
 
 
 def check_crd_order(facts: list[AppFacts]) -> Iterator[Finding]:
     """HG251: an object whose kind's CRD another app installs in the same or a later wave."""
-    installers: dict[CrdKind, list[AppFacts]] = {}
-    for item in facts:
-        for crd in item.installs:
-            installers.setdefault(crd, []).append(item)
+    installers = _installers(facts)
     for item in facts:
         reported: set[tuple[CrdKind, str]] = set()
         for crd, obj in item.uses():
