@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -74,3 +75,35 @@ def test_the_extras_are_those_of_pyproject(repo_root: Path) -> None:
 @pytest.mark.extra("cel")
 def test_the_extra_marker_runs_the_test_only_with_the_extra() -> None:
     assert tools.has_extra("cel")  # reached only when installed (or failed before, under CI)
+
+
+# A skip of its own for an extra (pytest.importorskip, or pytest.skip with its own words)
+# would skip in CI too, where every test must run: only requires_extra and the marker fail there.
+_MODULES = "|".join(re.escape(module) for module, _package in tools.EXTRAS.values())
+_OWN_SKIP = re.compile(rf"importorskip\(\s*[\"'](?:{_MODULES})[\"']|pytest\.skip\([^)]*\bextra\b")
+
+
+def test_no_test_skips_for_an_extra_by_itself(repo_root: Path) -> None:
+    own = [
+        f"{path.relative_to(repo_root)}:{number}"
+        for path in sorted((repo_root / "tests").rglob("*.py"))
+        if path.name not in ("tools.py", "test_tools.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _OWN_SKIP.search(line)
+    ]
+    assert own == []
+
+
+@pytest.mark.parametrize(
+    ("line", "own"),
+    [
+        ('pytest.importorskip("helm_python")', True),
+        ("pytest.importorskip('cel_expr_python')", True),
+        ('pytest.importorskip("yaml")', False),
+        ('pytest.skip("the charts extra is not installed")', True),
+        ('pytest.skip("kubectl is not installed")', False),
+        ('requires_extra("charts")', False),
+    ],
+)
+def test_the_guard_tells_an_own_skip_for_an_extra(line: str, own: bool) -> None:
+    assert bool(_OWN_SKIP.search(line)) is own

@@ -7,7 +7,6 @@ out-of-bounds symlink is reported as one (HG109)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tools import requires_extra
 from untrusted_trees import (
     LEAK_CHART,
     REPO_URL,
@@ -29,8 +29,6 @@ from untrusted_trees import (
     every_output,
     invoke,
 )
-
-HAS_ENGINE = importlib.util.find_spec("helm_python") is not None
 
 
 @pytest.fixture(autouse=True)
@@ -193,8 +191,8 @@ ROUTES: dict[str, tuple[Callable[[Hostile], None], bool, bool]] = {
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_no_route_prints_the_secret(tmp_path: Path, route: str) -> None:
     build, reported, engine = ROUTES[route]
-    if engine and not HAS_ENGINE:
-        pytest.skip("the charts extra (helm-python-sdk) is not installed")
+    if engine:
+        requires_extra("charts")
     hostile = Hostile(tmp_path)
     hostile.write({"app-of-apps.yaml": ROOT_APP})
     build(hostile)
@@ -215,8 +213,7 @@ def test_no_route_prints_the_secret(tmp_path: Path, route: str) -> None:
 
 def test_the_leak_chart_prints_what_it_reads_inside_the_tree(tmp_path: Path) -> None:
     """The control: the routes above would print the secret if homegen read it."""
-    if not HAS_ENGINE:
-        pytest.skip("the charts extra (helm-python-sdk) is not installed")
+    requires_extra("charts")
     hostile = Hostile(tmp_path)
     hostile.write(
         {
@@ -236,8 +233,7 @@ def test_the_leak_chart_prints_what_it_reads_inside_the_tree(tmp_path: Path) -> 
 
 def test_the_leak_chart_prints_what_it_reads_through_helm_charts(tmp_path: Path) -> None:
     """The control of the helmCharts routes: inflated, the chart reads inside the tree."""
-    if not HAS_ENGINE:
-        pytest.skip("the charts extra (helm-python-sdk) is not installed")
+    requires_extra("charts")
     hostile = Hostile(tmp_path)
     hostile.write({"app-of-apps.yaml": ROOT_APP, "shared/stolen.txt": "file-marker\n"})
     _kustomized(hostile, "helmCharts: [{name: leak, valuesInline: {x: value-marker}}]\n")
@@ -250,8 +246,7 @@ def test_the_leak_chart_prints_what_it_reads_through_helm_charts(tmp_path: Path)
 
 
 def test_a_value_file_outside_the_root_fails_the_app_naming_the_entry(tmp_path: Path) -> None:
-    if not HAS_ENGINE:
-        pytest.skip("the charts extra (helm-python-sdk) is not installed")
+    requires_extra("charts")
     hostile = Hostile(tmp_path)
     hostile.write({"app-of-apps.yaml": ROOT_APP})
     _value_file_dotdot(hostile)

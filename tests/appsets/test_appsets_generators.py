@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from homegen.appsets import Cluster, DiskRepo, generate_applications
+from tools import requires_extra
 
 REPO = "https://github.com/me/lab"
 
@@ -377,7 +378,7 @@ def test_range_is_evaluated_by_homegen() -> None:
 
 
 def test_a_sprig_function_homegen_lacks_runs_in_sprig() -> None:
-    pytest.importorskip("helm_python")
+    requires_extra("charts")
     expansion = generate_applications(_set(SPRIG_SET), None)
     # sha1("x") = 11f6ad8e..., sha1("y") = 95cb0bfd...
     assert expansion.apps[0].app["metadata"]["annotations"] == {"t": "11f6-95cb-"}

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from homegen.appsets.gotemplate import OutOfTime, TemplateError, Unsupported, render
+from tools import requires_extra
 
 DATA: dict[str, Any] = {
     "name": "web",
@@ -89,7 +90,7 @@ def test_a_range_past_the_deadline_stops() -> None:
 
 
 def test_a_sprig_function_homegen_lacks_gets_its_arguments_evaluated_by_homegen() -> None:
-    pytest.importorskip("helm_python")
+    requires_extra("charts")
     assert render('{{ printf "%05d" 42 }}-{{ .n | int }}', DATA) == "00042-3"
     # a float64 parameter under %s and %d prints as Go prints a wrong verb
     assert render('{{ printf "%s|%d|%v" .n .n .n }}', DATA) == "%!s(float64=3)|%!d(float64=3)|3"

@@ -10,6 +10,7 @@ import pytest
 from appset_trees import REPO, appset
 
 from homegen.appsets import DiskRepo, Settings, generate_applications
+from tools import requires_extra
 
 
 def _matrix(left: int, right: int) -> dict[str, object]:
@@ -74,7 +75,7 @@ RANGE = """
 
 
 def test_a_template_that_ends_in_time_is_rendered() -> None:
-    pytest.importorskip("helm_python")
+    requires_extra("charts")
     expansion = generate_applications(
         appset(RANGE % 3), None, settings=Settings(template_seconds=30)
     )
@@ -82,7 +83,7 @@ def test_a_template_that_ends_in_time_is_rendered() -> None:
 
 
 def test_a_range_over_a_huge_count_ends_with_a_problem_naming_the_limit() -> None:
-    pytest.importorskip("helm_python")
+    requires_extra("charts")
     spec = appset(RANGE % 2_000_000_000)
     expansion = generate_applications(spec, None, settings=Settings(template_seconds=1))
     assert expansion.apps == []
@@ -110,7 +111,7 @@ def test_an_alias_bomb_in_a_config_file_is_refused(tmp_path: Path) -> None:
 def test_sprig_runs_in_the_limited_engine_worker() -> None:
     """The sprig functions homegen does not implement run in the engine worker, which holds
     the memory and time limits (homegen.expand.worker); no other helper process is started."""
-    pytest.importorskip("helm_python")
+    requires_extra("charts")
     from homegen.expand.worker import engine_worker
 
     spec = appset("""

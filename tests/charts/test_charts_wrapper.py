@@ -4,7 +4,6 @@ then renders them; `charts TREE` lists the tree's charts, their dependencies and
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from registrykit import push_chart
 from typer.testing import CliRunner, Result
 
 from homegen.cli import app
+from tools import requires_extra
 
 runner = CliRunner()
 LAB = "https://github.com/me/lab"
@@ -70,8 +70,7 @@ def validate(tree: Path) -> Result:
 
 
 def needs_engine() -> None:
-    if importlib.util.find_spec("helm_python") is None:
-        pytest.skip("the charts extra is not installed")
+    requires_extra("charts")
 
 
 def redis_repo() -> dict[str, bytes]:

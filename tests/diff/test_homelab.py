@@ -59,6 +59,7 @@ def _app(data: dict[str, Any], name: str) -> dict[str, Any]:
     return app
 
 
+@pytest.mark.extra("charts")  # the chart upgrades are rendered
 def test_charts_changed_and_new_service_added(result: tuple[int, dict[str, Any], str]) -> None:
     code, data, _text = result
     assert code == 1
@@ -71,6 +72,7 @@ def test_charts_changed_and_new_service_added(result: tuple[int, dict[str, Any],
     assert data["errors"] == []
 
 
+@pytest.mark.extra("charts")  # the chart upgrades are rendered
 def test_metallb_roles_and_service_accounts_are_noise_only(
     result: tuple[int, dict[str, Any], str],
 ) -> None:
@@ -84,6 +86,7 @@ def test_metallb_roles_and_service_accounts_are_noise_only(
     assert result[1]["summary"]["objects"]["noise_only"] >= len(quiet)
 
 
+@pytest.mark.extra("charts")  # the chart upgrades are rendered
 def test_images_rolled_up(result: tuple[int, dict[str, Any], str]) -> None:
     images = result[1]["images"]
     targets = {(i["app"], i["to"]) for i in images}
@@ -127,6 +130,7 @@ def test_default_base_is_merge_base_and_head_the_working_tree(bumped: GitRepo) -
     assert ("whoami", "traefik/whoami:v1.10.4") in {(i["app"], i["to"]) for i in data["images"]}
 
 
+@pytest.mark.extra("charts")  # the chart upgrades are rendered
 def test_markdown_and_text_name_the_changes(bumped: GitRepo) -> None:
     charts = bumped.charts  # type: ignore[attr-defined]
     markdown = bumped.homegen("diff", "main", "HEAD", "--charts", charts, "-o", "markdown")
@@ -139,6 +143,7 @@ def test_markdown_and_text_name_the_changes(bumped: GitRepo) -> None:
     assert "\x1b[" not in text.stdout  # not a terminal: no colour
 
 
+@pytest.mark.extra("charts")  # the chart upgrades are rendered
 def test_noise_listed_only_on_request(bumped: GitRepo) -> None:
     charts = bumped.charts  # type: ignore[attr-defined]
     plain = bumped.homegen("diff", "main", "HEAD", "--charts", charts)

@@ -3,7 +3,6 @@ engine, and no path outside the build's scratch copy."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,7 @@ import pytest
 import yaml
 
 from homegen.expand import helmshim
-
-HAS_ENGINE = importlib.util.find_spec("helm_python") is not None
+from tools import requires_extra
 
 TINY = {
     "Chart.yaml": "apiVersion: v2\nname: tiny\nversion: 0.1.0\n",
@@ -98,8 +96,7 @@ def test_version_and_unknown_commands(capsys: pytest.CaptureFixture[str]) -> Non
 
 @pytest.fixture
 def chart(scratch: Path) -> Path:
-    if not HAS_ENGINE:
-        pytest.skip("the charts extra (helm-python-sdk) is not installed")
+    requires_extra("charts")
     return write(scratch / "repo" / "charts" / "tiny", TINY)
 
 

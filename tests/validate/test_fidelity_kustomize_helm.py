@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,8 +13,7 @@ from validate_trees import write_tree
 
 from homegen.expand import ExpandSettings, expand_tree
 from homegen.validate.reader.documents import load_tree
-
-HAS_ENGINE = importlib.util.find_spec("helm_python") is not None
+from tools import requires_extra
 
 POD = """\
 apiVersion: v1
@@ -65,8 +63,7 @@ def lab(options: str | None, chart: str = "repo: https://charts.example.test, ve
 @pytest.fixture
 def charts(tmp_path: Path) -> Path:
     """A --charts folder holding tiny 0.1.0 (kept apart from the tree)."""
-    if not HAS_ENGINE:
-        pytest.skip("the charts extra (helm-python-sdk) is not installed")
+    requires_extra("charts")
     need_kustomize()
     folder = tmp_path / "charts"
     write_tree(folder / "tiny-0.1.0", TINY)
@@ -198,8 +195,7 @@ def test_load_restrictor_none_reads_above_the_folder_inside_the_root(tmp_path: P
 
 
 def test_the_real_traefik_chart_inflates(tmp_path: Path, shared: Path) -> None:
-    if not HAS_ENGINE:
-        pytest.skip("the charts extra (helm-python-sdk) is not installed")
+    requires_extra("charts")
     need_kustomize()
     files = lab("--enable-helm", chart="repo: https://traefik.github.io/charts, version: 34.0.0")
     files["web/kustomization.yaml"] = (

@@ -3,12 +3,13 @@ value file that does not exist; without it the missing file fails the app (HG130
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 from pathlib import Path
 
 import pytest
 from fidelity_trees import LAB, lab_app, rules_at, run
+
+from tools import requires_extra
 
 APP = f"""\
 apiVersion: argoproj.io/v1alpha1
@@ -39,8 +40,7 @@ TREE = {
 
 @pytest.mark.parametrize(("ignore", "failed"), [("true", False), ("false", True)])
 def test_a_missing_value_file(tmp_path: Path, ignore: str, failed: bool) -> None:
-    if importlib.util.find_spec("helm_python") is None:
-        pytest.skip("the charts extra is not installed")
+    requires_extra("charts")
     files = {**TREE, "apps/web.yaml": APP.replace("IGNORE", ignore)}
     found = rules_at(tmp_path, files)
     assert (("HG130", "apps/web.yaml") in found) is failed
@@ -62,8 +62,7 @@ WRAPPER = {
 def test_a_wrapper_charts_missing_dependency_is_said_not_expanded(tmp_path: Path) -> None:
     """ArgoCD runs `helm dependency build`; homegen renders the folder as it is: a dependency
     not vendored in charts/ is a note and a line of coverage, never a clean pass."""
-    if importlib.util.find_spec("helm_python") is None:
-        pytest.skip("the charts extra is not installed")
+    requires_extra("charts")
     result = run(tmp_path, WRAPPER)
     assert result.exit_code == 0, result.output
     assert "web: dependency redis not found: not expanded" in result.stderr
@@ -80,8 +79,7 @@ def test_a_wrapper_charts_missing_dependency_is_said_not_expanded(tmp_path: Path
 def test_a_wrapper_charts_dependency_is_vendored_from_charts_folders(tmp_path: Path) -> None:
     """As `helm dependency build` would, offline: the dependency comes from --charts, and
     what it renders is checked (here a Service that selects nothing, HG214)."""
-    if importlib.util.find_spec("helm_python") is None:
-        pytest.skip("the charts extra is not installed")
+    requires_extra("charts")
     charts = tmp_path / "charts" / "redis-1.0.0"
     (charts / "templates").mkdir(parents=True)
     (charts / "Chart.yaml").write_text("apiVersion: v2\nname: redis\nversion: 1.0.0\n")
