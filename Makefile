@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # them; render and test use the catalog shipped in src/homegen/crdschemas/catalog).
 SHARED ?= ../shared
 
-.PHONY: setup render test check lint typecheck bench bench-checkov fuzz golden catalog mutate renovate clean
+.PHONY: setup render test test-minimal check lint typecheck bench bench-checkov fuzz golden catalog mutate renovate clean
 
 $(BIN)/homegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ test: setup
 	$(BIN)/pytest -q
 
 check: lint typecheck
+
+# The suite with no extra installed (`.[dev]` alone): what needs one skips, naming it.
+test-minimal:
+	$(PYTHON) -m venv .venv-minimal
+	.venv-minimal/bin/pip install -q --upgrade pip
+	.venv-minimal/bin/pip install -q '.[dev]'
+	.venv-minimal/bin/pytest -q -rs
 
 # Renovate and the Node 24 it needs, from npm, into ~/.cache/homegen-renovate once per version
 # (tests/test_renovate_doc.py runs it; the test installs it itself where npm is).
@@ -66,4 +73,4 @@ golden: setup
 	HOMEGEN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
 
 clean:
-	rm -rf $(VENV) build dist .mutate mutants
+	rm -rf $(VENV) .venv-minimal build dist .mutate mutants
