@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homegen.expand.setvalues import merge_values as merge
+from homegen.importer.builds import applied_documents
 from homegen.importer.folders import NOT_SECRET
 from homegen.importer.kustomized import as_built, left_out, listed_files
 from homegen.importer.location import (
@@ -287,12 +288,14 @@ def compare(
         for path in root_paths(source, source_loc)
         for d in as_built(source, path.folder, list(path.docs))[0]
     }
-    for doc in source.docs:
+    docs, from_builds = applied_documents(source)
+    for doc in docs:
         doc = built.get((doc.file, doc.index), doc)
         key = key_of(doc, src_ns)
         if key is None:
             continue
-        if (doc.file, doc.index) not in roots and left_out(source, doc.file, listed):
+        applied = (doc.file, doc.index) in roots or id(doc) in from_builds
+        if not applied and left_out(source, doc.file, listed):
             continue  # a file no kustomization lists is never applied: nothing to reproduce
         label = "/".join(p for p in key if p)
         found = out.get(key) or (

@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from homegen.importer.app_objects import (
@@ -17,6 +18,7 @@ from homegen.importer.app_objects import (
 )
 from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
+from homegen.importer.builds import TreeBuilds
 from homegen.importer.finish import finish
 from homegen.importer.folders import folder_objects, script_secrets
 from homegen.importer.kustomized import KUSTOMIZATIONS, left_out, listed_files
@@ -61,6 +63,11 @@ class ImportOptions:
     tracked: frozenset[str] | None = None
     # the origin remote's URL and the tree's folder in the checkout (None: not a checkout)
     checkout: tuple[str, str] | None = None
+    # the tree on disk, its reader and chart folders: kustomizations are built as ArgoCD
+    # builds them (None: a tree in memory, whose kustomizations are only flattened)
+    root: Path | None = None
+    reader: Any = None
+    chart_dirs: tuple[Path, ...] = ()
 
 
 def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResult:
@@ -68,6 +75,8 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     report = Report()
     tree = read_files(files, strict=False)
     tree.tracked = options.tracked
+    if options.root is not None:
+        tree.builds = TreeBuilds(options.root, tree.docs, options.chart_dirs, reader=options.reader)
     loc = infer_location(
         tree,
         report,
