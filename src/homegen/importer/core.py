@@ -18,6 +18,7 @@ from homegen.importer.app_objects import (
 )
 from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
+from homegen.importer.bootroots import add_bootstrap_roots
 from homegen.importer.builds import TreeBuilds
 from homegen.importer.finish import finish
 from homegen.importer.folders import folder_objects, script_secrets
@@ -77,6 +78,11 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     tree.tracked = options.tracked
     if options.root is not None:
         tree.builds = TreeBuilds(options.root, tree.docs, options.chart_dirs, reader=options.reader)
+        origin = options.checkout[0] if options.checkout else ""
+        add_bootstrap_roots(
+            tree, options.root, options.reader, options.chart_dirs, options.repo_url or origin,
+            report,
+        )  # fmt: skip
     loc = infer_location(
         tree,
         report,
