@@ -190,3 +190,20 @@ def test_a_root_folder_with_patches_is_built_its_apps_aside(tmp_path: Path) -> N
     _report, text, _lines = run(tmp_path, tree)
     (obj,) = tomllib.loads(text)["apps"]["root-objects"]["objects"]
     assert obj["data"] == {"color": "green"} and obj["metadata"]["namespace"] == "argocd"
+
+
+def test_a_broken_file_its_kustomization_leaves_out_is_skipped_not_fatal(tmp_path: Path) -> None:
+    """kustomize reads only what it lists: a broken file beside it is never applied."""
+    broken = "apiVersion: v1\nkind: ConfigMap\nspec:\n  a:\n  {}\n  b: 1\n"
+    kustomization = "resources: [settings.yaml]\n"
+    files = {"web/settings.yaml": SETTINGS, "web/old.yaml": broken}
+    tree = web_tree(tmp_path / "tree", kustomization, files)
+    _report, text, lines = run(tmp_path, tree)
+    old = [x for x in lines if x["file"] == "manifests/web/old.yaml"]
+    assert [x["kind"] for x in old] == ["skipped"], old
+    assert "kustomization.yaml does not list it" in str(old[0]["message"])
+    assert objects(text)["web-settings"]["data"] == {"color": "blue"}
+    # listed, the same file stops the import (ArgoCD's build fails on it too)
+    write(tree, {"manifests/web/kustomization.yaml": "resources: [settings.yaml, old.yaml]\n"})
+    code, _, stderr = import_cli(tree, tmp_path / "again.toml")
+    assert code == 2 and "manifests/web/old.yaml:" in stderr
