@@ -169,10 +169,22 @@ def test_a_chart_not_available_offline_is_reported_not_an_error(tmp_path: Path) 
     tree = web_tree(tmp_path / "tree", HELM_CHARTS)
     _report, text, lines = run(tmp_path, tree)  # no --charts, an empty chart cache
     assert "objects" not in tomllib.loads(text)["apps"]["web"]
-    (lost,) = [x for x in lines if "kustomization manifests/web" in str(x["message"])]
+    (lost,) = [x for x in lines if str(x["message"]).startswith("kustomization manifests/web")]
     assert lost["kind"] == "not-expressed"
-    assert "not available offline" in str(lost["message"]), lost
-    assert "tiny" in str(lost["message"])
+    wanted = "the chart https://charts.example.com tiny@0.1.0, not available offline"
+    assert wanted in str(lost["message"]) and "with --charts" in str(lost["message"]), lost
+
+
+def test_a_remote_base_is_reported_not_fetched(tmp_path: Path) -> None:
+    kustomization = "resources: [settings.yaml, https://example.com/install.yaml]\n"
+    tree = web_tree(tmp_path / "tree", kustomization, {"web/settings.yaml": SETTINGS})
+    _report, text, lines = run(tmp_path, tree)
+    assert "objects" not in tomllib.loads(text)["apps"]["web"]
+    (lost,) = [x for x in lines if str(x["message"]).startswith("kustomization manifests/web")]
+    assert lost["kind"] == "not-expressed"
+    assert "remote resource https://example.com/install.yaml; import builds offline" in str(
+        lost["message"]
+    )
 
 
 def test_a_root_folder_with_patches_is_built_its_apps_aside(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ class TreeBuilds:
         try:
             text, inputs = self._run(self.root / folder)
         except NeedsNetwork as exc:
-            return Built(folder, why=f"it needs {exc}, not available offline{_WHERE}")
+            return Built(folder, why=_offline_why(str(exc)))
         except BuildFailed as exc:
             return Built(folder, why=f"its build fails: {kustomize_message(str(exc))}")
         parsed = parse_with_yaml(kustomization_in_folder(folder), text)
@@ -124,7 +124,15 @@ class TreeBuilds:
         return None if rel.startswith("..") else Path(rel).as_posix()
 
 
-_WHERE = " (give the chart with --charts, or `homegen charts pull` into the chart cache)"
+def _offline_why(needed: str) -> str:
+    """Why a build needs the network: a chart (``repo name@version``, said by the helm shim)
+    can be given with --charts; a remote base or file cannot."""
+    if " " in needed.strip():
+        return (
+            f"it needs the chart {needed}, not available offline (give it with --charts, or "
+            "`homegen charts pull` into the chart cache)"
+        )
+    return f"it needs the remote resource {needed}; import builds offline"
 
 
 def kustomization_in_folder(folder: str) -> str:
