@@ -219,3 +219,40 @@ def test_a_broken_file_its_kustomization_leaves_out_is_skipped_not_fatal(tmp_pat
     write(tree, {"manifests/web/kustomization.yaml": "resources: [settings.yaml, old.yaml]\n"})
     code, _, stderr = import_cli(tree, tmp_path / "again.toml")
     assert code == 2 and "manifests/web/old.yaml:" in stderr
+
+
+def test_an_application_patched_from_a_base_is_imported_as_built(tmp_path: Path) -> None:
+    """A base Application with placeholders, named and pointed by each overlay's patches:
+    ArgoCD creates the built one, never the base as written."""
+    base = app_yaml(
+        "base-placeholder",
+        f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: PATH_PLACEHOLDER",
+        "web",
+    )
+    patch = (
+        "- {op: replace, path: /metadata/name, value: web}\n"
+        "- {op: replace, path: /spec/source/path, value: manifests/web}\n"
+    )
+    kustomization = (
+        "resources: [../base]\n"
+        f"patches:\n  - target: {{kind: Application}}\n    patch: {json.dumps(patch)}\n"
+    )
+    tree = write(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/kustomization.yaml": kustomization,
+            "base/kustomization.yaml": "resources: [app.yaml]\n",
+            "base/app.yaml": base,
+            "manifests/web/settings.yaml": SETTINGS,
+        },
+    )
+    report, text, lines = run(tmp_path, tree)
+    apps = tomllib.loads(text)["apps"]
+    assert "base-placeholder" not in apps
+    assert apps["web"]["objects"][0]["data"] == {"color": "blue"}
+    said = [x for x in lines if x["subject"] == "apps/kustomization.yaml"]
+    assert "builds 1 Application(s)/ApplicationSet(s) from 1 written" in str(said), lines
+    summary = report["reproduced"]
+    assert isinstance(summary, dict)
+    assert "Application/argocd/web" not in str(summary["not_reproduced"]), summary

@@ -203,4 +203,8 @@ def applied_documents(tree: SourceTree) -> tuple[list[Document], set[int]]:
         return tree.docs, set()
     read = {(d.file, d.index) for b in done for d in inputs_of(b, tree.docs)}
     made = [d for b in done for d in b.documents]
-    return [d for d in tree.docs if (d.file, d.index) not in read] + made, {id(d) for d in made}
+    ids = {id(d) for d in made}
+    # built apps the tree already holds (importer.built_apps) are not added twice
+    kept = [d for d in tree.docs if (d.file, d.index) not in read or id(d) in ids]
+    held = {id(d) for d in kept}
+    return kept + [d for d in made if id(d) not in held], ids

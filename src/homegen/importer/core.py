@@ -20,6 +20,7 @@ from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
 from homegen.importer.bootroots import add_bootstrap_roots
 from homegen.importer.builds import TreeBuilds
+from homegen.importer.built_apps import build_app_kustomizations
 from homegen.importer.finish import finish
 from homegen.importer.folders import folder_objects, script_secrets
 from homegen.importer.kustomized import KUSTOMIZATIONS, left_out, listed_files
@@ -83,6 +84,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
             tree, options.root, options.reader, options.chart_dirs, options.repo_url or origin,
             report,
         )  # fmt: skip
+        build_app_kustomizations(tree, report)
     loc = infer_location(
         tree,
         report,
