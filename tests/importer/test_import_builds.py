@@ -256,3 +256,19 @@ def test_an_application_patched_from_a_base_is_imported_as_built(tmp_path: Path)
     summary = report["reproduced"]
     assert isinstance(summary, dict)
     assert "Application/argocd/web" not in str(summary["not_reproduced"]), summary
+
+
+def test_resources_below_a_kustomization_are_compared_in_the_apps_namespace(
+    tmp_path: Path,
+) -> None:
+    """An object without a namespace, listed from a folder below the kustomization, lands in
+    the app's destination namespace: that is where the share looks for it."""
+    tree = web_tree(
+        tmp_path / "tree",
+        "resources: [resources/settings.yaml]\n",
+        {"web/resources/settings.yaml": SETTINGS},
+    )
+    report, _text, _lines = run(tmp_path, tree)
+    summary = report["reproduced"]
+    assert isinstance(summary, dict)
+    assert "web-settings" not in str(summary["not_reproduced"]), summary

@@ -23,6 +23,7 @@ from homegen.importer.kustomized import as_built, left_out, listed_files
 from homegen.importer.location import (
     Location,
     app_name,
+    applied_docs,
     repo_key,
     root_apps,
     root_paths,
@@ -99,7 +100,8 @@ def owners(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
                 if folder is None:
                     continue
                 recurse = bool(as_dict(source.get("directory")).get("recurse"))
-                for doc in tree.in_folder(folder, recurse=recurse):
+                # a kustomization's resources may sit in folders below it
+                for doc in applied_docs(tree, folder, recurse=recurse):
                     found.setdefault((doc.file, doc.index), namespace)
         if app.obj.get("kind") == "ApplicationSet":  # homegen keeps its manifests beside it
             namespace = str(as_dict(_spec(app).get("destination")).get("namespace") or "")
