@@ -272,3 +272,13 @@ def test_resources_below_a_kustomization_are_compared_in_the_apps_namespace(
     summary = report["reproduced"]
     assert isinstance(summary, dict)
     assert "web-settings" not in str(summary["not_reproduced"]), summary
+
+
+def test_a_generated_object_without_a_namespace_is_found_in_the_apps(tmp_path: Path) -> None:
+    """kustomize sets no namespace: ArgoCD applies the generated ConfigMap in the app's
+    destination namespace, where the share looks for it."""
+    kustomization = "configMapGenerator:\n  - name: web-env\n    literals: [MODE=prod]\n"
+    report, _text, _lines = run(tmp_path, web_tree(tmp_path / "tree", kustomization))
+    summary = report["reproduced"]
+    assert isinstance(summary, dict) and summary["objects"] == 3, summary  # root, web, the map
+    assert "web-env" not in str(summary["not_reproduced"]), summary

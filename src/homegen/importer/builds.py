@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from homegen.importer.kustomized import KUSTOMIZATIONS, kustomization_in
+from homegen.importer.kustomized import BUILT_MARK, KUSTOMIZATIONS, kustomization_in
+from homegen.importer.location import applied_docs
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree
 from homegen.validate.reader.documents import Document, parse_with_yaml
@@ -65,6 +66,11 @@ class TreeBuilds:
             self._done[folder] = self._build(folder)
         return self._done[folder]
 
+    def made(self, folder: str) -> list[Document]:
+        """What ``folder`` built to, if a build of it ran (none is started)."""
+        done = self._done.get(folder)
+        return done.documents if done is not None and done.ok else []
+
     def built(self) -> list[Built]:
         """Every build that ran, by folder."""
         return [b for _, b in sorted(self._done.items()) if b.ok]
@@ -87,8 +93,14 @@ class TreeBuilds:
         parsed = parse_with_yaml(kustomization_in_folder(folder), text)
         documents = [d for d in parsed if not d.problems and d.obj]
         found = Built(folder, inputs=inputs)
-        found.documents = [_at_source(d, self.docs, inputs) for d in documents]
+        at = self._kustomization(folder) + BUILT_MARK
+        found.documents = [_at_source(d, i, at, self.docs, inputs) for i, d in enumerate(documents)]
         return found
+
+    def _kustomization(self, folder: str) -> str:
+        names = (posixpath.join(folder, name) for name in KUSTOMIZATIONS)
+        files = {d.file for d in self.docs}
+        return next((n for n in names if n in files), kustomization_in_folder(folder))
 
     def _run(self, folder: Path) -> tuple[str, set[str]]:
         from homegen.expand.kustomize import check_inputs
@@ -140,10 +152,13 @@ def kustomization_in_folder(folder: str) -> str:
     return posixpath.join(folder, "kustomization.yaml")
 
 
-def _at_source(doc: Document, docs: list[Document], inputs: set[str]) -> Document:
+def _at_source(
+    doc: Document, index: int, at: str, docs: list[Document], inputs: set[str]
+) -> Document:
     """The built object reported at the file and line it was written in, where exactly one
     input file of the build defines an object of its kind and name (a patched Deployment);
-    else at the kustomization, line 0 (a generated ConfigMap, a chart's object)."""
+    else at ``at`` (the kustomization's path and BUILT_MARK), document ``index`` of the build
+    (a generated ConfigMap, a chart's object)."""
     kind, name = doc.obj.get("kind"), as_dict(doc.obj.get("metadata")).get("name")
     written = [
         d
@@ -154,7 +169,7 @@ def _at_source(doc: Document, docs: list[Document], inputs: set[str]) -> Documen
     ]
     if len(written) == 1:
         return Document(written[0].file, written[0].index, written[0].line, doc.obj)
-    return Document(doc.file, doc.index, 0, doc.obj)
+    return Document(at, index, 0, doc.obj)
 
 
 def inputs_of(built: Built, docs: list[Document]) -> list[Document]:
@@ -194,17 +209,27 @@ def flatten_build(
     return [(d, d.obj) for d in built.documents], ""
 
 
-def applied_documents(tree: SourceTree) -> tuple[list[Document], set[int]]:
+def applied_documents(tree: SourceTree) -> list[Document]:
     """The tree's documents as ArgoCD applies them: those a build import made read replaced
-    by what it built (compared object by object); and the ids of the built ones."""
+    by what it built (compared object by object)."""
     builds: TreeBuilds | None = tree.builds
     done = builds.built() if builds is not None else []
     if not done:
-        return tree.docs, set()
+        return tree.docs
     read = {(d.file, d.index) for b in done for d in inputs_of(b, tree.docs)}
     made = [d for b in done for d in b.documents]
     ids = {id(d) for d in made}
     # built apps the tree already holds (importer.built_apps) are not added twice
     kept = [d for d in tree.docs if (d.file, d.index) not in read or id(d) in ids]
     held = {id(d) for d in kept}
-    return kept + [d for d in made if id(d) not in held], ids
+    return kept + [d for d in made if id(d) not in held]
+
+
+def synced_docs(tree: SourceTree, folder: str, *, recurse: bool) -> list[Document]:
+    """What an app that syncs ``folder`` applies: the files its kustomization includes (or
+    the folder's files), and what import built of it."""
+    docs = applied_docs(tree, folder, recurse=recurse)
+    builds: TreeBuilds | None = tree.builds
+    built = builds.made(folder) if builds is not None else []
+    held = {id(d) for d in docs}
+    return docs + [d for d in built if id(d) not in held]

@@ -42,9 +42,9 @@ def build_app_kustomizations(tree: SourceTree, report: Report) -> None:
         written = [d for d in tree.docs if d.file in built.inputs and is_app(d.obj)]
         made = [i for i, d in enumerate(built.documents) if is_app(d.obj)]
         _replace(tree, written)
-        for n, i in enumerate(made):
+        for i in made:
             doc = built.documents[i]
-            filed = Document(path + BUILT_MARK, n, 0, doc.obj)
+            filed = Document(path + BUILT_MARK, i, 0, doc.obj)
             built.documents[i] = filed  # one object in the tree and in the build's output
             add_document(tree, filed)
         report.add(

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homegen.expand.setvalues import merge_values as merge
-from homegen.importer.builds import applied_documents
+from homegen.importer.builds import applied_documents, synced_docs
 from homegen.importer.folders import NOT_SECRET
 from homegen.importer.kustomized import as_built, left_out, listed_files
 from homegen.importer.location import (
     Location,
     app_name,
-    applied_docs,
     repo_key,
     root_apps,
     root_paths,
@@ -100,8 +99,7 @@ def owners(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
                 if folder is None:
                     continue
                 recurse = bool(as_dict(source.get("directory")).get("recurse"))
-                # a kustomization's resources may sit in folders below it
-                for doc in applied_docs(tree, folder, recurse=recurse):
+                for doc in synced_docs(tree, folder, recurse=recurse):
                     found.setdefault((doc.file, doc.index), namespace)
         if app.obj.get("kind") == "ApplicationSet":  # homegen keeps its manifests beside it
             namespace = str(as_dict(_spec(app).get("destination")).get("namespace") or "")
@@ -290,14 +288,12 @@ def compare(
         for path in root_paths(source, source_loc)
         for d in as_built(source, path.folder, list(path.docs))[0]
     }
-    docs, from_builds = applied_documents(source)
-    for doc in docs:
+    for doc in applied_documents(source):
         doc = built.get((doc.file, doc.index), doc)
         key = key_of(doc, src_ns)
         if key is None:
             continue
-        applied = (doc.file, doc.index) in roots or id(doc) in from_builds
-        if not applied and left_out(source, doc.file, listed):
+        if (doc.file, doc.index) not in roots and left_out(source, doc.file, listed):
             continue  # a file no kustomization lists is never applied: nothing to reproduce
         label = "/".join(p for p in key if p)
         found = out.get(key) or (
