@@ -8,6 +8,7 @@ import posixpath
 from typing import Any
 
 from homegen.importer.apps import ImportedApp
+from homegen.importer.builds import flatten_build
 from homegen.importer.folders import folder_objects
 from homegen.importer.kustomized import KUSTOMIZATIONS, as_built
 from homegen.importer.location import Location, app_name, root_paths
@@ -149,7 +150,7 @@ def import_root_objects(
             used.add((doc.file, doc.index))
             if posixpath.basename(doc.file) not in KUSTOMIZATIONS:
                 docs.append(doc)
-        docs = _as_kustomized(tree, path.folder, docs, report)
+        docs = _as_kustomized(tree, path.folder, docs, report, used)
         if not docs:
             continue
         name = free_name(f"{app_name(path.root)}-objects", apps)
@@ -177,21 +178,28 @@ def import_root_objects(
 
 
 def _as_kustomized(
-    tree: SourceTree, folder: str, docs: list[Document], report: Report
+    tree: SourceTree, folder: str, docs: list[Document], report: Report, used: set[tuple[str, int]]
 ) -> list[Document]:
-    """The documents as the root folder's kustomization outputs them; none, reported, when
-    a kustomization on the way does more than list files."""
+    """The documents as the root folder's kustomization outputs them: built as ArgoCD builds
+    it when a kustomization on the way does more than list files (its Applications aside:
+    they are imported as apps); none, reported, when that build cannot run."""
     built, unsupported = as_built(tree, folder, docs)
-    for doc in docs if unsupported else []:
+    if not unsupported:
+        return built
+    objects, not_built = flatten_build(f"{folder or '.'}/", folder, tree, report, used)
+    if not not_built:
+        return [doc for doc, obj in objects if not is_app(obj)]
+    for doc in docs:
         report.add(
             "not-expressed",
             f"{doc.obj.get('kind')}/{as_dict(doc.obj.get('metadata')).get('name')}",
             f"applied by a root through kustomizations, and {'; '.join(unsupported)}: "
-            "its output is not the files as written (not imported)",
+            f"its output is not the files as written and it was not built ({not_built}) "
+            "(not imported)",
             doc.file,
             doc.line,
         )
-    return built
+    return []
 
 
 def free_name(name: str, apps: dict[str, ImportedApp]) -> str:

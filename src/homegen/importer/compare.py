@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homegen.expand.setvalues import merge_values as merge
+from homegen.importer.builds import applied_documents, synced_docs
 from homegen.importer.folders import NOT_SECRET
 from homegen.importer.kustomized import as_built, left_out, listed_files
 from homegen.importer.location import (
@@ -98,7 +99,7 @@ def owners(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
                 if folder is None:
                     continue
                 recurse = bool(as_dict(source.get("directory")).get("recurse"))
-                for doc in tree.in_folder(folder, recurse=recurse):
+                for doc in synced_docs(tree, folder, recurse=recurse):
                     found.setdefault((doc.file, doc.index), namespace)
         if app.obj.get("kind") == "ApplicationSet":  # homegen keeps its manifests beside it
             namespace = str(as_dict(_spec(app).get("destination")).get("namespace") or "")
@@ -287,7 +288,7 @@ def compare(
         for path in root_paths(source, source_loc)
         for d in as_built(source, path.folder, list(path.docs))[0]
     }
-    for doc in source.docs:
+    for doc in applied_documents(source):
         doc = built.get((doc.file, doc.index), doc)
         key = key_of(doc, src_ns)
         if key is None:

@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from homegen.importer.app_objects import (
@@ -17,6 +18,9 @@ from homegen.importer.app_objects import (
 )
 from homegen.importer.apps import ImportedApp, convert_app
 from homegen.importer.argofields import import_argo_fields
+from homegen.importer.bootroots import add_bootstrap_roots
+from homegen.importer.builds import TreeBuilds
+from homegen.importer.built_apps import build_app_kustomizations
 from homegen.importer.finish import finish
 from homegen.importer.folders import folder_objects, script_secrets
 from homegen.importer.kustomized import KUSTOMIZATIONS, left_out, listed_files
@@ -61,6 +65,11 @@ class ImportOptions:
     tracked: frozenset[str] | None = None
     # the origin remote's URL and the tree's folder in the checkout (None: not a checkout)
     checkout: tuple[str, str] | None = None
+    # the tree on disk, its reader and chart folders: kustomizations are built as ArgoCD
+    # builds them (None: a tree in memory, whose kustomizations are only flattened)
+    root: Path | None = None
+    reader: Any = None
+    chart_dirs: tuple[Path, ...] = ()
 
 
 def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResult:
@@ -68,6 +77,14 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     report = Report()
     tree = read_files(files, strict=False)
     tree.tracked = options.tracked
+    if options.root is not None:
+        tree.builds = TreeBuilds(options.root, tree.docs, options.chart_dirs, reader=options.reader)
+        origin = options.checkout[0] if options.checkout else ""
+        add_bootstrap_roots(
+            tree, options.root, options.reader, options.chart_dirs, options.repo_url or origin,
+            report,
+        )  # fmt: skip
+        build_app_kustomizations(tree, report)
     loc = infer_location(
         tree,
         report,
@@ -315,17 +332,18 @@ def _unreadable(
     synced = [f for app in apps.values() for f in app.folders]
     synced += [(path.folder, False) for path in root_paths(tree, loc)]
     values = {file for app in apps.values() for file in app.values_files}
+    listed = listed_files(tree)
     fatal = [
         f"{file}:{line}: {message}"
         for file, line, message in tree.unreadable
-        if file in values or in_folders(file, synced)
+        if file in values or (in_folders(file, synced) and not left_out(tree, file, listed))
     ]
     if fatal:
         raise UnreadableTreeError(fatal)
     for file, line, message in tree.unreadable:
-        report.add(
-            "skipped", file, f"{message}; no Application syncs it (not imported)", file, line
-        )
+        kustomization = left_out(tree, file, listed)
+        why = f"{kustomization} does not list it" if kustomization else "no Application syncs it"
+        report.add("skipped", file, f"{message}; {why} (not imported)", file, line)
 
 
 def _unused(tree: SourceTree, used: set[tuple[str, int]], report: Report) -> None:

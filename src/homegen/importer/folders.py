@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from homegen.importer.builds import flatten_build
 from homegen.importer.kustomized import KUSTOMIZATIONS
 from homegen.importer.report import Report
 from homegen.importer.source import SourceTree, is_app
@@ -263,6 +264,9 @@ def _kustomized(
     files = [posixpath.normpath(posixpath.join(folder, r)) for r in resources]
     missing = [r for r, f in zip(resources, files, strict=True) if f not in tree.texts]
     if unsupported or missing:
+        objects, not_built = flatten_build(subject, folder, tree, report, found.used)
+        if not not_built:
+            return objects
         why = (
             f"uses {', '.join(unsupported)}"
             if unsupported
@@ -272,8 +276,9 @@ def _kustomized(
             "not-expressed",
             subject,
             f"kustomization {path} {why}: its output is not "
-            "the files as written, so none of its resources is imported (keep the "
-            "folder and point a git source at it, or expand it by hand)",
+            f"the files as written and it was not built ({not_built}), so none of its "
+            "resources is imported (keep the folder and point a git source at it, or "
+            "expand it by hand)",
         )
         for other in tree.in_folder(folder, recurse=True):
             found.used.add((other.file, other.index))

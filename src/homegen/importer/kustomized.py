@@ -12,6 +12,8 @@ from homegen.validate.reader.documents import Document
 from homegen.validate.reader.tree import CLUSTER_SCOPED, as_dict, as_list
 
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# the file of the apps a kustomization's build makes (importer.built_apps): its path + this
+BUILT_MARK = "::built"
 
 
 def kustomization_in(tree: SourceTree, folder: str) -> str | None:
@@ -45,6 +47,8 @@ def _include(tree: SourceTree, folder: str, found: set[str], seen: set[str]) -> 
     path = kustomization_in(tree, folder)
     docs = tree.document(path) if path else []
     spec = docs[0].obj if docs else {}
+    if path:
+        found.add(path + BUILT_MARK)
     for key in ("resources", "bases", "components"):
         for entry in as_list(spec.get(key)):
             rel = posixpath.normpath(posixpath.join(folder, str(entry)))
@@ -58,7 +62,8 @@ def left_out(tree: SourceTree, file: str, listed: set[str]) -> str | None:
     """The kustomization that leaves ``file`` out of what ArgoCD applies, or None when the
     file is live (its folder has no kustomization, or some kustomization lists it)."""
     path = kustomization_in(tree, posixpath.dirname(file))
-    if path is None or file in listed:
+    # an app filed at the kustomization is its output (importer.built_apps)
+    if path is None or file in listed or file.endswith(BUILT_MARK):
         return None
     return path
 

@@ -43,6 +43,8 @@ class SourceTree:
     tracked: frozenset[str] | None = None  # files git holds (None: not a git checkout)
     # (file, line, message) of YAML files that do not load (a syntax error, a duplicate key)
     unreadable: list[tuple[str, int, str]] = field(default_factory=list)
+    # kustomize builds of the tree on disk (homegen.importer.builds.TreeBuilds; None: in memory)
+    builds: Any = None
 
     def __post_init__(self) -> None:
         for doc in self.docs:
