@@ -291,6 +291,7 @@ def import_tree(
             autocompletion=lambda: ["text", "json"],
         ),
     ] = "text",
+    charts: ChartsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write services.toml from a hand-written ArgoCD tree; report what could not be kept."""
@@ -298,7 +299,13 @@ def import_tree(
 
     run_command(
         lambda: run_import(
-            tree, out, repo_url=repo_url, tree_path=tree_path, force=force, output=output
+            tree,
+            out,
+            repo_url=repo_url,
+            tree_path=tree_path,
+            force=force,
+            output=output,
+            chart_dirs=tuple(charts or ()),
         )
     )
 

@@ -139,7 +139,14 @@ def test_flat_tree_is_reproduced_and_renders(tmp_path: Path) -> None:
     lines = report_lines(stdout)
     assert any(x["kind"] == "inferred" and "sync-wave 5" in str(x["message"]) for x in lines)
     summary = json.loads(stdout)["reproduced"]
-    assert summary == {"objects": 7, "reproduced": 7, "share": 1.0, "not_reproduced": []}
+    assert summary == {
+        "objects": 7,
+        "reproduced": 7,
+        "share": 1.0,
+        "not_reproduced": [],
+        "unsynced": 0,
+        "not_applied": [],
+    }
     assert data["argocd"]["root_app"] == "root"
 
 
@@ -601,7 +608,7 @@ def test_malformed_fields_are_reported_never_an_internal_error(tmp_path: Path) -
     code, _, stderr = import_cli(tree, tmp_path / "services.toml")
     assert code in (0, 1), stderr
     assert "internal error" not in stderr
-    assert "'1.*' is not pinned" in stderr
+    assert "c version `1.*`: services.toml pins one version and none is available" in stderr
 
 
 def test_homegens_own_tree_keeps_its_1password_references(tmp_path: Path, repo_root: Path) -> None:

@@ -68,6 +68,7 @@ def run_import(
     tree_path: str | None,
     force: bool,
     output: str,
+    chart_dirs: tuple[Path, ...] = (),
 ) -> int:
     """Import tree into out; exit 0, or 1 when a render of it would not succeed."""
     if output not in OUTPUTS:
@@ -76,6 +77,7 @@ def run_import(
         raise UsageError(f"{tree}: not a folder (give the ArgoCD tree to import)")
     if out.exists() and not force:
         raise UsageError(f"{out}: already exists; homegen import overwrites it only with --force")
+    from homegen.charts.local import chart_dirs_from_env
     from homegen.commands.edit import _write_atomic
     from homegen.importer.core import ImportOptions, import_tree
 
@@ -83,8 +85,9 @@ def run_import(
     files = read_tree_files(tree, reader)
     tracked = tracked_files(tree, reader)
     options = ImportOptions(
-        repo_url=repo_url, tree_path=tree_path, tracked=tracked, checkout=checkout_of(tree, reader)
-    )
+        repo_url=repo_url, tree_path=tree_path, tracked=tracked, checkout=checkout_of(tree, reader),
+        chart_dirs=chart_dirs_from_env(chart_dirs),
+    )  # fmt: skip
     result = import_tree(files, options)
     for text in reader.notes:
         note(text)
@@ -99,6 +102,8 @@ def run_import(
                 "reproduced": len(comparison.reproduced),
                 "share": round(comparison.share, 4),
                 "not_reproduced": [{"object": o, "why": w} for o, w in comparison.missing],
+                "unsynced": len(comparison.unsynced),
+                "not_applied": [{"object": o, "why": w} for o, w in comparison.unsynced],
             }
         console.out_json(result.report.as_json(summary, str(out)) + "\n")
     else:

@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from homegen.importer.app_objects import (
@@ -61,6 +62,7 @@ class ImportOptions:
     tracked: frozenset[str] | None = None
     # the origin remote's URL and the tree's folder in the checkout (None: not a checkout)
     checkout: tuple[str, str] | None = None
+    chart_dirs: tuple[Path, ...] = ()  # where chart version ranges are pinned from, offline
 
 
 def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResult:
@@ -68,6 +70,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
     report = Report()
     tree = read_files(files, strict=False)
     tree.tracked = options.tracked
+    tree.chart_dirs = options.chart_dirs
     loc = infer_location(
         tree,
         report,

@@ -70,8 +70,10 @@ def finish(
     report.add(
         "imported",
         "tree",
-        f"{len(comparison.reproduced)} of {comparison.total} source objects "
-        f"reproduced ({comparison.share:.0%}) by a render of this services.toml",
+        f"{len(comparison.reproduced)} of {comparison.total} source objects reproduced "
+        f"({comparison.share:.0%}) by a render of this services.toml (the objects the tree's "
+        f"Applications apply; {len(comparison.unsynced)} YAML object(s) no Application "
+        "applies are not counted)",
     )
     comments.update(_object_comments(data, apps, tree))
     return ImportResult(toml_text(data, comments, head), data, report, loc, comparison)

@@ -79,8 +79,10 @@ def sources_of(doc: Document) -> list[dict[str, Any]]:
     spec = as_dict(doc.obj.get("spec"))
     if doc.obj.get("kind") == "ApplicationSet":
         spec = as_dict(as_dict(spec.get("template")).get("spec"))
-    found = [as_dict(spec.get("source"))] if spec.get("source") else []
-    return found + [as_dict(s) for s in as_list(spec.get("sources"))]
+    # ArgoCD reads `sources` when it lists any, and then ignores `source`
+    # (ApplicationSpec.HasMultipleSources)
+    several = [as_dict(s) for s in as_list(spec.get("sources"))]
+    return several or ([as_dict(spec.get("source"))] if spec.get("source") else [])
 
 
 def root_apps(tree: SourceTree, loc: Location) -> set[tuple[str, int]]:
@@ -93,8 +95,9 @@ def syncs_apps(app: Document, tree: SourceTree, loc: Location) -> bool:
     for source in sources_of(app):
         folder = loc.local_folder(source, tree)
         recurse = bool(as_dict(source.get("directory")).get("recurse"))
+        # what ArgoCD applies there: a kustomization may list the Applications' folders
         if folder is not None and any(
-            is_app(d.obj) for d in tree.in_folder(folder, recurse=recurse)
+            is_app(d.obj) for d in applied_docs(tree, folder, recurse=recurse)
         ):
             return True
     return False
