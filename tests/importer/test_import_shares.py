@@ -89,7 +89,8 @@ def test_the_share_counts_what_applications_apply_and_lists_the_rest(tmp_path: P
     assert code == 0
     summary = report["reproduced"]
     assert isinstance(summary, dict)
-    assert (summary["reproduced"], summary["objects"]) == (3, 3)  # root, web, its ConfigMap
+    assert (summary["reproduced"], summary["objects"]) == (2, 2)  # web, its ConfigMap
+    assert summary["bootstrap_roots"] == [{"object": "Application/argocd/root", "why": ""}]
     assert summary["unsynced"] == 4
     why = {x["object"]: x["why"] for x in summary["not_applied"]}
     assert why["ConfigMap/old-a"] == "no Application of the tree syncs it"
@@ -122,7 +123,10 @@ def test_a_root_kustomization_listing_app_folders_makes_it_a_root(tmp_path: Path
     summary = report["reproduced"]
     assert isinstance(summary, dict)
     assert summary["unsynced"] == 0
-    assert {x["object"] for x in summary["not_reproduced"]} == {"Application/argocd/root"}
+    assert summary["not_reproduced"] == []
+    # homegen's root keeps the name; it syncs its own apps/ folder, not argocd-apps/
+    assert summary["bootstrap_roots"] == [{"object": "Application/argocd/root", "why": ""}]
+    assert tomllib.loads(text)["argocd"]["root_app"] == "root"
 
 
 def test_sources_win_over_source_as_in_argocd(tmp_path: Path) -> None:

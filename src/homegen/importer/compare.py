@@ -49,6 +49,9 @@ class Comparison:
     missing: list[tuple[str, str]] = field(default_factory=list)  # (object, why)
     # YAML objects no Application of the tree applies (object, why): counted apart
     unsynced: list[tuple[str, str]] = field(default_factory=list)
+    # root apps applied at bootstrap, not by an Application (object, why; "" when homegen's
+    # root of the same name is the same): compared apart from the share
+    bootstrap: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -262,15 +265,11 @@ def compare(
             out.get(("ApplicationSet", *key[1:])) if key[0] == "Application" else None
         )
         if (doc.file, doc.index) in roots:
-            if found is None or not _same_root(doc, found):
-                result.missing.append(
-                    (label, "a root app: homegen's app-of-apps syncs apps/ instead")
-                )
-                continue
-            a, b = app_view(doc, source, source_loc), app_view(found, rendered, rendered_loc)
-            diff = app_diff(a, b)
-            if diff:
-                result.missing.append((label, "differs in " + ", ".join(diff)))
+            why = _root_differs(doc, found, (source, source_loc), (rendered, rendered_loc))
+            if (doc.file, doc.index) not in src_ns:  # applied at bootstrap: compared apart
+                result.bootstrap.append((label, why))
+            elif why:
+                result.missing.append((label, why))
             else:
                 result.reproduced.append(label)
             continue
@@ -353,8 +352,19 @@ def placed(obj: dict[str, Any], key: Key) -> dict[str, Any]:
     return {**obj, "metadata": {**as_dict(obj.get("metadata")), "namespace": key[1]}}
 
 
-def _same_root(doc: Document, found: Document | None) -> bool:
-    if found is None:
-        return False
-    a, b = sources_of(doc), sources_of(found)
-    return [s.get("path") for s in a] == [s.get("path") for s in b]
+def _root_differs(
+    doc: Document,
+    found: Document | None,
+    source: tuple[SourceTree, Location],
+    rendered: tuple[SourceTree, Location],
+) -> str:
+    """Why homegen's root differs from a root of the tree ("" when it does not). Its folder
+    is homegen's own (`<tree_path>/apps`, the report says where to point the root); the
+    Applications it syncs are compared on their own."""
+    if found is None or found.obj.get("kind") != doc.obj.get("kind"):
+        return "a root app: homegen's app-of-apps, of another name, syncs apps/ instead"
+    diff = app_diff(app_view(doc, *source), app_view(found, *rendered))
+    folders = len(sources_of(doc))
+    if folders != len(sources_of(found)):
+        diff.insert(0, f"sources ({folders}; homegen's root syncs one apps/ folder)")
+    return "differs in " + ", ".join(diff) if diff else ""

@@ -40,6 +40,7 @@ from homegen.importer.settings import (
     storage_classes,
 )
 from homegen.importer.source import SourceTree, UnreadableTreeError, in_folders, read_files
+from homegen.importer.treefolder import own_tree_path
 from homegen.importer.waves import order_apps
 from homegen.validate.reader.documents import Document
 from homegen.validate.reader.tree import as_dict
@@ -115,6 +116,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
             "has a chart or Git source; homegen's address pools would go elsewhere",
         )
     data["apps"] = {name: app.table for name, app in sorted(apps.items())}
+    own_tree_path(data, tree, loc, options.tree_path, report)
     return finish(data, apps, tree, loc, report, HEAD)
 
 
