@@ -141,3 +141,20 @@ def test_sources_win_over_source_as_in_argocd(tmp_path: Path) -> None:
     code, _, text = _import(tmp_path, tree)
     assert code == 0
     assert tomllib.loads(text)["apps"]["web"]["helm"]["chart"] == "web"
+
+
+def test_a_file_an_apps_kustomization_includes_from_elsewhere_is_applied(tmp_path: Path) -> None:
+    files = {
+        "root.yaml": root_app("apps"),
+        "apps/web.yaml": app_yaml(
+            "web", f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: web", "web"
+        ),
+        "web/kustomization.yaml": "resources: [../shared/cm.yaml]\n",
+        "shared/cm.yaml": CONFIGMAP.format(name="shared"),
+    }
+    code, report, _ = _import(tmp_path, write_tree(tmp_path / "tree", files))
+    assert code == 0
+    summary = report["reproduced"]
+    assert isinstance(summary, dict)
+    assert summary["unsynced"] == 0, summary["not_applied"]
+    assert summary["objects"] == 2  # web and the ConfigMap its kustomization includes

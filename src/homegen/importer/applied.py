@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from homegen.importer.kustomized import left_out
-from homegen.importer.location import Location, root_paths, sources_of
+from homegen.importer.location import Location, applied_docs, root_paths, sources_of
 from homegen.importer.source import SourceTree, is_app
 from homegen.validate.reader.documents import Document
 from homegen.validate.reader.tree import as_dict
@@ -26,7 +26,9 @@ def owners(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
                 if folder is None:
                     continue
                 recurse = bool(as_dict(source.get("directory")).get("recurse"))
-                for doc in tree.in_folder(folder, recurse=recurse):
+                # the folder's files, and what its kustomization includes from elsewhere
+                docs = tree.in_folder(folder, recurse=recurse)
+                for doc in [*docs, *applied_docs(tree, folder, recurse=recurse)]:
                     found.setdefault((doc.file, doc.index), namespace)
         if app.obj.get("kind") == "ApplicationSet":  # homegen keeps its manifests beside it
             namespace = str(as_dict(_spec(app).get("destination")).get("namespace") or "")
