@@ -320,17 +320,22 @@ def _unreadable(
     synced = [f for app in apps.values() for f in app.folders]
     synced += [(path.folder, False) for path in root_paths(tree, loc)]
     values = {file for app in apps.values() for file in app.values_files}
+    listed = listed_files(tree)  # a file its folder's kustomization leaves out is never read
     fatal = [
         f"{file}:{line}: {message}"
         for file, line, message in tree.unreadable
-        if file in values or in_folders(file, synced)
+        if file in values or (in_folders(file, synced) and not left_out(tree, file, listed))
     ]
     if fatal:
         raise UnreadableTreeError(fatal)
     for file, line, message in tree.unreadable:
-        report.add(
-            "skipped", file, f"{message}; no Application syncs it (not imported)", file, line
+        kustomization = left_out(tree, file, listed)
+        why = (
+            f"{kustomization}'s resources leave it out"
+            if kustomization
+            else "no Application syncs it"
         )
+        report.add("skipped", file, f"{message}; {why} (not imported)", file, line)
 
 
 def _unused(tree: SourceTree, used: set[tuple[str, int]], report: Report) -> None:
