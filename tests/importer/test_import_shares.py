@@ -95,9 +95,10 @@ def test_the_share_counts_what_applications_apply_and_lists_the_rest(tmp_path: P
     why = {x["object"]: x["why"] for x in summary["not_applied"]}
     assert why["ConfigMap/old-a"] == "no Application of the tree syncs it"
     assert why["ConfigMap/dropped"].startswith("not listed in listed/kustomization.yaml's")
-    assert "4 YAML object(s) no Application applies are not counted" in str(
-        report["decide"]["reproduced"]  # type: ignore[index]
-    )
+    share = str(report["decide"]["reproduced"])  # type: ignore[index]
+    assert share.startswith("2 of 2 source objects reproduced (100%)"), share
+    assert "4 YAML object(s) no Application applies are not counted" in share
+    assert share.endswith("root apps applied at bootstrap: 1 of 1 the same)"), share
 
 
 def test_a_root_kustomization_listing_app_folders_makes_it_a_root(tmp_path: Path) -> None:
