@@ -213,7 +213,7 @@ def test_a_broken_file_its_kustomization_leaves_out_is_skipped_not_fatal(tmp_pat
     _report, text, lines = run(tmp_path, tree)
     old = [x for x in lines if x["file"] == "manifests/web/old.yaml"]
     assert [x["kind"] for x in old] == ["skipped"], old
-    assert "kustomization.yaml does not list it" in str(old[0]["message"])
+    assert "kustomization.yaml's resources leave it out" in str(old[0]["message"])
     assert objects(text)["web-settings"]["data"] == {"color": "blue"}
     # listed, the same file stops the import (ArgoCD's build fails on it too)
     write(tree, {"manifests/web/kustomization.yaml": "resources: [settings.yaml, old.yaml]\n"})

@@ -87,7 +87,7 @@ def test_a_tree_of_sets_takes_its_location_from_the_checkout(tmp_path: Path) -> 
     comparison, text, stdout = import_and_render(tmp_path, repo)
     data = tomllib.loads(text)
     assert data["cluster"]["repo_url"] == ORIGIN
-    assert data["cluster"]["tree_path"] == "."
+    assert data["cluster"]["tree_path"] == "rendered"  # the checkout's root: a folder of its own
     assert data["cluster"]["revision"] == "trunk"  # what the git generator reads
     assert {"web", "tools"} <= set(data["apps"])
     assert data["apps"]["web"]["git"]["path"] == "stack/web"

@@ -112,10 +112,12 @@ def test_flat_tree_is_reproduced_and_renders(tmp_path: Path) -> None:
     tree = flat_tree(tmp_path / "tree")
     comparison, text, stdout = import_and_render(tmp_path, tree)
     assert comparison.missing == []
-    assert len(comparison.reproduced) == 7  # root, 3 apps, ConfigMap, Deployment, Service
+    assert len(comparison.reproduced) == 6  # 3 apps, ConfigMap, Deployment, Service
+    # the root is applied at bootstrap: compared apart, and the same as homegen's
+    assert comparison.bootstrap == [("Application/argocd/root", "")]
     data = tomllib.loads(text)
     assert data["cluster"]["repo_url"] == REPO
-    assert data["cluster"]["tree_path"] == "."
+    assert data["cluster"]["tree_path"] == "rendered"  # a folder of its own (treefolder.py)
     podinfo = data["apps"]["podinfo"]
     assert podinfo["helm"] == {
         "repo_url": "https://charts.example.com",
@@ -139,7 +141,15 @@ def test_flat_tree_is_reproduced_and_renders(tmp_path: Path) -> None:
     lines = report_lines(stdout)
     assert any(x["kind"] == "inferred" and "sync-wave 5" in str(x["message"]) for x in lines)
     summary = json.loads(stdout)["reproduced"]
-    assert summary == {"objects": 7, "reproduced": 7, "share": 1.0, "not_reproduced": []}
+    assert summary == {
+        "objects": 6,
+        "reproduced": 6,
+        "share": 1.0,
+        "not_reproduced": [],
+        "unsynced": 0,
+        "not_applied": [],
+        "bootstrap_roots": [{"object": "Application/argocd/root", "why": ""}],
+    }
     assert data["argocd"]["root_app"] == "root"
 
 
@@ -510,18 +520,19 @@ def test_mixed_real_world_tree(tmp_path: Path) -> None:
     assert data["apps"]["cert-manager"]["values"]["installCRDs"] is True
     missing = dict(comparison.missing)
     assert set(missing) == {
-        "Application/argocd/root", "Application/argocd/My.Web",
+        "Application/argocd/My.Web",
         "Deployment/home/home-assistant", "Application/argocd/cert-manager",
     }  # fmt: skip
+    assert [o for o, _ in comparison.bootstrap] == ["Application/argocd/root"]
     assert (
         "env" in missing["Deployment/home/home-assistant"]
         or "spec" in missing["Deployment/home/home-assistant"]
     )
     assert "syncOptions" in missing["Application/argocd/cert-manager"]  # RespectIgnoreDifferences
-    assert comparison.total == 12 and len(comparison.reproduced) == 8  # web's kustomization built
+    assert comparison.total == 11 and len(comparison.reproduced) == 8  # web's kustomization built
     lines = report_lines(stdout)
     named = {str(x["subject"]) for x in lines if x["kind"] == "not-reproduced"}
-    assert named == set(missing)
+    assert named == {*missing, "Application/argocd/root"}  # the root, listed, not counted
     assert data["apps"]["cert-manager"]["ignore_differences"] == [
         {"group": "admissionregistration.k8s.io", "kind": "ValidatingWebhookConfiguration",
          "json_pointers": ["/webhooks/0/clientConfig/caBundle"]},
@@ -579,9 +590,9 @@ def test_root_with_several_sources_and_objects_beside_the_apps(tmp_path: Path) -
         for x in lines
     )
     assert any("a second ConfigMap named settings" in str(x["message"]) for x in lines)
-    assert dict(comparison.missing).keys() == {
-        "Application/argocd/root", "ConfigMap/other/settings",
-    }  # fmt: skip
+    assert dict(comparison.missing).keys() == {"ConfigMap/other/settings"}
+    root = dict(comparison.bootstrap)["Application/argocd/root"]
+    assert root.startswith("differs in sources (2; homegen's root syncs one apps/ folder)")
 
 
 def test_malformed_fields_are_reported_never_an_internal_error(tmp_path: Path) -> None:
@@ -601,7 +612,7 @@ def test_malformed_fields_are_reported_never_an_internal_error(tmp_path: Path) -
     code, _, stderr = import_cli(tree, tmp_path / "services.toml")
     assert code in (0, 1), stderr
     assert "internal error" not in stderr
-    assert "'1.*' is not pinned" in stderr
+    assert "c version `1.*`: services.toml pins one version and none is available" in stderr
 
 
 def test_homegens_own_tree_keeps_its_1password_references(tmp_path: Path, repo_root: Path) -> None:

@@ -102,6 +102,9 @@ def run_import(
                 "reproduced": len(comparison.reproduced),
                 "share": round(comparison.share, 4),
                 "not_reproduced": [{"object": o, "why": w} for o, w in comparison.missing],
+                "unsynced": len(comparison.unsynced),
+                "not_applied": [{"object": o, "why": w} for o, w in comparison.unsynced],
+                "bootstrap_roots": [{"object": o, "why": w} for o, w in comparison.bootstrap],
             }
         console.out_json(result.report.as_json(summary, str(out)) + "\n")
     else:

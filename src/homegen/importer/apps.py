@@ -241,6 +241,36 @@ def _release_name(app: ImportedApp, release: Any, data: dict[str, Any], report: 
     data["release_name"] = release
 
 
+def _pinned(app: ImportedApp, data: dict[str, Any], tree: SourceTree, report: Report) -> bool:
+    """A version range is pinned to the newest version available offline (False: none is;
+    the source is not expressed)."""
+    from homegen.importer.pinning import is_chart_range, pin_range
+
+    wanted = data["version"]
+    if not is_chart_range(wanted):
+        return True
+    pinned, where = pin_range(data["repo_url"], data["chart"], wanted, tree.chart_dirs)
+    label = f"{data['chart']} version `{wanted}`"
+    if pinned is None:
+        _lost(
+            report,
+            app,
+            "source",
+            f"{label}: services.toml pins one version and none is available offline "
+            f"({where}); give --charts a folder holding the chart, or pin it by hand",
+        )
+        return False
+    data["version"] = pinned
+    report.add(
+        "inferred",
+        app.subject,
+        f"{label} pinned to {pinned}, found in {where}: ArgoCD would follow newer releases",
+        app.doc.file,
+        app.doc.line,
+    )
+    return True
+
+
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(p) for p in error["loc"])
@@ -264,6 +294,8 @@ def _helm(
         "chart": str(source.get("chart")),
         "version": str(source.get("targetRevision") or ""),
     }
+    if not _pinned(app, data, tree, report):
+        return
     try:
         HelmSource.model_validate(data)
     except ValidationError as exc:

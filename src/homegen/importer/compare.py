@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homegen.expand.setvalues import merge_values as merge
-from homegen.importer.builds import applied_documents, synced_docs
+from homegen.importer.applied import created as _created
+from homegen.importer.applied import not_applied, owners
+from homegen.importer.builds import applied_documents
 from homegen.importer.folders import NOT_SECRET
-from homegen.importer.kustomized import as_built, left_out, listed_files
+from homegen.importer.kustomized import as_built, listed_files
 from homegen.importer.location import (
     Location,
     app_name,
@@ -29,6 +31,7 @@ from homegen.importer.location import (
     sources_of,
     syncs_apps,
 )
+from homegen.importer.pinning import app_diff
 from homegen.importer.source import SourceTree, is_app
 from homegen.importer.values import inline_values, set_parameter, without_nulls
 from homegen.validate.reader.documents import Document
@@ -45,10 +48,15 @@ class Comparison:
 
     reproduced: list[str] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (object, why)
+    # YAML objects no Application of the tree applies (object, why): counted apart
+    unsynced: list[tuple[str, str]] = field(default_factory=list)
+    # root apps applied at bootstrap, not by an Application (object, why; "" when homegen's
+    # root of the same name is the same): compared apart from the share
+    bootstrap: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        """Source objects compared."""
+        """Source objects compared: those the tree's Applications apply."""
         return len(self.reproduced) + len(self.missing)
 
     @property
@@ -86,50 +94,6 @@ def strip_added(obj: dict[str, Any]) -> dict[str, Any]:
         else:
             meta.pop(key, None)
     return {**obj, "metadata": meta}
-
-
-def owners(tree: SourceTree, loc: Location) -> dict[tuple[str, int], str]:
-    """(file, index) → destination namespace of the Application that syncs the document."""
-    found: dict[tuple[str, int], str] = {}
-    for app in tree.apps():
-        for synced in _created(app, tree, loc):
-            namespace = str(as_dict(_spec(synced).get("destination")).get("namespace") or "")
-            for source in sources_of(synced):
-                folder = loc.local_folder(source, tree)
-                if folder is None:
-                    continue
-                recurse = bool(as_dict(source.get("directory")).get("recurse"))
-                for doc in synced_docs(tree, folder, recurse=recurse):
-                    found.setdefault((doc.file, doc.index), namespace)
-        if app.obj.get("kind") == "ApplicationSet":  # homegen keeps its manifests beside it
-            namespace = str(as_dict(_spec(app).get("destination")).get("namespace") or "")
-            for doc in tree.document(app.file):
-                if doc.index != app.index:  # the set's own namespace is its metadata's
-                    found.setdefault((doc.file, doc.index), namespace)
-    for path in root_paths(tree, loc):  # a root's kustomization, or a root that lives elsewhere
-        for doc in path.docs:
-            found.setdefault((doc.file, doc.index), path.namespace)
-    return found
-
-
-def _spec(doc: Document) -> dict[str, Any]:
-    spec = as_dict(doc.obj.get("spec"))
-    if doc.obj.get("kind") == "ApplicationSet":
-        spec = as_dict(as_dict(spec.get("template")).get("spec"))
-    return spec
-
-
-def _created(app: Document, tree: SourceTree, loc: Location) -> list[Document]:
-    """The Applications a document makes ArgoCD create: itself, or what the set generates
-    (its template where it cannot be expanded)."""
-    if app.obj.get("kind") != "ApplicationSet":
-        return [app]
-    from homegen.importer.appsets import expand_set
-
-    generated, problem = expand_set(app, tree, loc)
-    if problem:
-        return [app]
-    return [Document(app.file, app.index, app.line, obj) for _, obj in generated]
 
 
 def key_of(doc: Document, namespaces: dict[tuple[str, int], str]) -> Key | None:
@@ -293,22 +257,20 @@ def compare(
         key = key_of(doc, src_ns)
         if key is None:
             continue
-        if (doc.file, doc.index) not in roots and left_out(source, doc.file, listed):
-            continue  # a file no kustomization lists is never applied: nothing to reproduce
         label = "/".join(p for p in key if p)
+        unsynced = not_applied(doc, src_ns, roots, source, listed)
+        if unsynced:  # ArgoCD never applies it through an Application: outside the share
+            result.unsynced.append((label, unsynced))
+            continue
         found = out.get(key) or (
             out.get(("ApplicationSet", *key[1:])) if key[0] == "Application" else None
         )
         if (doc.file, doc.index) in roots:
-            if found is None or not _same_root(doc, found):
-                result.missing.append(
-                    (label, "a root app: homegen's app-of-apps syncs apps/ instead")
-                )
-                continue
-            a, b = app_view(doc, source, source_loc), app_view(found, rendered, rendered_loc)
-            diff = [k for k in a if a[k] != b[k]]
-            if diff:
-                result.missing.append((label, "differs in " + ", ".join(diff)))
+            why = _root_differs(doc, found, (source, source_loc), (rendered, rendered_loc))
+            if (doc.file, doc.index) not in src_ns:  # applied at bootstrap: compared apart
+                result.bootstrap.append((label, why))
+            elif why:
+                result.missing.append((label, why))
             else:
                 result.reproduced.append(label)
             continue
@@ -342,7 +304,7 @@ def compare(
             continue
         if is_app(doc.obj):
             a, b = app_view(doc, source, source_loc), app_view(found, rendered, rendered_loc)
-            diff = [k for k in a if a[k] != b[k]]
+            diff = app_diff(a, b)
         else:
             a, b = strip_added(placed(doc.obj, key)), strip_added(placed(found.obj, key))
             diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
@@ -377,7 +339,7 @@ def _generated_differ(
         if found is None:
             return f"its Application {name} is not in the rendered tree"
         a, b = app_view(app, source, source_loc), app_view(found, rendered, rendered_loc)
-        diff = [k for k in a if a[k] != b[k]]
+        diff = app_diff(a, b)
         if diff:
             return f"its Application {name} differs in {', '.join(diff)}"
     return ""
@@ -391,8 +353,19 @@ def placed(obj: dict[str, Any], key: Key) -> dict[str, Any]:
     return {**obj, "metadata": {**as_dict(obj.get("metadata")), "namespace": key[1]}}
 
 
-def _same_root(doc: Document, found: Document | None) -> bool:
-    if found is None:
-        return False
-    a, b = sources_of(doc), sources_of(found)
-    return [s.get("path") for s in a] == [s.get("path") for s in b]
+def _root_differs(
+    doc: Document,
+    found: Document | None,
+    source: tuple[SourceTree, Location],
+    rendered: tuple[SourceTree, Location],
+) -> str:
+    """Why homegen's root differs from a root of the tree ("" when it does not). Its folder
+    is homegen's own (`<tree_path>/apps`, the report says where to point the root); the
+    Applications it syncs are compared on their own."""
+    if found is None or found.obj.get("kind") != doc.obj.get("kind"):
+        return "a root app: homegen's app-of-apps, of another name, syncs apps/ instead"
+    diff = app_diff(app_view(doc, *source), app_view(found, *rendered))
+    folders = len(sources_of(doc))
+    if folders != len(sources_of(found)):
+        diff.insert(0, f"sources ({folders}; homegen's root syncs one apps/ folder)")
+    return "differs in " + ", ".join(diff) if diff else ""

@@ -43,6 +43,7 @@ from homegen.importer.settings import (
     storage_classes,
 )
 from homegen.importer.source import SourceTree, UnreadableTreeError, in_folders, read_files
+from homegen.importer.treefolder import own_tree_path
 from homegen.importer.waves import order_apps
 from homegen.validate.reader.documents import Document
 from homegen.validate.reader.tree import as_dict
@@ -85,6 +86,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
             report,
         )  # fmt: skip
         build_app_kustomizations(tree, report)
+    tree.chart_dirs = options.chart_dirs
     loc = infer_location(
         tree,
         report,
@@ -129,6 +131,7 @@ def import_tree(files: Mapping[str, str], options: ImportOptions) -> ImportResul
             "has a chart or Git source; homegen's address pools would go elsewhere",
         )
     data["apps"] = {name: app.table for name, app in sorted(apps.items())}
+    own_tree_path(data, tree, loc, options.tree_path, report)
     return finish(data, apps, tree, loc, report, HEAD)
 
 
@@ -342,7 +345,11 @@ def _unreadable(
         raise UnreadableTreeError(fatal)
     for file, line, message in tree.unreadable:
         kustomization = left_out(tree, file, listed)
-        why = f"{kustomization} does not list it" if kustomization else "no Application syncs it"
+        why = (
+            f"{kustomization}'s resources leave it out"
+            if kustomization
+            else "no Application syncs it"
+        )
         report.add("skipped", file, f"{message}; {why} (not imported)", file, line)
 
 

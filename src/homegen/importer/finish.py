@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from homegen.errors import ConfigError
 from homegen.importer.apps import ImportedApp
-from homegen.importer.compare import compare, strip_added
+from homegen.importer.compare import Comparison, compare, strip_added
 from homegen.importer.exceptions import findings_of, imported_exceptions
 from homegen.importer.location import Location
 from homegen.importer.report import Report
@@ -67,14 +67,25 @@ def finish(
     comparison = _compare(tree, loc, rendered)
     for label, why in comparison.missing:
         report.add("not-reproduced", label, why)
+    for label, why in comparison.bootstrap:
+        if why:
+            report.add("not-reproduced", label, f"{why} (a root applied at bootstrap: not counted)")
     report.add(
         "imported",
         "tree",
-        f"{len(comparison.reproduced)} of {comparison.total} source objects "
-        f"reproduced ({comparison.share:.0%}) by a render of this services.toml",
+        f"{len(comparison.reproduced)} of {comparison.total} source objects reproduced "
+        f"({comparison.share:.0%}) by a render of this services.toml (the objects the tree's "
+        f"Applications apply; {len(comparison.unsynced)} YAML object(s) no Application "
+        f"applies are not counted; {_roots_text(comparison)})",
     )
     comments.update(_object_comments(data, apps, tree))
     return ImportResult(toml_text(data, comments, head), data, report, loc, comparison)
+
+
+def _roots_text(comparison: Comparison) -> str:
+    """How the roots applied at bootstrap compare (outside the share)."""
+    same = sum(1 for _, why in comparison.bootstrap if not why)
+    return f"root apps applied at bootstrap: {same} of {len(comparison.bootstrap)} the same"
 
 
 def _object_comments(

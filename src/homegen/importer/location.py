@@ -79,8 +79,10 @@ def sources_of(doc: Document) -> list[dict[str, Any]]:
     spec = as_dict(doc.obj.get("spec"))
     if doc.obj.get("kind") == "ApplicationSet":
         spec = as_dict(as_dict(spec.get("template")).get("spec"))
-    found = [as_dict(spec.get("source"))] if spec.get("source") else []
-    return found + [as_dict(s) for s in as_list(spec.get("sources"))]
+    # ArgoCD reads `sources` when it lists any, and then ignores `source`
+    # (ApplicationSpec.HasMultipleSources)
+    several = [as_dict(s) for s in as_list(spec.get("sources"))]
+    return several or ([as_dict(spec.get("source"))] if spec.get("source") else [])
 
 
 def root_apps(tree: SourceTree, loc: Location) -> set[tuple[str, int]]:
@@ -93,8 +95,9 @@ def syncs_apps(app: Document, tree: SourceTree, loc: Location) -> bool:
     for source in sources_of(app):
         folder = loc.local_folder(source, tree)
         recurse = bool(as_dict(source.get("directory")).get("recurse"))
+        # what ArgoCD applies there: a kustomization may list the Applications' folders
         if folder is not None and any(
-            is_app(d.obj) for d in tree.in_folder(folder, recurse=recurse)
+            is_app(d.obj) for d in applied_docs(tree, folder, recurse=recurse)
         ):
             return True
     return False
@@ -293,21 +296,24 @@ def root_name(
     taken: set[str],
     report: Report,
 ) -> None:
-    """[argocd] root_app: the name of the tree's one root app, when it syncs exactly the
-    apps/ folder homegen's root syncs."""
+    """[argocd] root_app: the name of the tree's one root app, whatever folder it syncs:
+    applying homegen's root of the same name then replaces it (its folder becomes homegen's
+    apps/; the report says so)."""
     roots = [d for d in tree.apps() if (d.file, d.index) in root_apps(tree, loc)]
     if len(roots) != 1:
         return
     root = roots[0]
     name = str(as_dict(root.obj.get("metadata")).get("name"))
     folders = {loc.local_folder(s, tree) for s in sources_of(root)}
-    if folders == {"apps"} and app_name(name) == name and name not in taken:
+    if app_name(name) == name and name not in taken:
         if name != "app-of-apps":
             argocd["root_app"] = name
-        report.add(
-            "inferred",
-            "argocd.root_app",
-            f"{name!r}: the tree's root app syncs apps/, as homegen's does",
-            root.file,
-            root.line,
+        synced = ", ".join(f"{f or '.'}/" for f in sorted(f for f in folders if f is not None))
+        why = (
+            "syncs apps/, as homegen's does"
+            if folders == {"apps"}
+            else f"keeps its name, so applying homegen's root replaces it; it syncs {synced}, "
+            "homegen's syncs the apps/ folder of the rendered tree"
         )
+        report.add("inferred", "argocd.root_app", f"{name!r}: the tree's root app {why}",
+                   root.file, root.line)  # fmt: skip

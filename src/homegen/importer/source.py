@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from homegen.errors import UsageError
@@ -40,6 +41,7 @@ class SourceTree:
     texts: dict[str, str] = field(default_factory=dict)  # every file's text
     by_folder: dict[str, list[Document]] = field(default_factory=dict)
     dirs: set[str] = field(default_factory=set)
+    chart_dirs: tuple[Path, ...] = ()  # where a chart version range is pinned from (offline)
     tracked: frozenset[str] | None = None  # files git holds (None: not a git checkout)
     # (file, line, message) of YAML files that do not load (a syntax error, a duplicate key)
     unreadable: list[tuple[str, int, str]] = field(default_factory=list)
