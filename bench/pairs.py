@@ -8,9 +8,10 @@ emptied folder, the floor (bench/floor.py) into an emptied folder, `homegen rend
 of the rendered tree. Prints every run's wall and CPU time (the command and its children)
 and the medians of the per-round ratios render/floor and check/floor.
 
-Usage: ``python bench/pairs.py [--rounds 9] [--services 1000] [--homegen PATH]``.
-``--homegen`` times another homegen (say, a copy of main's source run with the same
-interpreter: ``--homegen "env PYTHONPATH=/tmp/main/src .venv/bin/homegen"``).
+Usage: ``python bench/pairs.py [--rounds 9] [--services 1000] [--homegen CMD] [--baseline CMD]``.
+``--homegen`` times another homegen; ``--baseline`` times a second one in the same rounds
+(render and check each, after this one's), for an A/B: say, main's source run with the same
+interpreter, ``--baseline "env PYTHONPATH=/tmp/main/src .venv/bin/homegen"``.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def ratios(walls: dict[str, list[float]], over: str, base: str = "floor") -> lis
     return [a / b for a, b in zip(walls[over], walls[base], strict=True)]
 
 
-def run_pairs(homegen: list[str], services: int, rounds: int, work: Path) -> dict[str, list]:
+def run_pairs(
+    homegen: list[str], services: int, rounds: int, work: Path, baseline: list[str] | None = None
+) -> dict[str, list]:
     """Every round's (wall, cpu) per command, in the order they ran."""
     config = work / "services.toml"
     config.write_text(synth(services), encoding="utf-8")
@@ -68,6 +71,10 @@ def run_pairs(homegen: list[str], services: int, rounds: int, work: Path) -> dic
         "floor": ([sys.executable, FLOOR, str(config), str(floor_out)], floor_out),
         "check": ([*render, "--check"], None),
     }
+    if baseline:
+        base = [*baseline, "render", "-c", str(config), "-o", str(work / "base")]
+        commands["b-render"] = (base, work / "base")
+        commands["b-check"] = ([*base, "--check"], None)
     for cmd, empty in commands.values():  # warm-up: bytecode and file caches
         _timed(cmd, work, empty)
     runs: dict[str, list] = {name: [] for name in commands}
@@ -85,11 +92,11 @@ def summary(runs: dict[str, list]) -> list[str]:
     walls = {name: [w for w, _ in pairs] for name, pairs in runs.items()}
     cpus = {name: [c for _, c in pairs] for name, pairs in runs.items()}
     lines = [
-        f"{name:<7} median wall {statistics.median(walls[name]):6.3f} s "
+        f"{name:<8} median wall {statistics.median(walls[name]):6.3f} s "
         f"(min {min(walls[name]):6.3f}), median cpu {statistics.median(cpus[name]):6.3f} s"
         for name in runs
     ]
-    for name in ("render", "check"):
+    for name in [n for n in ("render", "check", "b-render", "b-check") if n in runs]:
         lines.append(
             f"{name}/floor: median of ratios {statistics.median(ratios(walls, name)):.2f}x "
             f"(cpu {statistics.median(ratios(cpus, name)):.2f}x)"
@@ -103,6 +110,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--services", type=int, default=1000)
     parser.add_argument("--homegen", default=str(Path(sys.executable).parent / "homegen"))
+    parser.add_argument("--baseline", default="")
     args = parser.parse_args(argv)
     work = _work_root()
     measuring.ENV = child_env(work / ".pycache")
@@ -110,7 +118,8 @@ def main(argv: list[str]) -> int:
         start = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         print(f"{start}: {args.rounds} rounds, {args.services:,} services in {work}, "
               f"load {_load()}", flush=True)  # fmt: skip
-        runs = run_pairs(shlex.split(args.homegen), args.services, args.rounds, work)
+        baseline = shlex.split(args.baseline) or None
+        runs = run_pairs(shlex.split(args.homegen), args.services, args.rounds, work, baseline)
         print("\n".join(summary(runs)))
     finally:
         shutil.rmtree(work, ignore_errors=True)

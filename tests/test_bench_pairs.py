@@ -43,4 +43,4 @@ def test_summary_prints_the_median_of_the_ratios_not_the_ratio_of_medians(
     # the check ratios tell them apart: 1.1, 1.1, 1.4 → 1.10, medians 1.4 / 1.0 = 1.40)
     assert "render/floor: median of ratios 3.00x (cpu 3.00x)" in lines
     assert "check/floor: median of ratios 1.10x (cpu 1.20x)" in lines
-    assert lines[0].startswith("render  median wall  3.000 s (min  2.000)")
+    assert lines[0].startswith("render   median wall  3.000 s (min  2.000)")
