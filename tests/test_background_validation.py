@@ -314,3 +314,35 @@ def test_rendered_kinds_are_the_templates_kinds(repo_root: Path) -> None:
         text = template.read_text()
         pairs |= set(re.findall(r'^apiVersion: "([^"]+)"\nkind: "([^"]+)"', text, re.M))
     assert set(render_checks.RENDERED_KINDS) == pairs
+
+
+def test_the_verdict_does_not_wait_for_the_child_to_exit_and_close_reaps_it(
+    homelab: Path,
+) -> None:
+    """The child closes its answer before its heap is freed: verdict() returns without
+    reaping it (the render writes meanwhile), close() reaps it, never killing it."""
+    config = homelab / "services.toml"
+    validation = ForkedValidation([], "rendered", config)
+    render_config(config, validation)
+    verdict = validation.verdict()
+    assert verdict == _verdict(TreeValidation([], "rendered"), config)
+    pid = validation.pid
+    assert pid is not None  # not reaped yet
+    validation.close()
+    assert validation.pid is None and _no_children_left()
+
+
+def test_a_grandchild_left_exiting_is_reaped_by_reap_exiting() -> None:
+    """wait=False (the validation process): the result as with wait=True, the grandchild
+    reaped later by reap_exiting, none left behind."""
+    n = 300
+
+    def first(indices: Iterable[int] | None) -> tuple[list[tuple[int, str]], list[int]]:
+        found, skipped = _checked(list(range(n) if indices is None else indices))
+        return [(i, "x") for i, _ in found], skipped
+
+    waited = render_checks.in_two_processes(first, lambda: "second", n)
+    left = render_checks.in_two_processes(first, lambda: "second", n, wait=False)
+    assert left == waited
+    render_checks.reap_exiting()
+    assert not render_checks._EXITING and _no_children_left()

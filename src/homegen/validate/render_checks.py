@@ -6,6 +6,8 @@ the render's own process. Imported before the validator is: it imports nothing h
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import mmap
 import os
 import pickle
@@ -101,7 +103,8 @@ def check_documents(docs: list[Document], settings: Settings, *, forked: bool = 
     options = _options(settings)
     docs, options.expansion = _expand(docs, settings, options)
     if forked and len(docs) >= _SPLIT_DOCUMENTS:
-        report = validate_documents(docs, options=options, both=in_two_processes)
+        both = functools.partial(in_two_processes, wait=False)  # reaped after the verdict
+        report = validate_documents(docs, options=options, both=both)
     else:
         report = validate_documents(docs, options=options)
     prefix = settings.prefix
@@ -137,7 +140,11 @@ def _expand(
 
 
 def in_two_processes(
-    first: Callable[[Iterable[int] | None], Any], second: Callable[[], Any], n: int
+    first: Callable[[Iterable[int] | None], Any],
+    second: Callable[[], Any],
+    n: int,
+    *,
+    wait: bool = True,
 ) -> tuple[Any, Any]:
     """first() over n items in a forked grandchild, second() here, at the same time; then
     this process takes the back half of the items the grandchild has not reached.
@@ -147,7 +154,8 @@ def in_two_processes(
     those items (None: all) and returns ``(found, skipped)``, both in index order and keyed
     by index first; the shares are merged into what ``first(None)`` returns. If the
     grandchild fails, first() runs here after all: the split is a speed-up, never a new way
-    to fail.
+    to fail. ``wait=False``: a grandchild that has answered and is still exiting is left to
+    ``reap_exiting``, so this process goes on while the grandchild's heap is freed.
     """
     share = _Share(n)
     readable, writable = os.pipe()
@@ -160,6 +168,7 @@ def in_two_processes(
             view = memoryview(data)
             while view:
                 view = view[os.write(writable, view) :]
+            os.close(writable)  # the end of the answer now, not once this heap is freed
         finally:
             os._exit(0)
     os.close(writable)
@@ -170,7 +179,10 @@ def in_two_processes(
     finally:
         with os.fdopen(readable, "rb") as answer:
             data = answer.read()
-        os.waitpid(pid, 0)
+        if wait or not data:
+            os.waitpid(pid, 0)
+        elif os.waitpid(pid, os.WNOHANG)[0] == 0:
+            _EXITING.append(pid)  # still exiting: reaped once the verdict is sent
         share.close()
     try:
         theirs, reached = pickle.loads(data)
@@ -182,6 +194,16 @@ def in_two_processes(
     found = [x for x in theirs[0] if x[0] < reached] + [x for x in mine[0] if x[0] >= reached]
     skipped = [i for i in theirs[1] if i < reached] + [i for i in mine[1] if i >= reached]
     return (found, skipped), result
+
+
+_EXITING: list[int] = []  # grandchildren that answered and were still exiting
+
+
+def reap_exiting() -> None:
+    """Wait for the grandchildren ``in_two_processes(wait=False)`` left exiting."""
+    while _EXITING:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(_EXITING.pop(), 0)
 
 
 class _Share:
