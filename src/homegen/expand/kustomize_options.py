@@ -93,7 +93,7 @@ def needed_build_options(
     they are looked for only where looking reads a file (a kustomization's argo-cd values,
     whose refusal the reader reports), never just to be dropped."""
     names = ("kustomization.yaml", "kustomization.yml")
-    if builds or any(posixpath.basename(d.file) in names for d in docs):
+    if builds or any(d.file.rpartition("/")[2] in names for d in docs):  # basename, in C
         return find_build_options(docs, reader, root)
     return BuildOptions()
 

@@ -87,7 +87,7 @@ class Plan:
 def needs_expansion(docs: list[Document]) -> bool:
     """Whether any document is an Argo app with a chart, or a kustomization/chart file."""
     for doc in docs:
-        base = posixpath.basename(doc.file)
+        base = doc.file.rpartition("/")[2]  # posixpath.basename, in C
         if base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
             return True
         if str(doc.obj.get("apiVersion", "")).startswith(ARGO_GROUP):
@@ -141,7 +141,7 @@ def plan_expansion(
     plan = Plan()
     by_file = {d.file: d for d in docs if d.index == 0}
     for file in by_file:
-        base = posixpath.basename(file)
+        base = file.rpartition("/")[2]
         if base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
             target = plan.chart_folders if base == "Chart.yaml" else plan.kustomize_folders
             target.add(posixpath.dirname(file))

@@ -248,7 +248,7 @@ def _expand_charts(
     # settings.chart_dirs already hold HOMEGEN_CHARTS; no network (online=False)
     cached = ChartCache(settings.chart_cache or default_cache_root())
     search = ChartSearch(settings.chart_dirs, cached, online=False)
-    charts_yaml = {d.file: d.obj for d in docs if posixpath.basename(d.file) == "Chart.yaml"}
+    charts_yaml = {d.file: d.obj for d in docs if d.file.rpartition("/")[2] == "Chart.yaml"}
     for job in plan.helm:
         path = _chart_path(job, settings, search)
         if path is None:
