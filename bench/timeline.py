@@ -57,12 +57,12 @@ def main() -> None:
         mark("child: expand stage done")
         return result
 
-    def split(first: Any, second: Any) -> Any:
+    def split(first: Any, second: Any, *rest: Any, **options: Any) -> Any:
         mark("child: loaded, pinned; grandchild forked for the schemas")
 
-        def schemas() -> Any:
-            result = first()
-            mark("grandchild: schemas checked")
+        def schemas(*indices: Any) -> Any:
+            result = first(*indices)
+            mark("schemas (a share) checked")  # the grandchild's pid, or the child's share
             return result
 
         def whole_tree() -> Any:
@@ -70,8 +70,8 @@ def main() -> None:
             mark("child: tree built, whole-tree checks done")
             return result
 
-        answer = real_split(schemas, whole_tree)
-        mark("child: grandchild's schema findings received")
+        answer = real_split(schemas, whole_tree, *rest, **options)
+        mark("child: schema findings merged")
         return answer
 
     def planned(self: Any, config: Any, plan: Any) -> None:
