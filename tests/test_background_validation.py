@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -346,3 +347,37 @@ def test_a_grandchild_left_exiting_is_reaped_by_reap_exiting() -> None:
     assert left == waited
     render_checks.reap_exiting()
     assert not render_checks._EXITING and _no_children_left()
+
+
+def test_schemas_shared_with_a_slow_grandchild_give_the_same_report(homelab: Path) -> None:
+    """The grandchild starts late, so this process checks the back half of the schemas
+    (after the tree checks, which may have moved an object to its app's namespace): the same
+    findings, in the same order, the same counts as in one process."""
+    config = homelab / "services.toml"
+    text = config.read_text().replace(*BAD_PROBE)
+    config.write_text(text + "".join(_service(i) for i in range(150)))
+    docs = documents_from_texts(render_config(config).files)
+    options = ValidateOptions(
+        kubernetes_version="1.28", ignore_missing_schemas=True, repo_root_in_git="kubernetes/argocd"
+    )
+    alone = validate_documents(docs, options=options)
+    parent = os.getpid()
+    shares: list[int] = []
+
+    def late(first: Any, second: Any, n: int) -> Any:
+        def checked(indices: Iterable[int] | None) -> Any:
+            if os.getpid() != parent:
+                time.sleep(0.5)  # this process is done with the tree first: it takes a share
+            elif indices is not None:
+                indices = list(indices)
+                shares.append(len(indices))
+            return first(indices)
+
+        return render_checks.in_two_processes(checked, second, n)
+
+    split = validate_documents(docs, options=options, both=late)
+    assert shares and shares[0] > 100  # this process checked a real share
+    assert split.findings == alone.findings
+    assert (split.skipped, split.resources) == (alone.skipped, alone.resources)
+    assert any(f.failing for f in split.findings)
+    assert _no_children_left()
