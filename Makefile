@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # them; render and test use the catalog shipped in src/homegen/crdschemas/catalog).
 SHARED ?= ../shared
 
-.PHONY: setup render test test-minimal check lint typecheck bench bench-checkov fuzz golden catalog mutate renovate clean
+.PHONY: setup render test test-minimal check lint typecheck bench bench-pairs bench-checkov fuzz golden catalog mutate renovate clean
 
 $(BIN)/homegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ typecheck: setup
 
 bench: setup
 	$(BIN)/python bench/run.py $(if $(CHECKOV),--checkov "$(CHECKOV)")
+
+# The issue-29 check: render, the floor and render --check of 1,000 services, interleaved
+# round by round on tmpfs; prints each time and the median ratios to the floor (ROUNDS=9).
+bench-pairs: setup
+	$(BIN)/python bench/pairs.py --rounds $(or $(ROUNDS),9)
 
 # checkov's time on the 1,000-service tree, beside homegen validate (bench/RESULTS.md). Never in
 # CI: install checkov in an environment of its own and name its binary (bench/checkov.py).

@@ -26,9 +26,11 @@ def main() -> None:
     """Wrap the steps, then run `homegen` with this script's arguments."""
     import homegen.cli as cli
     import homegen.validate.background as background
+    import homegen.validate.render_checks as checks
 
-    real_fork, real_warm_up = os.fork, background._warm_up
-    real_check, real_exit = background._check_documents, cli._exit_now
+    real_fork, real_warm_up = os.fork, background.warm_up
+    real_check, real_exit = background.check_documents, cli._exit_now
+    real_expand, real_split = checks._expand, checks.in_two_processes
     real_planned = background.ForkedValidation.planned
     real_verdict = background.ForkedValidation.verdict
 
@@ -50,6 +52,28 @@ def main() -> None:
         mark("child: checked")
         return verdict
 
+    def expand(docs: Any, settings: Any, options: Any) -> Any:
+        result = real_expand(docs, settings, options)
+        mark("child: expand stage done")
+        return result
+
+    def split(first: Any, second: Any, *rest: Any, **options: Any) -> Any:
+        mark("child: loaded, pinned; grandchild forked for the schemas")
+
+        def schemas(*indices: Any) -> Any:
+            result = first(*indices)
+            mark("schemas (a share) checked")  # the grandchild's pid, or the child's share
+            return result
+
+        def whole_tree() -> Any:
+            result = second()
+            mark("child: tree built, whole-tree checks done")
+            return result
+
+        answer = real_split(schemas, whole_tree, *rest, **options)
+        mark("child: schema findings merged")
+        return answer
+
     def planned(self: Any, config: Any, plan: Any) -> None:
         mark("parent: planned, rendering")
         real_planned(self, config, plan)
@@ -65,8 +89,10 @@ def main() -> None:
         return real_exit(code)
 
     os.fork = fork  # type: ignore[assignment]
-    background._warm_up = warm_up
-    background._check_documents = check
+    background.warm_up = warm_up
+    background.check_documents = check
+    checks._expand = expand
+    checks.in_two_processes = split
     background.ForkedValidation.planned = planned  # type: ignore[method-assign]
     background.ForkedValidation.verdict = verdict  # type: ignore[method-assign]
     cli._exit_now = exit_now  # type: ignore[assignment]

@@ -14,7 +14,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -221,15 +223,88 @@ def test_schema_and_tree_checks_split_in_two_processes_agree(homelab: Path) -> N
     assert _no_children_left()
 
 
+def _checked(indices: Iterable[int]) -> tuple[list[tuple[int, str]], list[int]]:
+    """A stand-in for the schema checks: every third item skipped, the others found."""
+    found = [(i, f"pid {os.getpid()}") for i in indices if i % 3]
+    return found, [i for i in indices if not i % 3]
+
+
 def test_a_failed_split_runs_both_halves_here() -> None:
     parent = os.getpid()
 
-    def first() -> str:
+    def first(indices: Iterable[int] | None) -> object:
         if os.getpid() != parent:
             raise MemoryError("the grandchild could not")
-        return "first"
+        return ("first", indices)
 
-    assert render_checks.in_two_processes(first, lambda: "second") == ("first", "second")
+    split = render_checks.in_two_processes(first, lambda: "second", 100)
+    assert split == (("first", None), "second")
+    assert _no_children_left()
+
+
+@pytest.mark.parametrize("n", [0, 1, 63, 64, 65, 1000])
+def test_the_split_shares_every_item_once_in_order(n: int) -> None:
+    """The grandchild checks from the front; this process, once second() is done, takes the
+    back half of what is left (here second() is slow: the grandchild has most or all done).
+    Each item is in the result exactly once, in order, as first(None) would give it."""
+
+    def first(indices: Iterable[int] | None) -> tuple[list[tuple[int, str]], list[int]]:
+        return _checked(list(range(n) if indices is None else indices))
+
+    def second() -> str:
+        time.sleep(0.2)  # the grandchild is well under way: the share point moves past it
+        return "second"
+
+    (found, skipped), result = render_checks.in_two_processes(first, second, n)
+    assert result == "second"
+    assert [i for i, _ in found] == [i for i in range(n) if i % 3]
+    assert skipped == [i for i in range(n) if not i % 3]
+    assert _no_children_left()
+
+
+def test_this_process_takes_the_back_when_the_grandchild_is_slow() -> None:
+    """Just inside the share: a grandchild that has done nothing yet leaves this process
+    the back half, and the halves meet exactly (no item twice, none missing)."""
+    parent = os.getpid()
+    n = 1000
+
+    def first(indices: Iterable[int] | None) -> tuple[list[tuple[int, str]], list[int]]:
+        if os.getpid() != parent:
+            time.sleep(0.3)  # slower than second(): this process takes its share first
+        return _checked(list(range(n) if indices is None else indices))
+
+    (found, skipped), _ = render_checks.in_two_processes(first, lambda: "second", n)
+    mine = [i for i, who in found if who == f"pid {parent}"]
+    assert mine and mine == [i for i in range(mine[0], n) if i % 3]
+    assert mine[0] <= n // 2 + 1
+    assert [i for i, _ in found] == [i for i in range(n) if i % 3]
+    assert skipped == [i for i in range(n) if not i % 3]
+    assert _no_children_left()
+
+
+def test_a_grandchild_that_stops_short_leaves_no_gap() -> None:
+    """The merge goes by the item the grandchild reached, not by the share point: were the
+    grandchild to stop before it (here mid-chunk, having checked 0..9), this process checks
+    the gap, and the grandchild's items past what it reached are not counted twice."""
+    parent = os.getpid()
+    n = 500
+    real_front = render_checks._Share.front
+
+    def short_front(self: render_checks._Share) -> Iterator[int]:
+        for i in real_front(self):
+            if i == 10:
+                return  # reached stays at the last whole chunk: 0
+            yield i
+
+    def first(indices: Iterable[int] | None) -> tuple[list[tuple[int, str]], list[int]]:
+        return _checked(list(range(n) if indices is None else indices))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render_checks._Share, "front", short_front)
+        (found, skipped), _ = render_checks.in_two_processes(first, lambda: "second", n)
+    assert [i for i, _ in found] == [i for i in range(n) if i % 3]
+    assert skipped == [i for i in range(n) if not i % 3]
+    assert {who for _, who in found} == {f"pid {parent}"}
     assert _no_children_left()
 
 
@@ -240,3 +315,69 @@ def test_rendered_kinds_are_the_templates_kinds(repo_root: Path) -> None:
         text = template.read_text()
         pairs |= set(re.findall(r'^apiVersion: "([^"]+)"\nkind: "([^"]+)"', text, re.M))
     assert set(render_checks.RENDERED_KINDS) == pairs
+
+
+def test_the_verdict_does_not_wait_for_the_child_to_exit_and_close_reaps_it(
+    homelab: Path,
+) -> None:
+    """The child closes its answer before its heap is freed: verdict() returns without
+    reaping it (the render writes meanwhile), close() reaps it, never killing it."""
+    config = homelab / "services.toml"
+    validation = ForkedValidation([], "rendered", config)
+    render_config(config, validation)
+    verdict = validation.verdict()
+    assert verdict == _verdict(TreeValidation([], "rendered"), config)
+    pid = validation.pid
+    assert pid is not None  # not reaped yet
+    validation.close()
+    assert validation.pid is None and _no_children_left()
+
+
+def test_a_grandchild_left_exiting_is_reaped_by_reap_exiting() -> None:
+    """wait=False (the validation process): the result as with wait=True, the grandchild
+    reaped later by reap_exiting, none left behind."""
+    n = 300
+
+    def first(indices: Iterable[int] | None) -> tuple[list[tuple[int, str]], list[int]]:
+        found, skipped = _checked(list(range(n) if indices is None else indices))
+        return [(i, "x") for i, _ in found], skipped
+
+    waited = render_checks.in_two_processes(first, lambda: "second", n)
+    left = render_checks.in_two_processes(first, lambda: "second", n, wait=False)
+    assert left == waited
+    render_checks.reap_exiting()
+    assert not render_checks._EXITING and _no_children_left()
+
+
+def test_schemas_shared_with_a_slow_grandchild_give_the_same_report(homelab: Path) -> None:
+    """The grandchild starts late, so this process checks the back half of the schemas
+    (after the tree checks, which may have moved an object to its app's namespace): the same
+    findings, in the same order, the same counts as in one process."""
+    config = homelab / "services.toml"
+    text = config.read_text().replace(*BAD_PROBE)
+    config.write_text(text + "".join(_service(i) for i in range(150)))
+    docs = documents_from_texts(render_config(config).files)
+    options = ValidateOptions(
+        kubernetes_version="1.28", ignore_missing_schemas=True, repo_root_in_git="kubernetes/argocd"
+    )
+    alone = validate_documents(docs, options=options)
+    parent = os.getpid()
+    shares: list[int] = []
+
+    def late(first: Any, second: Any, n: int) -> Any:
+        def checked(indices: Iterable[int] | None) -> Any:
+            if os.getpid() != parent:
+                time.sleep(0.5)  # this process is done with the tree first: it takes a share
+            elif indices is not None:
+                indices = list(indices)
+                shares.append(len(indices))
+            return first(indices)
+
+        return render_checks.in_two_processes(checked, second, n)
+
+    split = validate_documents(docs, options=options, both=late)
+    assert shares and shares[0] > 100  # this process checked a real share
+    assert split.findings == alone.findings
+    assert (split.skipped, split.resources) == (alone.skipped, alone.resources)
+    assert any(f.failing for f in split.findings)
+    assert _no_children_left()

@@ -179,3 +179,33 @@ def test_shell_completion_script_and_completions() -> None:
     )  # fmt: skip
     assert words.stdout.split() == ["graph"]
     assert "--install-completion" in invoke("--help")[1]
+
+
+def test_a_renders_create_lines_go_out_in_one_write_escaped_and_quiet_silences_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """console.notes: every line shown as note() shows it (control characters escaped, one
+    line each), in one write; --quiet silences them all."""
+    console.notes(["  create out/a.yaml", "  create out/b\x1b[31m.yaml"])
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == "  create out/a.yaml"
+    assert len(err.splitlines()) == 2 and "\x1b" not in err
+    console.note("  create out/b\x1b[31m.yaml")
+    assert capsys.readouterr().err == err.splitlines(keepends=True)[1]
+    console.configure(quiet=True)
+    console.notes(["  create out/a.yaml"])
+    assert capsys.readouterr().err == ""
+
+
+def test_render_names_every_file_it_creates(homelab: Path) -> None:
+    code, _, stderr = render(homelab)
+    assert code == 0
+    created = [
+        line.split()[-1] for line in stderr.splitlines() if line.lstrip().startswith("create")
+    ]
+    written = sorted(
+        p.as_posix()
+        for p in (homelab / "rendered").rglob("*")
+        if p.is_file() and not p.name.startswith(".homegen")
+    )
+    assert sorted(created) == written

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TextIO
 
@@ -85,6 +86,14 @@ def note(message: str) -> None:
     """A progress line on stderr, unless --quiet (one line: a newline in it is shown)."""
     if not _Settings.quiet:
         print(_line(message), file=sys.stderr)
+
+
+def notes(messages: Iterable[str]) -> None:
+    """Progress lines on stderr in one write, unless --quiet: a render's thousands of
+    ``create`` lines one print each cost a write each."""
+    if not _Settings.quiet:
+        sys.stderr.write("".join(_line(message) + "\n" for message in messages))
+        sys.stderr.flush()
 
 
 def warn(message: str) -> None:

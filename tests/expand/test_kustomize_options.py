@@ -11,6 +11,7 @@ from homegen.expand.kustomize_errors import MAX_CHARS, kustomize_message
 from homegen.expand.kustomize_options import (
     BuildOptions,
     find_build_options,
+    needed_build_options,
     option_notes,
     parse_build_options,
 )
@@ -170,3 +171,19 @@ def test_a_missing_values_file_or_another_chart_gives_no_options(tmp_path: Path)
     other = {"helmCharts": [{"name": "web", "valuesFile": "values.yaml"}]}
     docs = [_doc("web/kustomization.yaml", other)]
     assert find_build_options(docs, TreeReader.for_tree(tmp_path), tmp_path) == BuildOptions()
+
+
+def test_options_are_looked_for_only_where_a_build_uses_them_or_looking_reads_a_file(
+    tmp_path: Path,
+) -> None:
+    """The expand stage drops the options when no build runs: then it skips the search (a
+    rendered tree of 7,000 documents), unless the tree has a kustomization, whose argo-cd
+    values file the search reads (and the reader reports if it refuses it)."""
+    cm = [_doc("argocd/cm.yaml", _cm("argocd-cm", "--enable-helm"))]
+    assert needed_build_options(True, cm, None, None).enable_helm
+    assert needed_build_options(False, cm, None, None) == BuildOptions()
+    docs = _argocd_tree(tmp_path, "configs:\n  cm:\n    kustomize.buildOptions: --enable-helm\n")
+    reader = TreeReader.for_tree(tmp_path)
+    assert needed_build_options(False, docs, reader, tmp_path).enable_helm
+    yml = [_doc("k/kustomization.yml", {"resources": []}), *cm]
+    assert needed_build_options(False, yml, None, None).enable_helm

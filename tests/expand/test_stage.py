@@ -297,3 +297,23 @@ def test_helm_file_parameters_are_a_note(tmp_path: Path) -> None:
     app = chart_app(helm=("fileParameters: [{name: cfg, path: cfg.txt}]",))
     expansion = expand(tmp_path, {**TREE, "apps/web.yaml": app}, chart_dirs=())
     assert "web: source demo: helm.fileParameters not applied" in expansion.notes
+
+
+@pytest.mark.parametrize("prefix", [None, "rendered", "elsewhere"])
+def test_the_plans_index_places_the_tree_as_the_whole_index_does(prefix: str | None) -> None:
+    """The plan indexes only the apps and where the tree sits (no ownership): the repository,
+    the tree's path in it and the likely root must be those of the whole index, with the
+    prefix given, derived, or given wrong."""
+    from homegen.expand.sources import _objects, plan_expansion
+    from homegen.validate.reader.tree import build_tree
+
+    docs = load_tree(Path(__file__).resolve().parents[2] / "rendered")
+    _plan, light = plan_expansion(docs, prefix)
+    whole = build_tree(docs, _objects(docs), repo_prefix=prefix)
+    assert light.repo_url and light.repo_url == whole.repo_url
+    assert light.repo_prefix == whole.repo_prefix
+    assert light.root_app is not None and whole.root_app is not None
+    assert light.root_app.doc.file == whole.root_app.doc.file == "app-of-apps.yaml"
+    assert [a.name for a in light.kind("Application")] == [
+        a.name for a in whole.kind("Application")
+    ]

@@ -51,3 +51,34 @@ def test_timestamps_stay_strings_and_non_yaml_is_ignored() -> None:
 def test_a_list_document_is_not_an_object() -> None:
     docs = documents_from_texts({"f.yaml": "- a\n- b\n"})
     assert docs[0].problems[0].kind == "not-an-object"
+
+
+def test_as_validated_is_the_object_itself_when_no_key_is_null() -> None:
+    """The schema check reads ``as_validated``: without a null key there is nothing to prune,
+    so the object is not copied (homegen's own output never has one)."""
+    from homegen.validate.reader.documents import as_validated
+
+    obj = {"spec": {"ports": [{"port": 80}, [1, {"a": "b"}]], "empty": {}, "list": []}}
+    assert as_validated(obj) is obj
+    assert as_validated("x") == "x" and as_validated(None) is None
+
+
+def test_as_validated_prunes_a_null_key_at_any_depth_as_without_null_keys() -> None:
+    """Just outside: one null key anywhere (in a map in a list in a list) means the pruned
+    copy, equal to without_null_keys's; a null list item is kept, as before."""
+    from collections import OrderedDict
+
+    from homegen.validate.reader.documents import as_validated, without_null_keys
+
+    cases = [
+        {"a": None},
+        {"spec": {"ports": [{"port": 80, "targetPort": None}]}},
+        {"x": [[{"deep": {"er": None}}]]},
+        [{"k": None}, None],
+        {"sub": OrderedDict(k=None)},  # a dict subclass: copied into a plain dict, as before
+    ]
+    for obj in cases:
+        pruned = as_validated(obj)
+        assert pruned is not obj and pruned == without_null_keys(obj)
+    assert as_validated({"items": [None, 1]}) == {"items": [None, 1]}
+    assert as_validated([{"k": None}, None]) == [{}, None]

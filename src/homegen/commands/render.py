@@ -95,8 +95,7 @@ def run_render(
                     )
                 return EXIT_OK
             _write(out, diff, validation, show_diff, output, force)
-    for change in diff.changes:
-        _note(f"{change.action:>7} {out}/{change.path}")
+    console.notes(f"{change.action:>7} {out}/{change.path}" for change in diff.changes)
     if not diff.changes:
         _note(f"{out} is up to date ({count} files)")
     if output == "json":

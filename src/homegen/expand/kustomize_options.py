@@ -86,6 +86,18 @@ def find_build_options(
     return BuildOptions()
 
 
+def needed_build_options(
+    builds: bool, docs: list[Document], reader: TreeReader | None, root: Path | None
+) -> BuildOptions:
+    """``find_build_options`` where they matter: only builds use them, so with none to run
+    they are looked for only where looking reads a file (a kustomization's argo-cd values,
+    whose refusal the reader reports), never just to be dropped."""
+    names = ("kustomization.yaml", "kustomization.yml")
+    if builds or any(d.file.rpartition("/")[2] in names for d in docs):  # basename, in C
+        return find_build_options(docs, reader, root)
+    return BuildOptions()
+
+
 def _chart_build_options(
     folder: str, chart: dict[str, Any], reader: TreeReader | None, root: Path | None
 ) -> str | None:

@@ -8,6 +8,7 @@ Pure: documents in, jobs and notes out. Values are resolved the way ArgoCD resol
 from __future__ import annotations
 
 import posixpath
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from homegen.appsets import DiskRepo, Repo, generate_applications
 from homegen.expand.setvalues import merge_values, set_parameter
 from homegen.treeread import TreeReader
 from homegen.validate.reader.documents import Document
-from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list, build_tree, normalize_repo
+from homegen.validate.reader.tree import Obj, Tree, as_dict, as_list, find_identity, normalize_repo
 
 ARGO_GROUP = "argoproj.io/"
 
@@ -86,7 +87,7 @@ class Plan:
 def needs_expansion(docs: list[Document]) -> bool:
     """Whether any document is an Argo app with a chart, or a kustomization/chart file."""
     for doc in docs:
-        base = posixpath.basename(doc.file)
+        base = doc.file.rpartition("/")[2]  # posixpath.basename, in C
         if base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
             return True
         if str(doc.obj.get("apiVersion", "")).startswith(ARGO_GROUP):
@@ -124,17 +125,23 @@ def plan_expansion(
     """The expansion jobs of a tree (and the tree index they were read from); ``tree_root``
     is the checkout ApplicationSets' git generators read (None: a tree in memory), through
     ``reader``."""
-    tree = build_tree(
-        docs, _objects(docs), repo_prefix=repo_prefix, repo_url=repo_url,
-        other_revisions=other_revisions,
-    )  # fmt: skip
+    # where the tree sits, over its apps: no ownership, no keys (the plan reads neither, and
+    # on a large tree they are most of a whole index's time)
+    apps = _objects(docs)
+    tree = Tree(
+        apps, defaultdict(list), defaultdict(list), {d.file for d in docs if "::" not in d.file}, {}
+    )
+    tree.other_revisions = other_revisions
+    for item in apps:
+        tree.by_kind[item.kind].append(item)
+    find_identity(tree, repo_url, repo_prefix)
     repo = None
     if tree_root is not None:
         repo = DiskRepo(tree_root, tree.repo_prefix or "", reader=reader)
     plan = Plan()
     by_file = {d.file: d for d in docs if d.index == 0}
     for file in by_file:
-        base = posixpath.basename(file)
+        base = file.rpartition("/")[2]
         if base in ("kustomization.yaml", "kustomization.yml", "Chart.yaml"):
             target = plan.chart_folders if base == "Chart.yaml" else plan.kustomize_folders
             target.add(posixpath.dirname(file))

@@ -17,7 +17,7 @@ from homegen.expand.inputs import namespaces_named, under, unnamed_files
 from homegen.expand.kustomize import BuildFailed, NeedsNetwork, build, kustomize_command
 from homegen.expand.kustomize_errors import kustomize_message
 from homegen.expand.kustomize_helm import HelmContext, build_with_options, chart_template
-from homegen.expand.kustomize_options import BuildOptions, find_build_options, option_notes
+from homegen.expand.kustomize_options import BuildOptions, needed_build_options, option_notes
 from homegen.expand.model import ExpandSettings, Expansion, Failure, Origin, ValuesProblem
 from homegen.expand.nested import nested_apps
 from homegen.expand.sources import AppRef, HelmJob, KustomizeJob, Plan, needs_expansion
@@ -43,11 +43,11 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
     )  # fmt: skip
     # folders no build can run for stay as written: read file by file, as before expansion
     built = [job.folder for job in plan.kustomize] if _can_build(settings) else []
-    inputs = _kustomize_inputs(built, docs) | {
+    inputs = (_kustomize_inputs(built, docs) if built else set()) | {
         job.chart_folder for job in plan.helm if job.chart_folder is not None
     }
-    unlisted = unnamed_files(docs)
-    expansion = Expansion(_without_inputs(docs, inputs, unlisted))
+    unlisted = unnamed_files(docs) if inputs or plan.kustomize else set()  # else unread
+    expansion = Expansion(_without_inputs(docs, inputs, unlisted) if inputs else list(docs))
     expansion.notes += plan.notes
     expansion.incomplete |= plan.incomplete
     expansion.skipped.update(plan.skipped)
@@ -59,7 +59,7 @@ def expand_tree(docs: list[Document], settings: ExpandSettings) -> Expansion:
         _expand_charts(plan, docs, settings, expansion, charts)
     finally:
         charts.close()
-    options = find_build_options(docs, settings.reader, settings.tree_root)  # argocd-cm's
+    options = needed_build_options(bool(plan.kustomize), docs, settings.reader, settings.tree_root)
     if plan.kustomize:
         expansion.notes += option_notes(options)
     helm = HelmContext(
@@ -248,7 +248,7 @@ def _expand_charts(
     # settings.chart_dirs already hold HOMEGEN_CHARTS; no network (online=False)
     cached = ChartCache(settings.chart_cache or default_cache_root())
     search = ChartSearch(settings.chart_dirs, cached, online=False)
-    charts_yaml = {d.file: d.obj for d in docs if posixpath.basename(d.file) == "Chart.yaml"}
+    charts_yaml = {d.file: d.obj for d in docs if d.file.rpartition("/")[2] == "Chart.yaml"}
     for job in plan.helm:
         path = _chart_path(job, settings, search)
         if path is None:

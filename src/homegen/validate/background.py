@@ -31,7 +31,13 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import IO, TYPE_CHECKING, Any
 
-from homegen.validate.render_checks import Settings, Verdict, check_documents, warm_up
+from homegen.validate.render_checks import (
+    Settings,
+    Verdict,
+    check_documents,
+    reap_exiting,
+    warm_up,
+)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -138,6 +144,7 @@ class ForkedValidation(TreeValidation):
         os.close(to_child)
         os.close(to_parent)
         self.pid: int | None = pid
+        self._answered = False
         self._from_child = from_child
         self._pipe: IO[bytes] = os.fdopen(from_parent, "wb")
         self._queue: SimpleQueue[Any] = SimpleQueue()
@@ -183,9 +190,11 @@ class ForkedValidation(TreeValidation):
         with os.fdopen(self._from_child, "rb") as answer:
             self._from_child = -1
             data = answer.read()
-        status = self._reap()
         if not data:
-            raise RuntimeError(f"the validation process ended without a verdict ({status})")
+            raise RuntimeError(f"the validation process ended without a verdict ({self._reap()})")
+        # The child closed the pipe before exiting: freeing its heap (tens of milliseconds
+        # for a large tree) goes on beside the render's writes; close() reaps it afterwards.
+        self._answered = True
         kind, payload, text = pickle.loads(data)
         if kind == "verdict":
             verdict: Verdict = payload
@@ -195,8 +204,9 @@ class ForkedValidation(TreeValidation):
         raise error
 
     def close(self) -> None:
-        if self.pid is not None:  # no verdict was asked for: stop the child now
+        if self.pid is not None and not self._answered:  # no verdict asked for: stop it now
             os.kill(self.pid, signal.SIGKILL)
+        if self.pid is not None:
             self._queue.put(_END)
             self._feeder.join()
             self._reap()
@@ -268,6 +278,8 @@ def _child(stream: IO[bytes], answer_fd: int, guess: Callable[[], Settings | Non
         view = memoryview(answer)
         while view:
             view = view[os.write(answer_fd, view) :]
+        os.close(answer_fd)  # the parent reads the end now, not once this heap is freed
+        reap_exiting()  # the grandchild, if any, meanwhile freed its own
     finally:
         os._exit(0)
 

@@ -6,9 +6,13 @@ the render's own process. Imported before the validator is: it imports nothing h
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import mmap
 import os
 import pickle
-from collections.abc import Callable, Mapping
+import struct
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,7 +103,8 @@ def check_documents(docs: list[Document], settings: Settings, *, forked: bool = 
     options = _options(settings)
     docs, options.expansion = _expand(docs, settings, options)
     if forked and len(docs) >= _SPLIT_DOCUMENTS:
-        report = validate_documents(docs, options=options, both=in_two_processes)
+        both = functools.partial(in_two_processes, wait=False)  # reaped after the verdict
+        report = validate_documents(docs, options=options, both=both)
     else:
         report = validate_documents(docs, options=options)
     prefix = settings.prefix
@@ -134,35 +139,107 @@ def _expand(
     return expansion.documents, expansion
 
 
-def in_two_processes(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
-    """first() in a forked grandchild, second() here, at the same time.
+def in_two_processes(
+    first: Callable[[Iterable[int] | None], Any],
+    second: Callable[[], Any],
+    n: int,
+    *,
+    wait: bool = True,
+) -> tuple[Any, Any]:
+    """first() over n items in a forked grandchild, second() here, at the same time; then
+    this process takes the back half of the items the grandchild has not reached.
 
     Only the validation process calls this, once the tree is parsed: the grandchild shares
-    the parsed tree (copy on write) and sends back only its result. If it fails, first()
-    runs here after all: the split is a speed-up, never a new way to fail.
+    the parsed tree (copy on write) and sends back only its result. ``first(indices)`` checks
+    those items (None: all) and returns ``(found, skipped)``, both in index order and keyed
+    by index first; the shares are merged into what ``first(None)`` returns. If the
+    grandchild fails, first() runs here after all: the split is a speed-up, never a new way
+    to fail. ``wait=False``: a grandchild that has answered and is still exiting is left to
+    ``reap_exiting``, so this process goes on while the grandchild's heap is freed.
     """
+    share = _Share(n)
     readable, writable = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(readable)
-            data = pickle.dumps(first(), protocol=pickle.HIGHEST_PROTOCOL)
+            checked = first(share.front())
+            data = pickle.dumps((checked, share.reached), protocol=pickle.HIGHEST_PROTOCOL)
             view = memoryview(data)
             while view:
                 view = view[os.write(writable, view) :]
+            os.close(writable)  # the end of the answer now, not once this heap is freed
         finally:
             os._exit(0)
     os.close(writable)
     try:
         result = second()
+        start = share.back()
+        mine = first(range(start, n))
     finally:
         with os.fdopen(readable, "rb") as answer:
             data = answer.read()
-        os.waitpid(pid, 0)
+        if wait or not data:
+            os.waitpid(pid, 0)
+        elif os.waitpid(pid, os.WNOHANG)[0] == 0:
+            _EXITING.append(pid)  # still exiting: reaped once the verdict is sent
+        share.close()
     try:
-        return pickle.loads(data), result
+        theirs, reached = pickle.loads(data)
     except Exception:  # the grandchild died or sent nothing
-        return first(), result
+        return first(None), result
+    if reached < start:  # the grandchild stopped short of this share (it never should)
+        gap = first(range(reached, start))
+        mine = (gap[0] + mine[0], gap[1] + mine[1])
+    found = [x for x in theirs[0] if x[0] < reached] + [x for x in mine[0] if x[0] >= reached]
+    skipped = [i for i in theirs[1] if i < reached] + [i for i in mine[1] if i >= reached]
+    return (found, skipped), result
+
+
+_EXITING: list[int] = []  # grandchildren that answered and were still exiting
+
+
+def reap_exiting() -> None:
+    """Wait for the grandchildren ``in_two_processes(wait=False)`` left exiting."""
+    while _EXITING:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(_EXITING.pop(), 0)
+
+
+class _Share:
+    """n items checked from the front by the grandchild, the rest from the back here once
+    this process is free: two numbers in memory both processes map (fork keeps it shared).
+
+    The grandchild publishes how far it got after each chunk and stops at the first item the
+    other took; the merge needs nothing of this to be exact (it goes by the item the
+    grandchild reached), only to be fast."""
+
+    CHUNK = 32
+
+    def __init__(self, n: int) -> None:
+        self.n, self.reached = n, 0
+        self._memory = mmap.mmap(-1, 16)  # anonymous and shared: [reached, stop]
+        struct.pack_into("qq", self._memory, 0, 0, n)
+
+    def front(self) -> Iterator[int]:
+        """The grandchild's items, chunk by chunk, until it meets this process's share."""
+        done = 0
+        while (end := min(done + self.CHUNK, struct.unpack_from("q", self._memory, 8)[0])) > done:
+            yield from range(done, end)
+            done = self.reached = end
+            struct.pack_into("q", self._memory, 0, done)
+
+    def back(self) -> int:
+        """The first item of this process's share: half of what the grandchild has left,
+        beyond the chunk it may be in (n: none)."""
+        reached = int(struct.unpack_from("q", self._memory, 0)[0])
+        start = reached + max((self.n - reached) // 2, 2 * self.CHUNK)
+        if start < self.n:
+            struct.pack_into("q", self._memory, 8, start)
+        return min(start, self.n)
+
+    def close(self) -> None:
+        self._memory.close()
 
 
 def warm_up(guess: Settings) -> None:

@@ -7,8 +7,9 @@ Stages: load problems → schemas → whole-tree integrity and policy checks →
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -213,15 +214,16 @@ def _apply_exceptions(tree: Tree, findings: list[Finding]) -> list[Finding]:
     return result
 
 
-Pair = Callable[[Callable[[], Any], Callable[[], Any]], tuple[Any, Any]]
+# both(first, second, n): first(indices) checks those of n items (None: all), second() the rest
+Pair = Callable[[Callable[[Iterable[int] | None], Any], Callable[[], Any], int], tuple[Any, Any]]
 
 
-def _one_then_other(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
-    return first(), second()
+def _one_then_other(first: Callable[[None], Any], second: Callable[[], Any], n: int) -> Any:
+    return first(None), second()
 
 
-# the schema findings of a list of objects: (index, where it was checked, findings), skipped
-_Checked = tuple[list[tuple[int, Located, list[Finding]]], int]
+# the schema findings of objects: (index, where it was checked, findings), indices skipped
+_Checked = tuple[list[tuple[int, Located, list[Finding]]], list[int]]
 
 
 def _relocated(found: list[tuple[int, Located, list[Finding]]], items: list[Obj]) -> list[Finding]:
@@ -285,18 +287,18 @@ def validate_documents(
     lookup = TreeSchemas(validators, crds) if crds else validators
     appset_findings: list[Finding] = []
 
-    def schemas(items: list[Obj]) -> _Checked:
+    def schemas(items: list[Obj], indices: Iterable[int] | None = None) -> _Checked:
         found: list[tuple[int, Located, list[Finding]]] = []
-        skipped = 0
-        skip = options.selection.skip
-        for i, item in enumerate(items):
+        skipped: list[int] = []
+        skip, ignore = options.selection.skip, options.ignore_missing_schemas
+        for i in range(len(items)) if indices is None else indices:
+            item = items[i]
             if item.kind in skip:
-                skipped += 1
+                skipped.append(i)
                 continue
-            ignore = options.ignore_missing_schemas
             checked = check_schema(lookup, item.obj, item.where, ignore, pins, argocd)
             if checked is None:
-                skipped += 1
+                skipped.append(i)
                 continue
             listed = list(checked)
             if listed:
@@ -326,10 +328,10 @@ def validate_documents(
     # the schemas of the loaded objects need no tree: they are checked while it is built
     # (in another process when ``both`` forks); building the tree may resolve an object's
     # namespace, so their findings are moved to where the object ends up
-    first, (tree, second, tree_findings) = both(lambda: schemas(objects), whole_tree)
+    first, (tree, second, tree_findings) = both(partial(schemas, objects), whole_tree, len(objects))
     generated = [o for o in tree.objects if o.generated_by is not None]
     schema_findings = _relocated(first[0], objects) + _relocated(second[0], generated)
-    skipped = first[1] + second[1]
+    skipped = len(first[1]) + len(second[1])
     report.skipped += skipped
     findings += _once(schema_findings) + tree_findings + appset_findings
     findings, strays = drop_stray_half_objects(findings, tree)

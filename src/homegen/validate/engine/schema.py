@@ -24,7 +24,7 @@ from homegen.validate.engine.registry import (
     split_api_version,
 )
 from homegen.validate.findings import Finding, Located, finding, json_path, register
-from homegen.validate.reader.documents import without_null_keys
+from homegen.validate.reader.documents import as_validated
 
 if TYPE_CHECKING:
     import jsonschema
@@ -229,7 +229,7 @@ def check_schema(
     if isinstance(found, Finding):
         return iter((found,))
     # a key set to null is unset for the API server (``targetPort: null``), not a value
-    errors = found.errors(without_null_keys(obj))
+    errors = found.errors(as_validated(obj))
     if not errors:
         # CEL rules and keyed lists, on what the schema accepts (as the API server: typed)
         return found.rules.check(obj, where) if found.rules is not None else iter(())

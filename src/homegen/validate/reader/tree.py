@@ -259,7 +259,7 @@ def build_tree(
     tree.contents = dict(contents)
     for item in objects:
         tree.by_kind[item.kind].append(item)
-    _find_identity(tree, repo_url, repo_prefix)
+    find_identity(tree, repo_url, repo_prefix)
     if generate is not None:
         generated = generate(tree)
         tree.objects = objects = [*objects, *generated]
@@ -297,7 +297,7 @@ def _source_votes(tree: Tree) -> Counter[tuple[str, str]]:
     return votes
 
 
-def _find_identity(tree: Tree, repo_url: str, repo_prefix: str | None) -> None:
+def find_identity(tree: Tree, repo_url: str, repo_prefix: str | None) -> None:
     """Set the tree's repository and place in it: what was given (``--repo-url``, the
     checkout's origin, services.toml), else what the tree's own source paths agree on, else
     what the likeliest root app says. ``root_app`` is that likeliest app (validate refines it
