@@ -170,3 +170,35 @@ def test_a_missing_values_file_or_another_chart_gives_no_options(tmp_path: Path)
     other = {"helmCharts": [{"name": "web", "valuesFile": "values.yaml"}]}
     docs = [_doc("web/kustomization.yaml", other)]
     assert find_build_options(docs, TreeReader.for_tree(tmp_path), tmp_path) == BuildOptions()
+
+
+@pytest.mark.parametrize(
+    ("err", "shown"),
+    [
+        (
+            "loading KV pairs: literal sources [a=b LITERAL]: invalid literal source LITERAL, "
+            "expected key=value",
+            "loading KV pairs: literal sources: an entry is not key=value",
+        ),
+        (
+            "loading KV pairs: env source files: [s.env]: line [255 76] has invalid utf8 "
+            "bytes : \\xffLITERAL",
+            "loading KV pairs: env source files [s.env]: a line is not UTF-8",
+        ),
+        (
+            "loading KV pairs: file sources: [k=v.txt]: LITERAL went wrong",
+            "loading KV pairs: file sources [k=v.txt]: cannot be loaded",
+        ),
+    ],
+)
+def test_a_generator_literal_a_kustomize_error_echoes_is_not_shown(err: str, shown: str) -> None:
+    stderr = f'E1207 12:00:00.000000   12345 run.go:72] "command failed" err="{err}"\n'
+    message = kustomize_message(stderr)
+    assert "LITERAL" not in message
+    assert message == shown + " (the generator's values are not shown)"
+
+
+def test_an_error_naming_only_keys_is_kept_whole() -> None:
+    assert kustomize_message("configmap creds illegally repeats the key `a`") == (
+        "configmap creds illegally repeats the key `a`"
+    )

@@ -16,6 +16,12 @@ _HELM_RUN = re.compile(
 )
 _SHIM = "homegen-helm failed: "
 MAX_CHARS = 600  # a longer message is cut: the rest is kustomize echoing its input
+# a generator's key/value loader failing: kustomize echoes the literal or env-file line,
+# which is a secretGenerator's value; only the sources' kind (and their files) is kept
+_KV = re.compile(
+    r"loading KV pairs: (literal sources|env source files|file sources)(?:: (\[[^\]]*\]))?.*",
+    re.S,
+)
 
 
 def kustomize_message(text: str) -> str:
@@ -25,6 +31,7 @@ def kustomize_message(text: str) -> str:
     if text[:1] + text[-1:] == "<>":  # klog's multi-line value: err=<\n...\n >
         text = text[1:-1]
     text = _CONFIG.sub("with its config", text)
+    text = _KV.sub(_kv_without_values, text)
     if _HELM_RUN.search(text):
         text = _HELM_RUN.sub("", text).replace(_SHIM, "helm template: ")
     text = " ".join(text.split())
@@ -39,3 +46,16 @@ def _unquoted(line: str) -> str:
     if len(line) > 1 and line[0] == line[-1] == '"':
         return line[1:-1].replace('\\"', '"').replace("\\n", "\n")
     return line
+
+
+def _kv_without_values(match: re.Match[str]) -> str:
+    """A generator's loading error with every literal and line it echoed left out."""
+    kind, files, rest = match[1], match[2], match[0]
+    where = f" {files}" if files and kind != "literal sources" else ""
+    if "key=value" in rest:
+        why = "an entry is not key=value"
+    elif "utf8" in rest:
+        why = "a line is not UTF-8"
+    else:
+        why = "cannot be loaded"
+    return f"loading KV pairs: {kind}{where}: {why} (the generator's values are not shown)"
