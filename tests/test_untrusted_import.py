@@ -26,6 +26,7 @@ from untrusted_trees import (
     SECRET,
     Hostile,
     app_yaml,
+    counting_server,
     invoke,
     runner,
 )
@@ -271,3 +272,142 @@ def test_a_secret_generator_literal_is_never_printed(tmp_path: Path, case: str) 
     encoded = base64.b64encode(SECRET.encode()).decode()
     assert_never_printed(runs, SECRET, encoded[:24])
     assert said in runs["import text"][1], runs["import text"][1]
+
+
+# a chart of the tree that makes the root app at bootstrap (no written app is a root), its
+# annotations what it reads: a file of the chart and its values
+BOOT_CHART = {
+    "bootstrap/Chart.yaml": "apiVersion: v2\nname: boot\nversion: 1.0.0\n",
+    "bootstrap/values.yaml": "x: value-marker\n",
+    "bootstrap/templates/root.yaml": f"""
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: root
+  namespace: argocd
+  annotations: {{stolen: {{{{ .Files.Get "stolen.txt" | quote }}}}, v: {{{{ .Values.x | quote }}}}}}
+spec:
+  project: default
+  source: {{repoURL: "{REPO_URL}", path: apps, targetRevision: main}}
+  destination: {{server: "https://kubernetes.default.svc", namespace: argocd}}
+""",
+    "apps/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n",
+}
+
+
+def _boot_files_get_symlink(h: Hostile) -> None:
+    h.link("bootstrap/stolen.txt", h.outside / "secret.yaml")
+
+
+def _boot_files_get_git_config(h: Hostile) -> None:
+    h.link("bootstrap/stolen.txt", "../.git/config")
+
+
+def _boot_values_symlink(h: Hostile) -> None:
+    (h.repo / "bootstrap" / "values.yaml").unlink()
+    h.link("bootstrap/values.yaml", h.outside / "secret.yaml")
+
+
+def _boot_file_dependency(h: Hostile) -> None:
+    """A dependency outside the checkout that makes the root and prints the secret."""
+    chart = h.outside / "charts" / "boot"
+    for name, text in BOOT_CHART.items():
+        if name.startswith("bootstrap/"):
+            (chart / name).parent.mkdir(parents=True, exist_ok=True)
+            (chart / name).write_text(text.replace("name: boot", "name: dep"))
+    (chart / "stolen.txt").write_text(SECRET)
+    h.write({"bootstrap/Chart.yaml": (
+        "apiVersion: v2\nname: boot\nversion: 1.0.0\ndependencies:\n"
+        f"  - {{name: argocd-apps, version: 1.0.0, repository: 'file://{_up(h)}/charts/boot'}}\n"
+    ), "bootstrap/templates/root.yaml": ""})  # fmt: skip
+
+
+BOOT_ROUTES: dict[str, tuple[Callable[[Hostile], None], str]] = {
+    # route: (plant it, what import says)
+    "bootstrap chart .Files.Get symlink": (_boot_files_get_symlink, "out-of-bounds symlink"),
+    "bootstrap chart .Files.Get .git/config": (_boot_files_get_git_config, "not read"),
+    "bootstrap chart values symlink": (_boot_values_symlink, "out-of-bounds symlink"),
+    "bootstrap chart file:// dependency ../": (_boot_file_dependency, _OUT),
+}
+
+
+def boot_tree(tmp_path: Path) -> Hostile:
+    hostile = Hostile(tmp_path)
+    hostile.write({**BOOT_CHART, "bootstrap/stolen.txt": "file-marker\n"})
+    return hostile
+
+
+def test_import_of_a_bootstrap_root_prints_what_its_chart_reads(tmp_path: Path) -> None:
+    """The control of the bootstrap routes: the root the chart makes is imported with the
+    file and values it reads inside the tree."""
+    requires_extra("charts")
+    hostile = boot_tree(tmp_path)
+    hostile.track()
+    runs = import_runs(hostile.repo.relative_to(tmp_path), tmp_path)
+    for name, (_, text) in runs.items():
+        assert "made by a chart of the tree at bootstrap" in text, f"{name}:\n{text}"
+        assert "file-marker" in text and "value-marker" in text, f"{name}:\n{text}"
+
+
+@pytest.mark.parametrize("route", list(BOOT_ROUTES))
+def test_no_bootstrap_root_route_prints_the_secret(tmp_path: Path, route: str) -> None:
+    requires_extra("charts")
+    plant, said = BOOT_ROUTES[route]
+    hostile = boot_tree(tmp_path)
+    (hostile.repo / "bootstrap" / "stolen.txt").unlink()
+    plant(hostile)
+    hostile.track()
+    runs = import_runs(hostile.repo.relative_to(tmp_path), tmp_path)
+    assert_never_printed(runs, SECRET)
+    assert said in runs["import text"][1], runs["import text"][1]
+
+
+def test_import_contacts_no_host_the_tree_names(tmp_path: Path) -> None:
+    """Remote bases, helmCharts repositories, chart dependencies and the chart a bootstrap
+    root depends on: import builds offline, asks none of them."""
+    with counting_server() as server:
+        remote = f"{server.base}/charts"
+        hostile = hostile_tree(
+            tmp_path,
+            f"resources: [ns.yaml, {server.base}/remote.yaml, {server.base}/repo.git//base]\n"
+            "namePrefix: x-\n",
+            {
+                "apps/hc.yaml": app_yaml(
+                    "hc", f'source: {{repoURL: "{REPO_URL}", path: hc, targetRevision: main}}'
+                ),
+                "hc/kustomization.yaml": (
+                    f"helmCharts: [{{name: demo, repo: '{remote}', version: 1.0.0}}]\n"
+                ),
+                "apps/wrap.yaml": app_yaml(
+                    "wrap", f'source: {{repoURL: "{REPO_URL}", path: wrap, targetRevision: main}}'
+                ),
+                "wrap/Chart.yaml": (
+                    "apiVersion: v2\nname: wrap\nversion: 1.0.0\ndependencies:\n"
+                    f"  - {{name: demo, version: 1.0.0, repository: '{remote}'}}\n"
+                ),
+                "apps/demo.yaml": app_yaml(
+                    "demo", f"source: {{repoURL: '{remote}', chart: demo, targetRevision: 1.0.0}}"
+                ),
+            },
+        )
+        hostile.track()
+        runs = import_runs(hostile.repo, tmp_path)
+        boot = boot_tree(tmp_path / "boot")
+        boot.write(
+            {
+                "bootstrap/Chart.yaml": (
+                    "apiVersion: v2\nname: boot\nversion: 1.0.0\ndependencies:\n"
+                    f"  - {{name: argocd-apps, version: 2.0.0, repository: '{remote}'}}\n"
+                ),
+                "bootstrap/templates/root.yaml": "",
+            }
+        )  # fmt: skip: the roots are the dependency's
+        boot.track()
+        booted = import_runs(boot.repo, tmp_path)
+        assert server.requests == [], server.requests
+    assert_never_printed({**runs, **{f"boot {k}": v for k, v in booted.items()}})
+    text = runs["import text"][1]
+    assert f"needs the remote resource {server.base}/remote.yaml" in text, text
+    assert f"needs the chart {remote} demo@1.0.0" in text, text
+    said = "dependency argocd-apps not found: roots not known"
+    assert said in booted["import text"][1], booted["import text"][1]
