@@ -254,6 +254,11 @@ GENERATORS: dict[str, tuple[str, bytes, str]] = {
         "env source files [s.env]: a line is not UTF-8",
     ),
     "an env file built": (ENV_KUSTOMIZATION, f"TOKEN={SECRET}\n".encode(), "key TOKEN"),
+    "a key YAML cannot write": (  # kustomize dumps the Secret, base64 data and all
+        _literal_kustomization(f"[a={SECRET}, {'k' * 1100}=x]"),
+        b"",
+        "its build fails: Secret creds-",
+    ),
 }
 
 

@@ -202,3 +202,19 @@ def test_an_error_naming_only_keys_is_kept_whole() -> None:
     assert kustomize_message("configmap creds illegally repeats the key `a`") == (
         "configmap creds illegally repeats the key `a`"
     )
+
+
+def test_an_object_kustomize_dumps_whole_shows_only_its_kind_and_name() -> None:
+    """A generated Secret kustomize cannot serialize (a key over YAML's 1024-character simple
+    key) is dumped with its data: its base64 values are never shown."""
+    dump = (
+        'map[string]interface {}{\\"apiVersion\\":\\"v1\\", \\"data\\":map[string]interface '
+        '{}{\\"a\\":\\"TElUU0VDUkVU\\", \\"b}{\\":\\"x\\"}, \\"kind\\":\\"Secret\\", '
+        '\\"metadata\\":map[string]interface {}{\\"name\\":\\"creds-6c642h47c8\\"}}'
+    )
+    stderr = f'E1207 12:00:00.000000   1 run.go:72] "command failed" err="{dump}: yaml: bad"\n'
+    assert kustomize_message(stderr) == (
+        "Secret creds-6c642h47c8 (its content is not shown): yaml: bad"
+    )
+    cut = kustomize_message('x: map[string]interface {}{"data":{"a":"TElUU0VDUkVU"')
+    assert cut == "x: an object (its content is not shown)"

@@ -32,12 +32,48 @@ def kustomize_message(text: str) -> str:
         text = text[1:-1]
     text = _CONFIG.sub("with its config", text)
     text = _KV.sub(_kv_without_values, text)
+    text = _without_objects(text)
     if _HELM_RUN.search(text):
         text = _HELM_RUN.sub("", text).replace(_SHIM, "helm template: ")
     text = " ".join(text.split())
     if len(text) > MAX_CHARS:
         text = text[: MAX_CHARS - 1].rstrip() + "…"
     return text
+
+
+# a Go dump of an object kustomize could not serialize (a generated Secret with its data)
+_DUMP = "map[string]interface {}{"
+_KIND_NAME = re.compile(r'"kind":"(\w{1,63})".*?"name":"([-.\w]{1,253})"', re.S)
+
+
+def _without_objects(text: str) -> str:
+    """``text`` with every object kustomize dumped whole (values of a Secret's data among
+    them) replaced by its kind and name."""
+    while (start := text.find(_DUMP)) >= 0:
+        end = _closing(text, start + len(_DUMP))
+        found = _KIND_NAME.search(text, start, end)
+        shown = f"{found[1]} {found[2]}" if found else "an object"
+        text = f"{text[:start]}{shown} (its content is not shown){text[end:]}"
+    return text
+
+
+def _closing(text: str, at: int) -> int:
+    """The index after the ``}`` that closes the dump opened before ``at`` (braces inside
+    quoted strings not counted), or the end of ``text``."""
+    depth, quoted, escaped = 1, False, False
+    for index in range(at, len(text)):
+        char = text[index]
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif not quoted and char in "{}":
+            depth += 1 if char == "{" else -1
+            if depth == 0:
+                return index + 1
+    return len(text)
 
 
 def _unquoted(line: str) -> str:
