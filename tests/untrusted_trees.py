@@ -122,14 +122,15 @@ def invoke(*args: str) -> tuple[int, str]:
 
 def every_output(tree: Path, work: Path) -> dict[str, tuple[int, str]]:
     """Every command that reads a tree, over ``tree``: its exit code and everything it
-    printed (import's services.toml included)."""
+    printed (import's text and JSON reports, each with the services.toml it wrote)."""
     runs: dict[str, tuple[int, str]] = {}
     for fmt in ("text", "json", "junit", "github"):
         runs[f"validate {fmt}"] = invoke("validate", str(tree), "--output", fmt)
     runs["validate --list-apps"] = invoke("validate", str(tree), "--list-apps")
-    out = work / f"imported-{uuid.uuid4().hex}.toml"
-    code, text = invoke("import", str(tree), "--out", str(out))
-    runs["import"] = (code, text + (out.read_text() if out.exists() else ""))
+    for name, fmt in (("import", "text"), ("import json", "json")):
+        out = work / f"imported-{uuid.uuid4().hex}" / "services.toml"
+        code, text = invoke("import", str(tree), "-o", str(out), "--output", fmt)
+        runs[name] = (code, text + (out.read_text() if out.exists() else ""))
     runs["charts TREE"] = invoke("charts", str(tree), "--offline")
     runs["charts TREE online"] = invoke("charts", str(tree))
     return runs

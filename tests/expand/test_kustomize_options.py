@@ -187,3 +187,51 @@ def test_options_are_looked_for_only_where_a_build_uses_them_or_looking_reads_a_
     assert needed_build_options(False, docs, reader, tmp_path).enable_helm
     yml = [_doc("k/kustomization.yml", {"resources": []}), *cm]
     assert needed_build_options(False, yml, None, None).enable_helm
+
+
+@pytest.mark.parametrize(
+    ("err", "shown"),
+    [
+        (
+            "loading KV pairs: literal sources [a=b LITERAL]: invalid literal source LITERAL, "
+            "expected key=value",
+            "loading KV pairs: literal sources: an entry is not key=value",
+        ),
+        (
+            "loading KV pairs: env source files: [s.env]: line [255 76] has invalid utf8 "
+            "bytes : \\xffLITERAL",
+            "loading KV pairs: env source files [s.env]: a line is not UTF-8",
+        ),
+        (
+            "loading KV pairs: file sources: [k=v.txt]: LITERAL went wrong",
+            "loading KV pairs: file sources [k=v.txt]: cannot be loaded",
+        ),
+    ],
+)
+def test_a_generator_literal_a_kustomize_error_echoes_is_not_shown(err: str, shown: str) -> None:
+    stderr = f'E1207 12:00:00.000000   12345 run.go:72] "command failed" err="{err}"\n'
+    message = kustomize_message(stderr)
+    assert "LITERAL" not in message
+    assert message == shown + " (the generator's values are not shown)"
+
+
+def test_an_error_naming_only_keys_is_kept_whole() -> None:
+    assert kustomize_message("configmap creds illegally repeats the key `a`") == (
+        "configmap creds illegally repeats the key `a`"
+    )
+
+
+def test_an_object_kustomize_dumps_whole_shows_only_its_kind_and_name() -> None:
+    """A generated Secret kustomize cannot serialize (a key over YAML's 1024-character simple
+    key) is dumped with its data: its base64 values are never shown."""
+    dump = (
+        'map[string]interface {}{\\"apiVersion\\":\\"v1\\", \\"data\\":map[string]interface '
+        '{}{\\"a\\":\\"TElUU0VDUkVU\\", \\"b}{\\":\\"x\\"}, \\"kind\\":\\"Secret\\", '
+        '\\"metadata\\":map[string]interface {}{\\"name\\":\\"creds-6c642h47c8\\"}}'
+    )
+    stderr = f'E1207 12:00:00.000000   1 run.go:72] "command failed" err="{dump}: yaml: bad"\n'
+    assert kustomize_message(stderr) == (
+        "Secret creds-6c642h47c8 (its content is not shown): yaml: bad"
+    )
+    cut = kustomize_message('x: map[string]interface {}{"data":{"a":"TElUU0VDUkVU"')
+    assert cut == "x: an object (its content is not shown)"

@@ -112,7 +112,28 @@ def check_inputs(reader: TreeReader, folder: Path) -> BuildInputs:
             if os.path.isabs(entry):
                 inputs.absolute.append(entry)
             queue += _check_entry(reader, current, entry, remote, inputs.paths)
+    _refuse_over_limits(reader, inputs.paths)
     return inputs
+
+
+def _refuse_over_limits(reader: TreeReader, paths: list[Path]) -> None:
+    """Raise BuildFailed for an input over a tree file's limits (an alias bomb, nested too
+    deep): kustomize expands every alias of a resource, whatever its file is named, and would
+    run out of memory."""
+    from homegen.validate.reader.documents import parse_with_yaml
+
+    files = [p for p in paths if not p.is_dir()]
+    files += [d / name for d in paths if d.is_dir() for name in KUSTOMIZATIONS]
+    for path in files:
+        try:
+            text = reader.read_text(path)
+        except (Refused, OSError, UnicodeDecodeError):
+            continue  # refused or missing: kustomize fails on it, as it does offline
+        name = Path(os.path.relpath(path, reader.base)).as_posix()
+        for doc in parse_with_yaml(name, text):
+            over = [p.message for p in doc.problems if p.message.endswith("not read")]
+            if over:
+                raise BuildFailed(f"not built: {name}:{doc.line}: {over[0]}")
 
 
 def _refusals_in(reader: TreeReader, folder: Path) -> list[Refusal]:
