@@ -266,3 +266,57 @@ def test_a_chart_kept_in_the_tree_stays_a_git_source_with_its_options(tmp_path: 
     assert git["path"] == "charts/wrapper" and git["helm"]["release_name"] == "wrap"
     assert git["helm"]["value_files"] == ["values.yaml", "values-lab.yaml"]
     assert "Application/argocd/wrapper" in comparison.reproduced
+
+
+VALUES_REF_CHART = f"""
+sources:
+  - repoURL: {REPO}
+    targetRevision: main
+    path: charts/wrapper
+    helm:
+      releaseName: wrapper
+      valueFiles: [$values/values/wrapper.yaml]
+  - repoURL: {REPO}
+    targetRevision: main
+    ref: values
+"""
+
+
+def test_a_git_charts_ref_value_file_renders_with_its_ref_source(tmp_path: Path) -> None:
+    """`$values/...` resolves only through a `ref: values` source (else ArgoCD fails the sync),
+    and a release name equal to the app's name is kept as written (home.io's fizzy)."""
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/wrapper.yaml": app_yaml("wrapper", VALUES_REF_CHART, "wrapper"),
+            "charts/wrapper/Chart.yaml": "apiVersion: v2\nname: wrapper\nversion: 1.0.0\n",
+            "values/wrapper.yaml": "replicas: 2\n",
+        },
+    )
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    helm = tomllib.loads(text)["apps"]["wrapper"]["git"]["helm"]
+    assert helm == {"value_files": ["$values/values/wrapper.yaml"], "release_name": "wrapper"}
+    spec = rendered_app(tmp_path, "wrapper")["spec"]
+    assert spec["sources"] == yaml.safe_load(VALUES_REF_CHART)["sources"]  # type: ignore[index]
+    assert "Application/argocd/wrapper" in comparison.reproduced
+
+
+def test_a_ref_value_file_of_another_repository_is_reported(tmp_path: Path) -> None:
+    chart = VALUES_REF_CHART.replace(
+        f"{REPO}\n    targetRevision: main\n    ref", f"{OTHER}\n    targetRevision: main\n    ref"
+    )
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "root.yaml": root_app("apps"),
+            "apps/wrapper.yaml": app_yaml("wrapper", chart, "wrapper"),
+            "charts/wrapper/Chart.yaml": "apiVersion: v2\nname: wrapper\nversion: 1.0.0\n",
+        },
+    )
+    _, _, stdout = import_and_render(tmp_path, tree)
+    lost = [x for x in report_lines(stdout) if x["kind"] == "not-expressed"]
+    assert [x["message"] for x in lost if x["subject"] == "Application/wrapper"] == [
+        f"source.helm.valueFiles: $values/values/wrapper.yaml: its ref source {OTHER} values@main "
+        "is not the chart's repository and revision, which homegen's `$ref` reads"
+    ]

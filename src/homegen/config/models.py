@@ -283,7 +283,10 @@ class GitChart(Strict):
 
     value_files: list[ValueFile] = Field(
         default_factory=list,
-        description="valueFiles, relative to the chart folder (or $ref/path).",
+        description=(
+            "valueFiles, relative to the chart folder, or $ref/path: a file of the chart's "
+            "repository at its revision (a `ref` source is rendered for it)."
+        ),
         examples=[["values.yaml", "values-prod.yaml"]],
     )
     skip_crds: bool = Field(False, description="skipCrds: do not install the chart's crds/.")

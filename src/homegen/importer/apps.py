@@ -128,6 +128,7 @@ def _sources(app: ImportedApp, loc: Location, tree: SourceTree, report: Report) 
             gits.append(source)
         else:
             _lost(report, app, "source", f"{_describe(source)} is neither a chart nor a path")
+        _foreign_refs(app, source, refs, report)
     for extra in charts[1:]:
         _lost(report, app, "source", f"{_describe(extra)}: an app holds one Helm chart")
     if charts:
@@ -138,6 +139,26 @@ def _sources(app: ImportedApp, loc: Location, tree: SourceTree, report: Report) 
         _git(app, gits[0], report)
         for git in gits[1:]:
             _lost(report, app, "source", f"{_describe(git)}: an app holds one Git path")
+
+
+def _foreign_refs(
+    app: ImportedApp, source: dict[str, Any], refs: dict[str, Any], report: Report
+) -> None:
+    """A Git chart's `$ref/path` value file reads the chart's own repository and revision once
+    rendered (plan/build.py): one whose ref source is another is reported, not silently moved."""
+    for file in as_list(as_dict(source.get("helm")).get("valueFiles")):
+        ref = refs.get(str(file).split("/", 1)[0][1:]) if str(file).startswith("$") else None
+        if ref is None:
+            continue
+        mine = (repo_key(source.get("repoURL")), source.get("targetRevision") or "HEAD")
+        if (repo_key(ref.get("repoURL")), ref.get("targetRevision") or "HEAD") != mine:
+            _lost(
+                report,
+                app,
+                "source.helm.valueFiles",
+                f"{file}: its ref source {_describe(ref)} is not the chart's repository and "
+                "revision, which homegen's `$ref` reads",
+            )
 
 
 def _describe(source: dict[str, Any]) -> str:
@@ -220,7 +241,7 @@ def _git_chart(
         if key in helm:
             value = helm[key]
             chart[name] = [str(v) for v in as_list(value)] if key == "valueFiles" else bool(value)
-    if helm.get("releaseName") not in (None, app.name):
+    if helm.get("releaseName") is not None:  # kept even when the app's name: as written
         _release_name(app, helm["releaseName"], chart, report)
     for key in sorted(set(helm) - set(_GIT_CHART) - {"releaseName"}):
         _lost(report, app, f"source.helm.{key}", "services.toml has no such option of a Git chart")

@@ -298,10 +298,20 @@ def _sources(
                 ignore_missing_value_files=chart.ignore_missing_value_files if chart else False,
             )
         )
+        sources.extend(_value_refs(sources, git.repo_url, git.revision))
     if folder:
         path = _in_tree(config, "manifests", folder)
         sources.append(Source(cluster.repo_url, cluster.revision, path=path))
     return tuple(sources)
+
+
+def _value_refs(sources: list[Source], repo_url: str, revision: str) -> list[Source]:
+    """The `ref` sources a Git chart's `$ref/path` value files read: ArgoCD resolves `$ref` only
+    through a source of that ref, else the sync fails; it is the chart's repository and
+    revision (services.toml documents it so)."""
+    have = {s.ref for s in sources if s.ref}
+    refs = {f.split("/", 1)[0][1:] for f in sources[-1].value_files if f.startswith("$")}
+    return [Source(repo_url, revision, ref=ref) for ref in sorted(refs - have)]
 
 
 def _in_tree(config: Config, *parts: str) -> str:
