@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from homegen import console, treelock
+from homegen import console, fingerprint, treelock
 from homegen.console import note as _note
 from homegen.console import style, warn
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError, InvalidTreeError, UsageError
@@ -50,17 +50,32 @@ def run_render(
     # The pipeline is imported here, not at the top: a render forks its validation first,
     # so the child imports the validator while the parent imports the pipeline.
     if check:
+        with treelock.tree_lock(out, shared=True, timeout=timeout, waiting=waiting):
+            recorded = fingerprint.current(config_path, out)
+        if recorded:  # nothing it depends on changed since a render left it current
+            _note(f"{out} is up to date")
+            if output == "json":
+                from homegen.commands.render_json import render_report_json
+                from homegen.writer import TreeDiff
+
+                console.out_json(
+                    render_report_json(out, TreeDiff(), check=True, with_diff=show_diff)
+                )
+            return EXIT_OK
         from homegen.commands.render_json import render_report_json
         from homegen.pipeline import render_config
         from homegen.writer import compare
 
-        rendered = render_config(config_path)
+        with fingerprint.recording() as reads:
+            rendered = render_config(config_path)
         files = rendered.files
         with treelock.tree_lock(out, shared=True, timeout=timeout, waiting=waiting):
             diff = compare(out, files, force=force)
         # A tree that is on disk byte for byte already (and owned) was validated when it was
         # written, so a current tree (CI's --check, pre-commit) is not validated again.
-        if not diff.clean:
+        if diff.clean:
+            fingerprint.save(config_path, out, reads, fingerprint.code_state(), diff.final_bytes)
+        else:
             validate_rendered(rendered, schema_locations, out, chart_dirs)
         del rendered
         _show(out, diff, show_diff, output, _unowned(out, diff))
@@ -75,7 +90,8 @@ def run_render(
         from homegen.pipeline import render_config
         from homegen.writer import compare, remove_stale_temps
 
-        rendered = render_config(config_path, validation)
+        with fingerprint.recording() as reads:
+            rendered = render_config(config_path, validation)
         files = rendered.files
         del rendered  # the models and plan of a large fleet are a quarter of the peak memory
         if not validation.concurrent:
@@ -88,13 +104,17 @@ def run_render(
             del files  # the diff and the validation hold the bytes they still need
             if diff.clean:
                 remove_stale_temps(out)  # a killed render may have staged files and gone
+                state = fingerprint.code_state()
+                fingerprint.save(config_path, out, reads, state, diff.final_bytes)
                 _note(f"{out} is up to date ({count} files)")
                 if output == "json":
                     console.out_json(
                         render_report_json(out, diff, check=False, with_diff=show_diff)
                     )
                 return EXIT_OK
-            _write(out, diff, validation, show_diff, output, force)
+            state = _write(out, diff, validation, show_diff, output, force)
+            if not diff.kept:  # kept files stay in the ledger: the tree is not the render's
+                fingerprint.save(config_path, out, reads, state, diff.final_bytes)
     for change in diff.changes:
         _note(f"{change.action:>7} {out}/{change.path}")
     if not diff.changes:
@@ -108,8 +128,12 @@ def run_render(
 
 def _write(
     out: Path, diff: TreeDiff, validation: TreeValidation, show_diff: bool, output: str, force: bool
-) -> None:
-    """Stage the changes while the checks run; move them into place on a clean verdict."""
+) -> dict[str, Any]:
+    """Stage the changes while the checks run; move them into place on a clean verdict.
+
+    Returns the render's code state for its record (``homegen.fingerprint``), taken while
+    the checks run.
+    """
     from homegen.writer import forget_contents, stage
 
     unowned = _unowned(out, diff)  # asked before staging adds temp files to out
@@ -122,6 +146,7 @@ def _write(
             # the validation the only holder of the bytes, which it releases as it parses
             # them: a large fleet's text and parsed tree are never held whole at once.
             forget_contents(diff)
+        state = fingerprint.code_state()  # while the validation process works
         _raise_on_findings(validation.verdict())
         _show(out, diff, show_diff, output, unowned)
         if diff.conflicts and not force:
@@ -138,6 +163,7 @@ def _write(
     finally:
         if staged is not None:
             staged.discard()
+    return state
 
 
 def _show(out: Path, diff: TreeDiff, show_diff: bool, output: str, unowned: bool) -> None:
