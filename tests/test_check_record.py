@@ -191,7 +191,7 @@ def test_a_changed_package_file_defeats_the_record(
     assert not current(homelab)
 
 
-@pytest.mark.parametrize("change", ["size", "mtime"])
+@pytest.mark.parametrize("change", ["size", "mtime", "gone"])
 def test_a_changed_library_module_defeats_the_record(
     homelab: Path, renders: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, change: str
 ) -> None:
@@ -204,6 +204,8 @@ def test_a_changed_library_module_defeats_the_record(
     assert current(homelab)
     if change == "size":
         source.write_text("VALUE = 10\n")
+    elif change == "gone":
+        source.unlink()
     else:
         stat = source.stat()
         os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
@@ -221,6 +223,10 @@ def test_an_installed_distribution_defeats_the_record(
     (site / "plugin-1.0.dist-info").mkdir()  # e.g. a pydantic plugin, loaded by entry point
     assert not current(homelab)
     (site / "plugin-1.0.dist-info").rmdir()
+    assert current(homelab)
+    (site / "json.py").write_text("")  # would shadow a loaded module where it comes first
+    assert not current(homelab)
+    (site / "json.py").unlink()
     assert current(homelab)
     monkeypatch.setattr(sys, "path", [str(site), *sys.path])  # another search order
     assert not current(homelab)
@@ -291,3 +297,15 @@ def test_records_live_beside_the_chart_cache(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert fingerprint.records_dir() == tmp_path / "xdg" / "homegen" / "checks"
     assert default_cache_root().parent == fingerprint.records_dir().parent
+
+
+def test_a_module_without_a_file_to_stat_never_matches(
+    homelab: Path, renders: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    module = types.ModuleType("zipped")
+    module.__file__ = str(tmp_path / "lib.zip" / "zipped.py")  # inside an archive
+    monkeypatch.setitem(sys.modules, "zipped", module)
+    assert render(homelab)[0] == 0
+    assert not current(homelab)
+    assert render(homelab, "--check")[0] == 0
+    assert len(renders) == 2

@@ -4,8 +4,9 @@ A render that leaves its output folder current records, in the user's cache, eve
 output is a function of: the hash of every input file the pipeline read (``read_input``, the
 one way it reads a file), of every file of homegen's package and of the templates folder, the
 size and modification time of every other module file the process had loaded (as Python's own
-bytecode cache trusts them), the interpreter, ``sys.path`` and the distributions installed on
-it, and the hash of the ledger it wrote. ``render --check`` of the same services.toml into the
+bytecode cache trusts them), the interpreter, ``sys.path`` and the names at the top of each
+of its folders (a module that would shadow a loaded one, a distribution installed or removed),
+and the hash of the ledger it wrote. ``render --check`` of the same services.toml into the
 same folder first looks for that record (``current``): when every one of those is unchanged,
 the ledger is the one recorded and the folder holds exactly the ledger's files (no file
 missing, none extra, each with the one hash the ledger records), the render would write the
@@ -34,7 +35,6 @@ SWITCH_ENV = "HOMEGEN_CHECK_RECORDS"  # "0": neither read nor write records
 MAX_RECORDS = 256  # records kept in the cache; the oldest go first
 PACKAGE = Path(__file__).resolve().parent
 _CACHE = "__pycache__"
-_DISTRIBUTIONS = (".dist-info", ".egg-info", ".egg-link", ".pth")
 _recorders: list[dict[str, str]] = []
 
 
@@ -86,41 +86,47 @@ def _record_path(config: Path, out: Path) -> tuple[Path, str, str]:
 def _folder_hash(root: Path) -> str:
     """One hash of every file below root (paths and contents; bytecode caches left out)."""
     total = hashlib.sha256()
+    top = len(str(root))
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != _CACHE)
+        dirs[:] = sorted(d for d in dirs if d != _CACHE)  # a fixed order: the walk's too
+        rel = folder[top:]
         for name in sorted(files):
-            path = os.path.join(folder, name)
-            with open(path, "rb") as handle:
-                data = handle.read()
-            total.update(f"{os.path.relpath(path, root)}\0{_sha(data)}\n".encode())
+            with open(os.path.join(folder, name), "rb") as handle:
+                total.update(f"{rel}/{name}\0{_sha(handle.read())}\n".encode())
     return total.hexdigest()
 
 
 def _environment() -> str:
-    """The interpreter, its module search path and the distributions installed on it."""
+    """The interpreter, its module search path and what each folder of it holds at the top
+    (a module that would shadow a loaded one, a distribution installed or removed)."""
     parts = [sys.version, sys.executable, sys.platform, *sys.path]
     for entry in sys.path:
         try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        parts += sorted(n for n in names if n.endswith(_DISTRIBUTIONS))
+            parts += sorted(os.listdir(entry or "."))
+        except OSError:  # a zip archive, or missing
+            parts.append(repr(_signature(entry or ".")))
     return _sha("\0".join(parts).encode())
 
 
+def _signature(path: str) -> list[int]:
+    """Size and modification time; [-1, -1] where there is nothing to stat."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [-1, -1]
+    return [st.st_size, st.st_mtime_ns]
+
+
 def _module_files() -> dict[str, list[int]]:
-    """Size and mtime of every loaded module's file outside homegen's package."""
+    """Size and mtime of every loaded module's file outside homegen's package (a file that
+    cannot be stat'ed, e.g. inside a zip archive, is recorded so that no check matches it)."""
     files: dict[str, list[int]] = {}
     package = str(PACKAGE) + os.sep
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if not isinstance(path, str) or path.startswith(package):
-            continue
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        files[path] = [st.st_size, st.st_mtime_ns]
+        if isinstance(path, str) and not path.startswith(package):
+            path = os.path.abspath(path)
+            files[path] = _signature(path)
     return files
 
 
@@ -195,9 +201,8 @@ def current(config: Path, out: Path) -> bool:
 def _inputs_unchanged(record: dict[str, Any]) -> bool:
     if record.get("environment") != _environment():
         return False
-    for path, (size, mtime) in record["modules"].items():
-        st = os.stat(path)
-        if (st.st_size, st.st_mtime_ns) != (size, mtime):
+    for path, signature in record["modules"].items():
+        if signature[0] < 0 or _signature(path) != signature:
             return False
     for path, digest in record["reads"].items():
         with open(path, "rb") as handle:
