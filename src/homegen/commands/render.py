@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,39 +51,16 @@ def run_render(
     # The pipeline is imported here, not at the top: a render forks its validation first,
     # so the child imports the validator while the parent imports the pipeline.
     if check:
-        with treelock.tree_lock(out, shared=True, timeout=timeout, waiting=waiting):
-            recorded = fingerprint.current(config_path, out)
-        if recorded:  # nothing it depends on changed since a render left it current
-            _note(f"{out} is up to date")
-            if output == "json":
-                from homegen.commands.render_json import render_report_json
-                from homegen.writer import TreeDiff
-
-                console.out_json(
-                    render_report_json(out, TreeDiff(), check=True, with_diff=show_diff)
-                )
-            return EXIT_OK
-        from homegen.commands.render_json import render_report_json
-        from homegen.pipeline import render_config
-        from homegen.writer import compare
-
-        with fingerprint.recording() as reads:
-            rendered = render_config(config_path)
-        files = rendered.files
-        with treelock.tree_lock(out, shared=True, timeout=timeout, waiting=waiting):
-            diff = compare(out, files, force=force)
-        # A tree that is on disk byte for byte already (and owned) was validated when it was
-        # written, so a current tree (CI's --check, pre-commit) is not validated again.
-        if diff.clean:
-            fingerprint.save(config_path, out, reads, fingerprint.code_state(), diff.final_bytes)
-        else:
-            validate_rendered(rendered, schema_locations, out, chart_dirs)
-        del rendered
-        _show(out, diff, show_diff, output, _unowned(out, diff))
-        code = _report_check(out, diff)
-        if output == "json":
-            console.out_json(render_report_json(out, diff, check=True, with_diff=show_diff))
-        return code
+        return _check(
+            config_path,
+            out,
+            lambda: treelock.tree_lock(out, shared=True, timeout=timeout, waiting=waiting),
+            show_diff=show_diff,
+            force=force,
+            output=output,
+            schema_locations=schema_locations,
+            chart_dirs=chart_dirs,
+        )
     # Started before anything else: the validator's imports overlap with the pipeline's.
     charts = [str(d) for d in chart_dirs]
     with start_validation(schema_locations, out.as_posix(), config_path, charts) as validation:
@@ -124,6 +102,51 @@ def run_render(
     if os.environ.get("PRE_COMMIT") == "1" and diff.changes:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _check(
+    config_path: Path,
+    out: Path,
+    lock: Callable[[], AbstractContextManager[None]],
+    *,
+    show_diff: bool,
+    force: bool,
+    output: str,
+    schema_locations: Sequence[str],
+    chart_dirs: Sequence[Path],
+) -> int:
+    """`render --check`: from the last render's record when it proves out current, else
+    render and compare (holding the lock shared while the tree is read); the exit code."""
+    from homegen.commands.render_json import render_report_json
+
+    with lock():
+        recorded = fingerprint.current(config_path, out)
+    if recorded:  # nothing it depends on changed since a render left it current
+        from homegen.writer import TreeDiff
+
+        _note(f"{out} is up to date")
+        if output == "json":
+            console.out_json(render_report_json(out, TreeDiff(), check=True, with_diff=show_diff))
+        return EXIT_OK
+    from homegen.pipeline import render_config
+    from homegen.writer import compare
+
+    with fingerprint.recording() as reads:
+        rendered = render_config(config_path)
+    with lock():
+        diff = compare(out, rendered.files, force=force)
+    # A tree that is on disk byte for byte already (and owned) was validated when it was
+    # written, so a current tree (CI's --check, pre-commit) is not validated again.
+    if not diff.clean:
+        validate_rendered(rendered, schema_locations, out, chart_dirs)
+    elif fingerprint.enabled():
+        fingerprint.save(config_path, out, reads, fingerprint.code_state(), diff.final_bytes)
+    del rendered
+    _show(out, diff, show_diff, output, _unowned(out, diff))
+    code = _report_check(out, diff)
+    if output == "json":
+        console.out_json(render_report_json(out, diff, check=True, with_diff=show_diff))
+    return code
 
 
 def _write(

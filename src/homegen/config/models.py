@@ -46,6 +46,7 @@ from homegen.config.sections import (
     Secrets,
     Strict,
     Validate,
+    hash_of_fields,
 )
 
 Tier = Literal["infra", "app"]
@@ -146,25 +147,8 @@ class ApplicationFields(Strict):
         "nor homegen.dev/*, which homegen sets).",
     )
 
-    def __hash__(self) -> int:
-        # Hashable, so the default every table without [application] shares is not
-        # deep-copied for each of them (pydantic copies unhashable defaults: ~8 µs each);
-        # equal fields, equal hash, as __eq__ needs. Nothing mutates the lists and dicts.
-        return hash(
-            (
-                self.history,
-                self.retry,
-                self.automated,
-                self.prune,
-                self.self_heal,
-                self.allow_empty,
-                self.create_namespace,
-                tuple(self.finalizers),
-                self.project,
-                tuple(sorted(self.labels.items())),
-                tuple(sorted(self.annotations.items())),
-            )
-        )
+    def __hash__(self) -> int:  # then the default every table shares is not deep-copied
+        return hash_of_fields(self)
 
 
 class Workload(Strict):
