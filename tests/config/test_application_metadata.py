@@ -89,3 +89,29 @@ def test_a_value_file_with_a_control_character_is_refused() -> None:
         'revision = "v1", path = "c", helm = { value_files = ["a\\u001b[2J"] } }\n'
     )
     assert "apps.a.git.helm.value_files" in problems(extra)
+
+
+def test_application_fields_hash_as_they_compare() -> None:
+    from homegen.config.models import ApplicationFields, Retry
+
+    same = [
+        ApplicationFields(labels={"a": "1", "b": "2"}, retry=Retry(limit=3)),
+        ApplicationFields(labels={"b": "2", "a": "1"}, retry=Retry(limit=3)),
+    ]
+    assert same[0] == same[1] and hash(same[0]) == hash(same[1])
+    others = [
+        ApplicationFields(labels={"a": "1"}),
+        ApplicationFields(annotations={"a": "1"}),
+        ApplicationFields(finalizers=[]),
+        ApplicationFields(retry=False),
+        ApplicationFields(project="p"),
+        ApplicationFields(history=3),
+    ]
+    assert len({hash(f) for f in [ApplicationFields(), *others]}) == 1 + len(others)
+
+
+def test_tables_without_application_share_its_default() -> None:
+    """Hashable, the default is not deep-copied per table (pydantic copies unhashable ones)."""
+    extra = f"[apps.a]\n{HELM} }}\n[apps.b]\n{HELM} }}\n"
+    config = load_config((BASE + extra).encode())
+    assert config.apps["a"].application is config.apps["b"].application

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from homegen.cachedir import cache_root
 from homegen.charts.archive import ArchiveError, check_identity, unpack_chart
 from homegen.charts.model import ChartRef
 
@@ -31,12 +32,7 @@ STALE_SECONDS = 3600  # a temp entry this old belongs to no running pull
 
 def default_cache_root() -> Path:
     """Where charts are cached, from the environment (see the module docstring)."""
-    explicit = os.environ.get("HOMEGEN_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "charts"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "homegen" / "charts"
+    return cache_root() / "charts"
 
 
 def sha256_digest(data: bytes) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from homegen import console, treelock
+from homegen import console, fingerprint, treelock
 from homegen.console import note as _note
 from homegen.console import style, warn
 from homegen.errors import EXIT_FINDINGS, EXIT_OK, DriftError, InvalidTreeError, UsageError
@@ -50,24 +51,16 @@ def run_render(
     # The pipeline is imported here, not at the top: a render forks its validation first,
     # so the child imports the validator while the parent imports the pipeline.
     if check:
-        from homegen.commands.render_json import render_report_json
-        from homegen.pipeline import render_config
-        from homegen.writer import compare
-
-        rendered = render_config(config_path)
-        files = rendered.files
-        with treelock.tree_lock(out, shared=True, timeout=timeout, waiting=waiting):
-            diff = compare(out, files, force=force)
-        # A tree that is on disk byte for byte already (and owned) was validated when it was
-        # written, so a current tree (CI's --check, pre-commit) is not validated again.
-        if not diff.clean:
-            validate_rendered(rendered, schema_locations, out, chart_dirs)
-        del rendered
-        _show(out, diff, show_diff, output, _unowned(out, diff))
-        code = _report_check(out, diff)
-        if output == "json":
-            console.out_json(render_report_json(out, diff, check=True, with_diff=show_diff))
-        return code
+        return _check(
+            config_path,
+            out,
+            lambda: treelock.tree_lock(out, shared=True, timeout=timeout, waiting=waiting),
+            show_diff=show_diff,
+            force=force,
+            output=output,
+            schema_locations=schema_locations,
+            chart_dirs=chart_dirs,
+        )
     # Started before anything else: the validator's imports overlap with the pipeline's.
     charts = [str(d) for d in chart_dirs]
     with start_validation(schema_locations, out.as_posix(), config_path, charts) as validation:
@@ -75,7 +68,8 @@ def run_render(
         from homegen.pipeline import render_config
         from homegen.writer import compare, remove_stale_temps
 
-        rendered = render_config(config_path, validation)
+        with fingerprint.recording() as reads:
+            rendered = render_config(config_path, validation)
         files = rendered.files
         del rendered  # the models and plan of a large fleet are a quarter of the peak memory
         if not validation.concurrent:
@@ -88,13 +82,17 @@ def run_render(
             del files  # the diff and the validation hold the bytes they still need
             if diff.clean:
                 remove_stale_temps(out)  # a killed render may have staged files and gone
+                state = fingerprint.code_state()
+                fingerprint.save(config_path, out, reads, state, diff.final_bytes)
                 _note(f"{out} is up to date ({count} files)")
                 if output == "json":
                     console.out_json(
                         render_report_json(out, diff, check=False, with_diff=show_diff)
                     )
                 return EXIT_OK
-            _write(out, diff, validation, show_diff, output, force)
+            state = _write(out, diff, validation, show_diff, output, force)
+            if not diff.kept:  # kept files stay in the ledger: the tree is not the render's
+                fingerprint.save(config_path, out, reads, state, diff.final_bytes)
     console.notes(f"{change.action:>7} {out}/{change.path}" for change in diff.changes)
     if not diff.changes:
         _note(f"{out} is up to date ({count} files)")
@@ -105,10 +103,59 @@ def run_render(
     return EXIT_OK
 
 
+def _check(
+    config_path: Path,
+    out: Path,
+    lock: Callable[[], AbstractContextManager[None]],
+    *,
+    show_diff: bool,
+    force: bool,
+    output: str,
+    schema_locations: Sequence[str],
+    chart_dirs: Sequence[Path],
+) -> int:
+    """`render --check`: from the last render's record when it proves out current, else
+    render and compare (holding the lock shared while the tree is read); the exit code."""
+    from homegen.commands.render_json import render_report_json
+
+    with lock():
+        recorded = fingerprint.current(config_path, out)
+    if recorded:  # nothing it depends on changed since a render left it current
+        from homegen.writer import TreeDiff
+
+        _note(f"{out} is up to date")
+        if output == "json":
+            console.out_json(render_report_json(out, TreeDiff(), check=True, with_diff=show_diff))
+        return EXIT_OK
+    from homegen.pipeline import render_config
+    from homegen.writer import compare
+
+    with fingerprint.recording() as reads:
+        rendered = render_config(config_path)
+    with lock():
+        diff = compare(out, rendered.files, force=force)
+    # A tree that is on disk byte for byte already (and owned) was validated when it was
+    # written, so a current tree (CI's --check, pre-commit) is not validated again.
+    if not diff.clean:
+        validate_rendered(rendered, schema_locations, out, chart_dirs)
+    elif fingerprint.enabled():
+        fingerprint.save(config_path, out, reads, fingerprint.code_state(), diff.final_bytes)
+    del rendered
+    _show(out, diff, show_diff, output, _unowned(out, diff))
+    code = _report_check(out, diff)
+    if output == "json":
+        console.out_json(render_report_json(out, diff, check=True, with_diff=show_diff))
+    return code
+
+
 def _write(
     out: Path, diff: TreeDiff, validation: TreeValidation, show_diff: bool, output: str, force: bool
-) -> None:
-    """Stage the changes while the checks run; move them into place on a clean verdict."""
+) -> dict[str, Any]:
+    """Stage the changes while the checks run; move them into place on a clean verdict.
+
+    Returns the render's code state for its record (``homegen.fingerprint``), taken while
+    the checks run.
+    """
     from homegen.writer import forget_contents, stage
 
     unowned = _unowned(out, diff)  # asked before staging adds temp files to out
@@ -121,6 +168,7 @@ def _write(
             # the validation the only holder of the bytes, which it releases as it parses
             # them: a large fleet's text and parsed tree are never held whole at once.
             forget_contents(diff)
+        state = fingerprint.code_state()  # while the validation process works
         _raise_on_findings(validation.verdict())
         _show(out, diff, show_diff, output, unowned)
         if diff.conflicts and not force:
@@ -137,6 +185,7 @@ def _write(
     finally:
         if staged is not None:
             staged.discard()
+    return state
 
 
 def _show(out: Path, diff: TreeDiff, show_diff: bool, output: str, unowned: bool) -> None:

@@ -20,6 +20,7 @@ from homegen.config.models import Config
 from homegen.config.positions import KeyPath, key_positions, locate, syntax_error_position
 from homegen.config.sections import Validate
 from homegen.errors import ConfigError, ConfigProblem, UsageError
+from homegen.fingerprint import read_input
 
 _MESSAGES = {
     "int_type": "must be an integer",
@@ -36,7 +37,7 @@ _MESSAGES = {
 def read_config(path: Path) -> Config:
     """Load and check services.toml at path."""
     try:
-        data = path.read_bytes()
+        data = read_input(path)  # recorded: a render's record names its inputs
     except FileNotFoundError:
         raise UsageError(
             f"{path}: no such file; create one with `homegen init` or pass --config FILE"

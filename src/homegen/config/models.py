@@ -46,6 +46,7 @@ from homegen.config.sections import (
     Secrets,
     Strict,
     Validate,
+    hash_of_fields,
 )
 
 Tier = Literal["infra", "app"]
@@ -145,6 +146,9 @@ class ApplicationFields(Strict):
         description="Annotations on the Application itself (not argocd.argoproj.io/sync-wave "
         "nor homegen.dev/*, which homegen sets).",
     )
+
+    def __hash__(self) -> int:  # then the default every table shares is not deep-copied
+        return hash_of_fields(self)
 
 
 class Workload(Strict):

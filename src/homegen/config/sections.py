@@ -31,6 +31,21 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
+def hash_of_fields(model: BaseModel) -> int:
+    """A hash equal tables share, of fields that may hold lists and tables.
+
+    pydantic deep-copies an unhashable default for every table that leaves it out (~8 µs
+    each, once per service); a table hashed by this shares it instead (none is mutated).
+    """
+    return hash(tuple(_hashable(value) for value in model.__dict__.values()))
+
+
+def _hashable(value: object) -> object:
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return tuple(value) if isinstance(value, list) else value
+
+
 class Cluster(Strict):
     """Where the rendered tree lives and which cluster it targets."""
 

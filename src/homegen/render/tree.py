@@ -8,13 +8,13 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from homegen.plan.model import AppPlan, Plan, SecretPlan, Source, WorkloadPlan
 from homegen.render.bootstrap import bootstrap_files
+from homegen.render.templates import templates_dir
 from homegen.render.yamltext import block, document, scalar
 
 HEADER = (
@@ -23,14 +23,6 @@ HEADER = (
 )
 LITERAL_SECRET_RULE = "HG314"
 DesiredTree = dict[str, str]
-
-
-def templates_dir() -> Path:
-    """The templates folder: inside the installed package, else the checkout's top level."""
-    packaged = Path(__file__).resolve().parent.parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "templates"
 
 
 @lru_cache(maxsize=1)
@@ -93,8 +85,16 @@ def _with_header(path: str, text: str) -> str:
     return HEADER + text
 
 
+_TEMPLATES: dict[str, jinja2.Template] = {}
+
+
 def _render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    # Jinja's own template cache takes a lock and reorders an LRU list on every lookup:
+    # ~8,000 lookups at 1,000 services; the environment never reloads (auto_reload off)
+    compiled = _TEMPLATES.get(template)
+    if compiled is None:
+        compiled = _TEMPLATES[template] = environment().get_template(template)
+    return compiled.render(**context)
 
 
 def _files(plan: Plan) -> Iterator[tuple[str, str]]:
