@@ -55,6 +55,7 @@ from homegen.validate.rules import (
     integrity_gateway,  # noqa: F401
     integrity_workloads,  # noqa: F401
     policy_admission,  # noqa: F401
+    policy_charts,  # noqa: F401
     policy_network,  # noqa: F401
     policy_objects,  # noqa: F401
     policy_pods,  # noqa: F401
