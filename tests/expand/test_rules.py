@@ -181,3 +181,26 @@ def test_crds_a_chart_ships_are_the_schemas_of_their_objects(tmp_path: Path) -> 
     assert "error HG104 Widget/web/w" in out and "/spec/size" in out
     good = widget.replace("size: big", "size: 3")
     assert "HG104" not in validate(tmp_path / "ok", {"manifests/web/widget.yaml": good})
+
+
+def _annotated_web(rule: str, reason: str) -> str:
+    return WEB_APP.replace(
+        "metadata: {name: web, namespace: argocd}",
+        f'metadata: {{name: web, namespace: argocd, annotations: {{"{rule}": "{reason}"}}}}',
+    )
+
+
+def test_an_exception_on_the_application_covers_what_its_chart_renders(tmp_path: Path) -> None:
+    restricted = {"manifests/web/namespace.yaml": namespace("restricted")}
+    app_file = _annotated_web("policy.homegen.dev/HG321", "the chart runs as root")
+    out = validate(tmp_path, {**restricted, "apps/web.yaml": app_file})
+    lines = [line for line in out.splitlines() if "HG321" in line]
+    assert lines and all("apps/web.yaml::web/demo/templates/" in line for line in lines)
+    assert all(line.endswith("(suppressed: the chart runs as root)") for line in lines), lines
+    # an empty reason suppresses nothing; another rule's exception neither
+    for rule, reason in (("policy.homegen.dev/HG321", ""), ("policy.homegen.dev/HG320", "x")):
+        out = validate(
+            tmp_path / rule[-5:] / reason,
+            {**restricted, "apps/web.yaml": _annotated_web(rule, reason)},
+        )
+        assert "suppressed" not in "".join(x for x in out.splitlines() if "HG321" in x), out

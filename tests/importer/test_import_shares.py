@@ -1,6 +1,6 @@
 """The share an import reports is over what the tree's Applications apply (objects no
-Application syncs are counted apart), and a chart version range is pinned to the newest
-version available offline (issue 25)."""
+Application syncs are counted apart), and a chart version range is kept as written, excepted
+from HG332, with the newest version available offline as a suggestion (issue 25)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import tomllib
 from pathlib import Path
 
 from importer_trees import REPO, app_yaml, import_cli, root_app, write_tree
+
+from robustness import render_cli
 
 STAR = app_yaml(
     "dash",
@@ -37,38 +39,51 @@ def _import(tmp: Path, tree: Path, *args: str) -> tuple[int, dict[str, object], 
     return code, json.loads(stdout), config.read_text()
 
 
-def test_a_star_version_is_pinned_to_the_newest_chart_available_offline(tmp_path: Path) -> None:
+HG332 = "policy.homegen.dev/HG332"
+
+
+def _decided(report: dict[str, object]) -> dict[str, list[str]]:
+    exceptions = report["decide"]["exceptions"]  # type: ignore[index]
+    assert isinstance(exceptions, dict)
+    return exceptions
+
+
+def test_a_star_version_is_kept_excepted_and_pinning_suggested(tmp_path: Path) -> None:
     tree = write_tree(tmp_path / "tree", {"root.yaml": root_app("apps"), "apps/dash.yaml": STAR})
     charts = _charts(tmp_path / "charts", "1.2.0", "1.10.0", "2.0.0-rc.1")
     code, report, text = _import(tmp_path, tree, "--charts", str(charts))
     assert code == 0
-    helm = tomllib.loads(text)["apps"]["dash"]["helm"]
-    assert helm["version"] == "1.10.0"  # the newest release; a pre-release is no match for *
-    lines = [x["message"] for x in report["lines"] if x["subject"] == "Application/dash"]  # type: ignore[index]
-    assert any(
-        m.startswith("dash version `*` pinned to 1.10.0, found in ")
-        and m.endswith("ArgoCD would follow newer releases")
-        for m in lines
-    ), lines
+    app = tomllib.loads(text)["apps"]["dash"]
+    assert app["helm"]["version"] == "*"  # the owner's range, rendered back as written
+    reason = app["application"]["annotations"][HG332]
+    assert reason.startswith("imported: dash version `*` is a range")
+    lines = [x["message"] for x in report["lines"] if x["subject"].endswith(HG332)]  # type: ignore[index]
+    # the newest release is suggested; a pre-release is no match for *
+    assert any("pin to 1.10.0 (the newest available offline, in " in m for m in lines), lines
+    assert _decided(report)["HG332"] == ["dash"]
     summary = report["reproduced"]
     assert isinstance(summary, dict)
-    # the Application counts as reproduced: 1.10.0 is a version `*` selects
     assert "Application/argocd/dash" not in json.dumps(summary["not_reproduced"])
+    out = tmp_path / "OUT"
+    code, shown = render_cli(tmp_path / "services.toml", out, "--charts", str(charts))
+    assert code == 0, shown
+    assert 'targetRevision: "*"' in (out / "apps/dash.yaml").read_text()
+    assert "'*' resolved to 1.10.0" in shown
 
 
-def test_a_range_no_offline_version_satisfies_stays_not_expressed(tmp_path: Path) -> None:
+def test_a_range_no_offline_version_satisfies_is_kept_and_not_expanded(tmp_path: Path) -> None:
     ranged = STAR.replace("'*'", "'^3.0'")
     tree = write_tree(tmp_path / "tree", {"root.yaml": root_app("apps"), "apps/dash.yaml": ranged})
     charts = _charts(tmp_path / "charts", "2.9.9")  # just outside ^3.0
     code, report, text = _import(tmp_path, tree, "--charts", str(charts))
     assert code == 0
-    assert "helm" not in tomllib.loads(text)["apps"]["dash"]
-    lost = report["decide"]["not_expressed"]  # type: ignore[index]
-    assert any(
-        "dash version `^3.0`: services.toml pins one version and none is available offline"
-        in item["field"]
-        for item in lost
-    ), lost
+    assert tomllib.loads(text)["apps"]["dash"]["helm"]["version"] == "^3.0"
+    assert not report["decide"]["not_expressed"]  # type: ignore[index]
+    lines = [x["message"] for x in report["lines"] if x["subject"].endswith(HG332)]  # type: ignore[index]
+    assert any("no version is available offline" in m and "pin to" not in m for m in lines)
+    code, shown = render_cli(tmp_path / "services.toml", tmp_path / "OUT", "--charts", str(charts))
+    assert code == 0, shown
+    assert "dash: chart dash@^3.0 not expanded" in shown
 
 
 def test_the_share_counts_what_applications_apply_and_lists_the_rest(tmp_path: Path) -> None:

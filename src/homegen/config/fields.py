@@ -9,6 +9,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, WithJsonSchema
 
+from homegen.charts.semver import ConstraintError, is_range, parse_constraint
+
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 # RFC 1123 labels may start with a digit (Namespaces, Applications); Service names may not.
 _APP_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -177,9 +179,31 @@ def _label_value(value: str) -> str:
 
 
 def _chart_version(value: str) -> str:
-    if not _CHART_VERSION.fullmatch(value):
-        raise ValueError(f"chart version {value!r} is not pinned: give an exact version (1.2.3)")
-    return value
+    if _CHART_VERSION.fullmatch(value) or (is_range(value) and _constraint_ok(value)):
+        return value  # a range needs an exception on its app (homegen.config.models.App)
+    raise ValueError(
+        f"chart version {value!r} is not pinned: give an exact version (1.2.3), or a range "
+        "('*', '^1.2') with an exception for HG332 on the app"
+    )
+
+
+def _constraint_ok(value: str) -> bool:
+    try:
+        parse_constraint(value)
+    except ConstraintError:
+        return False
+    return True
+
+
+UNPINNED_CHART_KEYS = ("policy.homegen.dev/HG332", "policy.homegen.dev/chart-version-unpinned")
+
+
+def unpinned_chart_excepted(version: str, annotations: dict[str, str]) -> bool:
+    """Whether a chart ``version`` is exact, or a range the app's Application annotations
+    except from HG332 with a reason (the owner's visible choice)."""
+    if not is_range(version):
+        return True
+    return any(str(annotations.get(key, "")).strip() for key in UNPINNED_CHART_KEYS)
 
 
 def _ip_address(value: str) -> str:
@@ -322,7 +346,14 @@ EnvName = Annotated[str, AfterValidator(_env_name), _schema(_ENV_NAME.pattern)]
 SecretRef = Annotated[str, AfterValidator(_op_ref), _schema(r"^op://[^/]+/[^/]+/([^/]+/)?[^/]+$")]
 QualifiedName = Annotated[str, AfterValidator(_qualified_name)]
 LabelValue = Annotated[str, AfterValidator(_label_value)]
-ChartVersion = Annotated[str, AfterValidator(_chart_version), _schema(_CHART_VERSION.pattern)]
+ChartVersion = Annotated[
+    str,
+    AfterValidator(_chart_version),
+    # or a range: digits, x and the operators of one (the validator parses it)
+    _schema(
+        rf"{_CHART_VERSION.pattern}|^[-0-9vxX.*^~<>=!|, +]*[*^~<>=!|, xX][-0-9vxX.*^~<>=!|, +]*$"
+    ),
+]
 IPAddress = Annotated[str, AfterValidator(_ip_address)]
 AddressRange = Annotated[str, AfterValidator(_address_range)]
 Port = Annotated[int, Field(ge=1, le=65535)]

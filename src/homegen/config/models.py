@@ -34,6 +34,7 @@ from homegen.config.fields import (
     RepoUrl,
     SecretRef,
     ValueFile,
+    unpinned_chart_excepted,
 )
 from homegen.config.sections import (
     ArgoCD,
@@ -236,8 +237,8 @@ class HelmSource(Strict):
     repo_url: ChartRepoUrl = Field(description="https://… chart repository or oci://… registry.")
     chart: str = Field(pattern=r"^[a-z0-9][-a-z0-9_.]*$", description="Chart name.")
     version: ChartVersion = Field(
-        description="Exact chart version. Renovate tracks it, from the repository or the OCI "
-        "registry (docs/renovate.md).",
+        description="Exact chart version (Renovate tracks it, docs/renovate.md); a range ('*', "
+        "'^1.2') only with the app's exception for HG332 (docs/services-toml.md).",
         examples=["1.2.3"],
     )
     skip_crds: bool = Field(
@@ -373,6 +374,13 @@ class App(Workload):
             raise ValueError("a generator names each release after its element: no release_name")
         if self.route and (self.route.service is None or self.route.port is None):
             raise ValueError("an app's route names its backend: route.service and route.port")
+        if self.helm and not unpinned_chart_excepted(
+            self.helm.version, self.application.annotations
+        ):
+            raise ValueError(
+                f"helm.version {self.helm.version!r} is a range: pin one version, or keep it with "
+                'application.annotations."policy.homegen.dev/HG332" = "<why>" on the app'
+            )
         return self
 
 

@@ -9,10 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from homegen.charts import ChartRef, ChartSearch, locate_chart
+from homegen.charts import ChartSearch
 from homegen.charts.cache import ChartCache, default_cache_root
 from homegen.expand import cache, dependencies
 from homegen.expand.chart_render import ChartCapabilities, render_job
+from homegen.expand.chartpath import chart_path, not_found
 from homegen.expand.inputs import namespaces_named, under, unnamed_files
 from homegen.expand.kustomize import BuildFailed, NeedsNetwork, build, kustomize_command
 from homegen.expand.kustomize_errors import kustomize_message
@@ -168,15 +169,6 @@ def _failure(app: AppRef, source: str, message: str) -> Failure:
     return Failure(app.owner_file, app.owner, app.name, source, message)
 
 
-def _chart_path(job: HelmJob, settings: ExpandSettings, search: ChartSearch) -> Path | None:
-    """The chart's folder: in the tree, in a --charts folder or in the chart cache. Never
-    the network: a render must work offline (``homegen charts pull`` fills the cache)."""
-    if job.chart_folder is not None:
-        return settings.tree_root / job.chart_folder if settings.tree_root else None
-    location = locate_chart(ChartRef(job.repo_url, job.chart, job.version), search, download=False)
-    return location.path
-
-
 def _with_dependencies(
     job: HelmJob,
     chart: dict[str, Any],
@@ -211,18 +203,6 @@ def _with_dependencies(
     return copy
 
 
-def _not_found(job: HelmJob, settings: ExpandSettings) -> str:
-    if job.chart_folder is not None:
-        where = "the tree is not on disk"
-    elif settings.chart_dirs:
-        where = (
-            "not found in " + ", ".join(str(d) for d in settings.chart_dirs) + " or the chart cache"
-        )
-    else:
-        where = "no chart folders given (--charts, HOMEGEN_CHARTS)"
-    return f"{job.app.name}: chart {job.label} not expanded: {where}"
-
-
 def _engine_id() -> str | None:
     """The installed engine's version, without importing it (a warm render never does)."""
     spec = importlib.util.find_spec("helm_python")
@@ -250,7 +230,7 @@ def _expand_charts(
     search = ChartSearch(settings.chart_dirs, cached, online=False)
     charts_yaml = {d.file: d.obj for d in docs if d.file.rpartition("/")[2] == "Chart.yaml"}
     for job in plan.helm:
-        path = _chart_path(job, settings, search)
+        path = chart_path(job, settings, search, expansion.notes)
         if path is None:
             nowhere.append(job)
             continue
@@ -268,7 +248,7 @@ def _expand_charts(
             f"folders given: --charts, HOMEGEN_CHARTS, or `homegen charts pull`): {names}"
         )
     else:
-        expansion.notes += [_not_found(job, settings) for job in nowhere]
+        expansion.notes += [not_found(job, settings) for job in nowhere]
     for job in nowhere:
         expansion.not_expanded(job.app.name, job.app.namespace, f"chart {job.label} not found")
     if not located:

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from homegen.config.fields import UNPINNED_CHART_KEYS
 from homegen.config.models import GitSource, HelmSource
 from homegen.expand.setvalues import merge_values as merge
 from homegen.importer.location import Location, repo_key, sources_of
@@ -263,29 +264,26 @@ def _release_name(app: ImportedApp, release: Any, data: dict[str, Any], report: 
 
 
 def _pinned(app: ImportedApp, data: dict[str, Any], tree: SourceTree, report: Report) -> bool:
-    """A version range is pinned to the newest version available offline (False: none is;
-    the source is not expressed)."""
+    """A version range is kept as the owner wrote it, with an ``imported:`` exception for
+    HG332; where a version available offline satisfies it, the report suggests pinning to it."""
     from homegen.importer.pinning import is_chart_range, pin_range
 
     wanted = data["version"]
     if not is_chart_range(wanted):
         return True
-    pinned, where = pin_range(data["repo_url"], data["chart"], wanted, tree.chart_dirs)
     label = f"{data['chart']} version `{wanted}`"
-    if pinned is None:
-        _lost(
-            report,
-            app,
-            "source",
-            f"{label}: services.toml pins one version and none is available offline "
-            f"({where}); give --charts a folder holding the chart, or pin it by hand",
-        )
-        return False
-    data["version"] = pinned
+    pinned, where = pin_range(data["repo_url"], data["chart"], wanted, tree.chart_dirs)
+    found = f"pin to {pinned} (the newest available offline, in {where})" if pinned else where
+    reason = f"imported: {label} is a range: ArgoCD syncs the newest release it allows"
+    fields = app.table.setdefault("application", {})
+    fields.setdefault("annotations", {})[UNPINNED_CHART_KEYS[0]] = reason
     report.add(
         "inferred",
-        app.subject,
-        f"{label} pinned to {pinned}, found in {where}: ArgoCD would follow newer releases",
+        f"apps.{app.name}.application.annotations.{UNPINNED_CHART_KEYS[0]}",
+        f"{label} kept as a range, excepted from HG332; to deploy one tested version, {found}"
+        if pinned
+        else f"{label} kept as a range, excepted from HG332; no version is available offline "
+        f"({found}), so render does not expand it",
         app.doc.file,
         app.doc.line,
     )

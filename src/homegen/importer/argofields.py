@@ -50,7 +50,12 @@ def import_argo_fields(app: ImportedApp, report: Report) -> None:
     _project(spec.get("project", "default"), lost, fields)
     _metadata(as_dict(app.doc.obj.get("metadata")), lost, fields)
     if fields:
-        app.table["application"] = fields
+        # the sources may have added an exception annotation already (a chart range)
+        kept = app.table.setdefault("application", {})
+        annotations = {**fields.get("annotations", {}), **kept.get("annotations", {})}
+        kept.update(fields)
+        if annotations:
+            kept["annotations"] = annotations
         report.add(
             "inferred",
             app.subject,

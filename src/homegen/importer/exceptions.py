@@ -5,7 +5,8 @@ external backends instead). `validate` then shows them as suppressed, with the r
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from homegen.importer.report import EXTERNAL_MARK, Report
@@ -22,29 +23,30 @@ _CHART_BACKEND = ("HG210", "HG211")
 EXTERNAL_BACKENDS = "homegen.dev/external-backends"
 
 
-def findings_of(rendered: Rendered) -> list[Finding]:
-    """What `homegen render` would report on this in-memory render."""
-    from homegen.validate.reader.documents import documents_from_texts
-    from homegen.validate.run import ValidateOptions, validate_documents
+def findings_of(rendered: Rendered, chart_dirs: Sequence[Path] = ()) -> list[Finding]:
+    """What `homegen render` would report on this in-memory render: its chart apps expanded
+    from the charts a later render finds (``chart_dirs``, $HOMEGEN_CHARTS, the chart cache)."""
+    from homegen.validate.render_checks import Settings, render_findings
 
-    options = ValidateOptions(
-        kubernetes_version=rendered.config.cluster.kubernetes_version,
-        schema_locations=os.environ.get("HOMEGEN_SCHEMA_LOCATION", "").split(),
-        ignore_missing_schemas=True,
-        repo_root_in_git=rendered.plan.tree_path,
+    settings = Settings(
+        rendered.config.cluster.kubernetes_version,
+        rendered.plan.tree_path,
+        chart_dirs=tuple(str(d) for d in chart_dirs),
         storage_classes=tuple(rendered.config.cluster.storage_classes),
     )
-    return validate_documents(documents_from_texts(rendered.files), options=options).findings
+    return render_findings(rendered.files, settings)
 
 
-def imported_exceptions(data: dict[str, Any], rendered: Rendered, report: Report) -> bool:
+def imported_exceptions(
+    data: dict[str, Any], rendered: Rendered, report: Report, chart_dirs: Sequence[Path] = ()
+) -> bool:
     """An ``imported:`` exception for every policy finding, and every failing one, on an object
-    an imported app holds; True when services.toml changed."""
+    an imported app holds or its charts render; True when services.toml changed."""
     owners = _folder_owners(rendered)
     changed = False
     by_app: dict[tuple[str, str], list[str]] = {}
     on_app: dict[tuple[str, str], list[str]] = {}
-    for f in findings_of(rendered):
+    for f in findings_of(rendered, chart_dirs):
         app = _owner(f.file, owners)
         if app is None or app not in data["apps"] or f.suppressed_reason:
             continue
@@ -53,8 +55,9 @@ def imported_exceptions(data: dict[str, Any], rendered: Rendered, report: Report
         if f.rule in _CHART_BACKEND and _mark_external(data["apps"][app], f, report):
             changed = True
             continue
-        # policy_exceptions annotate the app's objects; its Application takes the annotation
-        target = on_app if f.file == f"apps/{app}.yaml" else by_app
+        # policy_exceptions annotate the app's objects; its Application takes the annotation,
+        # which also covers what its charts render (their findings' files start with its file)
+        target = on_app if f.file.startswith(f"apps/{app}.yaml") else by_app
         target.setdefault((app, f.rule), []).append(f"{f.object}: {f.message}")
     for (app, rule), what in sorted(by_app.items()):
         reason = "imported: " + "; ".join(sorted(set(what)))

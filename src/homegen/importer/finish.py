@@ -4,6 +4,7 @@ render shows — objects homegen generates itself, policy findings of the import
 
 from __future__ import annotations
 
+import pathlib
 from typing import TYPE_CHECKING, Any
 
 from homegen.errors import ConfigError
@@ -55,10 +56,10 @@ def finish(
         _detect_services(data, apps, comments, head, report)
         rendered = _render(data, comments, head)
         for _ in range(3):  # an exception can uncover a finding the first one hid
-            if not imported_exceptions(data, rendered, report):
+            if not imported_exceptions(data, rendered, report, tree.chart_dirs):
                 break
             rendered = _render(data, comments, head)
-        _check_findings(rendered, report)
+        _check_findings(rendered, report, tree.chart_dirs)
     except ConfigError as exc:
         for line in exc.lines():
             report.add("warning", "services.toml", f"does not load: {line}")
@@ -339,8 +340,10 @@ def _workload_view(obj: dict[str, Any], key: tuple[str, str, str]) -> dict[str, 
     return {**view.get("spec", {}), "metadata": view.get("metadata")}
 
 
-def _check_findings(rendered: Rendered, report: Report) -> None:
-    for f in findings_of(rendered):
+def _check_findings(
+    rendered: Rendered, report: Report, chart_dirs: tuple[pathlib.Path, ...]
+) -> None:
+    for f in findings_of(rendered, chart_dirs):
         if f.failing:
             report.add(
                 "warning", f.object or f.file, f"the first render will fail: {f.rule} {f.message}"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from homegen.validate.findings import Finding
     from homegen.validate.reader.documents import Document
     from homegen.validate.run import ValidateOptions
 
@@ -74,6 +75,17 @@ def check_files(files: Mapping[str, bytes], settings: Settings) -> Verdict:
     from homegen.validate.reader.documents import documents_from_texts
 
     return check_documents(documents_from_texts(files), settings)
+
+
+def render_findings(files: Mapping[str, bytes], settings: Settings) -> list[Finding]:
+    """The findings a render would report on this tree, its chart apps expanded as a render
+    expands them (``settings.chart_dirs``, then $HOMEGEN_CHARTS and the chart cache)."""
+    from homegen.validate.reader.documents import documents_from_texts
+    from homegen.validate.run import validate_documents
+
+    options = _options(settings)
+    docs, options.expansion = _expand(documents_from_texts(files), settings, options)
+    return validate_documents(docs, options=options).findings
 
 
 def _options(settings: Settings) -> ValidateOptions:

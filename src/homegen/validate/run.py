@@ -23,8 +23,8 @@ from homegen.validate.engine.registry import (
 )
 from homegen.validate.engine.schema import SchemaValidators, check_schema
 from homegen.validate.engine.tree_crds import TreeSchemas
+from homegen.validate.exceptions import apply_exceptions
 from homegen.validate.findings import (
-    RULE_NAMES,
     AppRow,
     Coverage,
     Finding,
@@ -32,7 +32,6 @@ from homegen.validate.findings import (
     Report,
     finding,
     register,
-    suppress,
 )
 from homegen.validate.reader.documents import Document, classify
 from homegen.validate.reader.kustomize import mark_read_only_files, resource_refs
@@ -57,6 +56,7 @@ from homegen.validate.rules import (
     integrity_gateway,  # noqa: F401
     integrity_workloads,  # noqa: F401
     policy_admission,  # noqa: F401
+    policy_charts,  # noqa: F401
     policy_network,  # noqa: F401
     policy_objects,  # noqa: F401
     policy_pods,  # noqa: F401
@@ -94,7 +94,6 @@ OUT_OF_BOUNDS = register(
     reading it could print the CI runner's secrets (docs/security.md).""",
 )  # fmt: skip
 
-EXCEPTION_PREFIX = "policy.homegen.dev/"
 _PROBLEM_RULES = {
     "syntax": YAML_SYNTAX,
     "duplicate-key": YAML_DUPLICATE_KEY,
@@ -193,25 +192,6 @@ def _key_problem(obj: dict[str, Any], key: str) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return "an empty"
     return "" if isinstance(value, str) else "a non-string"
-
-
-def _exception(item: Obj, rule_id: str) -> str | None:
-    annotations = item.annotations
-    for key in (rule_id, *(n for n, i in RULE_NAMES.items() if i == rule_id)):
-        reason = annotations.get(EXCEPTION_PREFIX + key)
-        if reason is not None and str(reason).strip():
-            return str(reason).strip()
-    return None
-
-
-def _apply_exceptions(tree: Tree, findings: list[Finding]) -> list[Finding]:
-    by_location = {(o.doc.file, o.where.object): o for o in tree.objects}
-    result = []
-    for item in findings:
-        owner = by_location.get((item.file, item.object))
-        reason = _exception(owner, item.rule) if owner and item.suppressed_reason is None else None
-        result.append(suppress(item, reason) if reason else item)
-    return result
 
 
 # both(first, second, n): first(indices) checks those of n items (None: all), second() the rest
@@ -339,7 +319,7 @@ def validate_documents(
     findings += _refusal_findings(options.reader)
     if not options.selection.everything:
         findings = list(selected(findings, options.selection))
-    report.findings = sorted(_apply_exceptions(tree, findings), key=Finding.sort_key)
+    report.findings = sorted(apply_exceptions(tree, findings), key=Finding.sort_key)
     report.resources = len(objects)
     report.objects = [
         (o.doc.file, o.doc.line, o.where.object, o.api_version, o.where.subject) for o in objects
