@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from homegen.config import checks_network  # noqa: F401  (registers its checks)
+from homegen.config import checks_destination, checks_network  # noqa: F401  (registers checks)
 from homegen.config.checks import check_config
 from homegen.config.models import Config
 from homegen.config.positions import KeyPath, key_positions, locate, syntax_error_position

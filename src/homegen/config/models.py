@@ -40,7 +40,9 @@ from homegen.config.sections import (
     ArgoCD,
     Cluster,
     Defaults,
+    DestinationFields,
     Gateway,
+    Generator,
     Network,
     Policy,
     Resources,
@@ -321,18 +323,7 @@ class GitSource(Strict):
     )
 
 
-class Generator(Strict):
-    """An ApplicationSet list generator: one Application per element."""
-
-    elements: list[dict[str, str | int | bool]] = Field(
-        min_length=1, description="One Application per element; keys usable as {{.key}}."
-    )
-    parameters: dict[str, str] = Field(
-        default_factory=dict, description="Helm parameter → template using {{.key}}."
-    )
-
-
-class App(Workload):
+class App(Workload, DestinationFields):
     """A platform app: a Helm chart, a Git directory, or manifests homegen generates."""
 
     helm: HelmSource | None = Field(None, description="Source: a Helm chart.")

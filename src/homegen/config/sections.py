@@ -261,3 +261,25 @@ class Policy(Strict):
     require_digest: bool = Field(
         False, description="An image without a digest (image@sha256:...) is an error."
     )
+
+
+class Generator(Strict):
+    """An ApplicationSet list generator: one Application per element."""
+
+    elements: list[dict[str, str | int | bool]] = Field(
+        min_length=1, description="One Application per element; keys usable as {{.key}}."
+    )
+    parameters: dict[str, str] = Field(
+        default_factory=dict, description="Helm parameter → template using {{.key}}."
+    )
+
+
+class DestinationFields(Strict):
+    """An app's keys about spec.destination (kept here: models.py is at its size limit)."""
+
+    destination_namespace: bool = Field(
+        True,
+        description="Set spec.destination.namespace to the app's namespace; false: none (the "
+        "objects name their own namespaces or are cluster-scoped, e.g. a CRD bundle). Needs "
+        "manage_namespace = false and application.create_namespace = false.",
+    )

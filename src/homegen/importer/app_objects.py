@@ -24,6 +24,9 @@ def import_namespace(app: ImportedApp, report: Report) -> None:
     otherwise homegen renders none, as a Namespace enforcing restricted Pod Security where
     the tree had none (or its own) would harden the app silently."""
     namespace = app.table["namespace"]
+    if app.table.get("destination_namespace") is False:  # its Namespace would be a guess
+        app.table["manage_namespace"] = False
+        return
     for doc, obj in app.objects:
         meta = as_dict(obj.get("metadata"))
         labels = as_dict(meta.get("labels"))

@@ -79,9 +79,9 @@ def convert_app(doc: Document, loc: Location, tree: SourceTree, report: Report) 
     namespace = destination.get("namespace")
     if namespace:
         app.table["namespace"] = str(namespace)
-    else:
-        app.table["namespace"] = "default"
-        _lost(report, app, "destination.namespace", "none set: homegen names one; 'default' used")
+    else:  # the objects name their own namespaces (or are cluster-scoped)
+        app.table["namespace"] = name
+        app.table["destination_namespace"] = False
     _sources(app, loc, tree, report)
     return app
 

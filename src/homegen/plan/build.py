@@ -199,6 +199,7 @@ def _plan_app(
         retry=_retry(config, fields),
         finalizers=tuple(fields.finalizers),
         project=fields.project,
+        destination_namespace=not isinstance(spec, App) or spec.destination_namespace,
         app_labels=tuple(sorted(fields.labels.items())),
         app_annotations=tuple(sorted(fields.annotations.items())),
     )

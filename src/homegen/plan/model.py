@@ -165,6 +165,9 @@ class AppPlan:
     values: dict[str, Any] | None = None
     labels: dict[str, str] = field(default_factory=dict)
     project: str = "default"
+    # False: the Application has no spec.destination.namespace (services.toml
+    # destination_namespace); namespace still places what homegen generates
+    destination_namespace: bool = True
     # the Application's own metadata, beside homegen's (services.toml [*.application])
     app_labels: tuple[tuple[str, str], ...] = ()
     app_annotations: tuple[tuple[str, str], ...] = ()
