@@ -1,11 +1,10 @@
-"""destination_namespace = false: the Application has no spec.destination.namespace, and the
-keys that would create that namespace are refused with it (issue 25)."""
+"""destination_namespace = false: the Application has no spec.destination.namespace; homegen's
+Namespace object is refused with it, CreateNamespace=true (a no-op then) is kept (issue 25)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
 from robustness import render_cli
@@ -59,29 +58,28 @@ def test_the_application_and_the_set_have_no_destination_namespace(tmp_path: Pat
     }
 
 
-@pytest.mark.parametrize(
-    ("key", "line", "message"),
-    [
-        ("manage_namespace = true", "apps.crds.manage_namespace", "renders no Namespace"),
-        (
-            "application.create_namespace = true",
-            "apps.crds.application.create_namespace",
-            "no namespace for CreateNamespace=true",
-        ),
-    ],
-)
-def test_keys_creating_the_namespace_are_refused_with_it(
-    tmp_path: Path, key: str, line: str, message: str
-) -> None:
-    name = key.split(" ")[0]
-    text = CRDS.replace(f"{name} = false", key, 1)
-    config = _config(tmp_path, text)
+def test_homegens_namespace_object_is_refused_with_it(tmp_path: Path) -> None:
+    config = _config(
+        tmp_path, CRDS.replace("manage_namespace = false", "manage_namespace = true", 1)
+    )
     code, output = render_cli(config, tmp_path / "OUT")
     assert code == 2, output
-    at = config.read_text().splitlines().index(key) + 1
-    assert f"services.toml:{at}:1: {line}: destination_namespace = false" in output
-    assert message in output
-    assert output.count("destination_namespace = false") == 1  # only the key set to true
+    at = config.read_text().splitlines().index("manage_namespace = true") + 1
+    assert (
+        f"services.toml:{at}:1: apps.crds.manage_namespace: destination_namespace = false" in output
+    )
+    assert "renders no Namespace" in output
+    assert output.count("destination_namespace = false") == 1  # apps.sets is fine
+
+
+def test_create_namespace_is_kept_as_written(tmp_path: Path) -> None:
+    """ArgoCD creates no namespace when the destination names none: owners write it so."""
+    text = CRDS.replace("application.create_namespace = false\n", "", 1)
+    code, output = render_cli(_config(tmp_path, text), tmp_path / "OUT")
+    assert code == 0, output
+    crds = _spec(tmp_path / "OUT" / "apps/crds.yaml")
+    assert crds["destination"] == {"server": "https://kubernetes.default.svc"}
+    assert "CreateNamespace=true" in crds["syncPolicy"]["syncOptions"]  # type: ignore[index]
 
 
 def test_an_app_with_its_destination_namespace_keeps_those_keys(tmp_path: Path) -> None:

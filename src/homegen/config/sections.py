@@ -281,5 +281,5 @@ class DestinationFields(Strict):
         True,
         description="Set spec.destination.namespace to the app's namespace; false: none (the "
         "objects name their own namespaces or are cluster-scoped, e.g. a CRD bundle). Needs "
-        "manage_namespace = false and application.create_namespace = false.",
+        "manage_namespace = false; CreateNamespace=true then creates nothing.",
     )

@@ -218,9 +218,7 @@ def _sync_options(app: ImportedApp, options: list[Any], lost: Any, fields: dict[
             lost(f"syncOptions {text}", "not a sync option ArgoCD knows (dropped)")
             continue
         kept.append(text)
-    if creates and app.table.get("destination_namespace") is False:
-        lost("syncOptions CreateNamespace=true", "no destination namespace to create (dropped)")
-    if not creates or app.table.get("destination_namespace") is False:
+    if not creates:
         fields["create_namespace"] = False
     if kept:
         app.table["sync_options"] = kept
