@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from importer_trees import REPO, app_yaml, import_and_render, report_lines, root_app, write_tree
+from test_import_trees import APPSET
 
 ROLE = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n"
 CONFIG = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gw\n  namespace: edge\n"
@@ -57,3 +58,17 @@ def test_an_app_without_a_destination_namespace_renders_back_exactly(
         "ClusterRole/reader",
         "ConfigMap/edge/gw",
     ]
+
+
+def test_an_applicationset_template_without_one_renders_back_exactly(tmp_path: Path) -> None:
+    appset = APPSET.replace("        namespace: runners\n", "", 1)
+    assert appset != APPSET
+    tree = write_tree(
+        tmp_path / "tree", {"root.yaml": root_app("apps"), "apps/runners.yaml": appset}
+    )
+    comparison, text, _ = import_and_render(tmp_path, tree)
+    assert tomllib.loads(text)["apps"]["runners"]["destination_namespace"] is False
+    rendered = yaml.safe_load((tmp_path / "OUT" / "apps" / "runners.yaml").read_text())
+    destination = rendered["spec"]["template"]["spec"]["destination"]
+    assert destination == {"server": "https://kubernetes.default.svc"}
+    assert "ApplicationSet/argocd/runners" in comparison.reproduced, comparison.missing
