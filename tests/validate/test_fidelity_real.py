@@ -469,11 +469,8 @@ def test_an_app_its_kustomization_leaves_out_is_a_warning_saying_so(tmp_path: Pa
         "web/cm.yaml": config_map("web"),
         "stray/other.yaml": lab_app("other", "web", "other"),
     }
-    hg203 = {
-        f["filename"].removeprefix(f"{tmp_path}/"): (f["severity"], f["msg"])
-        for f in findings(tmp_path, files)
-        if f["rule"] == "HG203"
-    }
+    found = [f for f in findings(tmp_path, files) if f["rule"] == "HG203"]
+    hg203 = {f["filename"].removeprefix(f"{tmp_path}/"): (f["severity"], f["msg"]) for f in found}
     assert hg203 == {
         "apps/old.yaml": (
             "warning",
@@ -481,4 +478,31 @@ def test_an_app_its_kustomization_leaves_out_is_a_warning_saying_so(tmp_path: Pa
             "Application",
         ),
         "stray/other.yaml": ("error", "no app syncs the file of this Application"),
+    }
+    fixes = {f["filename"].removeprefix(f"{tmp_path}/"): f["fix"] for f in found}
+    assert fixes["apps/old.yaml"] == "list the file in the kustomization's resources, or delete it"
+    assert fixes["stray/other.yaml"] != fixes["apps/old.yaml"]
+
+
+def test_an_app_the_build_of_an_unreached_app_makes_is_unreached_too(tmp_path: Path) -> None:
+    """An app no app syncs still has its kustomization built: the Application the build
+    makes (a file ``…::…``, in no folder of the tree) is an error as its maker, not a crash."""
+    need_kustomize()
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/cm.yaml": config_map("web"),
+        "stray/sets.yaml": lab_app("sets", "sets", "argocd"),
+        "sets/kustomization.yaml": "resources: [base.yaml]\n",
+        "sets/base.yaml": lab_app("built", "built", "built"),
+    }
+    hg203 = {
+        f["filename"].removeprefix(f"{tmp_path}/"): (f["severity"], f["msg"])
+        for f in findings(tmp_path, files)
+        if f["rule"] == "HG203"
+    }
+    unreached = ("error", "no app syncs the file of this Application")
+    assert hg203 == {
+        "stray/sets.yaml": unreached,
+        "stray/sets.yaml::sets/sets/base.yaml": unreached,
     }
