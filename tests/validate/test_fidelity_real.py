@@ -335,6 +335,8 @@ def test_names_paths_flags_and_urls_about_a_secret_are_no_literal_secret(tmp_pat
         "FLATNOTES_AUTH_TYPE": "password",
         "DISABLE_PASSWORD_AUTH": "true",
         "GENERIC_TOKEN_ENDPOINT": "https://sso.example.com/token/",
+        "SECRET_KEY": "/run/secrets/key",  # a path or a URL, whatever the name's last word
+        "OIDC_SECRET": "vault://kv/oidc",
         "DB_PASSWORD": "hunter2",
         "API_TOKEN": "yesman",
     }
