@@ -99,6 +99,8 @@ def test_outside_a_checkout_the_place_stays_unknown(tmp_path: Path) -> None:
     found = rules_at(tmp_path, ONLY_SETS)
     assert ("HG221", "k8s/apps/set.yaml") in found
     assert ("HG201", "k8s/apps/set.yaml") not in found
+    said = {f["msg"] for f in findings(tmp_path, ONLY_SETS) if f["rule"] == "HG221"}
+    assert said == {"cannot tell where the tree sits in the repository; source paths not checked"}
 
 
 BUNDLE = {
