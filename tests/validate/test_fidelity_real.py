@@ -99,6 +99,8 @@ def test_outside_a_checkout_the_place_stays_unknown(tmp_path: Path) -> None:
     found = rules_at(tmp_path, ONLY_SETS)
     assert ("HG221", "k8s/apps/set.yaml") in found
     assert ("HG201", "k8s/apps/set.yaml") not in found
+    said = {f["msg"] for f in findings(tmp_path, ONLY_SETS) if f["rule"] == "HG221"}
+    assert said == {"cannot tell where the tree sits in the repository; source paths not checked"}
 
 
 BUNDLE = {
@@ -335,6 +337,8 @@ def test_names_paths_flags_and_urls_about_a_secret_are_no_literal_secret(tmp_pat
         "FLATNOTES_AUTH_TYPE": "password",
         "DISABLE_PASSWORD_AUTH": "true",
         "GENERIC_TOKEN_ENDPOINT": "https://sso.example.com/token/",
+        "SECRET_KEY": "/run/secrets/key",  # a path or a URL, whatever the name's last word
+        "OIDC_SECRET": "vault://kv/oidc",
         "DB_PASSWORD": "hunter2",
         "API_TOKEN": "yesman",
     }
@@ -469,11 +473,8 @@ def test_an_app_its_kustomization_leaves_out_is_a_warning_saying_so(tmp_path: Pa
         "web/cm.yaml": config_map("web"),
         "stray/other.yaml": lab_app("other", "web", "other"),
     }
-    hg203 = {
-        f["filename"].removeprefix(f"{tmp_path}/"): (f["severity"], f["msg"])
-        for f in findings(tmp_path, files)
-        if f["rule"] == "HG203"
-    }
+    found = [f for f in findings(tmp_path, files) if f["rule"] == "HG203"]
+    hg203 = {f["filename"].removeprefix(f"{tmp_path}/"): (f["severity"], f["msg"]) for f in found}
     assert hg203 == {
         "apps/old.yaml": (
             "warning",
@@ -481,4 +482,31 @@ def test_an_app_its_kustomization_leaves_out_is_a_warning_saying_so(tmp_path: Pa
             "Application",
         ),
         "stray/other.yaml": ("error", "no app syncs the file of this Application"),
+    }
+    fixes = {f["filename"].removeprefix(f"{tmp_path}/"): f["fix"] for f in found}
+    assert fixes["apps/old.yaml"] == "list the file in the kustomization's resources, or delete it"
+    assert fixes["stray/other.yaml"] != fixes["apps/old.yaml"]
+
+
+def test_an_app_the_build_of_an_unreached_app_makes_is_unreached_too(tmp_path: Path) -> None:
+    """An app no app syncs still has its kustomization built: the Application the build
+    makes (a file ``…::…``, in no folder of the tree) is an error as its maker, not a crash."""
+    need_kustomize()
+    files = {
+        "app-of-apps.yaml": lab_app("root", "apps", "argocd"),
+        "apps/web.yaml": lab_app("web", "web", "web"),
+        "web/cm.yaml": config_map("web"),
+        "stray/sets.yaml": lab_app("sets", "sets", "argocd"),
+        "sets/kustomization.yaml": "resources: [base.yaml]\n",
+        "sets/base.yaml": lab_app("built", "built", "built"),
+    }
+    hg203 = {
+        f["filename"].removeprefix(f"{tmp_path}/"): (f["severity"], f["msg"])
+        for f in findings(tmp_path, files)
+        if f["rule"] == "HG203"
+    }
+    unreached = ("error", "no app syncs the file of this Application")
+    assert hg203 == {
+        "stray/sets.yaml": unreached,
+        "stray/sets.yaml::sets/sets/base.yaml": unreached,
     }

@@ -260,6 +260,7 @@ NOT_CHECKED = {
     "parent-other-group": (GATEWAY_REF, "{group: example.com, kind: Gateway, name: nothing"),
     "backend-import": (SERVICE_REF, "{group: multicluster.x-k8s.io, kind: ServiceImport, name: x"),
     "backend-other-group": (SERVICE_REF, "{group: example.com, kind: Service, name: elsewhere"),
+    "backend-other-kind": (SERVICE_REF, '{group: "", kind: Pod, name: elsewhere'),
 }
 
 

@@ -206,6 +206,15 @@ def unpinned_chart_excepted(version: str, annotations: dict[str, str]) -> bool:
     return any(str(annotations.get(key, "")).strip() for key in UNPINNED_CHART_KEYS)
 
 
+def require_pinned_or_excepted(version: str, annotations: dict[str, str]) -> None:
+    """Refuse a chart version range the app does not except from HG332."""
+    if not unpinned_chart_excepted(version, annotations):
+        raise ValueError(
+            f"helm.version {version!r} is a range: pin one version, or keep it with "
+            'application.annotations."policy.homegen.dev/HG332" = "<why>" on the app'
+        )
+
+
 def _ip_address(value: str) -> str:
     try:
         ipaddress.ip_address(value)

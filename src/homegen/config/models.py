@@ -34,7 +34,7 @@ from homegen.config.fields import (
     RepoUrl,
     SecretRef,
     ValueFile,
-    unpinned_chart_excepted,
+    require_pinned_or_excepted,
 )
 from homegen.config.sections import (
     ArgoCD,
@@ -290,10 +290,8 @@ class GitChart(Strict):
 
     value_files: list[ValueFile] = Field(
         default_factory=list,
-        description=(
-            "valueFiles, relative to the chart folder, or $ref/path: a file of the chart's "
-            "repository at its revision (a `ref` source is rendered for it)."
-        ),
+        description="valueFiles, relative to the chart folder, or $ref/path: a file of the chart's "
+        "repository at its revision (a `ref` source is rendered for it).",
         examples=[["values.yaml", "values-prod.yaml"]],
     )
     skip_crds: bool = Field(False, description="skipCrds: do not install the chart's crds/.")
@@ -365,13 +363,8 @@ class App(Workload, DestinationFields):
             raise ValueError("a generator names each release after its element: no release_name")
         if self.route and (self.route.service is None or self.route.port is None):
             raise ValueError("an app's route names its backend: route.service and route.port")
-        if self.helm and not unpinned_chart_excepted(
-            self.helm.version, self.application.annotations
-        ):
-            raise ValueError(
-                f"helm.version {self.helm.version!r} is a range: pin one version, or keep it with "
-                'application.annotations."policy.homegen.dev/HG332" = "<why>" on the app'
-            )
+        if self.helm:
+            require_pinned_or_excepted(self.helm.version, self.application.annotations)
         return self
 
 

@@ -1,7 +1,8 @@
 """Sync waves: topological levels of the `after` graph.
 
 Both functions walk the graph iteratively: a long `after` chain must not hit Python's
-recursion limit.
+recursion limit. Every node they look up is a key of ``deps`` (a walk starts at a key and
+steps to a dependency only when it is one): ``deps[node]`` needs no default.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ def find_cycle(deps: Mapping[str, Sequence[str]]) -> list[str] | None:
         if start in state:
             continue
         path: list[str] = [start]
-        pending = [iter(sorted(deps.get(start, ())))]
+        pending = [iter(sorted(deps[start]))]
         state[start] = 1
         while pending:
             dep = next(pending[-1], None)
@@ -28,7 +29,7 @@ def find_cycle(deps: Mapping[str, Sequence[str]]) -> list[str] | None:
             elif dep in deps and dep not in state:
                 state[dep] = 1
                 path.append(dep)
-                pending.append(iter(sorted(deps.get(dep, ()))))
+                pending.append(iter(sorted(deps[dep])))
     return None
 
 
@@ -37,7 +38,7 @@ def _order(deps: Mapping[str, Sequence[str]]) -> list[str]:
     order: list[str] = []
     done: set[str] = set()
     for start in sorted(deps):
-        stack = [(start, iter(sorted(deps.get(start, ()))))]
+        stack = [(start, iter(sorted(deps[start])))]
         while stack:
             node, children = stack[-1]
             dep = next(children, None)
@@ -47,7 +48,7 @@ def _order(deps: Mapping[str, Sequence[str]]) -> list[str]:
                     done.add(node)
                     order.append(node)
             elif dep in deps and dep not in done:
-                stack.append((dep, iter(sorted(deps.get(dep, ())))))
+                stack.append((dep, iter(sorted(deps[dep]))))
     return order
 
 
@@ -60,12 +61,12 @@ def sync_waves(deps: Mapping[str, Sequence[str]], apps_tier: Mapping[str, bool])
     order = _order(deps)
     levels: dict[str, int] = {}
     for node in order:
-        levels[node] = max((levels[d] + 1 for d in deps.get(node, ()) if d in deps), default=0)
+        levels[node] = max((levels[d] + 1 for d in deps[node] if d in deps), default=0)
     infra_top = max((w for n, w in levels.items() if not apps_tier[n]), default=-1)
     # Regular apps (and what depends on them) start above the last infra wave, keeping order.
     waves: dict[str, int] = {}
     for node in order:
         base = infra_top + 1 if apps_tier[node] else 0
-        deepest = max((waves[d] + 1 for d in deps.get(node, ()) if d in deps), default=0)
+        deepest = max((waves[d] + 1 for d in deps[node] if d in deps), default=0)
         waves[node] = max(base, deepest)
     return waves
