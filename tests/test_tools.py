@@ -80,16 +80,19 @@ def test_the_extra_marker_runs_the_test_only_with_the_extra() -> None:
 # A skip of its own for an extra (pytest.importorskip, or pytest.skip with its own words)
 # would skip in CI too, where every test must run: only requires_extra and the marker fail there.
 _MODULES = "|".join(re.escape(module) for module, _package in tools.EXTRAS.values())
-_OWN_SKIP = re.compile(rf"importorskip\(\s*[\"'](?:{_MODULES})[\"']|pytest\.skip\([^)]*\bextra\b")
+_OWN_SKIP = re.compile(
+    rf"importorskip\(\s*[\"'](?:{_MODULES})[\"']"
+    r"|pytest\.(?:mark\.)?skip(?:if)?\((?:[^()]|\([^()]*\))*\bextra\b"
+)
 
 
 def test_no_test_skips_for_an_extra_by_itself(repo_root: Path) -> None:
-    own = [
-        f"{path.relative_to(repo_root)}:{number}"
+    own = [  # the whole text: a skipif's arguments may span lines
+        f"{path.relative_to(repo_root)}:{text.count(chr(10), 0, found.start()) + 1}"
         for path in sorted((repo_root / "tests").rglob("*.py"))
         if path.name not in ("tools.py", "test_tools.py")
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if _OWN_SKIP.search(line)
+        for text in [path.read_text(encoding="utf-8")]
+        for found in _OWN_SKIP.finditer(text)
     ]
     assert own == []
 
@@ -102,6 +105,9 @@ def test_no_test_skips_for_an_extra_by_itself(repo_root: Path) -> None:
         ('pytest.importorskip("yaml")', False),
         ('pytest.skip("the charts extra is not installed")', True),
         ('pytest.skip("kubectl is not installed")', False),
+        ('@pytest.mark.skipif(not HAS, reason="the charts extra is not installed")', True),
+        ('pytestmark = pytest.mark.skipif(\n    f("x") is None, reason="no charts extra"\n)', True),
+        ('@pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")', False),
         ('requires_extra("charts")', False),
     ],
 )

@@ -3,19 +3,19 @@ dependency's values) are imported as if they were written (issue 25)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import tomllib
 from pathlib import Path
 
 import pytest
 from importer_trees import REPO, import_cli, report_lines, write_tree
+from typer.testing import CliRunner
 
+from homegen.cli import app
 from robustness import render_cli
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("helm_python") is None, reason="the charts extra is not installed"
-)
+runner = CliRunner()
+
 
 # a stand-in for argocd-apps written for this test: one Application per entry of its values
 STAND_IN = {
@@ -72,6 +72,7 @@ def no_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HOMEGEN_CHARTS", raising=False)
 
 
+@pytest.mark.extra("charts")
 def test_an_application_in_a_charts_values_is_imported(tmp_path: Path) -> None:
     charts = write_tree(tmp_path / "charts", STAND_IN)
     tree = write_tree(tmp_path / "tree", BOOTSTRAP)
@@ -89,6 +90,7 @@ def test_an_application_in_a_charts_values_is_imported(tmp_path: Path) -> None:
     assert code == 0, text
 
 
+@pytest.mark.extra("charts")
 def test_without_the_chart_the_roots_are_said_not_known(tmp_path: Path) -> None:
     tree = write_tree(tmp_path / "tree", BOOTSTRAP)
     config = tmp_path / "services.toml"
@@ -100,3 +102,27 @@ def test_without_the_chart_the_roots_are_said_not_known(tmp_path: Path) -> None:
     assert "dependency argocd-apps not found: roots not known" in str(said["message"])
     code, text = render_cli(config, tmp_path / "OUT")
     assert code == 0, text
+
+
+def test_without_the_charts_extra_the_roots_are_said_not_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No chart engine installed: the bootstrap chart is not rendered, and import and validate
+    say so (exit 0 and 1), never an internal error (exit 3)."""
+    from homegen.expand import helm
+
+    def no_engine(*args: object, **kwargs: object) -> None:
+        raise helm.EngineMissing("the 'charts' extra is not installed")
+
+    monkeypatch.setattr(helm, "render_chart", no_engine)
+    charts = write_tree(tmp_path / "charts", STAND_IN)
+    tree = write_tree(tmp_path / "tree", BOOTSTRAP)
+    config = tmp_path / "services.toml"
+    code, stdout, stderr = import_cli(tree, config, "--output", "json", "--charts", str(charts))
+    assert code == 0, stderr
+    (said,) = [x for x in report_lines(stdout) if x["subject"] == "bootstrap"]
+    assert said["kind"] == "not-expressed"
+    assert "the 'charts' extra is not installed: roots not known" in str(said["message"])
+    result = runner.invoke(app, ["validate", str(tree), "--charts", str(charts)])
+    assert result.exit_code in (0, 1), result.output
+    assert "the 'charts' extra is not installed" in result.output

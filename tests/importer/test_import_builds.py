@@ -4,7 +4,6 @@ error (issue 25)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import tomllib
 from pathlib import Path
@@ -17,7 +16,6 @@ from homegen.expand.kustomize import kustomize_command
 from robustness import render_cli
 
 pytestmark = pytest.mark.skipif(kustomize_command() is None, reason="kubectl is not installed")
-HAS_ENGINE = importlib.util.find_spec("helm_python") is not None
 
 WEB_APP = app_yaml(
     "web", f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: manifests/web", "web"
@@ -156,7 +154,7 @@ helmCharts:
 """
 
 
-@pytest.mark.skipif(not HAS_ENGINE, reason="the charts extra is not installed")
+@pytest.mark.extra("charts")
 def test_helm_charts_are_inflated_from_the_chart_folders(tmp_path: Path) -> None:
     charts = tiny_chart(tmp_path / "charts")
     tree = web_tree(tmp_path / "tree", HELM_CHARTS)

@@ -62,6 +62,7 @@ def _exceptions(text: str) -> dict[str, str]:
     return found
 
 
+@pytest.mark.extra("charts")  # the chart is expanded
 def test_a_chart_object_that_stops_the_render_is_excepted_on_its_app(tmp_path: Path) -> None:
     charts = _charts(tmp_path / "charts")
     config = tmp_path / "services.toml"
@@ -81,6 +82,7 @@ def test_a_chart_object_that_stops_the_render_is_excepted_on_its_app(tmp_path: P
     assert code == 0, out
 
 
+@pytest.mark.extra("charts")  # the chart is expanded
 def test_charts_in_homegen_charts_count_as_a_later_render_finds_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -148,7 +148,7 @@ def _render(
 ) -> None:
     """Render one candidate chart; its app documents into ``found``, or a note."""
     from homegen.expand.capabilities import api_versions, kube_version
-    from homegen.expand.helm import ChartFailed, render_chart
+    from homegen.expand.helm import ChartFailed, EngineMissing, render_chart
     from homegen.expand.setvalues import merge_values
 
     assert settings.tree_root is not None
@@ -171,7 +171,8 @@ def _render(
     except Refused as exc:
         found.say_unknown(f"root chart {folder}: {exc.refusal.message}: roots not known")
         return
-    except (ChartFailed, ChartRefused, OSError, ValueError) as exc:
+    except (ChartFailed, ChartRefused, EngineMissing, OSError, ValueError) as exc:
+        # EngineMissing: without the charts extra the chart is not rendered (said, not a crash)
         found.say_unknown(f"root chart {folder}: {exc}: roots not known".replace("\n", " "))
         return
     # a dependency not found is rendered without (as the expand stage does): the roots may
