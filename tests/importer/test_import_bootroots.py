@@ -65,11 +65,8 @@ BOOTSTRAP = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Charts come from the test's folders only, never the user's chart cache."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.delenv("HOMEGEN_CHARTS", raising=False)
+# charts come from the test's folders only, never the user's chart cache (conftest.py)
+pytestmark = pytest.mark.usefixtures("no_user_cache")
 
 
 @pytest.mark.extra("charts")

@@ -15,7 +15,11 @@ from importer_trees import write_tree as write
 from homegen.expand.kustomize import kustomize_command
 from robustness import render_cli
 
-pytestmark = pytest.mark.skipif(kustomize_command() is None, reason="kubectl is not installed")
+pytestmark = [
+    pytest.mark.skipif(kustomize_command() is None, reason="kubectl is not installed"),
+    # charts come from the test's folders only, never the user's chart cache (conftest.py)
+    pytest.mark.usefixtures("no_user_cache"),
+]
 
 WEB_APP = app_yaml(
     "web", f"source:\n  repoURL: {REPO}\n  targetRevision: main\n  path: manifests/web", "web"
@@ -36,13 +40,6 @@ metadata:
 data:
   color: green
 """
-
-
-@pytest.fixture(autouse=True)
-def no_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Charts come from the test's folders only, never the user's chart cache."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.delenv("HOMEGEN_CHARTS", raising=False)
 
 
 def web_tree(root: Path, kustomization: str, files: dict[str, str] | None = None) -> Path:
