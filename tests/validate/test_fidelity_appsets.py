@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from fidelity_trees import LAB, config_map, rules_at
+from fidelity_trees import LAB, config_map, lab_app, rules_at
 
 from homegen.appsets import generate_applications
 
@@ -41,3 +41,31 @@ def test_no_schema_error_on_the_generated_application(tmp_path: Path) -> None:
     files = {"app-of-apps.yaml": APPSET, "web/cm.yaml": config_map("cfg")}
     found = rules_at(tmp_path, files)
     assert not {rule for rule, _file in found} & {"HG104", "HG222"}
+
+
+def _literal_set(elements: str) -> str:
+    """An ApplicationSet whose template syncs the literal path ``extra``."""
+    return (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\n"
+        "metadata: {name: extras, namespace: argocd}\n"
+        f"spec:\n  generators: [{{list: {{elements: {elements}}}}}]\n"
+        "  template:\n    metadata: {name: 'extra-{{name}}'}\n    spec:\n      project: default\n"
+        f"      source: {{repoURL: '{LAB}', targetRevision: HEAD, path: extra}}\n"
+        "      destination: {server: 'https://kubernetes.default.svc', namespace: extra}\n"
+    )
+
+
+def test_a_template_path_is_synced_only_through_the_apps_it_generates(tmp_path: Path) -> None:
+    root = {"app-of-apps.yaml": lab_app("root", "apps", "argocd")}
+    files = {
+        **root,
+        "apps/extras.yaml": _literal_set("[{name: a}]"),
+        "extra/cm.yaml": config_map("c"),
+    }
+    found = rules_at(tmp_path, files)
+    assert ("HG222", "extra/cm.yaml") not in found
+    # no element, no Application: ArgoCD syncs nothing of extra/
+    files["apps/extras.yaml"] = _literal_set("[]")
+    found = rules_at(tmp_path, files)
+    assert ("HG222", "extra/cm.yaml") in found
+    assert ("HG203", "apps/extras.yaml") not in found  # the set itself is synced by the root

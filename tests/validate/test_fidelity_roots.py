@@ -167,3 +167,27 @@ def test_services_toml_names_the_repository_before_the_checkouts_origin(
     rules = {r["rule"] for r in json.loads(result.stdout)["resources"]}
     assert not rules & {"HG203", "HG222"}, result.stdout[-3000:]
     assert result.exit_code == 0, result.stdout[-3000:]
+
+
+def test_the_roots_own_file_is_applied_with_all_it_holds(tmp_path: Path) -> None:
+    # the root syncs apps/, not its own file: what sits beside it is applied at bootstrap
+    root = lab_app("root", "apps", "argocd") + "---\n" + config_map("beside", "argocd")
+    files = {"app-of-apps.yaml": root, "apps/web.yaml": lab_app("web", "web", "web")}
+    files |= {"web/cm.yaml": config_map("cfg"), "extra.yaml": config_map("extra", "argocd")}
+    found = rules_at(tmp_path, files)
+    assert ("HG222", "app-of-apps.yaml") not in found
+    assert ("HG222", "extra.yaml") in found  # a top-level file beside the root is not
+
+
+def test_with_no_root_and_no_repository_source_paths_are_not_checked(tmp_path: Path) -> None:
+    # a checkout with no origin, apps whose sources name no repository: nothing tells
+    # which sources are this tree's
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    no_repo = lab_app("web", "nowhere", "web").replace(f"repoURL: '{LAB}', ", "")
+    files = {"apps/web.yaml": no_repo, "apps/db.yaml": lab_app("db", "nowhere", "db")}
+    found = rules_at(tmp_path, files)
+    assert ("HG204", "apps/db.yaml") in found
+    assert not [f for f in found if f[0] == "HG201"]
+    # with the repository known (the checkout's origin), they are
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", LAB], check=True)
+    assert ("HG201", "apps/db.yaml") in rules_at(tmp_path, files)

@@ -187,3 +187,41 @@ def test_fixes_fit_a_hand_written_tree(tmp_path: Path) -> None:
     fixes = {f["rule"]: f["fix"] for f in findings(tmp_path, files)}
     assert "1Password" not in fixes["HG314"] and "ExternalSecret" in fixes["HG314"]
     assert "homegen.dev" not in fixes["HG319"]
+
+
+def _bound(subject: str) -> str:
+    return _binding("RoleBinding", "web", f"{{kind: ServiceAccount, name: {subject}}}")
+
+
+@pytest.mark.parametrize(("subject", "severity"), [("default", "info"), ("web", "error")])
+def test_a_pod_without_an_account_runs_as_default(
+    tmp_path: Path, subject: str, severity: str
+) -> None:
+    deployment = DEPLOYMENT.replace("      serviceAccountName: web\n", "")
+    found = _web(tmp_path, {"web/deploy.yaml": deployment, "web/binding.yaml": _bound(subject)})
+    notes = [(s, m.rpartition("mounted")[2]) for r, s, m in found if r == "HG317"]
+    expected = ": ServiceAccount default is bound by RoleBinding/web/web-reader, so the pod uses it"
+    assert notes == [(severity, expected if severity == "info" else "")]
+
+
+def test_homegen_made_workloads_state_their_binding_with_an_exception(tmp_path: Path) -> None:
+    # homegen's own tree grants a pod the API with an exception and its reason: no note
+    made = DEPLOYMENT.replace(
+        "metadata: {name: web, namespace: web}",
+        "metadata: {name: web, namespace: web, labels: {app.kubernetes.io/managed-by: homegen}}",
+    )
+    found = _web(tmp_path, {"web/deploy.yaml": made, "web/binding.yaml": BINDING})
+    assert [(r, s) for r, s, _m in found if r == "HG317"] == [("HG317", "error")]
+
+
+def test_the_fix_of_a_homegen_made_secret_speaks_of_homegen(tmp_path: Path) -> None:
+    made = SECRETS.replace(
+        "metadata: {name: web-literal, namespace: web}",
+        "metadata:\n  name: web-literal\n  namespace: web\n"
+        "  labels: {app.kubernetes.io/managed-by: homegen}",
+    )
+    fixes = [
+        f["fix"] for f in findings(tmp_path, {**ROOT, "web/s.yaml": made}) if f["rule"] == "HG314"
+    ]
+    assert len(fixes) == 1 and "1Password" in fixes[0] and "ExternalSecret" in fixes[0]
+    assert "SealedSecret" not in fixes[0]  # the hand-written tree's fix names it

@@ -153,39 +153,17 @@ def check_set_paths(tree: Tree) -> Iterator[Finding]:
 
 def check_reachability(tree: Tree) -> Iterator[Finding]:
     """HG203/HG222: every app is reached from the root app; every manifest is synced."""
-    root = tree.root_app
-    if root is None or tree.repo_prefix is None:
+    root, reached = tree.root_app, tree.reached  # found through every app, generated ones too
+    if root is None or reached is None or tree.repo_prefix is None:
         return
-    apps_by_file: dict[str, list[Obj]] = {}
     for app in tree.kind(*APP_KINDS):
-        apps_by_file.setdefault(app.doc.file, []).append(app)
-    # what a chart or a kustomize build of an app made (its Applications included)
-    built: dict[int, set[str]] = {}
-    for file, owners in tree.synced_by.items():
-        if "::" in file:
-            for owner in owners:
-                built.setdefault(id(owner), set()).add(file)
-    reached_files: set[str] = {root.doc.file}
-    queue = [root]
-    seen_apps = {id(root)}
-    while queue:
-        app = queue.pop()
-        synced = [f for s in app_sources(app) for f in tree.files_of_source(s) or ()]
-        for file in [*synced, *sorted(built.get(id(app), ()))]:
-            reached_files.add(file)
-            for other in apps_by_file.get(file, ()):
-                if id(other) not in seen_apps:
-                    seen_apps.add(id(other))
-                    queue.append(other)
-    if tree.reached is not None:  # found through every app, generated ones included
-        seen_apps = tree.reached
-    for app in tree.kind(*APP_KINDS):
-        if id(app) not in seen_apps and app.generated_by is None:
+        if id(app) not in reached and app.generated_by is None:
             yield _unreached(tree, app)
     reported: set[str] = set()
     for item in tree.objects:
         file = item.doc.file
-        orphan = file not in tree.synced_by and file not in reached_files
+        # the root's own file is applied by hand at bootstrap, with whatever else it holds
+        orphan = file not in tree.synced_by and file != root.doc.file
         if orphan and file not in reported and item.kind not in APP_KINDS:
             reported.add(file)
             yield finding(ORPHAN, item.where, f"no Application syncs {file}")
