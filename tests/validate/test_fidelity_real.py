@@ -398,6 +398,14 @@ def test_routes_and_services_no_app_applies_are_not_checked(tmp_path: Path) -> N
     found = rules_at(tmp_path, files)
     assert not {r for r, _f in found} & {"HG210", "HG214"}, found
     assert ("HG222", "archive/route.yaml") in found
+    # the synced ones after them are checked
+    synced = {
+        "web/route.yaml": files["archive/route.yaml"].replace("namespace: old", "namespace: web")
+    }
+    synced["web/svc.yaml"] = service.replace("namespace: old", "namespace: web")
+    found = rules_at(tmp_path, {**files, **synced})
+    assert {("HG210", "web/route.yaml"), ("HG214", "web/svc.yaml")} <= found, found
+    assert not {f for r, f in found if r in ("HG210", "HG214") and f.startswith("archive/")}
     # just inside: the same files in a folder an app syncs are checked
     files = {**files, "apps/old.yaml": lab_app("old", "archive", "old")}
     assert {"HG210", "HG214"} <= {r for r, _f in rules_at(tmp_path, files)}

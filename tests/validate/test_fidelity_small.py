@@ -225,3 +225,12 @@ def test_the_fix_of_a_homegen_made_secret_speaks_of_homegen(tmp_path: Path) -> N
     ]
     assert len(fixes) == 1 and "1Password" in fixes[0] and "ExternalSecret" in fixes[0]
     assert "SealedSecret" not in fixes[0]  # the hand-written tree's fix names it
+
+
+def test_the_fix_of_a_homegen_made_namespace_speaks_of_homegen(tmp_path: Path) -> None:
+    made = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n"
+    made += "  labels: {app.kubernetes.io/managed-by: homegen}\n"
+    fixes = [
+        f["fix"] for f in findings(tmp_path, {**ROOT, "web/ns.yaml": made}) if f["rule"] == "HG319"
+    ]
+    assert len(fixes) == 1 and "homegen.dev" in fixes[0]

@@ -143,6 +143,9 @@ def test_a_service_selecting_argocds_own_pods_selects_something(tmp_path: Path) 
     ]
     files["routes/service.yaml"] = service.replace("name: grafana}", "name: argocd-server}")
     assert _by_rule(findings(tmp_path, files), "HG214") == []
+    # the Services after it are still checked
+    files["web/svc.yaml"] = SELECTOR_SERVICE.replace("namespace: monitoring", "namespace: web")
+    assert [f[0] for f in _by_rule(findings(tmp_path, files), "HG214")] == ["svc.yaml"]
 
 
 def _chart_with_values(name: str, chart: str, namespace: str, values: str) -> str:
